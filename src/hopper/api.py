@@ -1,0 +1,85 @@
+"""The library entry points: read a setup, convert it, write it, compare two setups.
+
+Nothing here prints or exits; every function returns results and diagnostics, or raises a
+:class:`~hopper.diagnostics.HopperError`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from hopper.diagnostics import (
+    E_FILE_NOT_FOUND,
+    Diagnostic,
+    InputError,
+    Location,
+    Severity,
+    UnsupportedError,
+    code,
+    error,
+)
+from hopper.formats import detect_format, get_format
+from hopper.formats.base import ReadOptions, ReadResult, WriteOptions, WriteResult
+from hopper.model import Architecture
+
+E_STRICT = code("HOP050", Severity.ERROR, "--strict: a warning was raised")
+E_NO_READER = code("HOP051", Severity.ERROR, "the format has no reader or no writer")
+
+
+def load(path: str | Path, *, fmt: str | None = None,
+         options: ReadOptions | None = None) -> ReadResult:
+    """Read a setup (a folder or a file) into the model. ``fmt`` is detected when omitted."""
+    source = Path(path)
+    if not source.exists():
+        raise InputError(error(E_FILE_NOT_FOUND, "no such file or folder", Location(file=str(source))))
+    name = fmt or detect_format(source)
+    reader = get_format(name).read
+    if reader is None:
+        raise InputError(error(E_NO_READER, f"hopper cannot read {name} setups yet"))
+    return reader(source, options or ReadOptions())
+
+
+def write(arch: Architecture, to: str, options: WriteOptions | None = None) -> WriteResult:
+    """Render ``arch`` for the format ``to``: ``{relative path: text}`` plus diagnostics."""
+    writer = get_format(to).write
+    if writer is None:
+        raise InputError(error(E_NO_READER, f"hopper cannot write {to} setups yet"))
+    return writer(arch, options or WriteOptions())
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ConvertResult:
+    source: Architecture
+    files: Mapping[str, str]
+    diagnostics: tuple[Diagnostic, ...]
+
+
+def convert(path: str | Path, to: str, *, fmt: str | None = None,
+            read_options: ReadOptions | None = None,
+            write_options: WriteOptions | None = None,
+            strict: bool = False) -> ConvertResult:
+    """Read ``path`` and render it for ``to``. With ``strict``, any warning raises."""
+    read = load(path, fmt=fmt, options=read_options)
+    source_root = Path(path) if Path(path).is_dir() else Path(path).parent
+    options = write_options or WriteOptions()
+    if options.source_root is None:
+        from dataclasses import replace  # noqa: PLC0415
+
+        options = replace(options, source_root=source_root)
+    written = write(read.model, to, options)
+    diagnostics = read.diagnostics + written.diagnostics
+    if strict:
+        raise_if_warnings(diagnostics)
+    return ConvertResult(source=read.model, files=written.files, diagnostics=diagnostics)
+
+
+def raise_if_warnings(diagnostics: tuple[Diagnostic, ...]) -> None:
+    warnings = [d for d in diagnostics if d.severity is not Severity.INFO]
+    if warnings:
+        raise UnsupportedError(
+            [error(E_STRICT, f"{len(warnings)} warning(s) under --strict; the first: "
+                   f"{warnings[0].message} [{warnings[0].code}]", warnings[0].location)]
+            + warnings
+        )

@@ -1,0 +1,436 @@
+"""The command line: the only module that prints, colours or chooses an exit code.
+
+Exit codes (also in ``hopper --help`` and docs/cli.md):
+
+* 0: success (for ``diff --detailed-exitcode``: no changes)
+* 1: bad input, refused operation, or warnings under ``--strict``
+* 2: changes present (only with ``diff --detailed-exitcode``)
+* 3: internal error (a bug in hopper: please report it)
+* 64: command-line usage error
+* 130: interrupted
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import traceback
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from hopper._version import __version__
+from hopper.diagnostics import Diagnostic, HopperError, Severity
+from hopper.formats import FORMAT_NAMES
+from hopper.formats.base import ReadOptions, WriteOptions, process_environ
+
+# Typer 0.29 vendors click; reach its exception classes through a public class's bases so this
+# works with both the vendored and the standalone click.
+_UsageError: type[Exception] = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "UsageError")
+_ClickException: type[Exception] = next(
+    c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
+
+EXIT_OK = 0
+EXIT_INPUT = 1
+EXIT_CHANGES = 2
+EXIT_INTERNAL = 3
+EXIT_USAGE = 64
+EXIT_INTERRUPTED = 130
+
+EPILOG = ("Exit codes: 0 ok; 1 bad input or warnings under --strict; 2 changes present "
+          "(diff --detailed-exitcode); 3 internal error; 64 usage error; 130 interrupted.")
+
+app = typer.Typer(
+    name="hopper",
+    help="Move a web application's deployment between docker-compose, Clever Cloud and Fly.io, "
+         "and show what changes before anything is deployed.",
+    epilog=EPILOG,
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+class _State:
+    debug = False
+    verbose = False
+    quiet = False
+
+
+STATE = _State()
+
+
+class SourceFormat(str, Enum):
+    compose = "compose"
+    clevercloud = "clevercloud"
+    fly = "fly"
+
+
+class InspectFormat(str, Enum):
+    text = "text"
+    yaml = "yaml"
+    json = "json"
+    mermaid = "mermaid"
+
+
+class ReportFormat(str, Enum):
+    text = "text"
+    markdown = "markdown"
+    json = "json"
+    github = "github"
+
+
+class AutostopChoice(str, Enum):
+    off = "off"
+    stop = "stop"
+    suspend = "suspend"
+
+
+class PostgresChoice(str, Enum):
+    managed = "managed"
+    unmanaged = "unmanaged"
+
+
+class FailOn(str, Enum):
+    warning = "warning"
+    breaking = "breaking"
+
+
+# ------------------------------------------------------------------------------ output helpers
+
+def _clean(text: str) -> str:
+    """Escape control characters so input values cannot drive the terminal (keeps newlines)."""
+    out = []
+    for ch in text:
+        if ch == "\n" or ch == "\t" or (ord(ch) >= 0x20 and ord(ch) != 0x7F and not 0x80 <= ord(ch) < 0xA0):
+            out.append(ch)
+        else:
+            out.append(f"\\x{ord(ch):02x}")
+    return "".join(out)
+
+
+def _err(line: str) -> None:
+    sys.stderr.write(_clean(line) + "\n")
+
+
+def _out(text: str) -> None:
+    sys.stdout.write(_clean(text))
+    if not text.endswith("\n"):
+        sys.stdout.write("\n")
+    sys.stdout.flush()
+
+
+def _print_diagnostic(diag: Diagnostic) -> None:
+    _err(diag.render())
+    if diag.hint:
+        _err(f"  hint: {diag.hint}")
+
+
+def _report(diagnostics: tuple[Diagnostic, ...]) -> None:
+    """Warnings always go to stderr; info notes with --verbose; nothing with --quiet but errors."""
+    for diag in sorted(diagnostics, key=lambda d: d.sort_key()):
+        if diag.severity is Severity.INFO and not STATE.verbose:
+            continue
+        if diag.severity is Severity.WARNING and STATE.quiet:
+            continue
+        _print_diagnostic(diag)
+
+
+def _strict_failure(diagnostics: tuple[Diagnostic, ...]) -> bool:
+    return any(d.severity is not Severity.INFO for d in diagnostics)
+
+
+def _read_options(files: list[str] | None, profiles: list[str] | None,
+                  env_files: list[str] | None, *, interpolate: bool = True,
+                  scan_code: bool = False) -> ReadOptions:
+    return ReadOptions(
+        files=tuple(files or ()),
+        profiles=tuple(profiles or ()),
+        env_files=tuple(env_files or ()),
+        environ=process_environ(),
+        interpolate=interpolate,
+        scan_code=scan_code,
+    )
+
+
+# ------------------------------------------------------------------------------ callbacks
+
+def _version_callback(value: bool) -> None:
+    if value:
+        _out(f"hopper {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _main(
+    version: Annotated[bool, typer.Option("--version", "-V", callback=_version_callback,
+                                          is_eager=True, help="Print the version and exit.")] = False,
+    debug: Annotated[bool, typer.Option("--debug", help="Show Python tracebacks for internal errors.")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Also print info notes (how hopper decided).")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors on stderr.")] = False,
+) -> None:
+    STATE.debug = debug
+    STATE.verbose = verbose
+    STATE.quiet = quiet
+
+
+# ------------------------------------------------------------------------------ inspect
+
+FilesOpt = Annotated[list[str] | None, typer.Option("--file", "-f", help="A compose file (repeatable; merged in order).")]
+ProfileOpt = Annotated[list[str] | None, typer.Option("--profile", help="Enable a compose profile (repeatable).")]
+EnvFileOpt = Annotated[list[str] | None, typer.Option("--env-file", help="An env file for interpolation (repeatable).")]
+FromOpt = Annotated[SourceFormat | None, typer.Option("--from", help="The source format (detected when omitted).")]
+StrictOpt = Annotated[bool, typer.Option("--strict", help="Treat warnings as errors (exit 1).")]
+
+
+@app.command(epilog=EPILOG)
+def inspect(
+    path: Annotated[Path, typer.Argument(help="A project folder or a setup file.")],
+    from_: FromOpt = None,
+    file: FilesOpt = None,
+    profile: ProfileOpt = None,
+    env_file: EnvFileOpt = None,
+    fmt: Annotated[InspectFormat, typer.Option("--format", help="text summary, the native model as yaml/json, or a mermaid diagram.")] = InspectFormat.text,
+    with_origin: Annotated[bool, typer.Option("--with-origin", help="Include file:line provenance in yaml/json.")] = False,
+    no_interpolate: Annotated[bool, typer.Option("--no-interpolate", help="Do not substitute ${VARS}.")] = False,
+    scan_code: Annotated[bool, typer.Option("--scan-code", help="Also scan application code for env var reads.")] = False,
+    strict: StrictOpt = False,
+) -> int:
+    """Read a setup and show the architecture hopper understood."""
+    from hopper import api  # noqa: PLC0415
+
+    result = api.load(path, fmt=from_.value if from_ else None,
+                      options=_read_options(file, profile, env_file, interpolate=not no_interpolate,
+                                            scan_code=scan_code))
+    _report(result.diagnostics)
+    if strict and _strict_failure(result.diagnostics):
+        _err("error: warnings present under --strict")
+        return EXIT_INPUT
+    if fmt is InspectFormat.text:
+        from hopper.summary import render_summary  # noqa: PLC0415
+
+        _out(render_summary(result.model, result.diagnostics))
+    elif fmt is InspectFormat.mermaid:
+        from hopper.report import render_mermaid  # noqa: PLC0415
+
+        _out(render_mermaid(result.model))
+    else:
+        from hopper import native  # noqa: PLC0415
+
+        _out(native.dump(result.model, fmt.value, with_origin=with_origin))
+    return EXIT_OK
+
+
+# ------------------------------------------------------------------------------ convert
+
+@app.command(epilog=EPILOG)
+def convert(
+    path: Annotated[Path, typer.Argument(help="A project folder or a setup file.")],
+    to: Annotated[SourceFormat, typer.Option("--to", help="The target platform.")],
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Folder to write into (required unless --dry-run).")] = None,
+    from_: FromOpt = None,
+    file: FilesOpt = None,
+    profile: ProfileOpt = None,
+    env_file: EnvFileOpt = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Write nothing; list the files and print the migration plan.")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Replace existing files in --out.")] = False,
+    region: Annotated[str | None, typer.Option("--region", help="Target region code (default: nearest to the source).")] = None,
+    org: Annotated[str | None, typer.Option("--org", help="Target organisation.")] = None,
+    app_prefix: Annotated[str | None, typer.Option("--app-prefix", help="Prefix for app names.")] = None,
+    autostop: Annotated[AutostopChoice | None, typer.Option("--autostop", help="Fly autostop for HTTP apps.")] = None,
+    min_running: Annotated[int | None, typer.Option("--min-running", min=0, help="Fly min_machines_running.")] = None,
+    postgres: Annotated[PostgresChoice | None, typer.Option("--postgres", help="Fly Postgres flavour.")] = None,
+    report: Annotated[ReportFormat, typer.Option("--format", help="Plan format for --dry-run.")] = ReportFormat.text,
+    strict: StrictOpt = False,
+) -> int:
+    """Write the equivalent setup for another platform."""
+    from hopper import api, output  # noqa: PLC0415
+
+    if out is None and not dry_run:
+        raise _UsageError("--out is required (or use --dry-run)")
+    options = WriteOptions(
+        region=region, org=org, app_prefix=app_prefix,
+        autostop=autostop.value if autostop else None, min_running=min_running,
+        postgres=postgres.value if postgres else None,
+    )
+    result = api.convert(path, to.value, fmt=from_.value if from_ else None,
+                         read_options=_read_options(file, profile, env_file),
+                         write_options=options, strict=False)
+    _report(result.diagnostics)
+    if strict and _strict_failure(result.diagnostics):
+        _err("error: warnings present under --strict; nothing written")
+        return EXIT_INPUT
+    if dry_run:
+        _out("Files hopper would write:")
+        for rel in sorted(result.files):
+            _out(f"  + {rel}")
+        plan_text = _dry_run_plan(result, to.value, report)
+        if plan_text:
+            _out(plan_text)
+        return EXIT_OK
+    assert out is not None
+    written = output.write_tree(out, result.files, force=force)
+    if not STATE.quiet:
+        _err(f"wrote {len(written)} files to {out}")
+    return EXIT_OK
+
+
+def _dry_run_plan(result: object, target: str, fmt: ReportFormat) -> str | None:
+    """Read back what would be written and diff it against the source."""
+    try:
+        from hopper import diff as differ  # noqa: PLC0415
+        from hopper import report as reporter  # noqa: PLC0415
+    except ImportError:
+        return None
+    from hopper import api, output  # noqa: PLC0415
+
+    assert isinstance(result, api.ConvertResult)
+    with tempfile.TemporaryDirectory(prefix="hopper-dry-run-") as tmp:
+        output.write_tree(Path(tmp), result.files, force=True)
+        try:
+            after = api.load(tmp, fmt=target, options=ReadOptions())
+        except HopperError as exc:
+            return f"(plan unavailable: the output could not be read back: {exc})"
+    plan = differ.diff_models(result.source, after.model)
+    return reporter.render_plan(plan, fmt.value, color=_use_color())
+
+
+def _use_color() -> bool:
+    if os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
+        return False
+    return sys.stdout.isatty()
+
+
+# ------------------------------------------------------------------------------ validate
+
+@app.command(epilog=EPILOG)
+def validate(
+    path: Annotated[Path, typer.Argument(help="A Fly setup: a folder of apps, or one fly.toml.")],
+    strict: StrictOpt = False,
+) -> int:
+    """Check a Fly.io setup offline: flyctl's rules plus hopper's cross-checks."""
+    from hopper.formats.fly.validate import validate_path  # noqa: PLC0415
+
+    diagnostics = validate_path(path)
+    _report(diagnostics)
+    errors = [d for d in diagnostics if d.severity is Severity.ERROR]
+    if errors or (strict and _strict_failure(diagnostics)):
+        return EXIT_INPUT
+    if not STATE.quiet:
+        _err(f"{path}: valid ({sum(d.severity is Severity.WARNING for d in diagnostics)} warning(s))")
+    return EXIT_OK
+
+
+# ------------------------------------------------------------------------------ diff
+
+@app.command(epilog=EPILOG)
+def diff(
+    before: Annotated[Path, typer.Argument(help="The current setup (any format).")],
+    after: Annotated[Path, typer.Argument(help="The setup to compare with (any format).")],
+    from_before: Annotated[SourceFormat | None, typer.Option("--from-before", help="Format of BEFORE.")] = None,
+    from_after: Annotated[SourceFormat | None, typer.Option("--from-after", help="Format of AFTER.")] = None,
+    fmt: Annotated[ReportFormat, typer.Option("--format", help="Report format.")] = ReportFormat.text,
+    detailed_exitcode: Annotated[bool, typer.Option("--detailed-exitcode", help="Exit 2 when there are changes, 0 when none.")] = False,
+    fail_on: Annotated[FailOn | None, typer.Option("--fail-on", help="Exit 1 on unacknowledged findings of this severity or worse.")] = None,
+    ack: Annotated[Path | None, typer.Option("--ack", help="Acknowledgement file (default: hopper.ack.yaml if present).")] = None,
+    scan_code: Annotated[bool, typer.Option("--scan-code", help="Also scan application code for env var reads.")] = False,
+) -> int:
+    """Show the migration plan between two setups: what behaves differently, and what to do."""
+    from hopper import api  # noqa: PLC0415
+    from hopper import diff as differ  # noqa: PLC0415
+    from hopper import report as reporter  # noqa: PLC0415
+
+    a = api.load(before, fmt=from_before.value if from_before else None,
+                 options=_read_options(None, None, None, scan_code=scan_code))
+    b = api.load(after, fmt=from_after.value if from_after else None,
+                 options=_read_options(None, None, None, scan_code=scan_code))
+    _report(a.diagnostics + b.diagnostics)
+    plan = differ.diff_models(a.model, b.model)
+    ack_path = ack if ack is not None else (Path("hopper.ack.yaml") if Path("hopper.ack.yaml").is_file() else None)
+    if ack_path is not None:
+        plan = reporter.apply_acks(plan, ack_path)
+    _out(reporter.render_plan(plan, fmt.value, color=_use_color()))
+    if fail_on is not None and reporter.fails_on(plan, fail_on.value):
+        return EXIT_INPUT
+    if detailed_exitcode and plan.has_changes:
+        return EXIT_CHANGES
+    return EXIT_OK
+
+
+# ------------------------------------------------------------------------------ rewrite-env
+
+@app.command("rewrite-env", epilog=EPILOG)
+def rewrite_env(
+    path: Annotated[Path, typer.Argument(help="A project folder (its services' source is scanned).")],
+    to: Annotated[SourceFormat, typer.Option("--to", help="The target platform whose env names to use.")],
+    from_: FromOpt = None,
+    write: Annotated[bool, typer.Option("--write", help="Edit the files in place (atomically); without it, only print the diff.")] = False,
+) -> int:
+    """Rename env var reads in application code to the target platform's names."""
+    from hopper.envscan.rewrite import rewrite_project  # noqa: PLC0415
+
+    result = rewrite_project(path, to.value, fmt=from_.value if from_ else None, apply=write)
+    _report(result.diagnostics)
+    if result.diff:
+        _out(result.diff)
+    elif not STATE.quiet:
+        _err("nothing to rewrite")
+    return EXIT_OK
+
+
+# ------------------------------------------------------------------------------ formats
+
+@app.command(epilog=EPILOG)
+def formats() -> int:
+    """List the formats hopper reads and writes."""
+    from hopper.formats import get_format  # noqa: PLC0415
+
+    for name in FORMAT_NAMES:
+        try:
+            fmt = get_format(name)
+        except ImportError:
+            continue
+        modes = "+".join(m for m, f in (("read", fmt.read), ("write", fmt.write)) if f is not None)
+        _out(f"{name:12} {modes:11} {fmt.description}")
+    return EXIT_OK
+
+
+# ------------------------------------------------------------------------------ entry point
+
+def run(argv: list[str]) -> int:
+    """Run the CLI and return the exit code; maps every failure to a documented code."""
+    command = typer.main.get_command(app)
+    try:
+        rv = command.main(args=argv, prog_name="hopper", standalone_mode=False)
+    except _UsageError as exc:
+        exc.show(file=sys.stderr)  # type: ignore[attr-defined]
+        return EXIT_USAGE
+    except typer.Abort:
+        _err("interrupted")
+        return EXIT_INTERRUPTED
+    except typer.Exit as exc:
+        return int(exc.exit_code or 0)
+    except _ClickException as exc:
+        exc.show(file=sys.stderr)  # type: ignore[attr-defined]
+        return EXIT_USAGE
+    except HopperError as exc:
+        for diag in exc.diagnostics[:20]:
+            _print_diagnostic(diag)
+        return EXIT_INPUT
+    except KeyboardInterrupt:
+        _err("interrupted")
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        return EXIT_OK
+    except Exception as exc:  # a bug: say so plainly, traceback only on request
+        if STATE.debug:
+            traceback.print_exc()
+        _err(f"internal error: {type(exc).__name__} (this is a bug in hopper; rerun with --debug "
+             "and report it)")
+        return EXIT_INTERNAL
+    return int(rv or 0)
