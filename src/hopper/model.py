@@ -195,6 +195,17 @@ BINDING_ATTRIBUTES = (
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class EnvRead:
+    """A place in the application's own code that reads an environment variable."""
+
+    name: str
+    file: str  # relative to the project root, POSIX separators
+    line: int
+    language: str  # "python", "javascript", "typescript", "dockerfile", "shell"
+    build_time: bool = False  # read at build time (Vite import.meta.env, Dockerfile ARG)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Service:
     name: str
     role: Role = Role.GENERIC
@@ -210,6 +221,7 @@ class Service:
     public: bool = False  # reachable from the internet
     force_https: bool | None = None
     domains: tuple[str, ...] = ()
+    env_reads: tuple[EnvRead, ...] = ()  # filled when the application code is scanned
     extensions: Mapping[str, Any] = field(default_factory=dict)
     origin: Location | None = _origin()
 
