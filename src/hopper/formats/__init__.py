@@ -34,11 +34,10 @@ def detect_format(path: Path) -> str:
     """
     for name in ("fly", "clevercloud", "compose"):
         try:
-            fmt = get_format(name)
-        except ImportError:  # a format not built yet
+            if get_format(name).detect(path):
+                return name
+        except ImportError:  # a format whose detector is not available in this build
             continue
-        if fmt.detect(path):
-            return name
     raise UnknownFormatError(error(
         E_UNKNOWN_FORMAT,
         "cannot tell which format this is",
