@@ -1,0 +1,95 @@
+"""Writes are all or nothing, only inside --out, never over files without --force."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from hopper import output
+from hopper.diagnostics import OutputError
+
+
+def test_writes_tree_and_refuses_to_overwrite(tmp_path: Path) -> None:
+    files = {"a/fly.toml": "app = 'x'\n", "fly-setup.sh": "#!/bin/sh\n"}
+    written = output.write_tree(tmp_path, files)
+    assert written == ["a/fly.toml", "fly-setup.sh"]
+    assert (tmp_path / "a/fly.toml").read_text() == "app = 'x'\n"
+    assert os.stat(tmp_path / "fly-setup.sh").st_mode & 0o111
+    with pytest.raises(OutputError) as info:
+        output.write_tree(tmp_path, {"a/fly.toml": "changed\n"})
+    assert info.value.code == "HOP040"
+    assert (tmp_path / "a/fly.toml").read_text() == "app = 'x'\n"
+    output.write_tree(tmp_path, {"a/fly.toml": "changed\n"}, force=True)
+    assert (tmp_path / "a/fly.toml").read_text() == "changed\n"
+
+
+@pytest.mark.parametrize("bad", ["../escape", "/abs", "a/../../b", "", "a//b", "a\\b"])
+def test_unsafe_paths_are_refused(tmp_path: Path, bad: str) -> None:
+    with pytest.raises(OutputError):
+        output.write_tree(tmp_path / "out", {bad: "x"})
+    assert not (tmp_path / "escape").exists()
+
+
+def test_planted_symlink_is_replaced_not_followed(tmp_path: Path) -> None:
+    victim = tmp_path / "victim"
+    victim.write_text("precious\n")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "fly.toml").symlink_to(victim)
+    output.write_tree(out, {"fly.toml": "new\n"}, force=True)
+    assert victim.read_text() == "precious\n"
+    assert not (out / "fly.toml").is_symlink()
+    assert (out / "fly.toml").read_text() == "new\n"
+
+
+def test_planted_directory_symlink_is_refused(tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "front").symlink_to(elsewhere, target_is_directory=True)
+    with pytest.raises(OutputError) as info:
+        output.write_tree(out, {"front/fly.toml": "x\n"}, force=True)
+    assert info.value.code == "HOP041"
+    assert list(elsewhere.iterdir()) == []
+
+
+def test_failure_midway_leaves_folder_as_it_was(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "out"
+    output.write_tree(out, {"keep.txt": "old\n"})
+    real_replace = os.replace
+    calls = {"n": 0}
+
+    def flaky_replace(src: str | Path, dst: str | Path) -> None:
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise OSError(28, "No space left on device", str(dst))
+        real_replace(src, dst)
+
+    monkeypatch.setattr(output.os, "replace", flaky_replace)
+    with pytest.raises(OutputError) as info:
+        output.write_tree(out, {"keep.txt": "new\n", "x/new.txt": "n\n", "y/z.txt": "z\n"}, force=True)
+    assert info.value.code == "HOP042"
+    monkeypatch.undo()
+    names = sorted(p.relative_to(out).as_posix() for p in out.rglob("*"))
+    assert names == ["keep.txt"]
+    assert (out / "keep.txt").read_text() == "old\n"
+
+
+def test_interrupt_leaves_no_temp_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "out"
+    real_fsync = os.fsync
+    calls = {"n": 0}
+
+    def interrupted_fsync(fd: int) -> None:
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise KeyboardInterrupt
+        real_fsync(fd)
+
+    monkeypatch.setattr(output.os, "fsync", interrupted_fsync)
+    with pytest.raises(KeyboardInterrupt):
+        output.write_tree(out, {"a.txt": "a\n", "b.txt": "b\n"})
+    assert [p.name for p in out.rglob("*")] == []
