@@ -181,16 +181,16 @@ def _main(
 
 # ------------------------------------------------------------------------------ inspect
 
-FilesOpt = Annotated[list[str] | None, typer.Option("--file", "-f", help="A compose file (repeatable; merged in order).")]
-ProfileOpt = Annotated[list[str] | None, typer.Option("--profile", help="Enable a compose profile (repeatable).")]
-EnvFileOpt = Annotated[list[str] | None, typer.Option("--env-file", help="An env file for interpolation (repeatable).")]
+FilesOpt = Annotated[list[str] | None, typer.Option("--file", "-f", metavar="FILE", help="A compose file (repeatable; merged in order).")]
+ProfileOpt = Annotated[list[str] | None, typer.Option("--profile", metavar="NAME", help="Enable a compose profile (repeatable).")]
+EnvFileOpt = Annotated[list[str] | None, typer.Option("--env-file", metavar="FILE", help="An env file for interpolation (repeatable).")]
 FromOpt = Annotated[SourceFormat | None, typer.Option("--from", help="The source format (detected when omitted).")]
 StrictOpt = Annotated[bool, typer.Option("--strict", help="Treat warnings as errors (exit 1).")]
 
 
 @app.command(epilog=EPILOG)
 def inspect(
-    path: Annotated[Path, typer.Argument(help="A project folder or a setup file.")],
+    path: Annotated[Path, typer.Argument(metavar="PATH", help="A project folder or a setup file.")],
     from_: FromOpt = None,
     file: FilesOpt = None,
     profile: ProfileOpt = None,
@@ -230,7 +230,7 @@ def inspect(
 
 @app.command(epilog=EPILOG)
 def convert(
-    path: Annotated[Path, typer.Argument(help="A project folder or a setup file.")],
+    path: Annotated[Path, typer.Argument(metavar="PATH", help="A project folder or a setup file.")],
     to: Annotated[SourceFormat, typer.Option("--to", help="The target platform.")],
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Folder to write into (required unless --dry-run).")] = None,
     from_: FromOpt = None,
@@ -310,7 +310,7 @@ def _use_color() -> bool:
 
 @app.command(epilog=EPILOG)
 def validate(
-    path: Annotated[Path, typer.Argument(help="A Fly setup: a folder of apps, or one fly.toml.")],
+    path: Annotated[Path, typer.Argument(metavar="PATH", help="A Fly setup: a folder of apps, or one fly.toml.")],
     strict: StrictOpt = False,
 ) -> int:
     """Check a Fly.io setup offline: flyctl's rules plus hopper's cross-checks."""
@@ -330,8 +330,8 @@ def validate(
 
 @app.command(epilog=EPILOG)
 def diff(
-    before: Annotated[Path, typer.Argument(help="The current setup (any format).")],
-    after: Annotated[Path, typer.Argument(help="The setup to compare with (any format).")],
+    before: Annotated[Path, typer.Argument(metavar="BEFORE", help="The current setup (any format).")],
+    after: Annotated[Path, typer.Argument(metavar="AFTER", help="The setup to compare with (any format).")],
     from_before: Annotated[SourceFormat | None, typer.Option("--from-before", help="Format of BEFORE.")] = None,
     from_after: Annotated[SourceFormat | None, typer.Option("--from-after", help="Format of AFTER.")] = None,
     fmt: Annotated[ReportFormat, typer.Option("--format", help="Report format.")] = ReportFormat.text,
@@ -366,7 +366,7 @@ def diff(
 
 @app.command("rewrite-env", epilog=EPILOG)
 def rewrite_env(
-    path: Annotated[Path, typer.Argument(help="A project folder (its services' source is scanned).")],
+    path: Annotated[Path, typer.Argument(metavar="PATH", help="A project folder (its services' source is scanned).")],
     to: Annotated[SourceFormat, typer.Option("--to", help="The target platform whose env names to use.")],
     from_: FromOpt = None,
     write: Annotated[bool, typer.Option("--write", help="Edit the files in place (atomically); without it, only print the diff.")] = False,
