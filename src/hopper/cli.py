@@ -16,7 +16,7 @@ import os
 import sys
 import tempfile
 import traceback
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -65,38 +65,38 @@ class _State:
 STATE = _State()
 
 
-class SourceFormat(str, Enum):
+class SourceFormat(StrEnum):
     compose = "compose"
     clevercloud = "clevercloud"
     fly = "fly"
 
 
-class InspectFormat(str, Enum):
+class InspectFormat(StrEnum):
     text = "text"
     yaml = "yaml"
     json = "json"
     mermaid = "mermaid"
 
 
-class ReportFormat(str, Enum):
+class ReportFormat(StrEnum):
     text = "text"
     markdown = "markdown"
     json = "json"
     github = "github"
 
 
-class AutostopChoice(str, Enum):
+class AutostopChoice(StrEnum):
     off = "off"
     stop = "stop"
     suspend = "suspend"
 
 
-class PostgresChoice(str, Enum):
+class PostgresChoice(StrEnum):
     managed = "managed"
     unmanaged = "unmanaged"
 
 
-class FailOn(str, Enum):
+class FailOn(StrEnum):
     warning = "warning"
     breaking = "breaking"
 

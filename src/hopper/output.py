@@ -113,7 +113,7 @@ def write_tree(out: Path, files: Mapping[str, str], *, force: bool = False) -> l
             os.replace(tmp, item.target)
             done.append(item)
     except BaseException as exc:
-        for item, tmp in staged:
+        for _item, tmp in staged:
             with contextlib.suppress(OSError):
                 tmp.unlink()
         for item in done:

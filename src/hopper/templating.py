@@ -41,7 +41,7 @@ def environment() -> jinja2.Environment:
     import jinja2  # noqa: PLC0415
 
     class _CountingEnvironment(jinja2.Environment):
-        def _compile(self, source: str, filename: str) -> Any:  # type: ignore[override]
+        def _compile(self, source: str, filename: str) -> Any:
             COMPILE_COUNT["n"] += 1
             return super()._compile(source, filename)
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from support import run_cli
 
 from hopper import __version__
+from support import run_cli
 
 
 def test_version() -> None:
