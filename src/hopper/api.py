@@ -38,7 +38,15 @@ def load(path: str | Path, *, fmt: str | None = None,
     reader = get_format(name).read
     if reader is None:
         raise InputError(error(E_NO_READER, f"hopper cannot read {name} setups yet"))
-    return reader(source, options or ReadOptions())
+    opts = options or ReadOptions()
+    result = reader(source, opts)
+    if opts.scan_code:
+        from hopper.envscan import scan_architecture  # noqa: PLC0415
+
+        root = source if source.is_dir() else source.parent
+        scanned, notes = scan_architecture(result.model, root)
+        result = ReadResult(model=scanned, diagnostics=result.diagnostics + notes)
+    return result
 
 
 def write(arch: Architecture, to: str, options: WriteOptions | None = None) -> WriteResult:
