@@ -1,0 +1,106 @@
+"""Load every app of a Fly setup with the files around it: its config, the Dockerfile it builds,
+the nginx configuration that Dockerfile copies in, and the workflow steps that deploy it.
+
+Errors in one app's files become diagnostics and do not stop the others; the reader decides
+whether they are fatal.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from hopper.diagnostics import Diagnostic, HopperError, Limits, Location, Severity, code, warning
+from hopper.formats.fly.flytoml import FlyConfig, read_fly_config
+from hopper.formats.fly.read_layout import (
+    DeployStep,
+    Layout,
+    dockerfile_for,
+    inside,
+    nginx_config_for,
+    rel,
+)
+
+if TYPE_CHECKING:
+    from hopper.dockerfile import Dockerfile
+    from hopper.nginx import NginxConfig
+
+W_DOCKERFILE_MISSING = code("HOP373", Severity.WARNING, "the Dockerfile named in [build] does not exist")
+
+
+@dataclass(frozen=True)
+class FlyApp:
+    config: FlyConfig
+    config_path: Path
+    folder: str  # the fly.toml folder, relative to the root ("." for the root itself)
+    context: str  # the build context flyctl uses, relative to the root
+    dockerfile: Dockerfile | None = None
+    nginx: NginxConfig | None = None
+    deploys: tuple[DeployStep, ...] = ()
+
+    @property
+    def name(self) -> str | None:
+        return self.config.app
+
+
+def load_apps(layout: Layout, limits: Limits) -> tuple[list[FlyApp], list[Diagnostic], list[HopperError]]:
+    """Every app of ``layout`` that could be read, the diagnostics of all, and the errors that
+    stopped an app's config from loading."""
+    apps: list[FlyApp] = []
+    diags: list[Diagnostic] = []
+    failures: list[HopperError] = []
+    root = layout.root
+    for path in layout.configs:
+        shown = rel(path, root)
+        try:
+            config = read_fly_config(path, shown, limits)
+        except HopperError as exc:
+            failures.append(exc)
+            continue
+        diags.extend(config.diagnostics)
+        config_dir = path.parent
+        folder = rel(config_dir, root) or "."
+        steps = tuple(s for s in layout.workflows if s.config == shown
+                      or (s.app is not None and s.app == config.app and s.config is None))
+        context_dir = config_dir
+        for step in steps:
+            if step.directory is not None and inside(root / step.directory, root):
+                context_dir = root / step.directory
+                break
+        else:
+            if steps and steps[0].config is not None and steps[0].directory is None:
+                # `flyctl deploy -c app/fly.toml` from the repository root builds the root.
+                context_dir = root
+        build = config.get("build") or {}
+        docker_path = dockerfile_for(config_dir, build, root, context_dir)
+        dockerfile = None
+        nginx = None
+        if docker_path is not None and not docker_path.is_file():
+            if build.get("dockerfile"):
+                diags.append(warning(W_DOCKERFILE_MISSING,
+                                     f"[build] dockerfile '{build['dockerfile']}' does not exist",
+                                     config.location("build", "dockerfile")))
+            docker_path = None
+        if docker_path is not None:
+            from hopper.dockerfile import read_dockerfile  # noqa: PLC0415
+
+            try:
+                dockerfile = read_dockerfile(docker_path, root, limits,
+                                             build_args=build.get("args") or None)
+                diags.extend(dockerfile.diagnostics)
+            except HopperError as exc:
+                diags.extend(exc.diagnostics)
+        if dockerfile is not None and dockerfile.stages:
+            contexts = [context_dir, docker_path.parent if docker_path else config_dir, config_dir, root]
+            unique = list(dict.fromkeys(contexts))
+            nginx, nginx_diags = nginx_config_for(dockerfile, unique, root, limits)
+            diags.extend(nginx_diags)
+        apps.append(FlyApp(config=config, config_path=path, folder=folder,
+                           context=rel(context_dir, root) or ".", dockerfile=dockerfile,
+                           nginx=nginx, deploys=steps))
+    return apps, diags, failures
+
+
+def app_location(app: FlyApp) -> Location:
+    return app.config.location("app")
