@@ -1,0 +1,158 @@
+"""Bindings and secret env: which env var of a service carries what, and which values are secret.
+
+A binding is found from the value (a URL or a bare host naming another service:
+``postgres://app:…@db:5432/app``, ``DB_HOST=db``, ``S3_ENDPOINT=http://minio:9000``) or, for
+values that name no host (``DB_USER=app``, ``S3_BUCKET=media``), from the variable's name in
+``mappings/env-names.toml`` ``[generic.*]`` when the project has exactly one resource of that kind
+(or the value equals what that resource was configured with).
+
+Secret values never leave this module: a secret env var becomes its name plus a digest.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from hopper import mappings
+from hopper.diagnostics import Diagnostic, Location, Severity, code, info
+from hopper.model import Binding, secret_digest
+from hopper.secrets import looks_secret, name_looks_secret, url_has_credentials, value_looks_secret
+
+I_BINDING = code("HOP180", Severity.INFO, "an env var found to carry an attribute of a database, store or service")
+I_SECRET_ENV = code("HOP181", Severity.INFO, "an env var classified as secret, and why (never its value)")
+
+SECRET_ATTRIBUTES = frozenset({"password", "secret_key", "access_key"})
+_KIND_DEFAULT_HOST_ATTRIBUTE = {"database": "host", "object_store": "endpoint", "service": "url"}
+_KIND_URL_ATTRIBUTE = {"database": "uri", "object_store": "endpoint", "service": "url"}
+ResolveHost = Callable[[str], str | None]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Resource:
+    name: str
+    kind: str  # "database", "object_store", "service"
+    # Values the resource was configured with, to recognise an app's copy of them by value
+    # (compared in memory only; never stored): attribute → value.
+    known_values: Mapping[str, str] = field(default_factory=dict)
+
+
+def generic_names() -> dict[str, dict[str, str]]:
+    """``{"database": {"DATABASE_URL": "uri", ...}, "object_store": {...}}``."""
+    table = mappings.table("env-names").get("generic", {})
+    return {kind: dict(names) for kind, names in table.items()}
+
+
+def _name_attribute(var: str) -> tuple[str, str] | None:
+    """(kind, attribute) for a generic env name, also with an app prefix (``APP_DATABASE_URL``)."""
+    best: tuple[int, str, str] | None = None
+    for kind, names in generic_names().items():
+        for known, attribute in names.items():
+            if var == known or var.endswith("_" + known):
+                candidate = (len(known), kind, attribute)
+                if best is None or candidate > best:
+                    best = candidate
+    return (best[1], best[2]) if best else None
+
+
+def find_bindings(service: str, env: Mapping[str, str | None], resources: Mapping[str, Resource],
+                  resolve_host: ResolveHost, locate: Callable[..., Location | None],
+                  out: list[Diagnostic]) -> list[Binding]:
+    bindings: list[Binding] = []
+    for var in sorted(env):
+        value = env[var]
+        found = _bind(service, var, value, resources, resolve_host)
+        if found is None:
+            continue
+        resource, attribute, why = found
+        secret = attribute in SECRET_ATTRIBUTES or looks_secret(var, value) or (
+            value is not None and url_has_credentials(value))
+        loc = locate("services", service, "environment", var)
+        bindings.append(Binding(variable=var, resource=resource, attribute=attribute, secret=secret, origin=loc))
+        out.append(info(I_BINDING, f"{service}: {var} carries the {attribute} of {resource} ({why})", loc))
+    return bindings
+
+
+def _bind(service: str, var: str, value: str | None, resources: Mapping[str, Resource],
+          resolve_host: ResolveHost) -> tuple[str, str, str] | None:
+    named = _name_attribute(var)
+    if value:
+        text = value.strip()
+        if "://" in text:
+            host = _url_host(text)
+            target = resolve_host(host) if host else None
+            if target is not None and target != service and target in resources:
+                kind = resources[target].kind
+                attribute = _KIND_URL_ATTRIBUTE[kind]
+                if kind == "database" and named and named[0] == "database" and named[1] != "uri":
+                    attribute = named[1]
+                return target, attribute, f"its URL points at host '{host}'"
+        else:
+            host = text.split(":", 1)[0] if text.count(":") <= 1 else text
+            target = resolve_host(host) if host and " " not in host else None
+            if target is not None and target != service and target in resources:
+                kind = resources[target].kind
+                attribute = named[1] if named and named[0] == kind else _KIND_DEFAULT_HOST_ATTRIBUTE[kind]
+                return target, attribute, f"its value is the host '{host}'"
+    if named is None:
+        return None
+    kind, attribute = named
+    candidates = [r for r in resources.values() if r.kind == kind]
+    if value:
+        by_value = [r for r in candidates if r.known_values.get(attribute) == value]
+        if len(by_value) == 1:
+            return by_value[0].name, attribute, f"its value matches {by_value[0].name}'s {attribute}"
+    if len(candidates) == 1:
+        return candidates[0].name, attribute, f"its name is a usual name for a {kind.replace('_', ' ')} {attribute}"
+    return None
+
+
+def _url_host(value: str) -> str | None:
+    try:
+        return urlsplit(value).hostname
+    except ValueError:
+        return None
+
+
+# ---------------------------------------------------------------------------- secret env
+
+@dataclass(slots=True)
+class EnvSplit:
+    plain: dict[str, str] = field(default_factory=dict)
+    secret: dict[str, str | None] = field(default_factory=dict)  # name → digest (None: no value)
+
+
+def split_env(service: str, env: Mapping[str, str | None], *, force_secret: frozenset[str],
+              force_plain: frozenset[str], bound_secret: frozenset[str],
+              locate: Callable[..., Location | None], out: list[Diagnostic]) -> EnvSplit:
+    """Sort a service's env into plain values and secret names (with digests)."""
+    split = EnvSplit()
+    for var in sorted(env):
+        value = env[var]
+        why = _secret_reason(var, value, force_secret, force_plain, bound_secret)
+        if why is None:
+            if value is not None:
+                split.plain[var] = value
+            continue
+        split.secret[var] = secret_digest(var, value) if value is not None else None
+        out.append(info(I_SECRET_ENV, f"{service}: {var} is treated as a secret ({why}); its value is not kept",
+                        locate("services", service, "environment", var)))
+    return split
+
+
+def _secret_reason(var: str, value: str | None, force_secret: frozenset[str], force_plain: frozenset[str],
+                   bound_secret: frozenset[str]) -> str | None:
+    if var in force_plain:
+        return None
+    if var in force_secret:
+        return "x-hopper.secrets names it"
+    if name_looks_secret(var):
+        return "its name looks secret"
+    if value is not None and url_has_credentials(value):
+        return "its value is a URL with credentials"
+    if value is not None and value_looks_secret(value):
+        return "its value looks like a random token"
+    if var in bound_secret:
+        return "it carries a credential of a backing service"
+    return None

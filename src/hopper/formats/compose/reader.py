@@ -1,0 +1,481 @@
+"""Read a compose project into the model.
+
+``load_project`` (project.py) gives the merged, interpolated, normalised document; this module
+decides what each service is (detect.py), reads nginx fronts (front.py), backing services
+(backing.py), bindings and secret env (bindings.py) and hints (hints.py), and reports every
+decision as an info diagnostic and every key it does not carry as a warning (keys.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from hopper.diagnostics import (
+    DEFAULT_LIMITS,
+    Diagnostic,
+    Limits,
+    Location,
+    Severity,
+    code,
+    info,
+    warning,
+)
+from hopper.formats.base import ReadOptions, ReadResult
+from hopper.formats.compose import backing, bindings, keys, service
+from hopper.formats.compose.detect import BuildFacts, Detection, build_facts, classify, command_text
+from hopper.formats.compose.front import FrontResult, read_front
+from hopper.formats.compose.hints import ServiceHints, TopHints, read_service_hints, read_top_hints
+from hopper.formats.compose.project import ComposeProject, load_project
+from hopper.model import (
+    Architecture,
+    Binding,
+    Build,
+    Database,
+    ObjectStore,
+    Placement,
+    Role,
+    Runtime,
+    Secret,
+    Service,
+    secret_digest,
+)
+from hopper.secrets import looks_secret
+
+I_ROLE = code("HOP167", Severity.INFO, "the role hopper gave a compose service, and why")
+W_GENERIC = code("HOP168", Severity.WARNING, "a compose service was not recognised and is carried as generic")
+I_IGNORED = code("HOP169", Severity.INFO, "a service was left out because x-hopper.ignore is set")
+I_COMPOSE_SECRET = code("HOP182", Severity.INFO, "a compose secret and the services that use it")
+W_SECRET_VALUES_DIFFER = code("HOP183", Severity.WARNING,
+                              "two services set the same secret env var to different values")
+W_BUILD_ARG_SECRET = code("HOP184", Severity.WARNING,
+                          "a build arg looks secret: it is treated as a build secret, not a build arg")
+W_BUCKET_INIT_UNATTACHED = code("HOP186", Severity.WARNING,
+                                "a bucket-creating service names no object store of the project")
+
+_ROLE_OF_KIND = {"front": Role.FRONT, "api": Role.API, "worker": Role.WORKER, "generic": Role.GENERIC}
+_KIND_LABEL = {"front": "role front", "api": "role api", "worker": "role worker", "generic": "role generic",
+               "database": "PostgreSQL database", "object_store": "object store",
+               "bucket_init": "bucket-creating helper"}
+
+
+def read(path: Path, options: ReadOptions) -> ReadResult:
+    project = load_project(path, options)
+    return build_model(project, options.limits)
+
+
+@dataclass(slots=True)
+class _Entry:
+    name: str
+    svc: dict[str, Any]
+    hints: ServiceHints
+    facts: BuildFacts
+    detection: Detection
+    front: FrontResult | None = None
+
+
+@dataclass(slots=True)
+class _SecretAcc:
+    source: str
+    used_by: set[str] = field(default_factory=set)
+    digests: set[str | None] = field(default_factory=set)
+    build_time: bool = False
+    origin: Location | None = None
+
+
+def build_model(project: ComposeProject, limits: Limits = DEFAULT_LIMITS) -> ReadResult:
+    return _Builder(project, limits).build()
+
+
+class _Builder:
+    def __init__(self, project: ComposeProject, limits: Limits) -> None:
+        self.project = project
+        self.root = project.root
+        self.limits = limits
+        self.out: list[Diagnostic] = list(project.diagnostics)
+        self.entries: dict[str, _Entry] = {}
+        self.hosts: dict[str, str] = {}
+        self.secrets: dict[str, _SecretAcc] = {}
+
+    # ------------------------------------------------------------------------ helpers
+
+    def locate(self, *path: str | int) -> Location | None:
+        locations = self.project.locations
+        for n in range(len(path), 0, -1):
+            loc = locations.get(tuple(path[:n]))
+            if loc is not None:
+                return loc
+        return None
+
+    def resolve_host(self, host: str) -> str | None:
+        return self.hosts.get(host.lower().rstrip("."))
+
+    # ------------------------------------------------------------------------ the pass
+
+    def build(self) -> ReadResult:
+        top = read_top_hints(self.project.extensions, self.locate, self.out)
+        self._detect()
+        self._host_names()
+        for entry in self.entries.values():
+            if entry.detection.kind == "front":
+                entry.front = self._front(entry)
+        folded = self._fold_bucket_inits()
+        databases = self._databases()
+        routed_ports = self._routed_ports()
+        resources = self._resources()
+        services: list[Service] = []
+        used_volumes: set[str] = set()
+        used_configs: set[str] = set()
+        store_buckets: dict[str, dict[str, tuple[bool, str]]] = {n: {} for n, e in self.entries.items()
+                                                                 if e.detection.kind == "object_store"}
+        endpoints: dict[str, str] = {}
+        for name, entry in self.entries.items():
+            kind = entry.detection.kind
+            backing_kind = kind in ("database", "object_store") or name in folded
+            keys.report_service_keys(name, entry.svc, backing=backing_kind, locate=self.locate, out=self.out)
+            env = _env(entry.svc)
+            if backing_kind:
+                self._backing_env(name, entry, env)
+                for vol in entry.svc.get("volumes") or []:
+                    if isinstance(vol, dict) and vol.get("type") == "volume" and vol.get("source"):
+                        used_volumes.add(str(vol["source"]))
+                continue
+            svc, volumes_used = self._service(entry, top, resources, routed_ports.get(name), env)
+            used_volumes |= volumes_used
+            used_configs |= {str(c.get("source")) for c in entry.svc.get("configs") or [] if isinstance(c, dict)}
+            services.append(svc)
+            self._collect_store_facts(svc.bindings, env, store_buckets, endpoints)
+        for buckets in folded.values():
+            for store, found in buckets.items():
+                store_buckets.setdefault(store, {}).update(found)
+        stores = self._stores(store_buckets, endpoints)
+        keys.report_top_keys(self.project, used_volumes, used_configs, self.locate, self.out)
+        self._compose_secrets()
+        secrets = self._secrets()
+        placement = Placement(primary=top.region, others=top.regions)
+        arch = Architecture(
+            name=top.name or self.project.name,
+            source_format="compose",
+            services=tuple(sorted(services, key=lambda s: s.name)),
+            databases=tuple(sorted(databases, key=lambda d: d.name)),
+            object_stores=tuple(sorted(stores, key=lambda s: s.name)),
+            secrets=secrets,
+            placement=placement,
+            origin=Location(file=self.project.files[0]) if self.project.files else None,
+        )
+        return ReadResult(model=arch, diagnostics=tuple(self.out))
+
+    def _detect(self) -> None:
+        for name, svc in sorted(self.project.services.items()):
+            hints = read_service_hints(name, svc, self.locate, self.out)
+            if hints.ignore:
+                self.out.append(info(I_IGNORED, f"{name}: left out (x-hopper.ignore)", self.locate("services", name)))
+                continue
+            facts = build_facts(svc, self.root, self.limits)
+            detection = classify(name, svc, facts, hint_role=hints.role)
+            self.out.append(info(I_ROLE, f"{name}: {_KIND_LABEL[detection.kind]} ({detection.reason})",
+                                 self.locate("services", name)))
+            if detection.kind == "generic":
+                self.out.append(warning(
+                    W_GENERIC, f"{name}: not recognised ({detection.reason}); carried as a generic service",
+                    self.locate("services", name),
+                    hint="set x-hopper.role on the service if hopper guessed wrong"))
+            self.entries[name] = _Entry(name, svc, hints, facts, detection)
+
+    def _host_names(self) -> None:
+        """Every name another container can use to reach a service: its name, hostname,
+        container_name and network aliases."""
+        for name in self.entries:
+            self.hosts[name.lower()] = name
+        for name, entry in self.entries.items():
+            svc = entry.svc
+            for key in ("hostname", "container_name"):
+                value = svc.get(key)
+                if isinstance(value, str):
+                    self.hosts.setdefault(value.lower(), name)
+            networks = svc.get("networks")
+            if isinstance(networks, dict):
+                for spec in networks.values():
+                    for alias in (spec or {}).get("aliases") or [] if isinstance(spec, dict) else []:
+                        self.hosts.setdefault(str(alias).lower(), name)
+
+    def _front(self, entry: _Entry) -> FrontResult:
+        return read_front(entry.name, entry.svc, root=self.root, limits=self.limits,
+                          dockerfile=entry.facts.dockerfile, node=entry.facts.node, context=entry.facts.context,
+                          configs=self.project.configs, locate=self.locate, resolve_host=self.resolve_host)
+
+    def _routed_ports(self) -> dict[str, int]:
+        ports: dict[str, int] = {}
+        for entry in self.entries.values():
+            for route in entry.front.routes if entry.front else []:
+                if route.target_port is not None:
+                    ports.setdefault(route.target_service, route.target_port)
+        return ports
+
+    # ------------------------------------------------------------------------ backing services
+
+    def _fold_bucket_inits(self) -> dict[str, dict[str, dict[str, tuple[bool, str]]]]:
+        """Bucket-creating helpers: {helper: {store: {bucket: (public, where)}}}."""
+        stores = [n for n, e in self.entries.items() if e.detection.kind == "object_store"]
+        folded: dict[str, dict[str, dict[str, tuple[bool, str]]]] = {}
+        for name, entry in list(self.entries.items()):
+            if entry.detection.kind != "bucket_init":
+                continue
+            targets = backing.init_targets(entry.svc, stores)
+            if not targets:
+                self.out.append(warning(W_BUCKET_INIT_UNATTACHED, f"{name}: creates buckets but names no object "
+                                        "store of this project; carried as a generic service",
+                                        self.locate("services", name)))
+                entry.detection = replace(entry.detection, kind="generic")
+                continue
+            found = backing.buckets_from_command(command_text(entry.svc))
+            where = f"service {name}'s command"
+            folded[name] = {targets[0]: {bucket: (public, where) for bucket, public in found}}
+            self.out.append(info(backing.I_BUCKET_INIT, f"{name}: folded into object store {targets[0]} "
+                                 f"(creates {', '.join(b for b, _ in found) or 'no bucket hopper can read'})",
+                                 self.locate("services", name)))
+        return folded
+
+    def _databases(self) -> list[Database]:
+        out: list[Database] = []
+        for name, entry in self.entries.items():
+            if entry.detection.kind != "database":
+                continue
+            plain, file_var = backing.pg_password_env(entry.svc)
+            secret_name = plain
+            if secret_name is None and file_var is not None:
+                secret_name = self._secret_for_file(entry.svc, str(_env(entry.svc).get(file_var) or ""))
+            out.append(backing.read_database(name, entry.svc, entry.detection.base_image,
+                                             password_secret=secret_name, locate=self.locate,
+                                             version_hint=entry.hints.version, out=self.out))
+        return out
+
+    def _secret_for_file(self, svc: dict[str, Any], path: str) -> str | None:
+        for ref in svc.get("secrets") or []:
+            if not isinstance(ref, dict):
+                continue
+            source = str(ref.get("source"))
+            target = str(ref.get("target") or source)
+            if path in (target, f"/run/secrets/{target}"):
+                return source
+        return None
+
+    def _resources(self) -> dict[str, bindings.Resource]:
+        out: dict[str, bindings.Resource] = {}
+        for name, entry in self.entries.items():
+            env = _env(entry.svc)
+            kind = entry.detection.kind
+            if kind == "database":
+                known = {"user": env.get("POSTGRES_USER") or env.get("POSTGRESQL_USERNAME") or "postgres",
+                         "password": env.get("POSTGRES_PASSWORD") or env.get("POSTGRESQL_PASSWORD") or "",
+                         "database": env.get("POSTGRES_DB") or env.get("POSTGRESQL_DATABASE") or ""}
+                out[name] = bindings.Resource(name=name, kind="database",
+                                              known_values={k: v for k, v in known.items() if v})
+            elif kind == "object_store":
+                known = {"access_key": env.get("MINIO_ROOT_USER") or env.get("MINIO_ACCESS_KEY") or "",
+                         "secret_key": env.get("MINIO_ROOT_PASSWORD") or env.get("MINIO_SECRET_KEY") or ""}
+                out[name] = bindings.Resource(name=name, kind="object_store",
+                                              known_values={k: v for k, v in known.items() if v})
+            elif kind in _ROLE_OF_KIND:
+                out[name] = bindings.Resource(name=name, kind="service")
+        return out
+
+    def _backing_env(self, name: str, entry: _Entry, env: Mapping[str, str | None]) -> None:
+        carried = backing.PG_CARRIED_ENV if entry.detection.kind == "database" else backing.STORE_CARRIED_ENV
+        split = bindings.split_env(name, env, force_secret=entry.hints.secrets, force_plain=entry.hints.plain,
+                                   bound_secret=frozenset(), locate=self.locate, out=self.out)
+        for var, digest in split.secret.items():
+            self._add_secret(var, "env", name, digest, self.locate("services", name, "environment", var))
+        for var in sorted(split.plain):
+            if var not in carried:
+                self.out.append(warning(keys.W_KEY_NOT_CARRIED,
+                                        f"services.{name}.environment.{var} is not carried into the model",
+                                        self.locate("services", name, "environment", var),
+                                        hint="a managed database or store on the target is configured there"))
+        self._service_secret_refs(name, entry.svc)
+
+    def _collect_store_facts(self, service_bindings: tuple[Binding, ...], env: Mapping[str, str | None],
+                             store_buckets: dict[str, dict[str, tuple[bool, str]]],
+                             endpoints: dict[str, str]) -> None:
+        for b in service_bindings:
+            value = env.get(b.variable)
+            if b.resource not in store_buckets or not value or b.secret:
+                continue
+            if b.attribute == "bucket" and backing.valid_bucket(value):
+                store_buckets[b.resource].setdefault(value, (False, f"{b.variable}"))
+            elif b.attribute == "endpoint" and "://" in value:
+                endpoints.setdefault(b.resource, value)
+
+    def _stores(self, store_buckets: dict[str, dict[str, tuple[bool, str]]],
+                endpoints: dict[str, str]) -> list[ObjectStore]:
+        out: list[ObjectStore] = []
+        for name, entry in self.entries.items():
+            if entry.detection.kind != "object_store":
+                continue
+            buckets = dict(store_buckets.get(name, {}))
+            for bucket, public in backing.buckets_from_env(_env(entry.svc)):
+                buckets[bucket] = (public, "MINIO_DEFAULT_BUCKETS")
+            for bucket, public in entry.hints.buckets.items():
+                buckets[bucket] = (public, "x-hopper.buckets")
+            out.append(backing.make_store(name, entry.svc, provider=entry.detection.provider,
+                                          base_image=entry.detection.base_image, buckets=buckets,
+                                          endpoint=endpoints.get(name), locate=self.locate, out=self.out))
+        return out
+
+    # ------------------------------------------------------------------------ application services
+
+    def _service(self, entry: _Entry, top: TopHints, resources: dict[str, bindings.Resource],
+                 routed_port: int | None, env: Mapping[str, str | None]) -> tuple[Service, set[str]]:
+        name, svc, hints, facts = entry.name, entry.svc, entry.hints, entry.facts
+        kind = entry.detection.kind
+        role = _ROLE_OF_KIND.get(kind, Role.GENERIC)
+        front = entry.front
+        found = bindings.find_bindings(name, env, resources, self.resolve_host, self.locate, self.out)
+        bound_secret = frozenset(b.variable for b in found if b.secret)
+        split = bindings.split_env(name, env, force_secret=hints.secrets, force_plain=hints.plain,
+                                   bound_secret=bound_secret, locate=self.locate, out=self.out)
+        for var, digest in split.secret.items():
+            self._add_secret(var, "env", name, digest, self.locate("services", name, "environment", var))
+        secret_names = set(split.secret)
+        found = [replace(b, secret=True) if b.variable in secret_names else b for b in found]
+        build = self._build(entry)
+        if front is not None and front.build is not None:
+            fb = front.build
+            build = fb if build is None else replace(
+                build, runtime=fb.runtime or build.runtime, runtime_version=fb.runtime_version,
+                package_manager=fb.package_manager, build_command=fb.build_command, output_dir=fb.output_dir,
+                install_command=(facts.node.install_command() if facts.node and fb.build_command else None))
+        elif kind in ("api", "worker"):
+            build = service.node_build(name, svc, facts, build, self.locate, self.out)
+        port = service.choose_port(name, svc, facts, hints, nginx_port=front.listen_port if front else None,
+                                   routed_port=routed_port, locate=self.locate, out=self.out)
+        if kind == "worker":
+            port = hints.port
+        consumed = front.consumed_mounts if front else set()
+        vols, used = service.volumes(name, svc, self.root, consumed, self.locate, self.out)
+        self._service_secret_refs(name, svc)
+        depends = sorted(d for d in (svc.get("depends_on") or {}) if self._kept(d))
+        published = any(isinstance(p, dict) and p.get("published") for p in svc.get("ports") or [])
+        extensions: dict[str, Any] = {}
+        if hints.size:
+            extensions["x-hopper"] = {"size": hints.size}
+        command = svc.get("command")
+        entrypoint = svc.get("entrypoint")
+        runtime = Runtime(
+            command=tuple(str(c) for c in command) if isinstance(command, list) else (),
+            entrypoint=tuple(str(c) for c in entrypoint) if isinstance(entrypoint, list) else (),
+            port=port,
+            env=dict(sorted(split.plain.items())),
+            secret_env=tuple(sorted(split.secret)),
+            health_check=service.health_check(name, svc, facts, hints, self.locate),
+            release_command=hints.release_command,
+            user=svc.get("user") if isinstance(svc.get("user"), str) else None,
+            origin=self.locate("services", name),
+        )
+        result = Service(
+            name=name,
+            role=role,
+            image=svc.get("image") if isinstance(svc.get("image"), str) else None,
+            build=build,
+            runtime=runtime,
+            static_site=front.static_site if front else None,
+            routes=tuple(sorted(front.routes, key=lambda r: r.path_prefix)) if front else (),
+            scaling=service.scaling(name, svc, hints, default_autostop=top.autostop,
+                                    default_min_running=top.min_running, locate=self.locate),
+            volumes=tuple(vols),
+            depends_on=tuple(depends),
+            bindings=tuple(sorted(found, key=lambda b: b.variable)),
+            public=hints.public if hints.public is not None else published,
+            domains=tuple(hints.domains),
+            extensions=extensions,
+            origin=self.locate("services", name),
+        )
+        return result, used
+
+    def _kept(self, name: str) -> bool:
+        entry = self.entries.get(name)
+        return entry is not None and entry.detection.kind != "bucket_init"
+
+    def _build(self, entry: _Entry) -> Build | None:
+        build = entry.svc.get("build")
+        if not isinstance(build, dict):
+            return None
+        plain_args: dict[str, str] = {}
+        for arg, value in sorted((build.get("args") or {}).items()):
+            value = None if value is None else str(value)
+            if looks_secret(str(arg), value):
+                self.out.append(warning(
+                    W_BUILD_ARG_SECRET, f"{entry.name}: build arg {arg} looks secret; build args are stored in "
+                    "the image, so it is carried as a build secret instead",
+                    self.locate("services", entry.name, "build", "args", str(arg)),
+                    hint="pass it with build secrets (RUN --mount=type=secret)"))
+                self._add_secret(str(arg), "build", entry.name,
+                                 secret_digest(str(arg), value) if value is not None else None,
+                                 self.locate("services", entry.name, "build", "args", str(arg)), build_time=True)
+            elif value is not None:
+                plain_args[str(arg)] = value
+        ids = {str(s) for s in build.get("secrets") or []}
+        if entry.facts.dockerfile is not None:
+            ids |= set(entry.facts.dockerfile.secret_ids)
+        for sid in sorted(ids):
+            if sid not in self.project.secrets:
+                self._add_secret(sid, "build", entry.name, None,
+                                 self.locate("services", entry.name, "build"), build_time=True)
+        return service.base_build(entry.name, entry.svc, self.root, self.locate, self.out,
+                                  plain_args=plain_args, secret_ids=tuple(sorted(ids)))
+
+    # ------------------------------------------------------------------------ secrets
+
+    def _service_secret_refs(self, name: str, svc: dict[str, Any]) -> None:
+        for ref in svc.get("secrets") or []:
+            if isinstance(ref, dict) and ref.get("source"):
+                self._add_secret(str(ref["source"]), "compose_secret", name, None,
+                                 self.locate("secrets", str(ref["source"])))
+        build = svc.get("build")
+        if isinstance(build, dict):
+            for sid in build.get("secrets") or []:
+                if str(sid) in self.project.secrets:
+                    self._add_secret(str(sid), "compose_secret", name, None, self.locate("secrets", str(sid)),
+                                     build_time=True)
+
+    def _compose_secrets(self) -> None:
+        for name in sorted(self.project.secrets):
+            acc = self.secrets.get(name)
+            users = ", ".join(sorted(acc.used_by)) if acc and acc.used_by else "no service"
+            self.out.append(info(I_COMPOSE_SECRET, f"secret {name}: compose secret used by {users}",
+                                 self.locate("secrets", name)))
+            if acc is None:
+                self.secrets[name] = _SecretAcc(source="compose_secret", origin=self.locate("secrets", name))
+
+    def _add_secret(self, name: str, source: str, user: str, digest: str | None, origin: Location | None,
+                    *, build_time: bool = False) -> None:
+        acc = self.secrets.get(name)
+        if acc is None:
+            acc = self.secrets[name] = _SecretAcc(source=source, origin=origin, build_time=build_time)
+        acc.used_by.add(user)
+        if digest is not None:
+            acc.digests.add(digest)
+
+    def _secrets(self) -> tuple[Secret, ...]:
+        out: list[Secret] = []
+        for name, acc in sorted(self.secrets.items()):
+            digest = None
+            if len(acc.digests) == 1:
+                digest = next(iter(acc.digests))
+            elif len(acc.digests) > 1:
+                self.out.append(warning(
+                    W_SECRET_VALUES_DIFFER, f"secret {name}: {', '.join(sorted(acc.used_by))} set it to different "
+                    "values; hopper keeps one name", acc.origin,
+                    hint="give the variables different names, or the same value"))
+            out.append(Secret(name=name, source=acc.source, used_by=tuple(sorted(acc.used_by)),
+                              build_time=acc.build_time, digest=digest, origin=acc.origin))
+        return tuple(out)
+
+
+def _env(svc: dict[str, Any]) -> dict[str, str | None]:
+    env = svc.get("environment") or {}
+    if not isinstance(env, dict):
+        return {}
+    return {str(k): (None if v is None else str(v)) for k, v in env.items()}
