@@ -1,0 +1,142 @@
+"""How services are built, started, released, checked, and deployed by CI."""
+
+from __future__ import annotations
+
+from hopper.findings.context import Context, first_origin, origin
+from hopper.model import HealthCheck, Service, Workflow
+
+
+def build_kind(svc: Service) -> str | None:
+    b = svc.build
+    if b is None:
+        return None
+    if b.dockerfile or b.dockerfile_inline:
+        return "dockerfile"
+    return "platform"
+
+
+def build_label(svc: Service) -> str:
+    b = svc.build
+    if b is None:
+        return f"image {svc.image}" if svc.image else "(no build)"
+    if b.dockerfile_inline:
+        return "inline Dockerfile"
+    if b.dockerfile:
+        return f"Dockerfile {b.dockerfile.removeprefix('./')}"
+    runtime = " ".join(x for x in (b.runtime, b.runtime_version) if x) or "source"
+    manager = f" with {b.package_manager}" if b.package_manager else ""
+    return f"{runtime}{manager} (platform build)"
+
+
+def health_label(hc: HealthCheck | None) -> str:
+    if hc is None:
+        return "(none)"
+    what = f"GET {hc.path}" if hc.path else ("cmd " + " ".join(hc.command) if hc.command else "?")
+    if hc.port is not None:
+        what += f" on port {hc.port}"
+    extra = []
+    if hc.interval_s is not None:
+        extra.append(f"every {hc.interval_s:g}s")
+    if hc.timeout_s is not None:
+        extra.append(f"timeout {hc.timeout_s:g}s")
+    if hc.grace_s is not None:
+        extra.append(f"grace {hc.grace_s:g}s")
+    return what + (f" ({', '.join(extra)})" if extra else "")
+
+
+def _start(svc: Service) -> str | None:
+    if svc.runtime.command:
+        return " ".join(svc.runtime.command)
+    if svc.build is not None and svc.build.start_command:
+        return svc.build.start_command
+    return None
+
+
+def _major(version: str) -> str:
+    return version.split(".")[0].lstrip("v^~>= ")
+
+
+def check(ctx: Context) -> None:
+    for pair, b, a in ctx.paired_services():
+        _service(ctx, pair.name, pair.aliases, b, a)
+    _pipeline(ctx)
+
+
+def _service(ctx: Context, name: str, aliases: tuple[str, ...], b: Service, a: Service) -> None:
+    ev = {"evidence_before": first_origin(b.build, b), "evidence_after": first_origin(a.build, a),
+          "aliases": aliases}
+    kb, ka = build_kind(b), build_kind(a)
+    pm_b = b.build.package_manager if b.build else None
+    pm_a = a.build.package_manager if a.build else None
+    if (kb and ka and kb != ka) or (pm_b and pm_a and pm_b != pm_a):
+        ctx.emit("HD701", name, before=build_label(b), after=build_label(a), **ev)
+    if b.build and a.build and b.build.runtime_version and a.build.runtime_version \
+            and _major(b.build.runtime_version) != _major(a.build.runtime_version):
+        runtime = a.build.runtime or b.build.runtime or "runtime"
+        ctx.emit("HD702", name, before=f"{runtime} {b.build.runtime_version}",
+                 after=f"{runtime} {a.build.runtime_version}", runtime=runtime, **ev)
+    if b.image and a.image and b.build is None and a.build is None and b.image != a.image:
+        ctx.emit("HD710", name, before=b.image, after=a.image, evidence_before=origin(b),
+                 evidence_after=origin(a), aliases=aliases)
+
+    rev = {"evidence_before": first_origin(b.runtime, b),
+           "evidence_after": first_origin(a.runtime, a), "aliases": aliases}
+    rb, ra = b.runtime.release_command, a.runtime.release_command
+    if rb and not ra:
+        ctx.emit("HD704", name, before=rb, command=rb, **rev)
+    elif ra and not rb:
+        ctx.emit("HD703", name, after=ra, command=ra, **rev)
+    elif ra and rb and ra != rb:
+        ctx.emit("HD705", name, before=rb, after=ra, **rev)
+
+    hb, ha = b.runtime.health_check, a.runtime.health_check
+    hev = {"evidence_before": first_origin(hb, b.runtime, b),
+           "evidence_after": first_origin(ha, a.runtime, a), "aliases": aliases}
+    if hb is not None and ha is None:
+        ctx.emit("HD706", name, before=health_label(hb), path=hb.path or "/health", **hev)
+    elif ha is not None and hb is None:
+        ctx.emit("HD707", name, after=health_label(ha), path=ha.path or " ".join(ha.command), **hev)
+    elif ha is not None and hb is not None and _health_differs(hb, ha):
+        ctx.emit("HD708", name, before=health_label(hb), after=health_label(ha),
+                 detail=health_label(ha), **hev)
+
+    sb, sa = _start(b), _start(a)
+    if sb and sa and sb != sa:
+        ctx.emit("HD709", name, before=sb, after=sa, **rev)
+
+
+def _health_differs(x: HealthCheck, y: HealthCheck) -> bool:
+    if (x.path, x.command) != (y.path, y.command):
+        return True
+    return any(p is not None and q is not None and p != q for p, q in (
+        (x.port, y.port), (x.interval_s, y.interval_s), (x.timeout_s, y.timeout_s),
+        (x.grace_s, y.grace_s)))
+
+
+def _workflow_key(ctx: Context, wf: Workflow, before: bool) -> str:
+    if wf.service:
+        return ctx.after_name_of(wf.service) if before else wf.service
+    return wf.name
+
+
+def _pipeline(ctx: Context) -> None:
+    pb, pa = ctx.before.pipeline, ctx.after.pipeline
+    if (pb.provider or pa.provider) and pb.provider != pa.provider:
+        tokens = sorted({w.token_secret for w in pa.workflows if w.token_secret})
+        ctx.emit("HD711", "architecture", kind="architecture", before=pb.provider or "(none)",
+                 after=pa.provider or "(none)",
+                 evidence_before=first_origin(*pb.workflows),
+                 evidence_after=first_origin(*pa.workflows),
+                 token=", ".join(tokens) or "the deploy token")
+    wb = {_workflow_key(ctx, w, True): w for w in pb.workflows}
+    wa = {_workflow_key(ctx, w, False): w for w in pa.workflows}
+    for key in sorted(set(wa) - set(wb)):
+        w = wa[key]
+        detail = f" ({w.path})" if w.path else ""
+        ctx.emit("HD712", w.name, kind="workflow", after=w.path or w.name,
+                 evidence_after=origin(w), detail=detail)
+    if pb.provider == pa.provider:
+        for key in sorted(set(wb) - set(wa)):
+            w = wb[key]
+            ctx.emit("HD713", w.name, kind="workflow", before=w.path or w.name,
+                     evidence_before=origin(w))

@@ -1,0 +1,196 @@
+"""What every rule gets: the two models, components paired across them, and ``emit``.
+
+Pairing is by name first. Platforms name things differently (compose ``api``, Fly
+``webapp-api``), so names left over are paired again after removing each side's common prefix,
+then by role (services) or engine/provider (resources) when exactly one is left on each side.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+from hopper.diagnostics import Location
+from hopper.findings.table import SPECS
+from hopper.findings.types import Finding
+from hopper.model import Architecture, Database, ObjectStore, Service
+
+T = TypeVar("T", Service, Database, ObjectStore)
+
+
+@dataclass(frozen=True, slots=True)
+class Pair(Generic[T]):
+    before: T | None
+    after: T | None
+    method: str = "name"  # "name", "prefix" or "role": how the two were matched
+
+    @property
+    def name(self) -> str:
+        item = self.before if self.before is not None else self.after
+        assert item is not None
+        return item.name
+
+    @property
+    def aliases(self) -> tuple[str, ...]:
+        names = [x.name for x in (self.before, self.after) if x is not None]
+        return tuple(dict.fromkeys(names))
+
+
+_SEPARATOR = re.compile(r"[-_.]")
+
+
+def _strip_prefix(names: Sequence[str], arch_name: str) -> dict[str, str]:
+    """Each name without the prefix all names share (cut at a separator), or the arch name."""
+    out: dict[str, str] = {}
+    common = ""
+    if len(names) >= 2:
+        first, last = min(names), max(names)
+        i = 0
+        while i < min(len(first), len(last)) and first[i] == last[i]:
+            i += 1
+        common = first[:i]
+        cut = max((m.end() for m in _SEPARATOR.finditer(common)), default=0)
+        common = common[:cut]
+    for name in names:
+        short = name
+        for prefix in (common, f"{arch_name}-", f"{arch_name}_"):
+            if prefix and short.startswith(prefix) and len(short) > len(prefix):
+                short = short[len(prefix):]
+                break
+        out[name] = short
+    return out
+
+
+def pair_up(before: Sequence[T], after: Sequence[T], before_arch: str, after_arch: str,
+            kind_of: Callable[[T], str]) -> list[Pair[T]]:
+    """Pair components of two setups; the result is sorted by the pair's name."""
+    pairs: list[Pair[T]] = []
+    after_by_name = {x.name: x for x in after}
+    left_b: list[T] = []
+    for item in before:
+        match = after_by_name.pop(item.name, None)
+        if match is not None:
+            pairs.append(Pair(item, match, "name"))
+        else:
+            left_b.append(item)
+    left_a = sorted(after_by_name.values(), key=lambda x: x.name)
+
+    if left_b and left_a:
+        short_b = _strip_prefix([x.name for x in before], before_arch)
+        short_a = _strip_prefix([x.name for x in after], after_arch)
+        by_short: dict[str, list[T]] = {}
+        for item in left_a:
+            by_short.setdefault(short_a[item.name], []).append(item)
+        still_b: list[T] = []
+        for item in left_b:
+            candidates = by_short.get(short_b[item.name], [])
+            if len(candidates) == 1 and candidates[0] in left_a:
+                pairs.append(Pair(item, candidates[0], "prefix"))
+                left_a.remove(candidates[0])
+            else:
+                still_b.append(item)
+        left_b = still_b
+
+    if left_b and left_a:
+        kinds_b: dict[str, list[T]] = {}
+        kinds_a: dict[str, list[T]] = {}
+        for item in left_b:
+            kinds_b.setdefault(kind_of(item), []).append(item)
+        for item in left_a:
+            kinds_a.setdefault(kind_of(item), []).append(item)
+        for kind, items in kinds_b.items():
+            others = kinds_a.get(kind, [])
+            if len(items) == 1 and len(others) == 1:
+                pairs.append(Pair(items[0], others[0], "role"))
+                left_b.remove(items[0])
+                left_a.remove(others[0])
+
+    pairs.extend(Pair(item, None, "name") for item in left_b)
+    pairs.extend(Pair(None, item, "name") for item in left_a)
+    pairs.sort(key=lambda p: p.name)
+    return pairs
+
+
+class _Params(dict[str, Any]):
+    """Missing placeholders stay visible instead of raising: a text bug must not crash a plan."""
+
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def origin(obj: Any) -> Location | None:
+    loc = getattr(obj, "origin", None)
+    return loc if isinstance(loc, Location) else None
+
+
+def first_origin(*objs: Any) -> Location | None:
+    for obj in objs:
+        loc = origin(obj)
+        if loc is not None:
+            return loc
+    return None
+
+
+@dataclass
+class Context:
+    before: Architecture
+    after: Architecture
+    services: list[Pair[Service]] = field(default_factory=list)
+    databases: list[Pair[Database]] = field(default_factory=list)
+    stores: list[Pair[ObjectStore]] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+
+    @classmethod
+    def build(cls, before: Architecture, after: Architecture) -> Context:
+        ctx = cls(before, after)
+        ctx.services = pair_up(before.services, after.services, before.name, after.name,
+                               lambda s: s.role.value)
+        ctx.databases = pair_up(before.databases, after.databases, before.name, after.name,
+                                lambda d: d.engine)
+        ctx.stores = pair_up(before.object_stores, after.object_stores, before.name, after.name,
+                             lambda o: "object_store")
+        return ctx
+
+    @property
+    def before_platform(self) -> str:
+        return self.before.source_format or "unknown"
+
+    @property
+    def after_platform(self) -> str:
+        return self.after.source_format or "unknown"
+
+    @property
+    def platform_changes(self) -> bool:
+        return self.before_platform != self.after_platform
+
+    def after_name_of(self, before_name: str) -> str:
+        """The after-side name of a service or resource named ``before_name`` on the before side."""
+        for pairs in (self.services, self.databases, self.stores):
+            for p in pairs:
+                if p.before is not None and p.before.name == before_name and p.after is not None:
+                    return p.after.name
+        return before_name
+
+    def paired_services(self) -> Iterable[tuple[Pair[Service], Service, Service]]:
+        for p in self.services:
+            if p.before is not None and p.after is not None:
+                yield p, p.before, p.after
+
+    def emit(self, code: str, subject: str, *, before: str | None = None,
+             after: str | None = None, evidence_before: Location | None = None,
+             evidence_after: Location | None = None, aliases: tuple[str, ...] = (),
+             kind: str = "service", **params: Any) -> None:
+        spec = SPECS[code]
+        values = _Params(params)
+        values.setdefault("before", before if before is not None else "(none)")
+        values.setdefault("after", after if after is not None else "(none)")
+        self.findings.append(Finding(
+            code=code, slug=spec.slug, category=spec.category, severity=spec.severity,
+            change=spec.change, subject=subject, subject_kind=kind,
+            title=spec.title.format_map(values), before=before, after=after,
+            why=spec.why.format_map(values), action=spec.action.format_map(values),
+            evidence_before=evidence_before, evidence_after=evidence_after,
+            aliases=aliases or (subject,),
+        ))

@@ -1,0 +1,107 @@
+"""Public and private reachability, private names (.internal vs Flycast), ports, TLS, domains.
+
+Fly private networking is read from ``Service.extensions["fly"]``: ``private_network`` is
+``"flycast"`` or ``"internal"`` (how other services reach this one); ``flycast = true`` is
+accepted as a short form. When a reader does not say, hopper does not guess.
+"""
+
+from __future__ import annotations
+
+from hopper.findings.context import Context, first_origin, origin
+from hopper.findings.scaling import stops_when_idle
+from hopper.model import Architecture, Service
+
+PLATFORM_TLS = {"fly": "platform edge (fly)", "clevercloud": "platform edge (clevercloud)"}
+
+
+def private_network(svc: Service, platform: str) -> str | None:
+    """How other services reach ``svc`` privately, as a short label; None when unknown."""
+    fly = svc.extensions.get("fly")
+    if isinstance(fly, dict):
+        mode = fly.get("private_network")
+        if mode in ("flycast", "internal"):
+            return str(mode)
+        if fly.get("flycast") is True:
+            return "flycast"
+    if platform == "compose":
+        port = f":{svc.runtime.port}" if svc.runtime.port else ""
+        return f"{svc.name}{port} (compose network)"
+    return None
+
+
+def _route_sources(arch: Architecture) -> dict[str, list[str]]:
+    """target service name -> names of the services that proxy to it."""
+    out: dict[str, list[str]] = {}
+    for svc in arch.services:
+        for route in svc.routes:
+            out.setdefault(route.target_service, []).append(svc.name)
+    return out
+
+
+def check(ctx: Context) -> None:
+    targets_b = _route_sources(ctx.before)
+    targets_a = _route_sources(ctx.after)
+    for pair, b, a in ctx.paired_services():
+        name, aliases = pair.name, pair.aliases
+        ev = {"evidence_before": origin(b), "evidence_after": origin(a), "aliases": aliases}
+        if not b.public and a.public:
+            ctx.emit("HD401", name, before="private", after="public", **ev)
+        elif b.public and not a.public:
+            ctx.emit("HD402", name, before="public", after="private", **ev)
+
+        mode_b = private_network(b, ctx.before_platform)
+        mode_a = private_network(a, ctx.after_platform)
+        reached = b.name in targets_b or a.name in targets_a
+        if reached and mode_b and mode_a and mode_b != mode_a:
+            ctx.emit("HD403", name, before=mode_b, after=mode_a, **ev)
+
+        autostop_b = mode_b == "internal" and stops_when_idle(b.scaling)
+        if mode_a == "internal" and stops_when_idle(a.scaling) and not autostop_b:
+            for source in sorted(set(targets_a.get(a.name, []))):
+                ctx.emit("HD404", name, before=mode_b or "(not stated)",
+                         after=f".internal + autostop {a.scaling.autostop.value}"
+                         if a.scaling.autostop else ".internal",
+                         source=source, target=a.name, **ev)
+
+        if b.runtime.port is not None and a.runtime.port is not None \
+                and b.runtime.port != a.runtime.port:
+            ctx.emit("HD405", name, before=str(b.runtime.port), after=str(a.runtime.port),
+                     evidence_before=first_origin(b.runtime, b),
+                     evidence_after=first_origin(a.runtime, a), aliases=aliases)
+
+        https_b, https_a = bool(b.force_https), bool(a.force_https)
+        if mode_a == "flycast" and https_a and not (mode_b == "flycast" and https_b):
+            ctx.emit("HD408", name, before=mode_b or "(not stated)", after="flycast + force_https",
+                     **ev)
+        elif a.public and https_b != https_a:
+            label = {True: "forced", False: "not forced"}
+            ctx.emit("HD406" if https_a else "HD407", name, before=label[https_b],
+                     after=label[https_a], **ev)
+
+        for domain in sorted(set(b.domains) - set(a.domains)):
+            ctx.emit("HD409", name, before=domain, domain=domain, **ev)
+        for domain in sorted(set(a.domains) - set(b.domains)):
+            ctx.emit("HD410", name, after=domain, domain=domain, **ev)
+
+        if a.public and b.public and ctx.platform_changes:
+            _tls(ctx, name, aliases, b, a)
+
+
+def _tls(ctx: Context, name: str, aliases: tuple[str, ...], b: Service, a: Service) -> None:
+    tls_b = PLATFORM_TLS.get(ctx.before_platform)
+    tls_a = PLATFORM_TLS.get(ctx.after_platform)
+    ev = {"evidence_before": origin(b), "evidence_after": origin(a), "aliases": aliases}
+    if tls_b and not tls_a:
+        ctx.emit("HD412", name, before=tls_b, after=f"none ({ctx.after_platform})",
+                 platform=ctx.before_platform, **ev)
+    elif tls_a and not tls_b:
+        ctx.emit("HD411", name, before=f"none ({ctx.before_platform})", after=tls_a,
+                 detail=f"{ctx.after_platform} terminates HTTPS at its edge and passes plain "
+                        "HTTP to the service; certificates are issued by the platform.",
+                 remedy="Drop any certificate handling from the containers; trust the "
+                        "X-Forwarded-Proto header for redirects.", **ev)
+    elif tls_a and tls_b and tls_a != tls_b:
+        ctx.emit("HD411", name, before=tls_b, after=tls_a,
+                 detail="Certificates are issued by the new platform, per hostname.",
+                 remedy="Add each custom domain on the target and wait for its certificate "
+                        "before switching DNS.", **ev)
