@@ -1,0 +1,731 @@
+"""Read a Fly.io setup into the model: ``read(path, options) -> ReadResult``.
+
+A setup is a folder with one or more apps (a ``fly.toml`` per app, at the root or in
+subfolders, plus any config a workflow deploys with ``--config``), or a single config file. For
+each app hopper reads the config (:mod:`flytoml`), the Dockerfile it builds, the nginx
+configuration that Dockerfile copies in, the GitHub workflow steps that deploy it and, when
+present, the ``fly-setup.sh`` hopper writes.
+
+Backing resources are not in fly.toml. They are inferred from the best evidence available, in
+this order: the setup script (``fly postgres create``/``attach``, ``fly mpg create``/``attach``,
+``fly storage create``), then secret and env names an app receives (``DATABASE_URL``,
+``AWS_ENDPOINT_URL_S3``, ``BUCKET_NAME``), then a config that is itself a Postgres app. Each
+inference is reported as an INFO diagnostic naming the evidence it rests on.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from hopper import mappings
+from hopper.diagnostics import (
+    Diagnostic,
+    Diagnostics,
+    HopperError,
+    InputError,
+    Location,
+    Severity,
+    code,
+    error,
+)
+from hopper.formats.base import ReadOptions, ReadResult
+from hopper.formats.fly.flytoml import E_NO_APP, FlyConfig
+from hopper.formats.fly.read_apps import FlyApp, load_apps
+from hopper.formats.fly.read_layout import (
+    Layout,
+    SetupScript,
+    find_layout,
+    fly_host_app,
+    has_flag,
+    option,
+    secret_names,
+)
+from hopper.formats.fly.read_units import volume_gb
+from hopper.formats.fly.validate import vm_memory
+from hopper.model import (
+    Architecture,
+    Autostop,
+    Binding,
+    Bucket,
+    Build,
+    CacheRule,
+    Database,
+    DeployPipeline,
+    HealthCheck,
+    ObjectStore,
+    Placement,
+    Region,
+    Role,
+    Route,
+    Runtime,
+    Scaling,
+    Secret,
+    Service,
+    StaticSite,
+    Volume,
+    Workflow,
+    sorted_by_name,
+)
+from hopper.secrets import looks_secret
+
+I_INFERRED = code("HOP360", Severity.INFO, "a component or setting hopper inferred, with its evidence")
+W_NOT_CARRIED = code("HOP361", Severity.WARNING, "a fly.toml setting the model cannot carry")
+W_UPSTREAM = code("HOP362", Severity.WARNING, "an nginx upstream that is not a known Fly app")
+W_NO_APP_NAME = code("HOP363", Severity.WARNING, "a config without an app name; hopper named it after its file or folder")
+W_NGINX_UNREADABLE = code("HOP364", Severity.WARNING, "the nginx configuration of a front could not be read")
+W_ENV_SECRET = code("HOP365", Severity.WARNING, "an [env] value looks like a secret; only its name is kept")
+W_REGION = code("HOP366", Severity.WARNING, "a region code hopper does not know, or a retired one")
+
+_POSTGRES_CHECK_PATHS = ("/flycheck/pg",)
+_TIGRIS_NAMES = ("AWS_ENDPOINT_URL_S3", "BUCKET_NAME")
+
+
+def read(path: Path, options: ReadOptions) -> ReadResult:
+    limits = options.limits
+    layout = find_layout(path, limits)
+    if not layout.configs:
+        raise InputError(error(E_NO_APP, "no fly.toml found", Location(file=path.name or "."),
+                               hint="give a folder with fly.toml files (one per app) or a fly.toml"))
+    apps, app_diags, failures = load_apps(layout, limits)
+    if failures and not apps:
+        raise InputError([d for f in failures for d in f.diagnostics])
+    diags = Diagnostics()
+    for failure in failures:
+        diags.extend(_as_warnings(failure.diagnostics))
+    diags.extend(layout.diagnostics)
+    diags.extend(_as_warnings(app_diags))
+    if layout.setup is not None:
+        diags.extend(layout.setup.diagnostics)
+    return ReadResult(model=_Builder(layout, apps, diags, path).build(),
+                      diagnostics=tuple(diags))
+
+
+def _as_warnings(items: Iterable[Diagnostic]) -> list[Diagnostic]:
+    """Errors in files around a config (a broken nginx.conf, a Dockerfile) do not stop reading."""
+    out = []
+    for item in items:
+        if item.severity is Severity.ERROR:
+            out.append(Diagnostic(code=W_NGINX_UNREADABLE if "nginx" in item.message.lower() else W_NOT_CARRIED,
+                                  severity=Severity.WARNING,
+                                  message=f"skipped: {item.message} [{item.code}]",
+                                  location=item.location, hint=item.hint))
+        else:
+            out.append(item)
+    return out
+
+
+@dataclass
+class _Evidence:
+    """What the setup says about one app's secrets and attachments."""
+
+    secrets: dict[str, Location] = field(default_factory=dict)  # name -> where it was seen
+    databases: dict[str, tuple[str, Location]] = field(default_factory=dict)  # var -> (db, where)
+    stores: dict[str, tuple[str, Location]] = field(default_factory=dict)  # var -> (store, where)
+    private: Location | None = None  # evidence the app has no public IPs
+    domains: list[str] = field(default_factory=list)
+
+
+class _Builder:
+    def __init__(self, layout: Layout, apps: list[FlyApp], diags: Diagnostics, given: Path) -> None:
+        self.layout = layout
+        self.apps = apps
+        self.diags = diags
+        self.given = given
+        self.names: dict[int, str] = {}  # id(app) -> service name
+        self.app_to_service: dict[str, str] = {}
+        self.evidence: dict[str, _Evidence] = {}  # by Fly app name
+        self.databases: dict[str, Database] = {}
+        self.stores: dict[str, ObjectStore] = {}
+        self.secrets: dict[str, Secret] = {}
+
+    def info(self, message: str, location: Location | None) -> None:
+        self.diags.info(I_INFERRED, message, location)
+
+    # -- naming
+
+    def name_services(self) -> None:
+        used: set[str] = set()
+        for app in self.apps:
+            fly_name = app.name
+            folder = PurePosixPath(app.folder).name if app.folder != "." else ""
+            if fly_name is None:
+                stem = app.config_path.name
+                if stem in ("fly.toml", "fly.json", "fly.yaml", "fly.yml"):
+                    fly_name = folder or self.layout.root.resolve().name or "app"
+                else:
+                    fly_name = re.sub(r"^fly[.-]|[.-]fly$", "", Path(stem).stem).replace(".", "-") or "app"
+                self.diags.warning(W_NO_APP_NAME, f"no app name in {app.config.path}; using '{fly_name}'",
+                                   Location(file=app.config.path),
+                                   hint="add app = '<name>' (flyctl needs it, or -a)")
+            candidate = folder if (folder and app.config_path.name in ("fly.toml", "fly.json", "fly.yaml", "fly.yml")
+                                   and len(self.apps) > 1) else fly_name
+            if candidate in used:
+                candidate = fly_name
+            base, n = candidate, 2
+            while candidate in used:
+                candidate = f"{base}-{n}"
+                n += 1
+            used.add(candidate)
+            self.names[id(app)] = candidate
+            self.app_to_service.setdefault(fly_name, candidate)
+
+    def fly_name(self, app: FlyApp) -> str:
+        return app.name or self.names[id(app)]
+
+    def arch_name(self) -> str:
+        fly_names = [self.fly_name(a) for a in self.apps]
+        services = [self.names[id(a)] for a in self.apps]
+        prefixes = {f[: -len(s) - 1] for f, s in zip(fly_names, services, strict=True)
+                    if f.endswith("-" + s) and len(f) > len(s) + 1}
+        if len(prefixes) == 1 and len(self.apps) > 1:
+            return prefixes.pop()
+        if len(self.apps) == 1:
+            return fly_names[0]
+        root = self.layout.root.resolve().name
+        return root or "fly-app"
+
+    # -- evidence from the setup script and configs
+
+    def gather_evidence(self) -> None:
+        for app in self.apps:
+            self.evidence[self.fly_name(app)] = _Evidence()
+        setup = self.layout.setup
+        if setup is not None:
+            self.read_setup(setup)
+
+    def ev(self, app: str | None) -> _Evidence | None:
+        if app is None:
+            if len(self.apps) == 1:
+                return self.evidence[self.fly_name(self.apps[0])]
+            return None
+        return self.evidence.get(app)
+
+    def read_setup(self, setup: SetupScript) -> None:
+        for cmd in setup.commands:
+            words = cmd.words
+            app = option(words, "-a", "--app")
+            if words[:2] == ("postgres", "create") or words[:2] == ("pg", "create"):
+                name = option(words, "-n", "--name") or "db"
+                size = option(words, "--initial-cluster-size")
+                disk = option(words, "--volume-size")
+                self.databases[name] = Database(
+                    name=name, plan=option(words, "--vm-size"),
+                    disk_gb=int(disk) if disk and disk.isdigit() else None,
+                    high_availability=(int(size) > 1) if size and size.isdigit() else None,
+                    replicas=(int(size) - 1) if size and size.isdigit() and int(size) > 1 else None,
+                    extensions={"fly": {"kind": "unmanaged"}}, origin=cmd.location)
+                self.info(f"database '{name}': Fly Postgres app created by the setup script", cmd.location)
+            elif words[:2] == ("mpg", "create"):
+                name = option(words, "-n", "--name") or "db"
+                disk = option(words, "--volume-size")
+                self.databases[name] = Database(
+                    name=name, plan=option(words, "--plan"), version=option(words, "--pg-major-version"),
+                    disk_gb=int(disk) if disk and disk.isdigit() else None, high_availability=True,
+                    extensions={"fly": {"kind": "managed"}}, origin=cmd.location)
+                self.info(f"database '{name}': Managed Postgres cluster created by the setup script", cmd.location)
+            elif words[:2] in (("postgres", "attach"), ("pg", "attach"), ("mpg", "attach")):
+                target = next((w for w in words[2:] if not w.startswith("-") and w != app
+                               and words[words.index(w) - 1] not in ("-a", "--app", "--variable-name",
+                                                                      "--database-name", "--database-user",
+                                                                      "-d", "-u", "--database", "--username")), None)
+                variable = option(words, "--variable-name") or "DATABASE_URL"
+                ev = self.ev(app)
+                if ev is not None:
+                    db = target if target in self.databases else (next(iter(self.databases), None) or target or "db")
+                    ev.databases[variable] = (db, cmd.location)
+                    ev.secrets[variable] = cmd.location
+            elif words[:2] in (("storage", "create"), ("tigris", "create"), ("ext", "tigris")):
+                name = option(words, "-n", "--name") or "storage"
+                public = has_flag(words, "-p", "--public")
+                self.stores[name] = ObjectStore(
+                    name=name, provider="tigris", endpoint="https://fly.storage.tigris.dev",
+                    buckets=(Bucket(name=name, public=public),), origin=cmd.location)
+                self.info(f"object store '{name}': Tigris bucket created by the setup script", cmd.location)
+                ev = self.ev(app)
+                if ev is not None:
+                    for variable in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_ENDPOINT_URL_S3",
+                                     "AWS_REGION", "BUCKET_NAME"):
+                        ev.stores[variable] = (name, cmd.location)
+                        ev.secrets[variable] = cmd.location
+            elif words[:2] in (("secrets", "set"), ("secrets", "import")):
+                ev = self.ev(app)
+                if ev is not None:
+                    for name in secret_names(words[2:]):
+                        ev.secrets.setdefault(name, cmd.location)
+            elif words[:2] == ("ips", "allocate-v6") and has_flag(words, "--private"):
+                ev = self.ev(app)
+                if ev is not None:
+                    ev.private = cmd.location
+            elif words[:1] == ("deploy",) and has_flag(words, "--flycast", "--no-public-ips"):
+                config = option(words, "-c", "--config")
+                target_app = app or self.app_for_config(config)
+                ev = self.ev(target_app)
+                if ev is not None:
+                    ev.private = cmd.location
+            elif words[:2] == ("certs", "add") or words[:2] == ("certs", "create"):
+                domain = next((w for w in words[2:] if not w.startswith("-") and w != app), None)
+                ev = self.ev(app)
+                if ev is not None and domain:
+                    ev.domains.append(domain)
+
+    def app_for_config(self, config: str | None) -> str | None:
+        if config is None:
+            return None
+        clean = PurePosixPath(config.lstrip("./") if config.startswith("./") else config).as_posix()
+        for app in self.apps:
+            if app.config.path == clean:
+                return self.fly_name(app)
+        return None
+
+    # -- building
+
+    def build(self) -> Architecture:
+        self.name_services()
+        self.gather_evidence()
+        services: list[Service] = []
+        for app in self.apps:
+            if self.is_postgres_app(app):
+                name = self.names[id(app)]
+                self.databases.setdefault(name, Database(
+                    name=name, extensions={"fly": {"kind": "unmanaged", "app": self.fly_name(app)}},
+                    origin=app.config.location("app")))
+                self.info(f"database '{name}': {app.config.path} is a Fly Postgres app "
+                          "(checks on /flycheck/pg or a postgres image)", app.config.location())
+                continue
+            services.append(self.service(app))
+        services = self.resolve_routes(services)
+        placement = self.placement()
+        return Architecture(
+            name=self.arch_name(), source_format="fly",
+            services=sorted_by_name(services),
+            databases=sorted_by_name(self.databases.values()),
+            object_stores=sorted_by_name(self.stores.values()),
+            secrets=sorted_by_name(self.secrets.values()),
+            placement=placement, pipeline=self.pipeline(),
+            origin=Location(file=self.layout.configs[0].name if self.given.is_file() else "."),
+        )
+
+    def is_postgres_app(self, app: FlyApp) -> bool:
+        checks = app.config.data.get("checks") or {}
+        if any(c.get("path") in _POSTGRES_CHECK_PATHS for c in checks.values()):
+            return True
+        image = (app.config.get("build", "image") or "").lower()
+        return "postgres" in image.split("/")[-1].split(":")[0]
+
+    def service(self, app: FlyApp) -> Service:
+        cfg = app.config
+        name = self.names[id(app)]
+        fly_name = self.fly_name(app)
+        ev = self.evidence.get(fly_name, _Evidence())
+        http = cfg.data.get("http_service")
+        services = cfg.data.get("services") or []
+        primary = http if isinstance(http, dict) else (services[0] if services else None)
+        port = primary.get("internal_port") if primary else None
+
+        env: dict[str, str] = {}
+        secret_env: set[str] = set()
+        for key, value in sorted((cfg.data.get("env") or {}).items()):
+            if looks_secret(key, value):
+                self.diags.warning(W_ENV_SECRET, f"[env] {key} looks like a secret; hopper keeps only "
+                                   "its name", cfg.location("env", key),
+                                   hint=f"move it out of fly.toml: fly secrets set {key}=...")
+                secret_env.add(key)
+                self.add_secret(key, name, "env", cfg.location("env", key))
+            else:
+                env[key] = value
+        for key, where in sorted(ev.secrets.items()):
+            secret_env.add(key)
+            self.add_secret(key, name, "platform", where)
+
+        build, docker_cmd, docker_entry = self.build_of(app, name)
+        command = self.command_of(cfg) or docker_cmd
+        entrypoint = tuple(cfg.get("experimental", "entrypoint") or ()) or docker_entry
+
+        runtime = Runtime(
+            command=command, entrypoint=entrypoint, port=port, env=env,
+            secret_env=tuple(sorted(secret_env)), health_check=self.health_check(cfg),
+            release_command=cfg.get("deploy", "release_command"),
+            user=app.dockerfile.final.user if app.dockerfile and app.dockerfile.stages else None,
+            origin=cfg.location("http_service") if http else cfg.location(),
+        )
+        role, static_site = self.role_of(app, primary)
+        public = bool(primary) and ev.private is None
+        if ev.private is not None:
+            self.info(f"service '{name}': private (no public IPs), from {ev.private}", ev.private)
+        self.carry_losses(cfg)
+        bindings = self.bindings_of(name, ev, env, cfg)
+        return Service(
+            name=name, role=role, image=cfg.get("build", "image"), build=build, runtime=runtime,
+            static_site=static_site, scaling=self.scaling(cfg, primary),
+            volumes=self.volumes(cfg), bindings=bindings, public=public,
+            force_https=primary.get("force_https") if primary else None,
+            domains=tuple(sorted(set(ev.domains))),
+            extensions={"fly": self.extension(app, fly_name)},
+            origin=cfg.location("app"),
+        )
+
+    def extension(self, app: FlyApp, fly_name: str) -> dict[str, Any]:
+        """Fly-only settings carried through unchanged (another Fly writer can use them)."""
+        data = app.config.data
+        out: dict[str, Any] = {"app": fly_name}
+        for key in ("kill_signal", "kill_timeout", "swap_size_mb", "console_command"):
+            if key in data:
+                out[key] = data[key]
+        if data.get("processes"):
+            out["processes"] = dict(sorted(data["processes"].items()))
+        strategy = app.config.get("deploy", "strategy")
+        if strategy:
+            out["deploy_strategy"] = strategy
+        concurrency = app.config.get("http_service", "concurrency")
+        if concurrency:
+            out["concurrency"] = dict(sorted(concurrency.items()))
+        if data.get("statics"):
+            out["statics"] = [dict(sorted(s.items())) for s in data["statics"]]
+        return out
+
+    def add_secret(self, key: str, service: str, source: str, where: Location, build_time: bool = False) -> None:
+        existing = self.secrets.get(key)
+        used = tuple(sorted({*(existing.used_by if existing else ()), service}))
+        self.secrets[key] = Secret(name=key, source=existing.source if existing else source,
+                                   used_by=used, build_time=build_time or bool(existing and existing.build_time),
+                                   origin=existing.origin if existing else where)
+
+    def command_of(self, cfg: FlyConfig) -> tuple[str, ...]:
+        processes = cfg.data.get("processes") or {}
+        command = None
+        if processes:
+            group = "app" if "app" in processes else sorted(processes)[0]
+            command = processes[group]
+        if command:
+            try:
+                return tuple(shlex.split(command))
+            except ValueError:
+                return (command,)
+        exec_ = cfg.get("experimental", "exec") or cfg.get("experimental", "cmd")
+        return tuple(exec_ or ())
+
+    def build_of(self, app: FlyApp, service: str) -> tuple[Build | None, tuple[str, ...], tuple[str, ...]]:
+        cfg = app.config
+        build_cfg = cfg.data.get("build") or {}
+        docker = app.dockerfile
+        if docker is None and not build_cfg:
+            return None, (), ()
+        if docker is None and build_cfg.get("image") and len(build_cfg) == 1:
+            return None, (), ()
+        secrets = set(docker.secret_ids) if docker else set()
+        for step in app.deploys:
+            secrets.update(step.build_secrets)
+        for secret in sorted(secrets):
+            self.add_secret(secret, service, "build", app.deploys[0].location if app.deploys else
+                            (docker.final.location if docker and docker.stages else cfg.location("build")), True)
+        runtime = version = None
+        cmd: tuple[str, ...] = ()
+        entry: tuple[str, ...] = ()
+        if docker is not None and docker.stages:
+            final = docker.final
+            runtime, version = _runtime_of(final.image)
+            if runtime == "nginx" or runtime is None:
+                # A multi-stage front: the build stage's image says what builds it.
+                for stage in docker.stages[:-1]:
+                    r, v = _runtime_of(stage.image)
+                    if r == "node":
+                        runtime, version = ("static", None) if runtime == "nginx" else (r, v)
+                        break
+            if final.cmd is not None:
+                cmd = tuple(final.cmd.args) if not final.cmd.shell else ("sh", "-c", final.cmd.args[0])
+            if final.entrypoint is not None:
+                entry = tuple(final.entrypoint.args) if not final.entrypoint.shell else (
+                    "sh", "-c", final.entrypoint.args[0])
+        builder = build_cfg.get("builder")
+        if builder and runtime is None:
+            runtime = "buildpacks"
+        build = Build(
+            context=app.context, dockerfile=docker.file if docker else None,
+            target=build_cfg.get("build-target"),
+            args=dict(sorted((build_cfg.get("args") or {}).items())),
+            secrets=tuple(sorted(secrets)), runtime=runtime, runtime_version=version,
+            origin=cfg.location("build") if build_cfg else (docker.final.location if docker and docker.stages else None),
+        )
+        return build, cmd, entry
+
+    def health_check(self, cfg: FlyConfig) -> HealthCheck | None:
+        candidates: list[tuple[tuple[str | int, ...], dict[str, Any]]] = []
+        for index, check in enumerate(cfg.get("http_service", "checks") or []):
+            candidates.append((("http_service", "checks", index), check))
+        for s_index, service in enumerate(cfg.data.get("services") or []):
+            for index, check in enumerate(service.get("http_checks") or []):
+                candidates.append((("services", s_index, "http_checks", index), check))
+        for name, check in sorted((cfg.data.get("checks") or {}).items()):
+            if check.get("type") == "http":
+                candidates.append((("checks", name), check))
+        for path, check in candidates:
+            return HealthCheck(path=check.get("path") or "/", port=check.get("port"),
+                               interval_s=check.get("interval"), timeout_s=check.get("timeout"),
+                               grace_s=check.get("grace_period"), origin=cfg.location(*path))
+        return None
+
+    def role_of(self, app: FlyApp, primary: dict[str, Any] | None) -> tuple[Role, StaticSite | None]:
+        cfg = app.config
+        if app.nginx is not None and app.nginx.servers:
+            server = app.nginx.servers[0]
+            static = None
+            if server.root:
+                static = StaticSite(
+                    root=server.root, index=server.index[0] if server.index else "index.html",
+                    spa_fallback=server.spa_fallback, gzip=server.gzip,
+                    gzip_types=tuple(server.gzip_types),
+                    cache_rules=tuple(_cache_rule(r) for r in server.cache_rules),
+                    origin=server.location)
+            self.info(f"service '{self.names[id(app)]}': front, from the nginx configuration "
+                      f"{app.nginx.files[0] if app.nginx.files else ''} its Dockerfile copies in",
+                      server.location)
+            return Role.FRONT, static
+        statics = cfg.data.get("statics") or []
+        root_static = next((s for s in statics if s.get("url_prefix") == "/"), None)
+        if root_static is not None:
+            return Role.FRONT, StaticSite(root=root_static.get("guest_path") or "/",
+                                          index=root_static.get("index_document") or "index.html",
+                                          origin=cfg.location("statics"))
+        if primary is None:
+            return Role.WORKER, None
+        return Role.API, None
+
+    def scaling(self, cfg: FlyConfig, primary: dict[str, Any] | None) -> Scaling:
+        vms = cfg.data.get("vm") or []
+        groups = sorted(cfg.data.get("processes") or {}) or ["app"]
+        default_group = "app" if "app" in groups else groups[0]
+        chosen = next((v for v in vms if default_group in (v.get("processes") or [])), None)
+        chosen = chosen or next((v for v in vms if not v.get("processes")), None)
+        cpu_kind = cpus = memory = None
+        if chosen is not None:
+            try:
+                _size, cpu_kind, cpus_i, memory = vm_memory(chosen)
+                cpus = float(cpus_i)
+            except ValueError:
+                pass
+        autostop = autostart = min_running = None
+        if primary is not None:
+            if "auto_stop_machines" in primary:
+                autostop = Autostop(primary["auto_stop_machines"])
+            autostart = primary.get("auto_start_machines")
+            min_running = primary.get("min_machines_running")
+        return Scaling(cpu_kind=cpu_kind, cpus=cpus, memory_mb=memory, autostop=autostop,
+                       autostart=autostart, min_running=min_running,
+                       origin=cfg.location("vm", 0) if chosen is not None else None)
+
+    def volumes(self, cfg: FlyConfig) -> tuple[Volume, ...]:
+        out = []
+        for index, mount in enumerate(cfg.data.get("mounts") or []):
+            size = None
+            if "initial_size" in mount:
+                try:
+                    size = volume_gb(mount["initial_size"])
+                except ValueError:
+                    size = None
+            if not mount.get("source") or not mount.get("destination"):
+                continue
+            out.append(Volume(name=mount["source"], target=mount["destination"], size_gb=size,
+                              origin=cfg.location("mounts", index)))
+        return tuple(sorted(out, key=lambda v: (v.name, v.target)))
+
+    def carry_losses(self, cfg: FlyConfig) -> None:
+        for key, what in (("files", "[[files]]"), ("metrics", "[[metrics]]"), ("restart", "[[restart]]"),
+                          ("machine_checks", "[[machine_checks]]")):
+            if cfg.data.get(key):
+                self.diags.warning(W_NOT_CARRIED, f"{what} is Fly-specific and not part of the model; "
+                                   "it is not converted", cfg.location(key))
+        if len(cfg.data.get("services") or []) + bool(cfg.data.get("http_service")) > 1:
+            self.diags.warning(W_NOT_CARRIED, "only the first service of this app is read (its "
+                               "internal_port, autostop and checks); the others are not converted",
+                               cfg.location("services"))
+        if len(cfg.data.get("processes") or {}) > 1:
+            self.diags.warning(W_NOT_CARRIED, "several [processes] groups: the model keeps the "
+                               "default group's command; the others are kept in extensions.fly.processes",
+                               cfg.location("processes"))
+
+    def bindings_of(self, service: str, ev: _Evidence, env: dict[str, str], cfg: FlyConfig) -> tuple[Binding, ...]:
+        env_names = mappings.table("env-names")["fly"]
+        out: dict[str, Binding] = {}
+        for variable, (db, where) in sorted(ev.databases.items()):
+            out[variable] = Binding(variable=variable, resource=db, attribute="uri", secret=True, origin=where)
+        for variable, (store, where) in sorted(ev.stores.items()):
+            row = env_names["object_store"].get(variable)
+            if row is not None:
+                out[variable] = Binding(variable=variable, resource=store, attribute=row["attribute"],
+                                        secret=bool(row["secret"]), origin=where)
+        names = set(ev.secrets) | set(env)
+        if "DATABASE_URL" in names and "DATABASE_URL" not in out:
+            value = env.get("DATABASE_URL", "")
+            if not value.startswith(("file:", "sqlite")):
+                db = self.db_from_url(value) or next(iter(sorted(self.databases)), None) or "db"
+                if db not in self.databases:
+                    self.databases[db] = Database(name=db, origin=ev.secrets.get("DATABASE_URL") or cfg.location("env", "DATABASE_URL"))
+                where = ev.secrets.get("DATABASE_URL") or cfg.location("env", "DATABASE_URL")
+                self.info(f"database '{db}': service '{service}' receives DATABASE_URL", where)
+                out["DATABASE_URL"] = Binding(variable="DATABASE_URL", resource=db, attribute="uri",
+                                              secret=True, origin=where)
+        if any(n in names for n in _TIGRIS_NAMES) and not any(b.attribute == "endpoint" for b in out.values()):
+            endpoint = env.get("AWS_ENDPOINT_URL_S3", "")
+            store = next(iter(sorted(self.stores)), None) or "storage"
+            if store not in self.stores:
+                provider = "tigris" if not endpoint or "tigris" in endpoint or "storage.dev" in endpoint else "s3"
+                bucket = env.get("BUCKET_NAME")
+                self.stores[store] = ObjectStore(
+                    name=store, provider=provider, endpoint=endpoint or None,
+                    buckets=(Bucket(name=bucket),) if bucket else ())
+            evidence = sorted(n for n in names if n in env_names["object_store"])
+            where = next((ev.secrets[n] for n in evidence if n in ev.secrets), None) or cfg.location("env")
+            self.info(f"object store '{store}': service '{service}' receives {', '.join(evidence)}", where)
+            for variable in evidence:
+                row = env_names["object_store"][variable]
+                out[variable] = Binding(variable=variable, resource=store, attribute=row["attribute"],
+                                        secret=bool(row["secret"]), origin=where)
+        return tuple(out[k] for k in sorted(out))
+
+    def db_from_url(self, value: str) -> str | None:
+        match = re.search(r"@([^/:@]+)", value)
+        if not match:
+            return None
+        resolved = fly_host_app(match.group(1))
+        return resolved[0] if resolved else None
+
+    def resolve_routes(self, services: list[Service]) -> list[Service]:
+        from dataclasses import replace  # noqa: PLC0415
+
+        by_service = {s.name: s for s in services}
+        out: list[Service] = []
+        for app in self.apps:
+            name = self.names[id(app)]
+            service = by_service.get(name)
+            if service is None:
+                continue
+            if app.nginx is None:
+                out.append(service)
+                continue
+            routes: list[Route] = []
+            for server in app.nginx.servers[:1]:
+                for proxy in server.proxies:
+                    route = self.route_of(proxy)
+                    if route is not None:
+                        routes.append(route)
+            depends = tuple(sorted({r.target_service for r in routes} & set(by_service)))
+            out.append(replace(service, routes=tuple(routes), depends_on=depends))
+        # A service reached only through Flycast and without force_https is private.
+        targets = {r.target_service for s in out for r in s.routes}
+        final: list[Service] = []
+        for service in out:
+            fly_app = service.extensions.get("fly", {}).get("app")
+            ev = self.evidence.get(fly_app or "", _Evidence())
+            if service.name in targets and service.public and not service.force_https and ev.private is None:
+                self.info(f"service '{service.name}': private, as it is reached through Flycast from "
+                          "the front and does not force HTTPS", service.origin)
+                service = replace(service, public=False)
+            final.append(service)
+        return final
+
+    def route_of(self, proxy: Any) -> Route | None:
+        target = proxy.effective_target()
+        host = target.host
+        if proxy.upstream is not None and proxy.upstream.servers:
+            host = proxy.upstream.servers[0].host
+        if host is None:
+            return None
+        resolved = fly_host_app(host)
+        app_name = resolved[0] if resolved else host
+        service = self.app_to_service.get(app_name)
+        if service is None:
+            self.diags.warning(W_UPSTREAM, f"nginx location {proxy.path} proxies to {host}, which is "
+                               "not an app of this setup; the route is not converted", proxy.location,
+                               hint="add the app's fly.toml to the folder")
+            return None
+        port = target.port
+        if resolved and resolved[1] == "flycast" and port in (None, 80):
+            target_app = next((a for a in self.apps if self.names[id(a)] == service), None)
+            port = target_app.config.get("http_service", "internal_port") if target_app else None
+        return Route(
+            path_prefix=proxy.path, target_service=service, target_port=port,
+            strip_prefix=proxy.strip_prefix, body_size_limit=proxy.client_max_body_size,
+            request_buffering=proxy.request_buffering, response_buffering=proxy.response_buffering,
+            connect_timeout_s=proxy.connect_timeout_s, read_timeout_s=proxy.read_timeout_s,
+            send_timeout_s=proxy.send_timeout_s, forwarded_headers=tuple(proxy.set_headers),
+            websocket=proxy.websocket, origin=proxy.location)
+
+    def placement(self) -> Placement:
+        known = mappings.regions("fly")
+        primary: Region | None = None
+        others: dict[str, Region] = {}
+        ordered = sorted(self.apps, key=lambda a: (a.nginx is None, a.config.path))
+        for app in ordered:
+            code_ = app.config.data.get("primary_region")
+            if not isinstance(code_, str) or not code_:
+                continue
+            info = known.get(code_)
+            where = app.config.location("primary_region")
+            if info is None:
+                self.diags.warning(W_REGION, f"primary_region '{code_}' is not a Fly region hopper "
+                                   "knows; it is ignored", where)
+                continue
+            if info.retired:
+                self.diags.warning(W_REGION, f"primary_region '{code_}' is retired; Fly will not "
+                                   "create Machines there", where,
+                                   hint=f"use {info.replacement}" if info.replacement else None)
+            region = Region(code=code_, platform="fly", city=info.city, country=info.country,
+                            latitude=info.latitude, longitude=info.longitude, eu=info.eu,
+                            retired=info.retired, origin=where)
+            if primary is None:
+                primary = region
+            elif code_ != primary.code:
+                others.setdefault(code_, region)
+        return Placement(primary=primary, others=tuple(others[k] for k in sorted(others)))
+
+    def pipeline(self) -> DeployPipeline:
+        workflows: dict[str, Workflow] = {}
+        for app in self.apps:
+            for step in app.deploys:
+                name = f"{step.workflow_name}/{step.job}"
+                key = f"{name}/{self.names[id(app)]}"
+                workflows[key] = Workflow(
+                    name=name, service=self.names[id(app)], path=step.workflow,
+                    branches=step.branches, build_secrets=step.build_secrets,
+                    token_secret=step.token_secret, origin=step.location)
+        if not workflows:
+            return DeployPipeline()
+        return DeployPipeline(provider="github_actions",
+                              workflows=tuple(workflows[k] for k in sorted(workflows)))
+
+
+def _cache_rule(rule: Any) -> CacheRule:
+    max_age = None
+    immutable = False
+    if rule.cache_control:
+        match = re.search(r"max-age=(\d+)", rule.cache_control)
+        max_age = int(match.group(1)) if match else None
+        immutable = "immutable" in rule.cache_control
+    if max_age is None and rule.expires:
+        max_age = _expires_seconds(rule.expires)
+    return CacheRule(pattern=rule.pattern, max_age_s=max_age, immutable=immutable)
+
+
+def _expires_seconds(text: str) -> int | None:
+    match = re.fullmatch(r"(\d+)([smhdwMy]?)", text.strip())
+    if not match:
+        return None
+    unit = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800, "M": 2592000, "y": 31536000}
+    return int(match.group(1)) * unit[match.group(2)]
+
+
+def _runtime_of(image: str) -> tuple[str | None, str | None]:
+    """``("node", "20")`` for ``node:20-alpine``; ``("nginx", None)`` for ``nginx:1.27``."""
+    repo, _, tag = image.partition("@")[0].rpartition(":") if ":" in image.split("/")[-1] else (image, "", "")
+    last = repo.split("/")[-1].lower()
+    for runtime in ("node", "nginx", "python", "ruby", "golang", "elixir", "bun", "deno", "php", "caddy"):
+        if last == runtime or last.startswith(runtime + "-"):
+            version = re.match(r"\d+(?:\.\d+)*", tag) if runtime not in ("nginx", "caddy") else None
+            return runtime, version.group(0) if version else None
+    return None, None
+
