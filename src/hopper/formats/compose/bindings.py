@@ -88,7 +88,7 @@ def _bind(service: str, var: str, value: str | None, resources: Mapping[str, Res
                 if kind == "database" and named and named[0] == "database" and named[1] != "uri":
                     attribute = named[1]
                 return target, attribute, f"its URL points at host '{host}'"
-        else:
+        elif _may_name_a_host(var, named):
             host = text.split(":", 1)[0] if text.count(":") <= 1 else text
             target = resolve_host(host) if host and " " not in host else None
             if target is not None and target != service and target in resources:
@@ -104,8 +104,27 @@ def _bind(service: str, var: str, value: str | None, resources: Mapping[str, Res
         if len(by_value) == 1:
             return by_value[0].name, attribute, f"its value matches {by_value[0].name}'s {attribute}"
     if len(candidates) == 1:
-        return candidates[0].name, attribute, f"its name is a usual name for a {kind.replace('_', ' ')} {attribute}"
+        return candidates[0].name, attribute, f"its name is a usual name for {_a(kind)} {attribute}"
     return None
+
+
+_HOST_ATTRIBUTES = frozenset({"host", "endpoint", "uri", "url"})
+_HOST_SUFFIXES = ("HOST", "HOSTNAME", "ADDR", "ADDRESS", "SERVER", "URL", "URI", "ENDPOINT")
+
+
+def _may_name_a_host(var: str, named: tuple[str, str] | None) -> bool:
+    """A bare value is read as a host name only for variables meant to hold one, so that an
+    access key or user that happens to equal a service name is not mistaken for it (and a
+    secret value is never echoed as a host in a message)."""
+    if named is not None:
+        return named[1] in _HOST_ATTRIBUTES
+    if looks_secret(var, None):
+        return False
+    return var.upper().rsplit("_", 1)[-1] in _HOST_SUFFIXES
+
+
+def _a(kind: str) -> str:
+    return "an object store" if kind == "object_store" else f"a {kind}"
 
 
 def _url_host(value: str) -> str | None:

@@ -98,6 +98,7 @@ class _Builder:
         self.entries: dict[str, _Entry] = {}
         self.hosts: dict[str, str] = {}
         self.secrets: dict[str, _SecretAcc] = {}
+        self.folded_into: dict[str, str] = {}  # bucket-init helper → the store it works on
 
     # ------------------------------------------------------------------------ helpers
 
@@ -202,9 +203,11 @@ class _Builder:
                         self.hosts.setdefault(str(alias).lower(), name)
 
     def _front(self, entry: _Entry) -> FrontResult:
-        return read_front(entry.name, entry.svc, root=self.root, limits=self.limits,
+        result = read_front(entry.name, entry.svc, root=self.root, limits=self.limits,
                           dockerfile=entry.facts.dockerfile, node=entry.facts.node, context=entry.facts.context,
                           configs=self.project.configs, locate=self.locate, resolve_host=self.resolve_host)
+        self.out.extend(result.diagnostics)
+        return result
 
     def _routed_ports(self) -> dict[str, int]:
         ports: dict[str, int] = {}
@@ -233,6 +236,7 @@ class _Builder:
             found = backing.buckets_from_command(command_text(entry.svc))
             where = f"service {name}'s command"
             folded[name] = {targets[0]: {bucket: (public, where) for bucket, public in found}}
+            self.folded_into[name] = targets[0]
             self.out.append(info(backing.I_BUCKET_INIT, f"{name}: folded into object store {targets[0]} "
                                  f"(creates {', '.join(b for b, _ in found) or 'no bucket hopper can read'})",
                                  self.locate("services", name)))
@@ -454,7 +458,7 @@ class _Builder:
         acc = self.secrets.get(name)
         if acc is None:
             acc = self.secrets[name] = _SecretAcc(source=source, origin=origin, build_time=build_time)
-        acc.used_by.add(user)
+        acc.used_by.add(self.folded_into.get(user, user))
         if digest is not None:
             acc.digests.add(digest)
 
