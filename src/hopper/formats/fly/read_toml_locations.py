@@ -244,7 +244,9 @@ class _Scanner:
                 pos = self.skip_blank(pos, newlines=False)
                 pos += 2 if array else 1
                 table = self.resolve_header(keys, array)
-                self.locations.setdefault(table, self.position(start))
+                # Implicit parent tables ([a.b] creates a) point at the first header naming them.
+                for depth in range(1, len(table) + 1):
+                    self.locations.setdefault(table[:depth], self.position(start))
             else:
                 keys, pos = self.read_key(pos)
                 pos = self.skip_blank(pos, newlines=False)

@@ -25,7 +25,7 @@ def parse_duration(text: str) -> float:
     """Seconds for a Go duration string. Raises ValueError with Go's wording on bad input."""
     body = text
     sign = 1.0
-    if body[:1] in "+-":
+    if body[:1] in ("+", "-"):
         sign = -1.0 if body[0] == "-" else 1.0
         body = body[1:]
     if body == "0":
