@@ -268,16 +268,26 @@ def _check_graph(root: Node, filename: str, limits: Limits) -> None:
     depth: dict[int, int] = {}
     on_stack: set[int] = set()
     stack: list[tuple[Node, bool]] = [(root, False)]
+    scalars = 0  # distinct scalar nodes are counted here, not memoised one by one
     while stack:
         node, expanded = stack.pop()
         nid = id(node)
         if expanded:
             on_stack.discard(nid)
-            kids = _children(node)
-            size[nid] = 1 + sum(size[id(k)] for k in kids)
-            deepest = 1 + max((depth[id(k)] for k in kids), default=0)
-            depth[nid] = deepest
-            if deepest > limits.max_depth:
+            total = 1
+            deepest = 0
+            for kid in _children(node):
+                if isinstance(kid, ScalarNode):
+                    total += 1
+                    deepest = deepest or 1
+                else:
+                    kid_id = id(kid)
+                    total += size[kid_id]
+                    if depth[kid_id] > deepest:
+                        deepest = depth[kid_id]
+            size[nid] = total
+            depth[nid] = deepest + 1
+            if deepest + 1 > limits.max_depth:
                 raise fail(E_TOO_DEEP, f"nesting too deep (more than {limits.max_depth} levels)",
                            _loc(filename, node), cls=LimitError)
             continue
@@ -288,12 +298,17 @@ def _check_graph(root: Node, filename: str, limits: Limits) -> None:
         on_stack.add(nid)
         stack.append((node, True))
         for kid in _children(node):
+            if isinstance(kid, ScalarNode):
+                scalars += 1
+                continue
             kid_id = id(kid)
             if kid_id in on_stack:
                 raise fail(E_RECURSIVE_ALIAS, "recursive YAML alias", _loc(filename, kid))
             if kid_id not in size:
                 stack.append((kid, False))
-    unique = len(size)
+    if isinstance(root, ScalarNode):
+        return
+    unique = len(size) + scalars  # scalars shared through aliases are counted once per parent
     budget = max(limits.max_alias_nodes, _ALIAS_GROWTH * unique)
     if size[id(root)] - unique > budget:
         raise fail(E_ALIAS_BOMB, f"YAML aliases expand to more than {budget} nodes",

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 from helpers import write_tree
-from support import CORPUS
 
 from hopper.diagnostics import HopperError, LimitError, Limits
 from hopper.formats.base import ReadOptions
 from hopper.formats.compose.project import load_project, parse_duration, parse_size
+from support import CORPUS
 
 
 def load(root: Path, **kwargs: object):  # type: ignore[no-untyped-def]

@@ -16,7 +16,9 @@ resulting :class:`ComposeProject` into the model; ``docs/compose-input.md`` is t
 from __future__ import annotations
 
 import difflib
+import gc
 import os
+import posixpath
 import re
 import shlex
 from dataclasses import dataclass, field
@@ -161,6 +163,7 @@ class _Context:
     env_cache: dict[tuple[str, str], envfile.EnvFile] = field(default_factory=dict)
     # Where each env_file reference was written, for errors raised when it is finally read.
     env_refs: dict[str, Location] = field(default_factory=dict)
+    tagged: bool = False  # a file used !reset or !override (else no tag stripping is needed)
 
 
 @dataclass
@@ -176,7 +179,18 @@ class _Doc:
 
 def load_project(path: Path, options: ReadOptions) -> ComposeProject:
     """Read ``path`` (a project folder or a compose file) into a :class:`ComposeProject`."""
-    given = Path(path)
+    gc_was_enabled = gc.isenabled()
+    # Loading allocates many small containers and no cycles; the cyclic GC would rescan them
+    # again and again and make big projects superlinear.
+    gc.disable()
+    try:
+        return _load_project(Path(path), options)
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+
+
+def _load_project(given: Path, options: ReadOptions) -> ComposeProject:
     if not given.exists():
         raise fail(E_FILE_NOT_FOUND, f"'{given}' does not exist")
     root = (given if given.is_dir() else given.parent).resolve()
@@ -265,6 +279,7 @@ def _load_doc(ref: str, base: Path, referrer: Location | None, env: dict[str, st
     if rel not in files.read_order:
         files.read_order.append(rel)
     data, index = load_yaml(text, rel, ctx.options.limits, tags=TAGS)
+    ctx.tagged = ctx.tagged or "!reset" in text or "!override" in text
     if data is None:
         data = {}
     if not isinstance(data, dict):
@@ -505,9 +520,8 @@ def _rebase(ref: str, doc: _Doc, ctx: _Context) -> str:
     Absolute and home paths are kept as written."""
     if ref.startswith(("/", "~")) or re.match(r"^[A-Za-z]:[\\/]", ref):
         return ref
-    joined = os.path.normpath(doc.folder / ref)
-    rel = os.path.relpath(joined, ctx.files.root)
-    return Path(rel).as_posix()
+    folder = posixpath.dirname(doc.rel)
+    return posixpath.normpath(posixpath.join(folder, ref.replace("\\", "/")))
 
 
 def _env_file_refs(value: Any, where: _Where, doc: _Doc, ctx: _Context) -> list[dict[str, Any]]:
@@ -854,7 +868,7 @@ def _finish(merged: dict[str, Any], locations: dict[Key, Location], root: Path,
     services: dict[str, dict[str, Any]] = {}
     disabled: dict[str, list[str]] = {}
     for name in sorted(services_in):
-        service = strip_tags(services_in[name]) or {}
+        service = (strip_tags(services_in[name]) if ctx.tagged else services_in[name]) or {}
         wanted = service.get("profiles") or []
         if wanted and "*" not in profiles and not profiles.intersection(wanted):
             disabled[name] = wanted
@@ -872,7 +886,7 @@ def _finish(merged: dict[str, Any], locations: dict[Key, Location], root: Path,
                        f"service '{name}' depends on undefined service '{dep}'", where, hint)
     for name, service in services.items():
         services[name] = _finish_service(name, service, locations, ctx)
-    top = {k: strip_tags(v) for k, v in merged.items()}
+    top = {k: strip_tags(v) for k, v in merged.items()} if ctx.tagged else merged
     name = _project_name(top.get("name"), env, root)
     return ComposeProject(
         root=root,
