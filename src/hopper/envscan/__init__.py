@@ -174,9 +174,10 @@ def scan_text(text: str, rel: str, language: str, diagnostics: list[Diagnostic])
         from hopper.envscan.javascript import scan_js  # noqa: PLC0415
 
         js = scan_js(text, jsx=PurePosixPath(rel).suffix.lower() not in NO_JSX)
+        # import.meta.env.MODE and friends are defined by the bundler, not the environment.
         reads = [EnvRead(name=r.name, file=rel, line=r.line, language=language,
                          build_time=r.build_time or _bundler_inlined(r.name))
-                 for r in js.reads]
+                 for r in js.reads if not (r.build_time and _bundler_builtin(r.name))]
         dynamic = js.dynamic_lines
     elif language == "dockerfile":
         from hopper.envscan.shell import scan_dockerfile  # noqa: PLC0415
@@ -190,10 +191,16 @@ def scan_text(text: str, rel: str, language: str, diagnostics: list[Diagnostic])
                  for r in scan_shell(text)]
     diagnostics.extend(
         Diagnostic(code=I_DYNAMIC, severity=Severity.INFO, location=Location(file=rel, line=line),
-                   message=f"{rel}:{line} reads an env var whose name is computed; hopper cannot "
-                           "tell which", hint="check this read by hand")
+                   message="reads an env var whose name is computed; hopper cannot tell which",
+                   hint="check this read by hand")
         for line in dynamic)
     return reads
+
+
+def _bundler_builtin(name: str) -> bool:
+    from hopper.envscan.classify import is_bundler_builtin  # noqa: PLC0415
+
+    return is_bundler_builtin(name)
 
 
 def _bundler_inlined(name: str) -> bool:

@@ -356,9 +356,11 @@ def _findings_for(arch: Architecture, service: Service, name: str, reads: tuple[
         add(Diagnostic(code=I_PORT, severity=Severity.INFO, location=loc,
                        message=f"{svc} reads PORT at {where}; {tgt} does not inject PORT",
                        hint=f"set PORT in the {tgt} environment to the port the service listens on"))
-    elif res.action == "unset" and code_reads:
-        add(Diagnostic(code=I_UNSET, severity=Severity.INFO, location=loc,
-                       message=f"{svc} reads {name} at {where}, but the setup never sets it",
+    elif res.action == "unset" and code_reads and not any(r.build_time for r in code_reads):
+        cited = tuple(code_reads)
+        add(Diagnostic(code=I_UNSET, severity=Severity.INFO,
+                       location=Location(file=cited[0].file, line=cited[0].line),
+                       message=f"{svc} reads {name} at {_where(cited)}, but the setup never sets it",
                        hint="it may be set outside the files hopper read; otherwise the code sees it unset"))
 
     build_reads = [r for r in reads if r.build_time and r.language in ("javascript", "typescript")]

@@ -95,7 +95,14 @@ def scan_python(source: str) -> PyScan:
     try:
         module = cst.parse_module(source)
     except cst.ParserSyntaxError as exc:
-        raise PythonSyntaxError(exc.message, exc.raw_line, exc.raw_column + 1) from None
+        # Python's own parser points at the error more precisely; fall back to libcst's position.
+        import ast  # noqa: PLC0415
+
+        try:
+            ast.parse(source)
+        except SyntaxError as syntax:
+            raise PythonSyntaxError(syntax.msg, syntax.lineno, syntax.offset) from None
+        raise PythonSyntaxError(exc.message, exc.editor_line, exc.editor_column) from None
     wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
 
     class Visitor(cst.CSTVisitor):

@@ -122,8 +122,8 @@ def rewrite_architecture(arch: Architecture, root: Path, to: str, *,
     for rel, line, name, new in sorted(set(other_reads)):
         diagnostics.append(Diagnostic(
             code=W_NOT_RENAMED, severity=Severity.WARNING, location=Location(file=rel, line=line),
-            message=f"{rel}:{line} reads {name} (on {to}: {new}); Dockerfiles and shell scripts "
-                    "are not rewritten", hint=f"change {name} to {new} by hand"))
+            message=f"reads {name} (on {to}: {new}); Dockerfiles and shell scripts are not "
+                    "rewritten", hint=f"change {name} to {new} by hand"))
 
     edits: list[_FileEdit] = []
     for rel in sorted(plan):
@@ -193,8 +193,8 @@ def _rewrite_python(rel: str, text: str, renames: dict[str, str],
             diagnostics.append(Diagnostic(
                 code=W_NOT_RENAMED, severity=Severity.WARNING,
                 location=Location(file=rel, line=read.line),
-                message=f"{rel}:{read.line} reads {read.name} (on the target: {new}) but "
-                        f"{read.why_not}; not renamed", hint=f"rename it to {new} by hand"))
+                message=f"reads {read.name} (on the target: {new}) but {read.why_not}; "
+                        "not renamed", hint=f"rename it to {new} by hand"))
             continue
         by_id[id(read.literal)] = new
     if not by_id:
