@@ -1,0 +1,709 @@
+"""Every decision the Fly writer makes, taken once, before any file is rendered.
+
+:func:`make_plan` turns the model and the write options into a :class:`Plan`: one :class:`App`
+per deployable service (name, folder, port, autostop, size, how its image is built, which
+secrets it needs, which names it reads that Fly does not set...), the databases and buckets to
+create, and the order of deployment. The renderers (``write_toml``, ``write_dockerfiles``,
+``write_workflows``, ``write_setup``, ``write_runbook``) only format the plan, so every choice
+lives here and is reported here as a diagnostic.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import shlex
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from hopper import mappings
+from hopper.diagnostics import (
+    E_INVALID_NAME,
+    Diagnostics,
+    InputError,
+    Severity,
+    code,
+    fail,
+)
+from hopper.formats.base import WriteOptions
+from hopper.formats.fly import names, placement
+from hopper.model import (
+    Architecture,
+    Database,
+    HealthCheck,
+    ObjectStore,
+    Role,
+    Service,
+    VolumeKind,
+)
+from hopper.nginx_build import Upstream
+
+W_VOLUME = code("HOP710", Severity.WARNING, "a volume becomes a Fly volume, which belongs to one Machine in one region")
+W_VOLUME_LOST = code("HOP711", Severity.WARNING, "a bind mount or tmpfs cannot be carried to Fly")
+W_CHECK_COMMAND = code("HOP712", Severity.WARNING, "a command health check has no fly.toml equivalent that gates traffic")
+W_ONE_MOUNT = code("HOP713", Severity.WARNING, "a Fly process group can mount only one volume")
+I_AUTOSTOP = code("HOP714", Severity.INFO, "the autostop and minimum-running values hopper chose, and why")
+W_SUSPEND = code("HOP715", Severity.WARNING, "autostop 'suspend' needs 2 GB of memory or less; 'stop' is used")
+I_ROUTE = code("HOP716", Severity.INFO, "how the front reaches a route's target over Fly's private network")
+W_ENV_RESERVED = code("HOP717", Severity.WARNING, "an env var cannot be set in fly.toml and was left out")
+I_ALIAS = code("HOP718", Severity.INFO, "a name the app reads is provided from what Fly sets")
+W_ALIAS_DOCKERFILE = code("HOP719", Severity.WARNING, "the app's own Dockerfile must run hopper-env.sh for the names it reads")
+W_MAX_INSTANCES = code("HOP720", Severity.WARNING, "a scaling setting has no fly.toml equivalent")
+W_PORT_GUESSED = code("HOP721", Severity.WARNING, "the service states no port; hopper chose one")
+W_RELEASE_VOLUME = code("HOP722", Severity.WARNING, "a release command runs without the app's volumes")
+W_STORE_SHARED = code("HOP724", Severity.WARNING, "an object store is used by several apps or has several buckets")
+W_DB_ENGINE = code("HOP725", Severity.WARNING, "a database engine other than PostgreSQL is not provisioned")
+I_WORKER_GROUP = code("HOP726", Severity.INFO, "a worker runs as a process group of the app that shares its image")
+W_GENERIC = code("HOP727", Severity.WARNING, "a service of unknown role is carried as a plain Fly app")
+W_DB_VERSION = code("HOP728", Severity.WARNING, "the PostgreSQL version is not offered by Managed Postgres")
+E_OPTION = code("HOP729", Severity.ERROR, "a write option has a value the Fly writer does not accept")
+W_ROUTE_TARGET = code("HOP730", Severity.WARNING, "a route's target is not a deployable service")
+W_NOT_DEPLOYABLE = code("HOP731", Severity.WARNING, "a service has neither a build nor an image and is not deployed")
+W_FRONT_FILES = code("HOP732", Severity.WARNING, "the front keeps its own image; its nginx.conf is replaced at boot")
+
+FRONT_DEFAULT_PORT = 8080
+API_DEFAULT_PORT = 8080
+DEFAULT_NODE_VERSION = "22"
+# Where the Flycast proxy listens: the external port of [http_service] (flyio.md §7.1).
+FLYCAST_PORT = 80
+FLY_DNS = "[fdaa::3]"
+
+# The Fly variable each attribute comes from, read from mappings/env-names.toml ([fly.*]).
+_FLY_DB_SOURCE = "DATABASE_URL"
+
+
+@dataclass(frozen=True, slots=True)
+class Alias:
+    """A variable the app reads, derived at boot from a variable Fly sets."""
+
+    variable: str
+    source: str  # the Fly variable: DATABASE_URL, AWS_ENDPOINT_URL_S3...
+    part: str  # uri, host, port, user, password, database, endpoint, endpoint_host, access_key...
+    resource: str
+
+
+@dataclass(frozen=True, slots=True)
+class Mount:
+    source: str
+    destination: str
+    size_gb: int | None
+    process: str | None
+    volume: str  # the model's volume name
+
+
+@dataclass(slots=True)
+class App:
+    service: Service
+    name: str
+    folder: str
+    kind: str  # front, api, worker, generic
+    http: bool
+    public: bool
+    port: int | None
+    autostop: str
+    min_running: int
+    vm: placement.VmChoice
+    build_mode: str  # front, front-files, node, source, image
+    context: str  # the build context passed to `flyctl deploy`, relative to the repo root
+    dockerfile: str | None  # relative to the fly.toml folder
+    image: str | None
+    processes: dict[str, str] = field(default_factory=dict)
+    groups: dict[str, Service] = field(default_factory=dict)  # process group -> worker service
+    build_secrets: tuple[str, ...] = ()
+    runtime_secrets: tuple[str, ...] = ()
+    env: dict[str, str] = field(default_factory=dict)
+    aliases: tuple[Alias, ...] = ()
+    databases: tuple[tuple[str, str], ...] = ()  # (database name, variable name)
+    stores: tuple[str, ...] = ()  # stores whose first bucket is created with this app
+    release_command: str | None = None
+    mounts: tuple[Mount, ...] = ()
+    health: HealthCheck | None = None
+    upstreams: dict[str, Upstream] = field(default_factory=dict)
+    paths: tuple[str, ...] = ()
+    token_secret: str = ""
+    node_version: str = DEFAULT_NODE_VERSION
+    package_manager: str = "npm"
+    lockfile: str | None = None
+    static_copy: str | None = None  # front: a folder of ready files to copy
+    files: tuple[tuple[str, str], ...] = ()  # [[files]]: (guest path, local path)
+    chosen: dict[str, str] = field(default_factory=dict)  # fly.toml key -> why hopper chose it
+
+    @property
+    def needs_shim(self) -> bool:
+        return bool(self.aliases)
+
+
+@dataclass(frozen=True, slots=True)
+class DbPlan:
+    database: Database
+    name: str  # MPG cluster name or Postgres app name
+    managed: bool
+    mpg: placement.MpgChoice | None
+    cluster_size: int
+    users: tuple[tuple[str, str], ...]  # (app name, variable name)
+
+
+@dataclass(frozen=True, slots=True)
+class StorePlan:
+    store: ObjectStore
+    buckets: tuple[str, ...]
+    owner: str | None  # the app `fly storage create` attaches the first bucket to
+    others: tuple[str, ...]  # other apps that need the same credentials
+
+
+@dataclass(slots=True)
+class Plan:
+    arch: Architecture
+    project: str
+    region: str
+    org: str | None
+    managed_postgres: bool
+    apps: list[App]
+    databases: list[DbPlan]
+    stores: list[StorePlan]
+
+    def app_for(self, service: str) -> App | None:
+        for app in self.apps:
+            if app.service.name == service or service in app.groups:
+                return app
+        return None
+
+
+def _option(value: str | None, allowed: tuple[str, ...], flag: str) -> str | None:
+    if value is not None and value not in allowed:
+        raise fail(E_OPTION, f"{flag} {value!r} is not one of {', '.join(allowed)}")
+    return value
+
+
+def make_plan(arch: Architecture, options: WriteOptions, diags: Diagnostics) -> Plan:
+    autostop_flag = _option(options.autostop, ("off", "stop", "suspend"), "--autostop")
+    postgres = _option(options.postgres, ("managed", "unmanaged"), "--postgres") or "managed"
+    if options.min_running is not None and options.min_running < 0:
+        raise fail(E_OPTION, "--min-running must be 0 or more")
+    prefix = names.check_prefix(options.app_prefix)
+    org = names.check_org(options.org)
+    region = placement.choose_region(arch, options.region, diags)
+
+    deployable, groups = _deployable(arch, diags)
+    app_names = names.app_names(arch.name, [(s.name, s.origin) for s in deployable], prefix, diags)
+    project = names.slug(arch.name) or "app"
+    routed = {r.target_service for s in arch.services for r in s.routes}
+
+    apps: list[App] = []
+    for svc in deployable:
+        app = _app(svc, app_names[svc.name], routed, autostop_flag, options, diags)
+        for group, worker in groups.get(svc.name, []):
+            app.groups[group] = worker
+        apps.append(app)
+    # Deploy order: what others depend on first, the public front last.
+    apps.sort(key=lambda a: (a.kind == "front", a.folder))
+
+    root = options.source_root
+    by_name = {a.service.name: a for a in apps}
+    for app in apps:
+        _build(app, root, diags)
+        _env_and_secrets(app, arch, by_name, diags)
+        _volumes(app, diags)
+        _health_and_release(app, diags)
+    for app in apps:
+        if app.kind == "front":
+            _upstreams(app, arch, by_name, diags)
+    dbs = _databases(arch, apps, prefix, project, postgres == "managed", region, diags)
+    stores = _stores(arch, apps, prefix, project, diags)
+    for app in apps:
+        _aliases(app, arch, dbs, diags)
+        app.paths = _paths(app, root)
+    return Plan(arch=arch, project=project, region=region, org=org,
+                managed_postgres=postgres == "managed", apps=apps, databases=dbs, stores=stores)
+
+
+# ---------------------------------------------------------------------------- services
+
+def _deployable(arch: Architecture, diags: Diagnostics) -> tuple[list[Service], dict[str, list[tuple[str, Service]]]]:
+    """The services that become apps, and the workers that join another app as a process group."""
+    out: list[Service] = []
+    groups: dict[str, list[tuple[str, Service]]] = {}
+    hosts = [s for s in arch.services if s.role in (Role.API, Role.GENERIC) and (s.build or s.image)]
+    for svc in arch.services:
+        if svc.build is None and svc.image is None:
+            diags.warning(W_NOT_DEPLOYABLE, f"service '{svc.name}' has neither a build nor an image; "
+                          "hopper does not deploy it", svc.origin)
+            continue
+        if svc.role is Role.WORKER:
+            host = next((h for h in hosts if _same_image(h, svc)), None)
+            if host is not None:
+                group = names.slug(svc.name).replace("-", "_") or "worker"
+                groups.setdefault(host.name, []).append((group, svc))
+                diags.info(I_WORKER_GROUP, f"worker '{svc.name}' runs as process group '{group}' of "
+                           f"'{host.name}' (same image, separate Machines)", svc.origin)
+                continue
+        if svc.role is Role.GENERIC:
+            diags.warning(W_GENERIC, f"service '{svc.name}' has no recognised role; it becomes a Fly "
+                          "app with its own image and no Postgres or storage wiring", svc.origin,
+                          hint="mark it with x-hopper role, or remove it from the output")
+        out.append(svc)
+    return out, groups
+
+
+def _same_image(a: Service, b: Service) -> bool:
+    if a.build is not None and b.build is not None:
+        return (a.build.context, a.build.dockerfile, a.build.dockerfile_inline) == \
+            (b.build.context, b.build.dockerfile, b.build.dockerfile_inline)
+    return a.image is not None and a.image == b.image
+
+
+def _app(svc: Service, name: str, routed: set[str], autostop_flag: str | None,
+         options: WriteOptions, diags: Diagnostics) -> App:
+    kind = {Role.FRONT: "front", Role.API: "api", Role.WORKER: "worker"}.get(svc.role, "generic")
+    loc = svc.origin
+    chosen: dict[str, str] = {}
+    port = svc.runtime.port
+    if port is None and "PORT" in svc.runtime.env and svc.runtime.env["PORT"].isdigit():
+        port = int(svc.runtime.env["PORT"])
+    if kind == "front":
+        if port is None:
+            port = FRONT_DEFAULT_PORT
+            chosen["internal_port"] = "the port hopper's nginx.conf listens on"
+        http = True
+    elif kind == "worker":
+        http = False
+    else:
+        http = port is not None or kind == "api"
+        if port is None and http:
+            port = API_DEFAULT_PORT
+            chosen["internal_port"] = "the source states no port; PORT is set to match"
+            diags.warning(W_PORT_GUESSED, f"service '{svc.name}' states no port; hopper uses "
+                          f"{API_DEFAULT_PORT} and sets PORT={API_DEFAULT_PORT}", loc,
+                          hint="make sure the app listens on $PORT, or set the port in the source")
+    public = kind == "front" or (svc.public and svc.name not in routed)
+    vm = placement.choose_vm(svc, diags)
+
+    # Autostop: --autostop, else the source's, else "stop". Minimum running: --min-running, else
+    # the source's, else 1 for a public front (no cold start on the first page) and 0 for a
+    # private API (Flycast starts it on the first request).
+    source_autostop = svc.scaling.autostop.value if svc.scaling.autostop is not None else None
+    autostop = autostop_flag or source_autostop or "stop"
+    why = "--autostop" if autostop_flag else ("the source" if source_autostop else "hopper's default")
+    if autostop == "suspend" and vm.memory_mb > placement.suspend_max_memory_mb():
+        diags.warning(W_SUSPEND, f"service '{svc.name}' has {vm.memory_mb} MB; Fly suspends only "
+                      "Machines of 2 GB or less, so it uses autostop 'stop'", loc)
+        autostop = "stop"
+    if options.min_running is not None:
+        min_running, why_min = options.min_running, "--min-running"
+    elif svc.scaling.min_running is not None:
+        min_running, why_min = svc.scaling.min_running, "the source"
+    else:
+        min_running = 1 if public else 0
+        why_min = "hopper's default for a public app" if public else "hopper's default for a private app"
+        chosen["min_machines_running"] = ("one Machine stays up so the first visitor gets no cold start"
+                                          if public else "Flycast starts a Machine on the first request")
+    if why == "hopper's default":
+        chosen["auto_stop_machines"] = "idle Machines stop and start again on the next request"
+    if http:
+        diags.info(I_AUTOSTOP, f"app '{name}': auto_stop_machines '{autostop}' ({why}), "
+                   f"min_machines_running {min_running} ({why_min})", loc,
+                   hint="override with --autostop and --min-running")
+    if svc.scaling.max_instances is not None:
+        diags.warning(W_MAX_INSTANCES, f"service '{svc.name}': max instances "
+                      f"{svc.scaling.max_instances} has no fly.toml key; Fly runs the Machines "
+                      "you create with `fly scale count`", svc.scaling.origin or loc)
+    folder = names.slug(svc.name)
+    return App(service=svc, name=name, folder=folder, kind=kind, http=http, public=public,
+               port=port, autostop=autostop, min_running=min_running, vm=vm, build_mode="image",
+               context=".", dockerfile=None, image=svc.image,
+               token_secret=names.secret_env_name(folder), chosen=chosen)
+
+
+# ---------------------------------------------------------------------------- builds
+
+def _build(app: App, root: Path | None, diags: Diagnostics) -> None:
+    svc = app.service
+    build = svc.build
+    node = _node_project(build.context if build else None, root)
+    if build is not None:
+        app.build_secrets = tuple(sorted({names.check_gh_secret(n, build.origin) for n in build.secrets}))
+        version = build.runtime_version or (node.node_major if node else None)
+        if version:
+            app.node_version = version.split(".")[0] if version.split(".")[0].isdigit() else DEFAULT_NODE_VERSION
+        app.package_manager = build.package_manager or (node.package_manager if node else None) or "npm"
+        app.lockfile = node.lockfile if node else None
+    if app.kind == "front":
+        static_bind = next((v for v in svc.volumes if v.kind is VolumeKind.BIND and svc.static_site
+                            and v.target.rstrip("/") == svc.static_site.root.rstrip("/") and v.source), None)
+        if build is not None and (build.workspace or build.package_manager or build.build_command):
+            app.build_mode = "front"
+        elif static_bind is not None and static_bind.source is not None:
+            app.build_mode = "front"
+            app.static_copy = posixpath.normpath(static_bind.source.removeprefix("./"))
+        elif build is not None and (build.dockerfile or build.context):
+            app.build_mode = "front-files"
+            app.files = (("/etc/nginx/nginx.conf", "nginx.conf"),)
+            app.context = build.context or "."
+            app.dockerfile = posixpath.relpath(build.dockerfile or posixpath.join(app.context, "Dockerfile"),
+                                               app.folder)
+            diags.warning(W_FRONT_FILES, f"front '{svc.name}' is built by its own Dockerfile, which hopper "
+                          "cannot change; the generated nginx.conf replaces /etc/nginx/nginx.conf at boot "
+                          "through [[files]]", svc.origin,
+                          hint="check that the image is nginx-based and serves the static root "
+                          f"{svc.static_site.root if svc.static_site else '/usr/share/nginx/html'}")
+        else:
+            app.build_mode = "front-files"
+            app.files = (("/etc/nginx/nginx.conf", "nginx.conf"),)
+            diags.warning(W_FRONT_FILES, f"front '{svc.name}' runs the image '{svc.image}'; the generated "
+                          "nginx.conf replaces /etc/nginx/nginx.conf at boot through [[files]]", svc.origin)
+        if app.build_mode == "front":
+            app.dockerfile = "Dockerfile"
+        return
+    if build is None:
+        app.build_mode = "image"
+        return
+    dockerfile = build.dockerfile
+    if dockerfile is None and root is not None and build.context is not None \
+            and (root / build.context / "Dockerfile").is_file() and not (build.package_manager or node):
+        dockerfile = posixpath.join(build.context, "Dockerfile")
+    if dockerfile is not None:
+        app.build_mode = "source"
+        app.context = build.context or "."
+        app.dockerfile = posixpath.relpath(dockerfile, app.folder)
+    else:
+        app.build_mode = "node"
+        app.dockerfile = "Dockerfile"
+
+
+def _node_project(context: str | None, root: Path | None) -> Any:
+    if root is None or context is None:
+        return None
+    from hopper.nodeproject import read_node_project  # noqa: PLC0415
+
+    folder = root / context
+    if not folder.is_dir():
+        return None
+    try:
+        return read_node_project(folder, root)
+    except InputError:
+        return None
+
+
+# ---------------------------------------------------------------------------- env and secrets
+
+def _env_and_secrets(app: App, arch: Architecture, apps: dict[str, App], diags: Diagnostics) -> None:
+    members = [app.service, *app.groups.values()]
+    bound = {b.variable for s in members for b in s.bindings}
+    env: dict[str, str] = {}
+    secrets: set[str] = set()
+    build_secrets = set(app.build_secrets)
+    for svc in members:
+        for key, value in sorted(svc.runtime.env.items()):
+            loc = svc.runtime.origin or svc.origin
+            names.check_env_name(key, "env var", loc)
+            if key.startswith("FLY_"):
+                diags.warning(W_ENV_RESERVED, f"service '{svc.name}': env var '{key}' is left out: "
+                              "names starting with FLY_ are Fly's own", loc)
+                continue
+            if key in bound or key == "PORT":
+                continue
+            if key in env and env[key] != value:
+                diags.warning(W_ENV_RESERVED, f"service '{svc.name}': env var '{key}' differs between "
+                              f"the processes of app '{app.name}'; the value of '{app.service.name}' is kept",
+                              loc)
+                continue
+            env.setdefault(key, value)
+        for name in svc.runtime.secret_env:
+            if name not in bound:
+                secrets.add(names.check_env_name(name, "secret", svc.origin))
+        for b in svc.bindings:
+            target = apps.get(b.resource)
+            if b.attribute == "url" and target is not None:
+                env[b.variable] = _service_url(target)
+    for secret in arch.secrets:
+        users = set(secret.used_by)
+        if not users.intersection(s.name for s in members):
+            continue
+        names.check_env_name(secret.name, "secret", secret.origin)
+        if secret.build_time:
+            build_secrets.add(names.check_gh_secret(secret.name, secret.origin))
+        elif secret.name not in bound:
+            secrets.add(secret.name)
+    if app.http and app.kind != "front" and app.port is not None:
+        source_port = app.service.runtime.env.get("PORT")
+        env["PORT"] = str(app.port)
+        if source_port is not None and source_port != str(app.port):
+            diags.warning(W_ENV_RESERVED, f"service '{app.service.name}': PORT={source_port} differs "
+                          f"from the port it listens on ({app.port}); fly.toml sets PORT={app.port}",
+                          app.service.runtime.origin)
+    for fly_name in ("PRIMARY_REGION",):
+        env.pop(fly_name, None)
+    app.env = dict(sorted(env.items()))
+    app.runtime_secrets = tuple(sorted(secrets - set(env)))
+    app.build_secrets = tuple(sorted(build_secrets))
+
+
+def _service_url(target: App) -> str:
+    if target.public:
+        return f"https://{target.name}.fly.dev"
+    if target.autostop == "off":
+        return f"http://{target.name}.internal:{target.port}"
+    return f"http://{target.name}.flycast"
+
+
+def _upstreams(front: App, arch: Architecture, apps: dict[str, App], diags: Diagnostics) -> None:
+    for route in front.service.routes:
+        target = apps.get(route.target_service)
+        if target is None or not target.http or target.port is None:
+            diags.warning(W_ROUTE_TARGET, f"route {route.path_prefix} of '{front.service.name}' goes to "
+                          f"'{route.target_service}', which is not deployed as an HTTP app; "
+                          "the route is left out of nginx.conf", route.origin)
+            continue
+        if target.autostop == "off":
+            front.upstreams[route.target_service] = Upstream(
+                url=f"http://{target.name}.internal:{target.port}", resolver=FLY_DNS)
+            diags.info(I_ROUTE, f"route {route.path_prefix} -> '{target.name}' over .internal with "
+                       f"resolver {FLY_DNS}: the API never stops, so its Machines stay in DNS",
+                       route.origin)
+        else:
+            front.upstreams[route.target_service] = Upstream(url=f"http://{target.name}.flycast")
+            diags.info(I_ROUTE, f"route {route.path_prefix} -> '{target.name}' over Flycast "
+                       f"(http://{target.name}.flycast): the proxy starts a stopped API", route.origin)
+
+
+# ---------------------------------------------------------------------------- volumes, checks
+
+def _volumes(app: App, diags: Diagnostics) -> None:
+    mounts: list[Mount] = []
+    members: list[tuple[str | None, Service]] = [(None, app.service)]
+    members += [(g, s) for g, s in sorted(app.groups.items())]
+    if app.groups:
+        members[0] = ("app", app.service)
+    for group, svc in members:
+        taken = False
+        for vol in svc.volumes:
+            loc = vol.origin or svc.origin
+            if vol.kind is not VolumeKind.NAMED:
+                if app.static_copy is not None and vol.source is not None and \
+                        posixpath.normpath(vol.source.removeprefix("./")) == app.static_copy:
+                    continue
+                diags.warning(W_VOLUME_LOST, f"service '{svc.name}': {vol.kind.value} mount at "
+                              f"{vol.target} cannot be carried to Fly", loc,
+                              hint="copy the files into the image, or use a Fly volume")
+                continue
+            if taken:
+                diags.warning(W_ONE_MOUNT, f"service '{svc.name}': volume '{vol.name}' at {vol.target} "
+                              "is left out; a Fly process group mounts one volume", loc,
+                              hint="put the data under one mount path")
+                continue
+            taken = True
+            mount = Mount(source=names.volume_name(vol.name), destination=vol.target,
+                          size_gb=vol.size_gb, process=group, volume=vol.name)
+            mounts.append(mount)
+            diags.warning(W_VOLUME, f"service '{svc.name}': volume '{vol.name}' becomes Fly volume "
+                          f"'{mount.source}' at {vol.target}; a Fly volume belongs to one Machine in one "
+                          "region and is not shared or replicated", loc,
+                          hint="run one Machine for this group, or move shared files to object storage")
+    app.mounts = tuple(mounts)
+
+
+def _health_and_release(app: App, diags: Diagnostics) -> None:
+    svc = app.service
+    check = svc.runtime.health_check
+    if check is not None:
+        if check.path and app.http:
+            app.health = check
+        else:
+            diags.warning(W_CHECK_COMMAND, f"service '{svc.name}': the health check "
+                          f"{shlex.join(check.command) or check.path!r} has no fly.toml form that gates "
+                          "traffic; it is left out", check.origin or svc.origin,
+                          hint="add an HTTP health endpoint, or a [[http_service.machine_checks]]")
+    release = svc.runtime.release_command
+    if release:
+        app.release_command = release
+        if app.mounts:
+            diags.warning(W_RELEASE_VOLUME, f"service '{svc.name}': the release command runs in a "
+                          "temporary Machine without volumes", svc.runtime.origin or svc.origin)
+    processes: dict[str, str] = {}
+    if app.groups:
+        processes["app"] = shlex.join(svc.runtime.command) if svc.runtime.command else ""
+        for group, worker in sorted(app.groups.items()):
+            cmd = worker.runtime.command or ((worker.build.start_command,) if worker.build and
+                                             worker.build.start_command else ())
+            processes[group] = shlex.join(cmd) if len(cmd) > 1 else (cmd[0] if cmd else "")
+    app.processes = processes
+
+
+# ---------------------------------------------------------------------------- backing services
+
+def _users(resource: str, apps: list[App]) -> list[App]:
+    out = []
+    for app in apps:
+        members = [app.service, *app.groups.values()]
+        if any(b.resource == resource for s in members for b in s.bindings) or \
+                any(resource in s.depends_on for s in members):
+            out.append(app)
+    return out
+
+
+def _databases(arch: Architecture, apps: list[App], prefix: str, project: str, managed: bool,
+               region: str, diags: Diagnostics) -> list[DbPlan]:
+    out: list[DbPlan] = []
+    pg = [d for d in arch.databases if d.engine == "postgresql"]
+    for db in arch.databases:
+        if db.engine != "postgresql":
+            diags.warning(W_DB_ENGINE, f"database '{db.name}' ({db.engine}) is not provisioned: the Fly "
+                          "writer creates PostgreSQL only", db.origin)
+    linked_any = any(_users(d.name, apps) for d in pg)
+    for index, db in enumerate(sorted(pg, key=lambda d: d.name)):
+        users = _users(db.name, apps)
+        if not users and not linked_any:
+            users = [a for a in apps if a.kind in ("api", "generic")]
+        variable = _FLY_DB_SOURCE if index == 0 else names.check_env_name(
+            f"{names.slug(db.name).replace('-', '_').upper()}_DATABASE_URL", "variable", db.origin)
+        name = f"{prefix}{project}-{names.slug(db.name) or 'db'}"
+        if not names.APP_NAME_RE.match(name):
+            raise fail(E_INVALID_NAME, f"database name {name!r} does not fit Fly's rules", db.origin)
+        mpg = placement.choose_mpg(db, region, diags) if managed else None
+        if managed and db.version and mpg is not None and mpg.major_version is None:
+            diags.warning(W_DB_VERSION, f"database '{db.name}' runs PostgreSQL {db.version}; Managed "
+                          f"Postgres offers {', '.join(placement.mpg_versions())}", db.origin,
+                          hint="pg_restore into a newer major works; into an older one it may not")
+        size = 1
+        if not managed:
+            size = 3 if db.high_availability else max(1, 1 + (db.replicas or 0))
+            diags.info(placement.I_DB_PLAN, f"database '{db.name}' becomes Fly Postgres app '{name}' with "
+                       f"{size} node(s)", db.origin)
+        for app in users:
+            app.databases = (*app.databases, (db.name, variable))
+        out.append(DbPlan(database=db, name=name, managed=managed, mpg=mpg, cluster_size=size,
+                          users=tuple((a.name, variable) for a in users)))
+    return out
+
+
+def _stores(arch: Architecture, apps: list[App], prefix: str, project: str,
+            diags: Diagnostics) -> list[StorePlan]:
+    out: list[StorePlan] = []
+    for store in arch.object_stores:
+        users = _users(store.name, apps)
+        buckets = [b.name for b in store.buckets] or [store.name]
+        bucket_names = []
+        for bucket in buckets:
+            name = f"{prefix}{project}-{names.slug(bucket) or 'media'}"[:63].rstrip("-")
+            if not names.APP_NAME_RE.match(name):
+                raise fail(E_INVALID_NAME, f"bucket name {name!r} is not valid", store.origin)
+            bucket_names.append(name)
+        owner = users[0] if users else None
+        others = tuple(a.name for a in users[1:])
+        if owner is not None:
+            owner.stores = (*owner.stores, store.name)
+        for other in users[1:]:
+            other.runtime_secrets = tuple(sorted({*other.runtime_secrets, *_fly_store_names()}))
+        if others:
+            diags.warning(W_STORE_SHARED, f"object store '{store.name}' is used by {len(users)} apps; "
+                          f"`fly storage create` gives credentials to '{owner.name if owner else ''}' only, "
+                          f"so fly-setup.sh stages the same names for {', '.join(others)} from your "
+                          "environment", store.origin)
+        if len(bucket_names) > 1:
+            diags.warning(W_STORE_SHARED, f"object store '{store.name}' has {len(bucket_names)} buckets; "
+                          f"BUCKET_NAME names the first ('{bucket_names[0]}')", store.origin,
+                          hint="the app must name the other buckets itself")
+        out.append(StorePlan(store=store, buckets=tuple(bucket_names),
+                             owner=owner.name if owner else None, others=others))
+    return out
+
+
+def _fly_store_names() -> tuple[str, ...]:
+    return tuple(sorted(mappings.table("env-names")["fly"]["object_store"]))
+
+
+def _fly_source(kind: str, attribute: str) -> str | None:
+    table = mappings.table("env-names")["fly"][kind]
+    for name, row in sorted(table.items()):
+        if row["attribute"] == attribute:
+            return str(name)
+    return None
+
+
+def _aliases(app: App, arch: Architecture, dbs: list[DbPlan], diags: Diagnostics) -> None:
+    members = [app.service, *app.groups.values()]
+    db_vars = dict(app.databases)
+    out: dict[str, Alias] = {}
+    for svc in members:
+        for b in svc.bindings:
+            loc = b.origin or svc.origin
+            names.check_env_name(b.variable, "binding variable", loc)
+            if arch.database(b.resource) is not None:
+                source = db_vars.get(b.resource)
+                if source is None:
+                    continue
+                part = b.attribute
+            elif arch.object_store(b.resource) is not None:
+                source = _fly_source("object_store", b.attribute) or ""
+                part = b.attribute
+                if b.attribute == "endpoint" and b.variable.endswith("_HOST"):
+                    part = "endpoint_host"
+            else:
+                continue
+            if not source or source == b.variable:
+                continue
+            out[b.variable] = Alias(variable=b.variable, source=source, part=part, resource=b.resource)
+    app.aliases = tuple(out[k] for k in sorted(out))
+    for alias in app.aliases:
+        diags.info(I_ALIAS, f"app '{app.name}' reads {alias.variable}; on Fly it is derived at boot "
+                   f"from {alias.source} by hopper-env.sh", app.service.origin)
+    if not app.aliases or app.build_mode == "node":
+        return  # the generated Dockerfile makes hopper-env.sh its entrypoint
+    if app.build_mode == "source" and _wrap_processes(app):
+        return
+    diags.warning(W_ALIAS_DOCKERFILE, f"app '{app.name}' reads "
+                  f"{', '.join(a.variable for a in app.aliases)}, which Fly does not set, and its "
+                  "start command or entrypoint is not known; run hopper-env.sh as its entrypoint "
+                  "(see MIGRATION.md)", app.service.origin,
+                  hint=f"COPY {app.folder}/hopper-env.sh into the image and make it the ENTRYPOINT")
+
+
+SHIM_GUEST_PATH = "/etc/hopper/hopper-env.sh"
+
+
+def _start_command(svc: Service) -> str | None:
+    if svc.runtime.command:
+        return shlex.join(svc.runtime.command)
+    if svc.build is not None and svc.build.start_command:
+        return svc.build.start_command
+    return None
+
+
+def _wrap_processes(app: App) -> bool:
+    """Run each process through hopper-env.sh, shipped with [[files]], when the app keeps its own
+    Dockerfile: a process command replaces the image's CMD and keeps its ENTRYPOINT, so the
+    image's entrypoint runs ``/bin/sh hopper-env.sh <command>``, which execs the command."""
+    members = {"app": app.service, **app.groups}
+    if any(s.runtime.entrypoint for s in members.values()):
+        return False
+    commands: dict[str, str] = {}
+    for group, svc in members.items():
+        command = app.processes.get(group) or _start_command(svc)
+        if not command:
+            return False
+        commands[group] = f"/bin/sh {SHIM_GUEST_PATH} {command}"
+    app.processes = commands
+    app.files = ((SHIM_GUEST_PATH, "hopper-env.sh"),)
+    return True
+
+
+def _paths(app: App, root: Path | None) -> tuple[str, ...]:
+    """The paths whose change redeploys the app (the workflow's path filter)."""
+    build = app.service.build
+    paths = {f"{app.folder}/**", f".github/workflows/fly-deploy-{app.folder}.yml"}
+    if app.static_copy:
+        paths.add(f"{app.static_copy}/**")
+    if build is not None and build.workspace is not None:
+        ws = build.workspace
+        base = "" if ws.root in (".", "") else ws.root.rstrip("/") + "/"
+        paths.add(f"{base}{ws.path}/**")
+        for manifest in ("package.json", "pnpm-lock.yaml", "pnpm-workspace.yaml", "yarn.lock",
+                         "package-lock.json", "turbo.json"):
+            if root is None or (root / base / manifest).is_file():
+                paths.add(f"{base}{manifest}")
+    elif build is not None and build.context not in (None, ".", ""):
+        paths.add(f"{posixpath.normpath(build.context)}/**")
+    elif build is not None:
+        return ()  # built from the whole repository: every change redeploys
+    return tuple(sorted(paths))
+

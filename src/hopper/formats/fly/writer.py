@@ -1,0 +1,139 @@
+"""The Fly.io writer: model in, ``{relative path: text}`` plus diagnostics out.
+
+What it writes (docs/fly-output.md has the details):
+
+* ``<folder>/fly.toml`` per deployable service, ``<folder>/Dockerfile`` when hopper builds the
+  image, ``<folder>/.dockerignore`` next to it, ``<folder>/nginx.conf`` for the front,
+  ``<folder>/hopper-env.sh`` when the app reads names Fly does not set;
+* ``.github/workflows/fly-deploy-<folder>.yml`` per app;
+* ``fly-setup.sh`` (one-time provisioning) and ``MIGRATION.md`` (the runbook).
+
+All decisions are taken in :mod:`write_plan`; this module only renders. Nothing is written
+here: the caller writes the tree atomically.
+"""
+
+from __future__ import annotations
+
+import shlex
+
+from hopper import mappings
+from hopper.diagnostics import Diagnostics, InputError, Severity, code, error
+from hopper.formats.base import WriteOptions, WriteResult
+from hopper.formats.fly.write_dockerfiles import (
+    render_dockerignore,
+    render_front_dockerfile,
+    render_node_dockerfile,
+)
+from hopper.formats.fly.write_plan import SHIM_GUEST_PATH, App, Plan, make_plan
+from hopper.formats.fly.write_toml import render_fly_toml
+from hopper.model import Architecture
+from hopper.nginx_build import NginxBuildError, build_nginx_conf
+from hopper.templating import render
+
+E_NGINX_VALUE = code("HOP733", Severity.ERROR, "a value of the front cannot be written into nginx.conf safely")
+W_NGINX_SKIPPED = code("HOP734", Severity.WARNING, "part of a route could not be written into nginx.conf")
+
+FLYCTL_ACTION_REF = "v1"
+FLYCTL_VERSION = "0.4.87"  # the flyctl release hopper's Fly reference was checked against
+# Fly's edge terminates TLS and tells the app the original scheme and client address.
+FLY_HEADER_VALUES = {"X-Forwarded-Proto": "$http_x_forwarded_proto", "X-Real-IP": "$http_fly_client_ip"}
+
+
+def write(arch: Architecture, options: WriteOptions) -> WriteResult:
+    diags = Diagnostics()
+    plan = make_plan(arch, options, diags)
+    files: dict[str, str] = {}
+    for app in plan.apps:
+        files[f"{app.folder}/fly.toml"] = render_fly_toml(app, plan)
+        if app.build_mode == "front":
+            files[f"{app.folder}/Dockerfile"] = render_front_dockerfile(app, plan)
+        elif app.build_mode == "node":
+            files[f"{app.folder}/Dockerfile"] = render_node_dockerfile(app, plan)
+        if app.build_mode in ("front", "node"):
+            files[f"{app.folder}/.dockerignore"] = render_dockerignore()
+        if app.kind == "front":
+            files[f"{app.folder}/nginx.conf"] = _nginx(app, diags)
+        if app.needs_shim:
+            files[f"{app.folder}/hopper-env.sh"] = render(
+                "fly/hopper-env.sh.j2", app=app.name, aliases=app.aliases,
+                sources=sorted({a.source for a in app.aliases}))
+        files[f".github/workflows/fly-deploy-{app.folder}.yml"] = _workflow(app, plan)
+    deploy = {app.name: deploy_command(app) for app in plan.apps}
+    files["fly-setup.sh"] = render(
+        "fly/fly-setup.sh.j2", project=plan.project, org=plan.org or "personal", region=plan.region,
+        apps=plan.apps, private_apps=[a for a in plan.apps if a.http and not a.public],
+        databases=plan.databases, stores=plan.stores, deploy_commands=deploy,
+        db_volumes={d.name: d.database.disk_gb or 10 for d in plan.databases})
+    files["MIGRATION.md"] = _runbook(plan, deploy)
+    return WriteResult(files=dict(sorted(files.items())), diagnostics=diags.as_tuple())
+
+
+def deploy_command(app: App) -> str:
+    """``flyctl deploy`` for one app, every token shell-quoted."""
+    args = ["flyctl", "deploy", app.context, "--config", f"{app.folder}/fly.toml", "--remote-only"]
+    if app.http and not app.public:
+        args.append("--flycast")
+    text = shlex.join(args)
+    for name in app.build_secrets:
+        text += f' --build-secret "{name}=${name}"'
+    return text
+
+
+def _nginx(app: App, diags: Diagnostics) -> str:
+    assert app.port is not None
+    try:
+        built = build_nginx_conf(app.service, app.upstreams, app.port, header_values=FLY_HEADER_VALUES)
+    except NginxBuildError as exc:
+        raise InputError(error(E_NGINX_VALUE, f"front '{app.service.name}': {exc}",
+                               app.service.origin)) from None
+    for note in built.skipped:
+        if "no upstream" in note:
+            continue  # already reported by the plan (HOP730)
+        diags.warning(W_NGINX_SKIPPED, f"front '{app.service.name}': {note}", app.service.origin)
+    return built.text
+
+
+def _branches(plan: Plan, app: App) -> list[str]:
+    for wf in plan.arch.pipeline.workflows:
+        if wf.service == app.service.name and wf.branches:
+            return sorted(wf.branches)
+    return ["main"]
+
+
+def _workflow(app: App, plan: Plan) -> str:
+    return render("fly/workflow.yml.j2", app=app.name, folder=app.folder, branches=_branches(plan, app),
+                  paths=list(app.paths), token_secret=app.token_secret,
+                  build_secrets=list(app.build_secrets), command=deploy_command(app),
+                  flyctl_action_ref=FLYCTL_ACTION_REF, flyctl_version=FLYCTL_VERSION)
+
+
+def _runbook(plan: Plan, deploy: dict[str, str]) -> str:
+    store_names = sorted(mappings.table("env-names")["fly"]["object_store"])
+    fly_set: dict[str, list[str]] = {}
+    for app in plan.apps:
+        names = [variable for _db, variable in app.databases]
+        if app.stores:
+            names += store_names
+        fly_set[app.name] = sorted(set(names)) if names else []
+    renamed = [(app.name, alias) for app in plan.apps for alias in app.aliases]
+    own_image = [f"`{a.name}`" for a in plan.apps
+                 if a.aliases and a.build_mode != "node" and (SHIM_GUEST_PATH, "hopper-env.sh") not in a.files]
+    front = next((a.name for a in plan.apps if a.kind == "front"), "<app>")
+    branches = sorted({b for a in plan.apps for b in _branches(plan, a)})
+    smoke: list[str] = []
+    for app in plan.apps:
+        if not app.public:
+            continue
+        smoke.append(f"https://{app.name}.fly.dev/")
+        for route in app.service.routes:
+            target = plan.app_for(route.target_service)
+            check = target.health if target is not None else None
+            if check is not None and check.path:
+                path = route.path_prefix.rstrip("/") + check.path if route.strip_prefix else check.path
+                smoke.append(f"https://{app.name}.fly.dev{path}")
+    return render("fly/MIGRATION.md.j2", project=plan.project, source=plan.arch.source_format or "source",
+                  apps=plan.apps, region=plan.region, databases=plan.databases, stores=plan.stores,
+                  managed=plan.managed_postgres,
+                  private=[f"`{a.name}`" for a in plan.apps if a.http and not a.public],
+                  fly_set=fly_set, renamed=renamed, own_image=own_image, front=front,
+                  branches=branches, deploy_commands=deploy, smoke_urls=smoke)
