@@ -6,16 +6,21 @@ from hopper.findings.context import Context, first_origin, origin
 from hopper.model import HealthCheck, Service, Workflow
 
 
-def build_kind(svc: Service) -> str | None:
+# Platforms whose builds always go through a Dockerfile ("Dockerfile" in the build context
+# when none is named); Clever Cloud builds from the source with its runtime's tools.
+DOCKERFILE_PLATFORMS = frozenset({"compose", "fly"})
+
+
+def build_kind(svc: Service, platform: str) -> str | None:
     b = svc.build
     if b is None:
         return None
-    if b.dockerfile or b.dockerfile_inline:
+    if b.dockerfile or b.dockerfile_inline or platform in DOCKERFILE_PLATFORMS:
         return "dockerfile"
     return "platform"
 
 
-def build_label(svc: Service) -> str:
+def build_label(svc: Service, platform: str) -> str:
     b = svc.build
     if b is None:
         return f"image {svc.image}" if svc.image else "(no build)"
@@ -23,6 +28,9 @@ def build_label(svc: Service) -> str:
         return "inline Dockerfile"
     if b.dockerfile:
         return f"Dockerfile {b.dockerfile.removeprefix('./')}"
+    if platform in DOCKERFILE_PLATFORMS:
+        context = (b.context or ".").removeprefix("./").rstrip("/")
+        return f"Dockerfile {context}/Dockerfile" if context != "." else "Dockerfile"
     runtime = " ".join(x for x in (b.runtime, b.runtime_version) if x) or "source"
     manager = f" with {b.package_manager}" if b.package_manager else ""
     return f"{runtime}{manager} (platform build)"
@@ -45,8 +53,14 @@ def health_label(hc: HealthCheck | None) -> str:
 
 
 def _start(svc: Service) -> str | None:
-    if svc.runtime.command:
-        return " ".join(svc.runtime.command)
+    command = list(svc.runtime.command)
+    # hopper's own env shim runs the real command ("sh .../hopper-env.sh node server.js").
+    for i, part in enumerate(command[:2]):
+        if part.endswith("hopper-env.sh"):
+            command = command[i + 1:]
+            break
+    if command:
+        return " ".join(command)
     if svc.build is not None and svc.build.start_command:
         return svc.build.start_command
     return None
@@ -65,11 +79,12 @@ def check(ctx: Context) -> None:
 def _service(ctx: Context, name: str, aliases: tuple[str, ...], b: Service, a: Service) -> None:
     ev = {"evidence_before": first_origin(b.build, b), "evidence_after": first_origin(a.build, a),
           "aliases": aliases}
-    kb, ka = build_kind(b), build_kind(a)
+    kb, ka = build_kind(b, ctx.before_platform), build_kind(a, ctx.after_platform)
     pm_b = b.build.package_manager if b.build else None
     pm_a = a.build.package_manager if a.build else None
     if (kb and ka and kb != ka) or (pm_b and pm_a and pm_b != pm_a):
-        ctx.emit("HD701", name, before=build_label(b), after=build_label(a), **ev)
+        ctx.emit("HD701", name, before=build_label(b, ctx.before_platform),
+                 after=build_label(a, ctx.after_platform), **ev)
     if b.build and a.build and b.build.runtime_version and a.build.runtime_version \
             and _major(b.build.runtime_version) != _major(a.build.runtime_version):
         runtime = a.build.runtime or b.build.runtime or "runtime"
@@ -106,7 +121,8 @@ def _service(ctx: Context, name: str, aliases: tuple[str, ...], b: Service, a: S
 
 
 def _health_differs(x: HealthCheck, y: HealthCheck) -> bool:
-    if (x.path, x.command) != (y.path, y.command):
+    # A compose check is a command that may also name a path; compare paths when both have one.
+    if (x.path != y.path) if (x.path and y.path) else ((x.path, x.command) != (y.path, y.command)):
         return True
     return any(p is not None and q is not None and p != q for p, q in (
         (x.port, y.port), (x.interval_s, y.interval_s), (x.timeout_s, y.timeout_s),

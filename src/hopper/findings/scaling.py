@@ -58,9 +58,8 @@ def _check_service(ctx: Context, name: str, aliases: tuple[str, ...], b: Service
                  autostop=sa.autostop.value, **ev)
     elif stop_b and not stop_a:
         ctx.emit("HD203", name, before=autostop_label(sb), after=autostop_label(sa), **ev)
-    elif stop_a and (sb.min_running or 0) != (sa.min_running or 0):
-        ctx.emit("HD204", name, before=str(sb.min_running or 0), after=str(sa.min_running or 0),
-                 **ev)
+    elif stop_a and (not stop_b or (sb.min_running or 0) != (sa.min_running or 0)):
+        ctx.emit("HD204", name, before=autostop_label(sb), after=autostop_label(sa), **ev)
 
     rb, ra = instance_range(sb), instance_range(sa)
     if rb != ra:

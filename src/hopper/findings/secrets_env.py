@@ -6,7 +6,7 @@ else is "(sensitive value)" or "(value hidden)". Secrets are compared by digest 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from hopper import mappings
 from hopper.diagnostics import HopperError, Location
@@ -87,10 +87,34 @@ def provided(svc: Service, arch: Architecture, platform: str) -> Provided:
     )
 
 
+def derived_names(before: Service, pb: Provided, after: Service, pa: Provided,
+                  ctx: Context) -> frozenset[str]:
+    """Names the target derives at startup from what its platform sets (an entrypoint shim).
+
+    A reader states them in ``extensions[<format>]["env_aliases"]`` (alias -> source name, or a
+    list of aliases). hopper's own Fly entrypoint (``hopper-env.sh``) derives every name the
+    source bound to a resource attribute that the target also binds; it is recognised by name
+    when the reader does not state the aliases.
+    """
+    names: set[str] = set()
+    for ext in after.extensions.values():
+        if isinstance(ext, dict):
+            aliases = ext.get("env_aliases")
+            if isinstance(aliases, dict | list | tuple):
+                names.update(str(x) for x in aliases)
+    if any(part.endswith("hopper-env.sh") for part in after.runtime.command):
+        targets = {(x.resource, x.attribute) for x in pa.bindings.values()}
+        for var, binding in pb.bindings.items():
+            if (ctx.after_name_of(binding.resource), binding.attribute) in targets:
+                names.add(var)
+    return frozenset(names)
+
+
 def check(ctx: Context) -> None:
     for pair, b, a in ctx.paired_services():
         pb = provided(b, ctx.before, ctx.before_platform)
         pa = provided(a, ctx.after, ctx.after_platform)
+        pa = replace(pa, platform=pa.platform | derived_names(b, pb, a, pa, ctx))
         _classification(ctx, pair.name, pair.aliases, b, a, pb, pa)
         _moves(ctx, pair.name, pair.aliases, b, a, pb, pa)
         reported = _reads(ctx, pair.name, pair.aliases, b, a, pb, pa)
@@ -227,16 +251,16 @@ def _dropped(ctx: Context, name: str, aliases: tuple[str, ...], b: Service, a: S
         ev_b = first_origin(pb.bindings.get(var), b.runtime, b)
         ev = {"evidence_before": ev_b, "evidence_after": first_origin(a.runtime, a),
               "aliases": aliases}
-        if var in pb.env:
-            ctx.emit("HD308", name, before=f"{var}={show_value(var, pb.env[var])}", name=var, **ev)
-        elif var in pb.secrets:
-            ctx.emit("HD305", name, before=f"{var} {SENSITIVE}", name=var, **ev)
-        elif scanned and var not in read_names:
-            continue  # the platform injected it and the scanned code does not read it
-        else:
+        if var in pb.bindings:
+            if scanned and var not in read_names:
+                continue  # the platform injected it and the scanned code does not read it
             ctx.emit("HD314", name, before=_display(var, pb, ctx), name=var,
                      source_note=_source_note(var, pb, ctx), remedy=_remedy(ctx, var, pb, pa),
                      **ev)
+        elif var in pb.env:
+            ctx.emit("HD308", name, before=f"{var}={show_value(var, pb.env[var])}", name=var, **ev)
+        else:
+            ctx.emit("HD305", name, before=f"{var} {SENSITIVE}", name=var, **ev)
 
 
 def _build_secrets(ctx: Context, name: str, aliases: tuple[str, ...], b: Service,
@@ -255,17 +279,26 @@ def _arch_secrets(ctx: Context) -> None:
     before = {s.name: s for s in ctx.before.secrets}
     after = {s.name: s for s in ctx.after.secrets}
     plain_after = {var for svc in ctx.after.services for var in svc.runtime.env}
-    managed = {d.password_secret for pair in ctx.databases
-               if pair.before is not None and pair.after is not None
-               for d in (pair.before,) if d.password_secret}
+    # Reported per service (HD302/HD305/HD313/HD314), or provisioned by the target platform
+    # with the resource it replaces (database passwords, storage keys).
+    per_service_b = {var for svc in ctx.before.services
+                     for var in (*svc.runtime.secret_env, *(x.variable for x in svc.bindings))}
+    paired_resources = {p.before.name for p in (*ctx.databases, *ctx.stores)
+                        if p.before is not None and p.after is not None}
+    resource_bound_a = {x.variable for svc in ctx.after.services for x in svc.bindings
+                        if ctx.after.database(x.resource) or ctx.after.object_store(x.resource)}
     for name in sorted(set(before) | set(after)):
         sb, sa = before.get(name), after.get(name)
         if sb is None and sa is not None:
+            if name in resource_bound_a:
+                continue  # set by the platform when the resource is attached
             ctx.emit("HD304", name, kind="secret", after=SENSITIVE, evidence_after=origin(sa),
                      name=name)
         elif sa is None and sb is not None:
-            if name in plain_after or name in managed:
-                continue  # HD302 reports it; or the target platform manages the password
+            if name in plain_after or name in per_service_b:
+                continue
+            if sb.used_by and all(user in paired_resources for user in sb.used_by):
+                continue
             ctx.emit("HD305", name, kind="secret", before=SENSITIVE, evidence_before=origin(sb),
                      name=name)
         elif sb is not None and sa is not None:
