@@ -93,7 +93,7 @@ def test_seed_shape() -> None:
     assert "expose" in services["api"] and "ports" not in services["api"]
     env_example = result.files[".env.example"]
     assignments = [line for line in env_example.splitlines() if line and not line.startswith("#")]
-    assert assignments == ["DB_PASSWORD=", "JWT_SECRET=", "MEDIA_ACCESS_KEY=", "MEDIA_SECRET_KEY="]
+    assert assignments == ["JWT_SECRET=", "MEDIA_ACCESS_KEY=", "MEDIA_SECRET_KEY=", "POSTGRES_PASSWORD="]
     assert services["api"]["environment"]["JWT_SECRET"] is None
 
 

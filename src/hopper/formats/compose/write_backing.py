@@ -55,7 +55,12 @@ def db_name(db: Database) -> str:
 
 
 def db_password_var(db: Database) -> str:
-    return db.password_secret or f"{ident(db.name)}_PASSWORD"
+    """The ``.env`` variable holding the password: the model's secret when it has a usable name,
+    else the image's own POSTGRES_PASSWORD (what the compose reader names it on the way back)."""
+    secret = db.password_secret
+    if secret is not None and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", secret):
+        return secret
+    return "POSTGRES_PASSWORD"
 
 
 def postgres_service(ctx: WriteContext, db: Database) -> dict[str, Any] | None:
@@ -136,7 +141,7 @@ def minio_services(ctx: WriteContext, store: ObjectStore) -> dict[str, dict[str,
         return out
     steps = [f"mc alias set local http://{store.name}:{MINIO_PORT} "
              '"$$MINIO_ROOT_USER" "$$MINIO_ROOT_PASSWORD"']
-    for bucket in store.buckets:
+    for bucket in sorted(store.buckets, key=lambda b: b.name):
         if not _BUCKET.match(bucket.name):
             ctx.diagnostics.warning(
                 W_STORE, f"bucket '{bucket.name}' of '{store.name}' is not a valid S3 bucket "
@@ -183,7 +188,7 @@ def binding_value(ctx: WriteContext, svc: Service, binding: Binding) -> str | No
         }.get(attr)
     elif store is not None:
         user_var, password_var = store_key_vars(store)
-        buckets = [b.name for b in store.buckets]
+        buckets = sorted(b.name for b in store.buckets)
         value = {
             "endpoint": f"http://{store.name}:{MINIO_PORT}",
             "uri": f"http://{store.name}:{MINIO_PORT}",

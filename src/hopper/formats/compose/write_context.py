@@ -16,11 +16,11 @@ from hopper.formats.base import WriteOptions
 from hopper.model import Architecture
 
 E_NAME = code("HOP701", Severity.ERROR, "compose writer: a name cannot be used as a compose service, volume or variable name")
-W_SCALING = code("HOP702", Severity.WARNING, "compose writer: scaling settings other than CPU and memory limits are not expressed")
-W_PLACEMENT = code("HOP703", Severity.WARNING, "compose writer: regions are not expressed (compose runs on one machine)")
+I_SCALING = code("HOP702", Severity.INFO, "compose writer: platform scaling settings are kept as x-hopper hints that compose does not apply")
+I_PLACEMENT = code("HOP703", Severity.INFO, "compose writer: regions are kept as x-hopper hints (compose runs on one machine)")
 W_PIPELINE = code("HOP704", Severity.WARNING, "compose writer: the deploy pipeline is not expressed")
-W_RELEASE = code("HOP705", Severity.WARNING, "compose writer: a release command is not run by compose")
-W_EDGE = code("HOP706", Severity.WARNING, "compose writer: domains and HTTPS redirection are not expressed")
+I_RELEASE = code("HOP705", Severity.INFO, "compose writer: a release command is kept as an x-hopper hint; compose does not run it")
+W_EDGE = code("HOP706", Severity.WARNING, "compose writer: HTTPS redirection is not expressed (domains are kept as x-hopper hints)")
 W_ROUTES = code("HOP707", Severity.WARNING, "compose writer: routes of a service that is not an nginx front are not expressed")
 W_DATABASE = code("HOP708", Severity.WARNING, "compose writer: managed-database settings have no local equivalent")
 W_ENGINE = code("HOP709", Severity.WARNING, "compose writer: a database engine other than PostgreSQL is not written")
@@ -34,6 +34,7 @@ W_BUILD = code("HOP716", Severity.WARNING, "compose writer: a build without a Do
 I_NAME = code("HOP717", Severity.INFO, "compose writer: the project name was normalised")
 W_HEALTH = code("HOP718", Severity.WARNING, "compose writer: a health check cannot be expressed")
 W_NOT_RUNNABLE = code("HOP719", Severity.WARNING, "compose writer: a service with neither image nor build is not written")
+W_CPU_KIND = code("HOP721", Severity.WARNING, "compose writer: the CPU kind (shared or performance) is not expressed")
 I_STATIC = code("HOP720", Severity.INFO, "compose writer: the front serves files built on the host")
 
 # Compose's own rule for service names is ^[a-zA-Z0-9._-]+$; hopper also refuses "." and ".."

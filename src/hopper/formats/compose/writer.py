@@ -27,17 +27,18 @@ from hopper.formats.compose.write_context import (
     E_NAME,
     E_VALUE,
     I_NAME,
+    I_PLACEMENT,
+    I_RELEASE,
+    I_SCALING,
     I_STATIC,
     W_BUILD,
+    W_CPU_KIND,
     W_EDGE,
     W_EXTENSION,
     W_HEALTH,
     W_NOT_RUNNABLE,
     W_PIPELINE,
-    W_PLACEMENT,
-    W_RELEASE,
     W_ROUTES,
-    W_SCALING,
     W_SECRET,
     W_VOLUME,
     WriteContext,
@@ -51,7 +52,7 @@ from hopper.model import Architecture, Build, HealthCheck, Role, Service, Volume
 NGINX_IMAGE = "nginx:1.27-alpine"
 NGINX_CONF_TARGET = "/etc/nginx/nginx.conf"
 _NGINX_IMAGES = ("nginx", "nginxinc/nginx-unprivileged", "bitnami/nginx", "openresty/openresty")
-_SCALING_LOST = ("min_instances", "max_instances", "cpu_kind", "autostop", "autostart", "min_running")
+_SCALING_LOST = ("min_instances", "max_instances", "autostop", "autostart", "min_running")
 _NODE_INSTALL = {
     "npm": "npm ci",
     "pnpm": "corepack enable && pnpm install --frozen-lockfile",
@@ -96,6 +97,9 @@ def write(arch: Architecture, options: WriteOptions) -> WriteResult:
         document["volumes"] = dict(sorted(ctx.volumes.items()))
     if ctx.secrets:
         document["secrets"] = dict(sorted(ctx.secrets.items()))
+    top_hints = _top_hints(arch)
+    if top_hints:
+        document["x-hopper"] = top_hints
     document.update(_extensions(ctx, arch.extensions, "the architecture", arch.origin))
 
     from hopper.formats.compose.write_yaml import dump  # noqa: PLC0415
@@ -134,13 +138,47 @@ def _global_losses(ctx: WriteContext) -> None:
     regions = ([placement.primary] if placement.primary else []) + list(placement.others)
     if regions:
         codes = ", ".join(f"{r.platform}:{r.code}" for r in regions)
-        ctx.diagnostics.warning(W_PLACEMENT, f"regions {codes} are not expressed: compose runs "
-                                "everything on one machine", regions[0].origin)
+        ctx.diagnostics.info(I_PLACEMENT, f"regions {codes} are kept under x-hopper; compose runs "
+                             "everything on one machine", regions[0].origin)
     if arch.pipeline.workflows:
         names = ", ".join(w.name for w in arch.pipeline.workflows)
         ctx.diagnostics.warning(W_PIPELINE, f"deploy workflows ({names}) are not written: a local "
                                 "compose project has no deploy pipeline",
                                 arch.pipeline.workflows[0].origin)
+
+
+def _top_hints(arch: Architecture) -> dict[str, Any]:
+    """Regions, for the next conversion: the compose reader resolves them back to places."""
+    placement = arch.placement
+    hints: dict[str, Any] = {}
+    if placement.primary is not None:
+        hints["region"] = literal(placement.primary.code)
+    if placement.others:
+        hints["regions"] = [literal(r.code) for r in placement.others]
+    return hints
+
+
+def _service_hints(svc: Service) -> dict[str, Any]:
+    """What compose cannot express but the next conversion needs, as ``x-hopper`` hints that
+    the compose reader reads back (docs/x-hopper.md)."""
+    hints: dict[str, Any] = {}
+    if svc.role is not Role.GENERIC:
+        hints["role"] = svc.role.value
+    hc = svc.runtime.health_check
+    if hc is not None and hc.path is not None:
+        hints["health_path"] = literal(hc.path)
+    scaling = svc.scaling
+    if scaling.autostop is not None:
+        hints["autostop"] = scaling.autostop.value
+    for key in ("autostart", "min_running", "min_instances", "max_instances"):
+        value = getattr(scaling, key)
+        if value is not None:
+            hints[key] = value
+    if svc.domains:
+        hints["domains"] = [literal(d) for d in svc.domains]
+    if svc.runtime.release_command:
+        hints["release_command"] = literal(svc.runtime.release_command)
+    return hints
 
 
 def _extensions(ctx: WriteContext, extensions: Any, owner: str,
@@ -150,9 +188,10 @@ def _extensions(ctx: WriteContext, extensions: Any, owner: str,
     for fmt in sorted(extensions):
         data = extensions[fmt]
         if fmt == "compose" and isinstance(data, dict):
-            kept = {k: v for k, v in sorted(data.items()) if str(k).startswith("x-")}
+            kept = {k: v for k, v in sorted(data.items())
+                    if str(k).startswith("x-") and k != "x-hopper"}
             out.update(kept)
-            dropped = sorted(str(k) for k in data if not str(k).startswith("x-"))
+            dropped = sorted(str(k) for k in data if not str(k).startswith("x-") and k != "x-hopper")
             if dropped:
                 ctx.diagnostics.warning(W_EXTENSION, f"{owner}: compose data {', '.join(dropped)} "
                                         "is not written back", where)
@@ -181,12 +220,13 @@ def is_nginx_front(svc: Service) -> bool:
         return False
     if _is_nginx_image(svc.image):
         return True
+    if svc.image is not None:
+        return False  # another web server (caddy, apache...): its configuration is its own
     build = svc.build
     if build is not None and build.runtime in ("nginx", "static"):
         return True
-    if svc.image is None and (build is None or not _has_dockerfile(build)):
-        return svc.role is Role.FRONT
-    return svc.role is Role.FRONT and build is not None and build.runtime in (None, "nginx", "static")
+    # A front built from a Dockerfile whose build stage is Node (npm run build, then nginx).
+    return svc.role is Role.FRONT
 
 
 def _has_dockerfile(build: Build) -> bool:
@@ -198,7 +238,11 @@ def _service(ctx: WriteContext, svc: Service) -> dict[str, Any] | None:
     out: dict[str, Any] = {}
     build = svc.build
     static_bind: dict[str, Any] | None = None
-    if build is not None and (_has_dockerfile(build) or not front):
+    # An image-only service may carry a Build that only describes the runtime (read from the
+    # image name); it has nothing to build from.
+    buildable = build is not None and (
+        _has_dockerfile(build) or build.context is not None or svc.image is None)
+    if build is not None and buildable and (_has_dockerfile(build) or not front):
         out["build"] = _build(ctx, svc, build)
     elif build is not None and front:
         static_bind = _static_bind(ctx, svc, build)
@@ -238,6 +282,9 @@ def _service(ctx: WriteContext, svc: Service) -> dict[str, Any] | None:
         out["deploy"] = {"resources": {"limits": limits}}
     if svc.role is Role.WORKER or svc.runtime.port is not None or svc.public or front:
         out["restart"] = "unless-stopped"
+    hints = _service_hints(svc)
+    if hints:
+        out["x-hopper"] = hints
     out.update(_extensions(ctx, svc.extensions, f"service '{svc.name}'", svc.origin))
     _service_losses(ctx, svc, front)
     return out
@@ -245,17 +292,12 @@ def _service(ctx: WriteContext, svc: Service) -> dict[str, Any] | None:
 
 def _service_losses(ctx: WriteContext, svc: Service, front: bool) -> None:
     if svc.runtime.release_command:
-        ctx.diagnostics.warning(
-            W_RELEASE, f"service '{svc.name}': the release command is not run by compose; run it "
-            f"once with `docker compose run --rm {svc.name} <command>`",
+        ctx.diagnostics.info(
+            I_RELEASE, f"service '{svc.name}': the release command is kept under x-hopper; compose "
+            f"does not run it: run it once with `docker compose run --rm {svc.name} <command>`",
             svc.runtime.origin or svc.origin)
-    edge = []
-    if svc.domains:
-        edge.append(f"domains {', '.join(svc.domains)}")
     if svc.force_https:
-        edge.append("HTTPS redirection")
-    if edge:
-        ctx.diagnostics.warning(W_EDGE, f"service '{svc.name}': {' and '.join(edge)} not expressed "
+        ctx.diagnostics.warning(W_EDGE, f"service '{svc.name}': HTTPS redirection is not expressed "
                                 "(compose publishes plain HTTP on localhost)", svc.origin)
     if svc.routes and not front:
         ctx.diagnostics.warning(
@@ -384,20 +426,26 @@ def _volumes(ctx: WriteContext, svc: Service, front: bool,
             ctx.volumes[vol.name] = {}
             entry = {"type": "volume", "source": vol.name, "target": literal(vol.target)}
         elif vol.kind is VolumeKind.BIND:
-            entry = {"type": "bind", "source": literal(vol.source or vol.name),
+            entry = {"type": "bind", "source": literal(_bind_source(vol.source or vol.name)),
                      "target": literal(vol.target)}
         else:
             entry = {"type": "tmpfs", "target": literal(vol.target)}
-            if vol.size_gb is not None:
-                entry["tmpfs"] = {"size": vol.size_gb * 1024**3}
         if vol.read_only:
             entry["read_only"] = True
-        if vol.size_gb is not None and vol.kind is not VolumeKind.TMPFS:
+        if vol.size_gb is not None:
             ctx.diagnostics.warning(W_VOLUME, f"service '{svc.name}': the size of volume "
                                     f"'{vol.name}' ({vol.size_gb} GB) is not expressed; local "
                                     "volumes grow as needed", where)
         out.append(entry)
     return generated + out
+
+
+def _bind_source(source: str) -> str:
+    """Relative host paths as ``./path``: the form compose documents, and the same text whether
+    the model kept the ``./`` or not."""
+    if source.startswith(("/", "~", "./", "../")) or source in (".", ".."):
+        return source
+    return f"./{source}"
 
 
 def _nginx_conf(ctx: WriteContext, svc: Service) -> str | None:
@@ -460,7 +508,10 @@ def _health_test(svc: Service, hc: HealthCheck) -> list[str] | None:
     import shlex  # noqa: PLC0415
 
     quoted = shlex.quote(url)
-    return ["CMD-SHELL", literal(f"wget -q -O /dev/null {quoted} || curl -fsS -o /dev/null {quoted}")]
+    # ["CMD", "sh", "-c", ...] rather than CMD-SHELL: the same thing, and the form the compose
+    # reader gives back as the check's command, so a second conversion writes the same bytes.
+    probe = f"wget -q -O /dev/null {quoted} || curl -fsS -o /dev/null {quoted}"
+    return ["CMD", "sh", "-c", literal(probe)]
 
 
 def _js_string(text: str) -> str:
@@ -483,11 +534,15 @@ def _limits(ctx: WriteContext, svc: Service) -> dict[str, Any]:
         limits["cpus"] = int(scaling.cpus) if scaling.cpus == int(scaling.cpus) else scaling.cpus
     if scaling.memory_mb is not None:
         limits["memory"] = f"{scaling.memory_mb}M"
+    if scaling.cpu_kind is not None:
+        ctx.diagnostics.warning(W_CPU_KIND, f"service '{svc.name}': cpu_kind '{scaling.cpu_kind}' "
+                                "is not expressed; compose limits CPUs only",
+                                scaling.origin or svc.origin)
     lost = [name for name in _SCALING_LOST if getattr(scaling, name) is not None]
     if lost:
-        ctx.diagnostics.warning(W_SCALING, f"service '{svc.name}': {', '.join(lost)} not "
-                                "expressed (compose runs one container per service)",
-                                scaling.origin or svc.origin)
+        ctx.diagnostics.info(I_SCALING, f"service '{svc.name}': {', '.join(lost)} kept under "
+                             "x-hopper; compose runs one container per service",
+                             scaling.origin or svc.origin)
     return limits
 
 
