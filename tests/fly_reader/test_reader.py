@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from fly_read_fixtures import FRONT_NGINX, write_setup
 
 from hopper import native
 from hopper.diagnostics import HopperError
@@ -13,8 +14,6 @@ from hopper.formats.base import ReadOptions
 from hopper.formats.fly.reader import read
 from hopper.model import Autostop, Role
 from support import CORPUS, GOLDEN, assert_golden
-
-from fixtures import FRONT_NGINX, write_setup
 
 GOLDEN_READ = GOLDEN / "fly" / "read"
 
@@ -56,7 +55,7 @@ def test_every_inference_names_its_evidence(tmp_path: Path) -> None:
 
 
 def test_without_setup_script_bindings_come_from_env_names(tmp_path: Path) -> None:
-    from fixtures import API_TOML
+    from fly_read_fixtures import API_TOML
     api = API_TOML.replace("  PORT = '3000'\n", "  PORT = '3000'\n  AWS_ENDPOINT_URL_S3 = 'https://fly.storage.tigris.dev'\n  BUCKET_NAME = 'media'\n")
     arch = read_model(write_setup(tmp_path / "shop", setup=False, api_toml=api)).model
     store = arch.object_stores[0]

@@ -5,12 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from fly_read_fixtures import write_setup
 
 from hopper.diagnostics import Severity
 from hopper.formats.fly.validate import validate_path
 from support import run_cli
-
-from fixtures import write_setup
 
 APP = "app = 'a'\nprimary_region = 'cdg'\n"
 
@@ -112,21 +111,21 @@ def test_hopper_layout_is_clean(tmp_path: Path) -> None:
 
 
 def test_nginx_listen_mismatch(tmp_path: Path) -> None:
-    from fixtures import FRONT_NGINX
+    from fly_read_fixtures import FRONT_NGINX
     root = write_setup(tmp_path, nginx=FRONT_NGINX.replace("listen 8080", "listen 80"))
     (diag,) = codes_in(root)["HOP344"]
     assert diag.location.file == "front/fly.toml" and diag.location.line == 8
 
 
 def test_flycast_target_with_force_https(tmp_path: Path) -> None:
-    from fixtures import API_TOML
+    from fly_read_fixtures import API_TOML
     root = write_setup(tmp_path, api_toml=API_TOML.replace("force_https = false", "force_https = true"))
     (diag,) = codes_in(root)["HOP336"]
     assert diag.location.file == "api/fly.toml" and diag.location.line == 16
 
 
 def test_internal_upstream_to_autostopping_api(tmp_path: Path) -> None:
-    from fixtures import FRONT_NGINX
+    from fly_read_fixtures import FRONT_NGINX
     root = write_setup(tmp_path, nginx=FRONT_NGINX.replace("shop-api.flycast/", "top1.nearest.of.shop-api.internal:3000/"))
     found = codes_in(root)
     assert found["HOP347"][0].location.file == "front/nginx.conf"
@@ -135,7 +134,7 @@ def test_internal_upstream_to_autostopping_api(tmp_path: Path) -> None:
 
 
 def test_route_to_unknown_app(tmp_path: Path) -> None:
-    from fixtures import FRONT_NGINX
+    from fly_read_fixtures import FRONT_NGINX
     root = write_setup(tmp_path, nginx=FRONT_NGINX.replace("shop-api.flycast", "shop-apj.flycast"))
     (diag,) = codes_in(root)["HOP346"]
     assert diag.hint == "did you mean 'shop-api'?"
@@ -151,14 +150,14 @@ def test_build_secret_mismatch(tmp_path: Path) -> None:
 
 
 def test_expose_mismatch(tmp_path: Path) -> None:
-    from fixtures import API_TOML
+    from fly_read_fixtures import API_TOML
     root = write_setup(tmp_path, api_toml=API_TOML.replace("  PORT = '3000'\n", "").replace("internal_port = 3000", "internal_port = 8080"))
     (diag,) = codes_in(root)["HOP343"]
     assert diag.location.file == "api/fly.toml"
 
 
 def test_duplicate_app_names(tmp_path: Path) -> None:
-    from fixtures import FRONT_TOML
+    from fly_read_fixtures import FRONT_TOML
     root = write_setup(tmp_path, front_toml=FRONT_TOML.replace("shop-front", "shop-api"))
     assert "HOP354" in codes_in(root)
 

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from hopper.diagnostics import (
     E_FILE_NOT_FOUND,
+    E_TOO_LARGE,
     E_TOO_MANY_FILES,
     Diagnostic,
     HopperError,
@@ -141,9 +142,8 @@ def dockerfile_for(config_dir: Path, build: dict[str, Any], root: Path,
     ``[build] dockerfile`` is relative to the fly.toml folder; without it flyctl uses
     ``Dockerfile`` in the working directory (the build context).
     """
-    if build.get("image") or build.get("builder") or build.get("builtin"):
-        if not build.get("dockerfile"):
-            return None
+    if (build.get("image") or build.get("builder") or build.get("builtin")) and not build.get("dockerfile"):
+        return None
     written = build.get("dockerfile")
     if isinstance(written, str) and written:
         if written.startswith(("http://", "https://")):
@@ -261,7 +261,7 @@ def find_deploy_steps(root: Path, limits: Limits) -> tuple[tuple[DeployStep, ...
         shown = rel(path, root)
         try:
             if path.stat().st_size > limits.max_file_bytes:
-                raise LimitError(error("HOP004", "workflow over the size limit", Location(file=shown)))
+                raise LimitError(error(E_TOO_LARGE, "workflow over the size limit", Location(file=shown)))
             from hopper._yaml import decode_bytes, load_yaml  # noqa: PLC0415
 
             text = decode_bytes(path.read_bytes(), shown)
@@ -290,7 +290,7 @@ def _steps_of(data: Any, index: Any, shown: str) -> list[DeployStep]:
     for job_name, job in jobs.items():
         if not isinstance(job, dict):
             continue
-        job_env = job.get("env") if isinstance(job.get("env"), dict) else {}
+        job_env: dict[str, Any] = job["env"] if isinstance(job.get("env"), dict) else {}
         defaults = job.get("defaults", {})
         job_dir = None
         if isinstance(defaults, dict) and isinstance(defaults.get("run"), dict):

@@ -69,7 +69,7 @@ def _size_bytes(text: str, base: int) -> float:
     except ValueError:
         raise ValueError(f"invalid size: '{text}'") from None
     power = _SIZE_POWERS[(match.group(2) or "").lower()]
-    return number * base**power
+    return number * float(base**power)
 
 
 def memory_mb(value: object) -> int:

@@ -26,7 +26,6 @@ from hopper import mappings
 from hopper.diagnostics import (
     Diagnostic,
     Diagnostics,
-    HopperError,
     InputError,
     Location,
     Severity,

@@ -724,9 +724,8 @@ def _check_upstream(app: FlyApp, proxy: Any, host: str, by_name: dict[str, FlyAp
                          "Machines vanish from .internal DNS and 6PN traffic never starts them",
                          proxy.location, hint=f"proxy to http://{name}.flycast instead (and set "
                          "force_https = false there), or turn autostop off"))
-    if not proxy.via_variable and proxy.upstream is None or (proxy.upstream is not None):
-        if not proxy.via_variable:
-            out.append(warning(W_INTERNAL_AT_BOOT, f"nginx resolves {host} once at start-up: it "
-                               "fails to start while no Machine of the app runs, and keeps stale "
-                               "addresses after a redeploy", proxy.location,
-                               hint="use a variable with resolver [fdaa::3], or Flycast"))
+    if not proxy.via_variable:
+        out.append(warning(W_INTERNAL_AT_BOOT, f"nginx resolves {host} once at start-up: it "
+                           "fails to start while no Machine of the app runs, and keeps stale "
+                           "addresses after a redeploy", proxy.location,
+                           hint="use a variable with resolver [fdaa::3], or Flycast"))
