@@ -6,7 +6,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-from support import CANARY, GOLDEN, SAMPLES, assert_golden, run_cli
 
 from hopper import native
 from hopper.diagnostics import Diagnostic, InputError, Location
@@ -14,6 +13,7 @@ from hopper.formats.base import ReadOptions, ReadResult
 from hopper.formats.compose.project import ComposeProject
 from hopper.formats.compose.reader import build_model, read
 from hopper.model import Autostop, Role
+from support import CANARY, GOLDEN, SAMPLES, assert_golden, run_cli
 
 CASES = GOLDEN / "compose"
 SAMPLE = SAMPLES / "compose-webapp"
