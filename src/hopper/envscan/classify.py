@@ -309,7 +309,9 @@ def env_findings(arch: Architecture, target: str) -> tuple[EnvFinding, ...]:
         for read in service.env_reads:
             grouped.setdefault(read.name, []).append(read)
         for name in sorted(grouped):
-            reads = tuple(sorted(grouped[name], key=lambda r: (r.file, r.line)))
+            # Cite the application's own code before Dockerfiles and scripts.
+            reads = tuple(sorted(grouped[name], key=lambda r: (
+                r.language not in CODE_LANGUAGES, r.file, r.line)))
             out.extend(_findings_for(arch, service, name, reads, target, component_names))
     return tuple(out)
 

@@ -110,9 +110,12 @@ def _assigned_lines(text: str, first_line: int = 1) -> dict[str, int]:
     """The first line on which a script assigns each name."""
     assigned: dict[str, int] = {}
     for offset, line in enumerate(text.split("\n")):
-        for pattern in (_ASSIGN, _FOR_READ):
-            for m in pattern.finditer(line.strip()):
-                assigned.setdefault(m.group(1), first_line + offset)
+        for m in _ASSIGN.finditer(line.strip()):
+            assigned.setdefault(m.group(1), first_line + offset)
+        # `for I in ...; do echo $I` and `read X` set the name before it is used on the same line.
+        for m in _FOR_READ.finditer(line.strip()):
+            line_no = first_line + offset - 1
+            assigned[m.group(1)] = min(assigned.get(m.group(1), line_no), line_no)
     return assigned
 
 
