@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from cases import BASE, EXPECTED_WEB, OVERRIDE, RESET, summary
-from helpers import write_tree
+from compose_load_support import write_tree
+from compose_merge_cases import BASE, EXPECTED_WEB, OVERRIDE, RESET, summary
 
 from hopper._yaml import Tagged
 from hopper.formats.base import ReadOptions

@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cases import BASE, OVERRIDE, RESET, summary
-from helpers import write_tree
+from compose_load_support import write_tree
+from compose_merge_cases import BASE, OVERRIDE, RESET, summary
 from test_interpolation import CASES
 
 from hopper.diagnostics import HopperError

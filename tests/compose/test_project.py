@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
-from helpers import write_tree
+from compose_load_support import write_tree
 
 from hopper.diagnostics import HopperError, LimitError, Limits
 from hopper.formats.base import ReadOptions
