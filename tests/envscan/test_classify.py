@@ -5,13 +5,12 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
-from conftest import SHOP, shop_architecture
-from support import GOLDEN, assert_golden
 
+from conftest import SHOP, shop_architecture
 from hopper.envscan import scan_architecture
 from hopper.envscan.classify import (
-    bundler_of,
     build_time_vars,
+    bundler_of,
     compose_hosts,
     env_findings,
     platform_prefix,
@@ -29,6 +28,7 @@ from hopper.model import (
     Runtime,
     Service,
 )
+from support import GOLDEN, assert_golden
 
 
 def test_tables() -> None:

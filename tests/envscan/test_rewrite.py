@@ -10,12 +10,12 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import SHOP, shop_architecture
-from support import GOLDEN, assert_golden
 
+from conftest import SHOP, shop_architecture
 from hopper.diagnostics import OutputError
 from hopper.envscan import rewrite as rewrite_module
 from hopper.envscan.rewrite import rewrite_architecture
+from support import GOLDEN, assert_golden
 
 
 def snapshot(root: Path) -> dict[str, bytes]:

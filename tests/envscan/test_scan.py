@@ -7,12 +7,12 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import SHOP, shop_architecture
-from support import GOLDEN, SAMPLES, assert_golden
 
+from conftest import SHOP, shop_architecture
 from hopper.diagnostics import InputError, Limits
 from hopper.envscan import scan_architecture, scan_directory, scan_paths
 from hopper.model import EnvRead
+from support import GOLDEN, SAMPLES, assert_golden
 
 GOLDEN_DIR = GOLDEN / "envscan"
 
