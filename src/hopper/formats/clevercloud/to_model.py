@@ -1,0 +1,472 @@
+"""A Clever Cloud :class:`~.setup.Setup` -> the neutral :class:`~hopper.model.Architecture`.
+
+The Clever rules live here, once for all three readers: ``CC_*`` variables become typed fields
+(as the Terraform provider itself does), hooks become build and release commands, flavors become
+CPU and memory, vhosts sharing a domain become routes on the app serving ``/``, add-on variables
+become bindings, zones become places. Whatever only Clever understands is kept under
+``extensions["clevercloud"]`` so that writing Clever again loses nothing.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from hopper import mappings
+from hopper.diagnostics import Diagnostics, Location
+from hopper.formats.clevercloud.codes import (
+    I_CLEVER_ONLY,
+    W_AUTOSCALING,
+    W_CRON,
+    W_HINTS_ONLY,
+    W_UNKNOWN_FLAVOR,
+    W_UNKNOWN_ZONE,
+    W_UNSUPPORTED_RUNTIME,
+)
+from hopper.formats.clevercloud.files import SourceFiles
+from hopper.formats.clevercloud.hints_read import find_htaccess
+from hopper.formats.clevercloud.setup import CELLAR, POSTGRESQL, AddonSpec, AppSpec, EnvEntry, Setup
+from hopper.model import (
+    Architecture,
+    Autostop,
+    Binding,
+    Bucket,
+    Build,
+    Database,
+    DeployPipeline,
+    HealthCheck,
+    ObjectStore,
+    Placement,
+    Region,
+    Role,
+    Route,
+    Runtime,
+    Scaling,
+    Secret,
+    Service,
+    StaticSite,
+    Workspace,
+    sorted_by_name,
+)
+
+HTTP_PORT = 8080
+_HOOK_VARS = {"CC_PRE_BUILD_HOOK": "pre_build", "CC_POST_BUILD_HOOK": "post_build",
+              "CC_PRE_RUN_HOOK": "pre_run", "CC_RUN_SUCCEEDED_HOOK": "run_succeed",
+              "CC_RUN_FAILED_HOOK": "run_failed"}
+# CC_* variables read into typed fields (and so taken out of the env).
+_TYPED = frozenset({"CC_RUN_COMMAND", "CC_NODE_BUILD_TOOL", "CC_CUSTOM_BUILD_TOOL",
+                    "CC_NODE_VERSION", "CC_HEALTH_CHECK_PATH", "CC_WEBROOT", "CC_BUILD_COMMAND",
+                    "APP_FOLDER", "CC_DOCKERFILE", "CC_DOCKER_EXPOSED_HTTP_PORT",
+                    "CC_NODE_DEV_DEPENDENCIES", "SERVER_FALLBACK_PAGE", "CC_TASK", *_HOOK_VARS})
+_KINDS_ROLE = {"node": Role.API, "docker": Role.API, "static-apache": Role.FRONT,
+               "static": Role.FRONT}
+
+
+def flavors() -> dict[str, dict[str, Any]]:
+    table: dict[str, dict[str, Any]] = mappings.table("clevercloud-flavors")["flavors"]
+    return table
+
+
+def pg_plans() -> dict[str, dict[str, Any]]:
+    table: dict[str, dict[str, Any]] = mappings.table("clevercloud-flavors")["postgresql"]["plans"]
+    return table
+
+
+def region(code: str, where: Location | None, diags: Diagnostics) -> Region:
+    known = mappings.regions("clevercloud").get(code)
+    if known is None:
+        diags.warning(W_UNKNOWN_ZONE, f"'{code}' is not a Clever Cloud zone hopper knows", where,
+                      hint=f"known zones: {', '.join(sorted(mappings.regions('clevercloud')))}")
+        return Region(code=code, platform="clevercloud", origin=where)
+    return Region(code=code, platform="clevercloud", city=known.city, country=known.country,
+                  latitude=known.latitude, longitude=known.longitude, eu=known.eu,
+                  retired=known.retired, origin=where)
+
+
+def _norm_prefix(path: str) -> str:
+    path = "/" + path.strip().lstrip("/")
+    return path if path.endswith("/") else path + "/"
+
+
+class ModelBuilder:
+    def __init__(self, setup: Setup, files: SourceFiles, diags: Diagnostics) -> None:
+        self.setup = setup
+        self.files = files
+        self.diags = diags
+        self.secrets: dict[str, Secret] = {}
+
+    # ------------------------------------------------------------------ top
+    def build(self) -> Architecture:
+        setup = self.setup
+        databases = [self._database(a) for a in setup.addons if a.provider == POSTGRESQL]
+        stores = [self._store(a) for a in setup.addons if a.provider == CELLAR]
+        self._expose_published()
+        services = [self._service(app) for app in setup.apps]
+        services = self._routes(services)
+        extensions: dict[str, Any] = {}
+        if setup.cron:
+            self.diags.warning(W_CRON, f"clevercloud/cron.json has {len(setup.cron)} schedule(s); "
+                               "the model has no schedules, so they are not carried to other "
+                               "platforms", setup.cron_origin,
+                               hint="recreate them with the target platform's scheduler")
+            extensions["cron"] = list(setup.cron)
+        extensions["input"] = setup.source
+        if setup.source == "hints":
+            self.diags.warning(W_HINTS_ONLY, "only repo hints were found (.clever.json, "
+                               "clevercloud/*.json, package.json, .htaccess, env files): types, "
+                               "env, add-ons, scaling and domains live on the platform and are "
+                               "missing", Location(file="."),
+                               hint="capture the live apps with scripts/clever-export.sh and read "
+                               "the bundle, or read your Terraform")
+        return Architecture(
+            name=setup.name,
+            source_format="clevercloud",
+            services=sorted_by_name(services),
+            databases=sorted_by_name(databases),
+            object_stores=sorted_by_name(stores),
+            secrets=sorted_by_name(self.secrets.values()),
+            placement=self._placement(),
+            pipeline=DeployPipeline(provider="clever_git_push") if setup.apps else DeployPipeline(),
+            extensions={"clevercloud": extensions},
+        )
+
+    def _placement(self) -> Placement:
+        apps = [(a.region, a.origin) for a in self.setup.apps if a.region]
+        zones = Counter(code for code, _ in apps)
+        others_src = [(a.region, a.origin) for a in self.setup.addons if a.region]
+        if not zones and not others_src:
+            return Placement()
+        ranked = sorted(zones.items(), key=lambda kv: (-kv[1], kv[0])) if zones else []
+        primary_code = ranked[0][0] if ranked else sorted(c for c, _ in others_src if c)[0]
+        where = {code: loc for code, loc in [*apps, *others_src] if code}
+        primary = region(primary_code, where.get(primary_code), self.diags) if primary_code else None
+        other_codes = sorted({c for c, _ in [*apps, *others_src] if c and c != primary_code})
+        return Placement(primary=primary,
+                         others=tuple(region(c, where.get(c), self.diags) for c in other_codes))
+
+    # ------------------------------------------------------------------ add-ons
+    def _database(self, addon: AddonSpec) -> Database:
+        plan = pg_plans().get(addon.plan or "")
+        if addon.plan and plan is None:
+            self.diags.warning(W_UNKNOWN_FLAVOR, f"PostgreSQL plan '{addon.plan}' is not in "
+                               "hopper's plan table; size unknown", addon.origin)
+        ext: dict[str, Any] = {}
+        if addon.name and addon.name != addon.key:
+            ext["name"] = addon.name
+        if addon.region:
+            ext["region"] = addon.region
+        backups = addon.backup
+        if backups is None and plan is not None and plan.get("backups") is False:
+            backups = False
+        return Database(
+            name=addon.key, engine="postgresql", version=addon.version, plan=addon.plan,
+            cpus=float(plan["cpus"]) if plan and plan["cpus"] else None,
+            memory_mb=int(plan["memory_mb"]) if plan and plan["memory_mb"] else None,
+            disk_gb=int(plan["disk_gb"]) if plan and plan["disk_gb"] >= 1 else None,
+            backups=backups, extensions={"clevercloud": ext} if ext else {}, origin=addon.origin)
+
+    def _store(self, addon: AddonSpec) -> ObjectStore:
+        ext: dict[str, Any] = {}
+        if addon.name and addon.name != addon.key:
+            ext["name"] = addon.name
+        if addon.region:
+            ext["region"] = addon.region
+        buckets = {b.name: Bucket(name=b.name, origin=b.origin) for b in addon.buckets}
+        return ObjectStore(
+            name=addon.key, provider="cellar",
+            endpoint=f"https://{addon.host}" if addon.host else None,
+            buckets=sorted_by_name(buckets.values()),
+            extensions={"clevercloud": ext} if ext else {}, origin=addon.origin)
+
+    def _expose_published(self) -> None:
+        """An app's exposed environment reaches the apps that depend on it."""
+        for app in self.setup.apps:
+            for linked in app.links:
+                source = self.setup.app(linked)
+                if source is None:
+                    continue
+                for name, entry in source.exposed_env.items():
+                    if name in app.env:
+                        continue
+                    copy = EnvEntry(name=name, value=entry.value, secret=entry.secret,
+                                    digest=entry.digest, bound=entry.bound,
+                                    unresolved=entry.unresolved, origin=entry.origin)
+                    if copy.bound is None and copy.value and copy.value.startswith(("http://", "https://")):
+                        from hopper.formats.clevercloud.setup import BoundRef  # noqa: PLC0415
+
+                        copy.bound = BoundRef(source.key, "url", False)
+                    app.env[name] = copy
+
+    # ------------------------------------------------------------------ services
+    def _service(self, app: AppSpec) -> Service:
+        env = dict(app.env)
+        typed: dict[str, str] = {}
+        clever_env: dict[str, str] = {}
+        for name in sorted(env):
+            entry = env[name]
+            if name in _TYPED or name.startswith("CC_HEALTH_CHECK_PATH_"):
+                if entry.value is not None:
+                    typed[name] = entry.value
+                del env[name]
+            elif name.startswith("CC_") and entry.bound is None and not entry.secret:
+                if entry.value is not None:
+                    clever_env[name] = entry.value
+                del env[name]
+        platform = set(mappings.table("env-names")["clevercloud"]["runtime"]["names"])
+        for name in list(env):
+            if name in platform:
+                del env[name]
+        hooks = {hook: typed[var] for var, hook in _HOOK_VARS.items() if var in typed}
+        hooks.update(app.hooks)
+        start = app.start_script or typed.get("CC_RUN_COMMAND")
+        build_tool = app.build_tool or typed.get("CC_NODE_BUILD_TOOL")
+        folder = (app.app_folder or typed.get("APP_FOLDER") or "").strip("/") or None
+        kind = app.kind
+        role = _KINDS_ROLE.get(kind)
+        ext: dict[str, Any] = {"kind": kind}
+        if role is None:
+            hint = app.extra.get("role_hint")
+            role = Role.FRONT if hint == "front" else Role.API if hint == "api" else Role.GENERIC
+            if kind != "unknown":
+                self.diags.warning(W_UNSUPPORTED_RUNTIME, f"app '{app.key}' uses the '{kind}' "
+                                   "runtime, outside hopper's model (static front, Node, Docker); "
+                                   "read as a generic service", app.origin)
+        if typed.get("CC_TASK", "").lower() == "true":
+            role = Role.WORKER
+            ext["task"] = True
+        if app.name and app.name != app.key:
+            ext["name"] = app.name
+        for key in ("smallest_flavor", "biggest_flavor", "build_flavor"):
+            if getattr(app, key):
+                ext[key] = getattr(app, key)
+        if app.sticky_sessions is not None:
+            ext["sticky_sessions"] = app.sticky_sessions
+        if clever_env:
+            ext["env"] = clever_env
+            self.diags.info(I_CLEVER_ONLY, f"app '{app.key}': {', '.join(sorted(clever_env))} "
+                            "only mean something on Clever Cloud; kept for Clever only", app.origin)
+        extra_health = sorted(v for k, v in typed.items() if k.startswith("CC_HEALTH_CHECK_PATH_"))
+        if extra_health:
+            ext["health_check_paths"] = extra_health
+        for hook in ("run_succeed", "run_failed"):
+            if hook in hooks:
+                ext.setdefault("hooks", {})[hook] = hooks[hook]
+        if app.exposed_env:
+            ext["exposed_env"] = sorted(app.exposed_env)
+        for key, value in sorted(app.extra.items()):
+            if key not in ("role_hint",):
+                ext[key] = value
+
+        build, static_site, port = self._build(app, kind, role, hooks, typed, start, build_tool,
+                                               folder, ext)
+        health = None
+        if typed.get("CC_HEALTH_CHECK_PATH"):
+            loc = app.env["CC_HEALTH_CHECK_PATH"].origin if "CC_HEALTH_CHECK_PATH" in app.env else None
+            health = HealthCheck(path=typed["CC_HEALTH_CHECK_PATH"], port=port, origin=loc)
+        plain = {n: e.value for n, e in env.items()
+                 if e.bound is None and not e.secret and e.value is not None}
+        secret_names = tuple(sorted(n for n, e in env.items()
+                                    if e.bound is None and (e.secret or e.value is None)))
+        for name in secret_names:
+            self._secret(env[name], app.key)
+        bindings = self._bindings(app, env)
+        scaling = self._scaling(app, ext)
+        vhosts = app.vhosts
+        domains: list[str] = []
+        cleverapps: list[dict[str, str]] = []
+        public = vhosts is None or any(v.path_begin in ("", "/") for v in vhosts)
+        for vh in vhosts or []:
+            if vh.fqdn is None:
+                continue
+            if vh.fqdn.endswith(".cleverapps.io"):
+                cleverapps.append({"fqdn": vh.fqdn, "path_begin": vh.path_begin})
+            elif vh.path_begin in ("", "/") and vh.fqdn not in domains:
+                domains.append(vh.fqdn)
+        if cleverapps:
+            ext["cleverapps_vhosts"] = cleverapps
+        if role in (Role.WORKER, Role.GENERIC) and vhosts is None:
+            public = False
+        depends = sorted({b.resource for b in bindings if b.resource != app.key}
+                         | {self._model_name(k) for k in app.links if self._model_name(k) != app.key})
+        return Service(
+            name=app.key, role=role, build=build,
+            runtime=Runtime(
+                command=(), port=port, env=plain, secret_env=secret_names, health_check=health,
+                release_command=hooks.get("pre_run"),
+                origin=app.origin),
+            static_site=static_site, scaling=scaling, depends_on=tuple(depends),
+            bindings=tuple(sorted(bindings, key=lambda b: b.variable)), public=public,
+            force_https=app.redirect_https, domains=tuple(sorted(domains)),
+            extensions={"clevercloud": ext}, origin=app.origin)
+
+    def _model_name(self, key: str) -> str:
+        return key
+
+    def _build(self, app: AppSpec, kind: str, role: Role, hooks: dict[str, str],
+               typed: dict[str, str], start: str | None, build_tool: str | None,
+               folder: str | None, ext: dict[str, Any]) -> tuple[Build | None, StaticSite | None, int | None]:
+        build_cmd = hooks.get("post_build") or hooks.get("pre_build")
+        if hooks.get("post_build") and hooks.get("pre_build"):
+            ext.setdefault("hooks", {})["pre_build"] = hooks["pre_build"]
+        context = folder or "."
+        if kind == "node":
+            tools = mappings.table("clevercloud-runtimes")["node_build_tools"]
+            manager = tools.get(build_tool or "") if build_tool else None
+            install = None
+            if build_tool == "custom":
+                install = app.custom_build_tool or typed.get("CC_CUSTOM_BUILD_TOOL")
+            elif build_tool == "npm-ci":
+                install = "npm ci"
+            if build_tool:
+                ext["build_tool"] = build_tool
+            version = typed.get("CC_NODE_VERSION")
+            workspace: Workspace | None = None
+            project = self._node_project(folder)
+            if project is not None:
+                # Clever's legacy precedence: engines.node wins over CC_NODE_VERSION.
+                version = project.node_major or version
+                manager = manager or project.package_manager
+                workspace = project.workspace
+            if typed.get("CC_NODE_DEV_DEPENDENCIES") or app.dev_dependencies is not None:
+                ext["dev_dependencies"] = (app.dev_dependencies if app.dev_dependencies is not None
+                                           else typed.get("CC_NODE_DEV_DEPENDENCIES") == "install")
+            return Build(context=context, runtime="node", runtime_version=version,
+                         package_manager=manager, install_command=install,
+                         build_command=build_cmd, start_command=start, workspace=workspace,
+                         origin=app.origin), None, HTTP_PORT
+        if kind in ("static-apache", "static"):
+            webroot = typed.get("CC_WEBROOT")
+            if kind == "static" and typed.get("CC_BUILD_COMMAND"):
+                build_cmd = typed["CC_BUILD_COMMAND"]
+            output = webroot.strip("/") or None if webroot else None
+            spa = False
+            spa_origin: Location | None = None
+            if kind == "static":
+                spa = bool(typed.get("SERVER_FALLBACK_PAGE"))
+            elif self.setup.project_dir is not None:
+                found = find_htaccess(self.files, self.setup.project_dir, webroot, folder)
+                if found is not None:
+                    spa, spa_origin = found
+            site = StaticSite(root="/" + (output or ""), spa_fallback=spa,
+                              origin=spa_origin or app.origin)
+            return Build(context=context, runtime="static", build_command=build_cmd,
+                         output_dir=output, origin=app.origin), site, None
+        if kind == "docker":
+            port = app.container_port
+            if port is None and typed.get("CC_DOCKER_EXPOSED_HTTP_PORT", "").isdigit():
+                port = int(typed["CC_DOCKER_EXPOSED_HTTP_PORT"])
+            dockerfile = app.dockerfile or typed.get("CC_DOCKERFILE") or "Dockerfile"
+            if folder:
+                dockerfile = f"{folder}/{dockerfile}"
+            return Build(context=context, dockerfile=dockerfile, origin=app.origin), None, port or HTTP_PORT
+        if kind == "unknown":
+            return None, None, None
+        return Build(context=context, runtime=kind, build_command=build_cmd, start_command=start,
+                     origin=app.origin), None, HTTP_PORT
+
+    def _node_project(self, folder: str | None) -> Any:
+        if self.setup.project_dir is None:
+            return None
+        from hopper.nodeproject import read_node_project  # noqa: PLC0415
+
+        target = self.setup.project_dir / (folder or "")
+        if not (target / "package.json").is_file():
+            return None
+        return read_node_project(target, self.setup.project_dir, self.files.limits)
+
+    def _secret(self, entry: EnvEntry, user: str) -> None:
+        existing = self.secrets.get(entry.name)
+        if existing is None:
+            self.secrets[entry.name] = Secret(name=entry.name, source="env", used_by=(user,),
+                                              digest=entry.digest, origin=entry.origin)
+            return
+        digest = existing.digest if existing.digest == entry.digest else None
+        self.secrets[entry.name] = Secret(
+            name=entry.name, source="env", used_by=tuple(sorted({*existing.used_by, user})),
+            digest=digest, origin=existing.origin)
+
+    def _bindings(self, app: AppSpec, env: dict[str, EnvEntry]) -> list[Binding]:
+        out: dict[str, Binding] = {}
+        for name, entry in sorted(app.env.items()):
+            if entry.bound is None:
+                continue
+            resource = entry.bound.resource
+            if self.setup.addon(resource) is None and self.setup.app(resource) is None:
+                continue
+            out[name] = Binding(variable=name, resource=self._model_name(resource),
+                                attribute=entry.bound.attribute, secret=entry.bound.secret,
+                                origin=entry.origin)
+        names = mappings.table("env-names")["clevercloud"]
+        bound_resources = {b.resource for b in out.values()}
+        for key in app.links:
+            addon = self.setup.addon(key)
+            if addon is None or key in bound_resources:
+                continue
+            table = names["database"] if addon.provider == POSTGRESQL else \
+                names["object_store"] if addon.provider == CELLAR else {}
+            for var, spec in sorted(table.items()):
+                if "_DIRECT_" in var or var in out:
+                    continue
+                out[var] = Binding(variable=var, resource=key, attribute=spec["attribute"],
+                                   secret=bool(spec["secret"]), origin=app.origin)
+        del env
+        return list(out.values())
+
+    def _scaling(self, app: AppSpec, ext: dict[str, Any]) -> Scaling:
+        table = flavors()
+        small = table.get(app.smallest_flavor or "")
+        for attr in ("smallest_flavor", "biggest_flavor", "build_flavor"):
+            name = getattr(app, attr)
+            if name and name not in table:
+                self.diags.warning(W_UNKNOWN_FLAVOR, f"app '{app.key}': flavor '{name}' is not a "
+                                   "Clever flavor hopper knows", app.origin,
+                                   hint=f"known flavors: {', '.join(table)}")
+        if app.biggest_flavor and app.smallest_flavor and app.biggest_flavor != app.smallest_flavor:
+            self.diags.warning(W_AUTOSCALING, f"app '{app.key}' scales vertically from "
+                               f"{app.smallest_flavor} to {app.biggest_flavor}; the model keeps "
+                               f"the smallest size", app.origin)
+        return Scaling(
+            min_instances=app.min_instances, max_instances=app.max_instances,
+            cpu_kind=small.get("cpu_kind") if small else None,
+            cpus=float(small["cpus"]) if small else None,
+            memory_mb=int(small["memory_mb"]) if small else None,
+            autostop=Autostop.OFF if app.kind != "unknown" else None,
+            origin=app.origin)
+
+    # ------------------------------------------------------------------ routes
+    def _routes(self, services: list[Service]) -> list[Service]:
+        """Apps sharing a domain: the one at ``/`` routes the others' path prefixes."""
+        by_domain: dict[str, list[tuple[AppSpec, str, Location | None]]] = {}
+        for app in self.setup.apps:
+            for vh in app.vhosts or []:
+                if vh.key:
+                    by_domain.setdefault(vh.key, []).append((app, vh.path_begin or "/", vh.origin))
+        routes: dict[str, list[Route]] = {}
+        for _domain, entries in sorted(by_domain.items()):
+            owners = [a for a, p, _ in entries if p in ("", "/")]
+            if len({a.key for a in owners}) != 1:
+                continue
+            owner = owners[0]
+            for app, path, origin in entries:
+                if app.key == owner.key or path in ("", "/"):
+                    continue
+                port = HTTP_PORT if app.kind in ("node", "docker") else None
+                route = Route(path_prefix=_norm_prefix(path), target_service=app.key,
+                              target_port=port, origin=origin)
+                if route not in routes.setdefault(owner.key, []):
+                    routes[owner.key].append(route)
+        if not routes:
+            return services
+        from dataclasses import replace  # noqa: PLC0415
+
+        return [replace(s, routes=tuple(sorted(routes.get(s.name, []), key=lambda r: r.path_prefix)))
+                if s.name in routes else s for s in services]
+
+
+def to_model(setup: Setup, files: SourceFiles, diags: Diagnostics) -> Architecture:
+    return ModelBuilder(setup, files, diags).build()
+
+
+def project_name(path: Path) -> str:
+    return path.resolve().name or "app"
