@@ -19,7 +19,6 @@ from hopper.diagnostics import Diagnostic, Location, Severity, code, info, warni
 from hopper.model import Autostop, Region
 
 W_HINT = code("HOP190", Severity.WARNING, "an x-hopper hint is unknown or has a value of the wrong type")
-I_HINT = code("HOP191", Severity.INFO, "an x-hopper hint was applied")
 I_REGION = code("HOP192", Severity.INFO, "the region named by x-hopper.region, resolved to a place")
 
 ROLES = {"front": "front", "api": "api", "worker": "worker", "generic": "generic",
