@@ -135,3 +135,20 @@ def test_deterministic(tmp_path: Path) -> None:
     a = native.dump_yaml(read_model(write_setup(tmp_path / "a" / "shop")).model)
     b = native.dump_yaml(read_model(write_setup(tmp_path / "b" / "shop")).model)
     assert a == b
+
+
+def test_hopper_env_shim_is_read_back(tmp_path: Path) -> None:
+    from fly_read_fixtures import API_TOML
+    api = API_TOML.replace("[http_service]", "[processes]\n  app = '/bin/sh /etc/hopper/hopper-env.sh node server.js'\n\n"
+                           "[[files]]\n  guest_path = '/etc/hopper/hopper-env.sh'\n  local_path = 'hopper-env.sh'\n\n[http_service]")
+    root = write_setup(tmp_path / "shop", api_toml=api)
+    (root / "api" / "hopper-env.sh").write_text(
+        '#!/bin/sh\nif [ -z "${S3_ENDPOINT+x}" ]; then\n  S3_ENDPOINT=${AWS_ENDPOINT_URL_S3}\n  export S3_ENDPOINT\nfi\n'
+        '  PGHOST=$(hopper_url_part host "${DATABASE_URL}")\nexec "$@"\n')
+    result = read_model(root)
+    service = result.model.service("api")
+    assert service.runtime.command == ("node", "server.js")
+    bindings = {b.variable: (b.resource, b.attribute) for b in service.bindings}
+    assert bindings["S3_ENDPOINT"] == ("shop-media", "endpoint")
+    assert bindings["PGHOST"] == ("shop-db", "host")
+    assert not any(d.code == "HOP361" and "files" in d.message for d in result.diagnostics)

@@ -342,7 +342,8 @@ class _Builder:
             self.add_secret(key, name, "platform", where)
 
         build, docker_cmd, docker_entry = self.build_of(app, name)
-        command = self.command_of(cfg) or docker_cmd
+        shim_path, derived = self.env_shim(app)
+        command = _strip_shim(self.command_of(cfg) or docker_cmd, shim_path)
         entrypoint = tuple(cfg.get("experimental", "entrypoint") or ()) or docker_entry
 
         runtime = Runtime(
@@ -356,8 +357,8 @@ class _Builder:
         public = bool(primary) and ev.private is None
         if ev.private is not None:
             self.info(f"service '{name}': private (no public IPs), from {ev.private}", ev.private)
-        self.carry_losses(cfg)
-        bindings = self.bindings_of(name, ev, env, cfg)
+        self.carry_losses(cfg, shim_path)
+        bindings = self.bindings_of(name, ev, env, cfg, derived)
         return Service(
             name=name, role=role, image=cfg.get("build", "image"), build=build, runtime=runtime,
             static_site=static_site, scaling=self.scaling(cfg, primary),
@@ -443,8 +444,13 @@ class _Builder:
         builder = build_cfg.get("builder")
         if builder and runtime is None:
             runtime = "buildpacks"
+        dockerfile_path = docker.file if docker else None
+        written = build_cfg.get("dockerfile")
+        if dockerfile_path is None and isinstance(written, str) and "://" not in written:
+            # Named in fly.toml but not in this folder (hopper's writer keeps the project's own).
+            dockerfile_path = str(PurePosixPath(app.folder) / written) if app.folder != "." else written
         build = Build(
-            context=app.context, dockerfile=docker.file if docker else None,
+            context=app.context, dockerfile=dockerfile_path,
             target=build_cfg.get("build-target"),
             args=dict(sorted((build_cfg.get("args") or {}).items())),
             secrets=tuple(sorted(secrets)), runtime=runtime, runtime_version=version,
@@ -532,10 +538,11 @@ class _Builder:
                               origin=cfg.location("mounts", index)))
         return tuple(sorted(out, key=lambda v: (v.name, v.target)))
 
-    def carry_losses(self, cfg: FlyConfig) -> None:
+    def carry_losses(self, cfg: FlyConfig, shim_path: str | None) -> None:
         for key, what in (("files", "[[files]]"), ("metrics", "[[metrics]]"), ("restart", "[[restart]]"),
                           ("machine_checks", "[[machine_checks]]")):
-            if cfg.data.get(key):
+            items = [i for i in cfg.data.get(key) or [] if key != "files" or i.get("guest_path") != shim_path]
+            if items:
                 self.diags.warning(W_NOT_CARRIED, f"{what} is Fly-specific and not part of the model; "
                                    "it is not converted", cfg.location(key))
         if len(cfg.data.get("services") or []) + bool(cfg.data.get("http_service")) > 1:
@@ -547,7 +554,8 @@ class _Builder:
                                "default group's command; the others are kept in extensions.fly.processes",
                                cfg.location("processes"))
 
-    def bindings_of(self, service: str, ev: _Evidence, env: dict[str, str], cfg: FlyConfig) -> tuple[Binding, ...]:
+    def bindings_of(self, service: str, ev: _Evidence, env: dict[str, str], cfg: FlyConfig,
+                    derived: dict[str, tuple[str, str | None, Location]]) -> tuple[Binding, ...]:
         env_names = mappings.table("env-names")["fly"]
         out: dict[str, Binding] = {}
         for variable, (db, where) in sorted(ev.databases.items()):
@@ -584,7 +592,42 @@ class _Builder:
                 row = env_names["object_store"][variable]
                 out[variable] = Binding(variable=variable, resource=store, attribute=row["attribute"],
                                         secret=bool(row["secret"]), origin=where)
+        # Names hopper's env shim derives from what Fly sets (S3_ENDPOINT from AWS_ENDPOINT_URL_S3).
+        for variable, (source, part, where) in sorted(derived.items()):
+            base = out.get(source)
+            if base is None or variable in out:
+                continue
+            attribute = part if part is not None else base.attribute
+            out[variable] = Binding(variable=variable, resource=base.resource, attribute=attribute,
+                                    secret=base.secret if part is None else part == "password",
+                                    origin=where)
         return tuple(out[k] for k in sorted(out))
+
+    def env_shim(self, app: FlyApp) -> tuple[str | None, dict[str, tuple[str, str | None, Location]]]:
+        """The env shim hopper's Fly writer ships as a ``[[files]]`` entry: its guest path and the
+        names it derives (``NAME -> (source name, URL part or None, where)``)."""
+        for index, entry in enumerate(app.config.data.get("files") or []):
+            local = entry.get("local_path")
+            if not isinstance(local, str) or not local.endswith("hopper-env.sh"):
+                continue
+            path = app.config_path.parent / local
+            if not path.is_file() or path.stat().st_size > 1_000_000:
+                return entry.get("guest_path"), {}
+            shown = f"{app.folder}/{local}" if app.folder != "." else local
+            derived: dict[str, tuple[str, str | None, Location]] = {}
+            for number, line in enumerate(path.read_text(encoding="utf-8", errors="replace").splitlines(), 1):
+                match = _SHIM_COPY.match(line) or _SHIM_PART.match(line)
+                if match is None:
+                    continue
+                groups = match.groupdict()
+                derived.setdefault(groups["name"], (groups["source"], groups.get("part"),
+                                                    Location(file=shown, line=number)))
+            if derived:
+                self.info(f"service '{self.names[id(app)]}': reads {', '.join(sorted(derived))}, "
+                          "derived by hopper's env shim from what Fly sets", Location(file=shown))
+            _ = index
+            return entry.get("guest_path"), derived
+        return None, {}
 
     def db_from_url(self, value: str) -> str | None:
         match = re.search(r"@([^/:@]+)", value)
@@ -696,6 +739,21 @@ class _Builder:
             return DeployPipeline()
         return DeployPipeline(provider="github_actions",
                               workflows=tuple(workflows[k] for k in sorted(workflows)))
+
+
+_SHIM_COPY = re.compile(r"^\s*(?P<name>[A-Za-z_][A-Za-z0-9_]*)=\$\{(?P<source>[A-Za-z_][A-Za-z0-9_]*)\}\s*$")
+_SHIM_PART = re.compile(r'^\s*(?P<name>[A-Za-z_][A-Za-z0-9_]*)=\$\(hopper_url_part (?P<part>\w+) '
+                        r'"\$\{?(?P<source>[A-Za-z_][A-Za-z0-9_]*)\}?"\)\s*$')
+
+
+def _strip_shim(command: tuple[str, ...], shim: str | None) -> tuple[str, ...]:
+    """``node server.js`` for ``/bin/sh /etc/hopper/hopper-env.sh node server.js``."""
+    if shim is None:
+        return command
+    for prefix in ((shim,), ("/bin/sh", shim), ("sh", shim)):
+        if command[:len(prefix)] == prefix:
+            return command[len(prefix):]
+    return command
 
 
 def _cache_rule(rule: Any) -> CacheRule:
