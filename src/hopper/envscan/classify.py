@@ -165,6 +165,10 @@ def _resource_group(arch: Architecture, resource: str) -> str | None:
     return None
 
 
+def _has_group(arch: Architecture, group: str) -> bool:
+    return bool(arch.databases if group == "database" else arch.object_stores)
+
+
 def _is_set(arch: Architecture, service: Service, name: str) -> bool:
     if name in service.runtime.env or name in service.runtime.secret_env:
         return True
@@ -185,7 +189,10 @@ def resolve(arch: Architecture, service: Service, name: str, target: str) -> Res
     if binding is not None:
         group, attribute, resource = _resource_group(arch, binding.resource), binding.attribute, binding.resource
     if group is None:
-        entry = src_entry or next((e for e in entries if e.group in RESOURCE_GROUPS), None)
+        # Without a binding, a platform's add-on name means a resource only if the source platform
+        # injects it, or the setup has a resource of that kind for the target to attach.
+        entry = src_entry or next((e for e in entries if e.group in RESOURCE_GROUPS
+                                   and _has_group(arch, e.group)), None)
         if entry is not None and entry.group in RESOURCE_GROUPS:
             group, attribute = entry.group, entry.attribute
     injecting = src_entry.platform if src_entry else (entries[0].platform if entries else None)
