@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from support import run_cli
-
 from hopper.api import load
 from hopper.formats.base import ReadOptions
+from support import run_cli
 
 COMPOSE = """\
 services:
