@@ -39,7 +39,7 @@ def choose_region(arch: Architecture, requested: str | None, diags: Diagnostics)
     if requested is not None:
         info = fly.get(requested)
         if info is None:
-            close = difflib.get_close_matches(requested, sorted(fly), n=1)
+            close = difflib.get_close_matches(requested, sorted(c for c, r in fly.items() if not r.retired), n=1)
             hint = f"did you mean '{close[0]}'?" if close else "see `fly platform regions`"
             raise fail(E_REGION_UNKNOWN, f"--region {requested!r} is not a Fly region", hint=hint)
         if info.retired:
