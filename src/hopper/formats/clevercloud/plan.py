@@ -1,0 +1,659 @@
+"""The neutral model -> what to create on Clever Cloud (apps, add-ons, buckets, vhosts, env).
+
+The Terraform and shell writers both render this one plan, so they always agree. Every choice
+that loses something (no scale-to-zero, no prefix stripping, a flavor rounded up...) is a
+warning naming the user's own key.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from hopper import mappings
+from hopper.diagnostics import E_INVALID_NAME, Diagnostics, Location, fail
+from hopper.formats.base import WriteOptions
+from hopper.formats.clevercloud.codes import (
+    I_DOMAIN,
+    W_CELLAR_ZONE,
+    W_FLAVOR_FIT,
+    W_HEALTH_OPTIONS,
+    W_MULTI_REGION,
+    W_NAME_CHANGED,
+    W_NO_BUILD,
+    W_NO_SCALE_TO_ZERO,
+    W_NO_WEBROOT,
+    W_PORT,
+    W_PRE_RUN,
+    W_PUBLIC_BUCKET,
+    W_ROUTE_OPTION,
+    W_ROUTE_STRIP,
+    W_UNKNOWN_ZONE,
+    W_UNSUPPORTED_COMPONENT,
+)
+from hopper.model import Architecture, Autostop, Binding, Database, ObjectStore, Role, Service
+
+LABEL = re.compile(r"^[a-z][a-z0-9-]{0,40}$")
+BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
+ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
+_RESERVED_VARS = frozenset({"source", "version", "providers", "count", "for_each", "lifecycle",
+                            "depends_on", "locals", "organisation", "domain"})
+RESOURCE_TYPES = {"node": "clevercloud_nodejs", "static-apache": "clevercloud_static_apache",
+                  "static": "clevercloud_static", "docker": "clevercloud_docker"}
+HTACCESS = """RewriteEngine On
+RewriteCond %{REQUEST_FILENAME} -f [OR]
+RewriteCond %{REQUEST_FILENAME} -d
+RewriteRule ^ - [L]
+RewriteRule ^ /index.html [L]
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class EnvRef:
+    """An env var whose value Terraform computes from a resource attribute."""
+
+    expr: str  # the HCL expression (built from validated labels only)
+    copy_from: str  # for the shell path: what the user copies, in words
+    literal: str | None = None  # the value itself, when it is known and not secret
+
+
+@dataclass(slots=True)
+class AppPlan:
+    service: Service
+    label: str
+    name: str
+    kind: str
+    region: str
+    smallest: str
+    biggest: str
+    build_flavor: str | None
+    min_instances: int
+    max_instances: int
+    redirect_https: bool | None = None
+    sticky_sessions: bool | None = None
+    env: dict[str, str] = field(default_factory=dict)  # non-secret values, CC_* included
+    secrets: dict[str, str] = field(default_factory=dict)  # env name -> variable name
+    refs: dict[str, EnvRef] = field(default_factory=dict)
+    links: list[str] = field(default_factory=list)  # add-on labels (resource type, label)
+    hooks: dict[str, str] = field(default_factory=dict)
+    start_script: str | None = None
+    build_tool: str | None = None
+    app_folder: str | None = None
+    vhosts: list[tuple[str, str]] | None = None  # (fqdn or "${DOMAIN}", path_begin)
+    htaccess: str | None = None  # repo path of the SPA .htaccess to write
+    dockerfile: str | None = None
+    container_port: int | None = None
+
+    @property
+    def rtype(self) -> str:
+        return RESOURCE_TYPES[self.kind]
+
+
+@dataclass(slots=True)
+class AddonPlan:
+    label: str
+    name: str
+    provider: str  # "postgresql-addon" or "cellar-addon"
+    region: str
+    plan: str
+    version: str | None = None
+    backup: bool | None = None
+    buckets: list[tuple[str, str]] = field(default_factory=list)  # (label, bucket name)
+
+    @property
+    def rtype(self) -> str:
+        return "clevercloud_postgresql" if self.provider == "postgresql-addon" else "clevercloud_cellar"
+
+
+@dataclass(slots=True)
+class Plan:
+    name: str
+    apps: list[AppPlan] = field(default_factory=list)
+    addons: list[AddonPlan] = field(default_factory=list)
+    domain_default: str | None = None  # set when routing needs a shared domain variable
+    organisation: str | None = None
+    secret_vars: dict[str, str] = field(default_factory=dict)  # variable -> description
+    files: dict[str, str] = field(default_factory=dict)  # extra repo files
+
+
+def _loc(origin: Any) -> Location | None:
+    return origin if isinstance(origin, Location) else None
+
+
+class Planner:
+    def __init__(self, arch: Architecture, options: WriteOptions, diags: Diagnostics) -> None:
+        self.arch = arch
+        self.options = options
+        self.diags = diags
+        self.flavors: dict[str, dict[str, Any]] = mappings.table("clevercloud-flavors")["flavors"]
+        self.runtimes = mappings.table("clevercloud-runtimes")
+        self.labels: dict[str, str] = {}  # model name -> label
+        self.used: set[str] = set()
+        self.bucket_labels: set[str] = set()
+
+    # ------------------------------------------------------------------ names
+    def label(self, name: str, where: Location | None) -> str:
+        if name in self.labels:
+            return self.labels[name]
+        candidate = re.sub(r"[^a-z0-9-]+", "-", name.lower()).strip("-")
+        if candidate and not candidate[0].isalpha():
+            candidate = f"x-{candidate}"
+        candidate = candidate[:40].rstrip("-")
+        if not candidate:
+            raise fail(E_INVALID_NAME, f"'{name}' cannot be made into a Clever alias", where)
+        base, n = candidate, 2
+        while candidate in self.used:
+            candidate = f"{base}-{n}"
+            n += 1
+        if candidate != name:
+            self.diags.warning(W_NAME_CHANGED, f"'{name}' is written as '{candidate}' (Terraform "
+                               "labels and Clever aliases use lower-case letters, digits and '-')",
+                               where)
+        self.used.add(candidate)
+        self.labels[name] = candidate
+        return candidate
+
+    def bucket_label(self, bucket: str) -> str:
+        """Bucket resources have their own Terraform type, hence their own label namespace."""
+        base = re.sub(r"[^a-z0-9-]+", "-", bucket.lower()).strip("-") or "bucket"
+        if not base[0].isalpha():
+            base = f"b-{base}"
+        label, n = base, 2
+        while label in self.bucket_labels:
+            label = f"{base}-{n}"
+            n += 1
+        self.bucket_labels.add(label)
+        return label
+
+    def app_name(self, label: str) -> str:
+        prefix = self.options.app_prefix
+        if prefix is None:
+            prefix = re.sub(r"[^a-z0-9-]+", "-", self.arch.name.lower()).strip("-")
+        if not prefix:
+            return label
+        return f"{prefix}{label}" if prefix.endswith("-") else f"{prefix}-{label}"
+
+    def var_name(self, env: str) -> str:
+        var = re.sub(r"[^a-z0-9_]+", "_", env.lower()).strip("_") or "secret"
+        if not var[0].isalpha():
+            var = f"v_{var}"
+        if var in _RESERVED_VARS:
+            var = f"env_{var}"
+        return var
+
+    # ------------------------------------------------------------------ region
+    def zone(self) -> str:
+        zones = mappings.regions("clevercloud")
+        wanted = self.options.region
+        if wanted:
+            if wanted not in zones:
+                self.diags.warning(W_UNKNOWN_ZONE, f"--region '{wanted}' is not a Clever zone "
+                                   "hopper knows; written as given")
+            return wanted
+        primary = self.arch.placement.primary
+        if self.arch.placement.others and primary is not None and primary.platform != "clevercloud":
+            self.diags.warning(W_MULTI_REGION, "the source runs in "
+                               f"{1 + len(self.arch.placement.others)} regions; Clever apps get "
+                               "one zone each, hopper writes only the primary's nearest zone")
+        if primary is None:
+            return "par"
+        if primary.platform == "clevercloud" and primary.code in zones:
+            return primary.code
+        if primary.latitude is not None and primary.longitude is not None:
+            place = mappings.RegionInfo(platform=primary.platform, code=primary.code,
+                                        city=primary.city or "", country=primary.country or "",
+                                        latitude=primary.latitude, longitude=primary.longitude)
+            return mappings.nearest_region(place, "clevercloud").code
+        return "par"
+
+    # ------------------------------------------------------------------ plan
+    def plan(self) -> Plan:
+        plan = Plan(name=self.arch.name, organisation=self.options.org)
+        zone = self.zone()
+        for db in self.arch.databases:
+            addon = self.database(db, zone)
+            if addon is not None:
+                plan.addons.append(addon)
+        for store in self.arch.object_stores:
+            plan.addons.append(self.store(store, zone, plan))
+        for svc in self.arch.services:
+            app = self.app(svc, zone)
+            if app is not None:
+                plan.apps.append(app)
+        self.wire(plan)
+        return plan
+
+    def database(self, db: Database, zone: str) -> AddonPlan | None:
+        where = _loc(db.origin)
+        if db.engine != "postgresql":
+            self.diags.warning(W_UNSUPPORTED_COMPONENT, f"database '{db.name}' ({db.engine}) is "
+                               "not written: hopper writes PostgreSQL add-ons only", where)
+            return None
+        pg = mappings.table("clevercloud-flavors")["postgresql"]
+        plans: dict[str, dict[str, Any]] = pg["plans"]
+        plan = db.plan if db.plan in plans else self.fit_plan(db, plans, pg["default_plan"])
+        if db.high_availability or db.replicas:
+            self.diags.warning(W_UNSUPPORTED_COMPONENT, f"database '{db.name}': replicas / high "
+                               "availability are on request only on Clever Cloud; not written", where)
+        ext = db.extensions.get("clevercloud", {}) if isinstance(db.extensions, dict) else {}
+        label = self.label(db.name, where)
+        return AddonPlan(label=label, name=str(ext.get("name") or self.app_name(label)),
+                         provider="postgresql-addon", region=zone, plan=plan,
+                         version=db.version.split(".")[0] if db.version else None,
+                         backup=False if db.backups is False and plan != "dev" else None)
+
+    def fit_plan(self, db: Database, plans: dict[str, dict[str, Any]], default: str) -> str:
+        if db.memory_mb is None and db.disk_gb is None and db.cpus is None:
+            return default
+        ordered = sorted((p for p in plans.items() if p[1]["cpus"]), key=lambda kv: kv[1]["order"])
+        for name, spec in ordered:
+            if (db.memory_mb or 0) <= spec["memory_mb"] and (db.disk_gb or 0) <= spec["disk_gb"] \
+                    and (db.cpus or 0) <= spec["cpus"]:
+                return name
+        biggest = ordered[-1][0]
+        self.diags.warning(W_FLAVOR_FIT, f"database '{db.name}' is bigger than any PostgreSQL "
+                           f"plan; '{biggest}' written", _loc(db.origin))
+        return biggest
+
+    def store(self, store: ObjectStore, zone: str, plan: Plan) -> AddonPlan:
+        where = _loc(store.origin)
+        cellar_zones = self.runtimes["cellar"]["zones"]
+        region = zone
+        if zone not in cellar_zones:
+            region = self.runtimes["cellar"]["fallback"]
+            self.diags.warning(W_CELLAR_ZONE, f"object store '{store.name}': Cellar is not "
+                               f"offered in '{zone}'; written in '{region}'", where,
+                               hint=f"Cellar zones: {', '.join(cellar_zones)}")
+        label = self.label(store.name, where)
+        ext = store.extensions.get("clevercloud", {}) if isinstance(store.extensions, dict) else {}
+        addon = AddonPlan(label=label, name=str(ext.get("name") or self.app_name(label)),
+                          provider="cellar-addon", region=region, plan="S")
+        buckets = list(store.buckets)
+        for bucket in buckets:
+            name = bucket.name
+            if not BUCKET.match(name):
+                fixed = re.sub(r"[^a-z0-9.-]+", "-", name.lower()).strip("-.")[:63] or "bucket"
+                if len(fixed) < 3:
+                    fixed = f"{fixed}-bucket"
+                self.diags.warning(W_NAME_CHANGED, f"bucket '{name}' is written as '{fixed}' "
+                                   "(Cellar bucket names: lower-case letters, digits, '-', '.')",
+                                   _loc(bucket.origin))
+                name = fixed
+            blabel = self.bucket_label(name)
+            addon.buckets.append((blabel, name))
+            if bucket.public:
+                policy = ("{\n"
+                          '  "Version": "2012-10-17",\n'
+                          '  "Statement": [\n'
+                          "    {\n"
+                          '      "Effect": "Allow",\n'
+                          '      "Principal": {"AWS": ["*"]},\n'
+                          '      "Action": ["s3:GetObject"],\n'
+                          f'      "Resource": ["arn:aws:s3:::{name}/*"]\n'
+                          "    }\n"
+                          "  ]\n"
+                          "}\n")
+                path = f"clevercloud/{blabel}-policy.json"
+                plan.files[path] = policy
+                self.diags.warning(W_PUBLIC_BUCKET, f"bucket '{bucket.name}' is public: Terraform "
+                                   f"cannot say so; apply {path} with s3cmd setpolicy", _loc(bucket.origin))
+        return addon
+
+    # ------------------------------------------------------------------ apps
+    def kind(self, svc: Service) -> str | None:
+        build = svc.build
+        if svc.static_site is not None and svc.role is Role.FRONT:
+            return "static-apache"
+        if build is not None and build.runtime == "static":
+            return "static-apache"
+        if build is not None and build.runtime == "node":
+            return "node"
+        ext = svc.extensions.get("clevercloud", {}) if isinstance(svc.extensions, dict) else {}
+        if ext.get("kind") in RESOURCE_TYPES:
+            return str(ext["kind"])
+        if build is not None and (build.dockerfile or build.dockerfile_inline):
+            return "docker"
+        if build is not None and build.start_command:
+            return "node"
+        return None
+
+    def flavor(self, svc: Service, kind: str, ext: dict[str, Any]) -> str:
+        sc = svc.scaling
+        allowed = {n: f for n, f in self.flavors.items() if kind not in f.get("not_for", [])}
+        ordered = sorted(allowed, key=lambda n: allowed[n]["order"])
+        if sc.cpus is None and sc.memory_mb is None:
+            wanted = ext.get("smallest_flavor")
+            if isinstance(wanted, str) and wanted in allowed:
+                return wanted
+            return str(mappings.table("clevercloud-flavors")["defaults"].get(kind, "XS"))
+        for name in ordered:
+            spec = allowed[name]
+            if (sc.cpus or 0) <= spec["cpus"] and (sc.memory_mb or 0) <= spec["memory_mb"]:
+                exact = (sc.cpus in (None, spec["cpus"])) and (sc.memory_mb in (None, spec["memory_mb"]))
+                if not exact:
+                    self.diags.warning(W_FLAVOR_FIT, f"service '{svc.name}': {sc.cpus or '?'} CPU / "
+                                       f"{sc.memory_mb or '?'} MB fits no flavor exactly; "
+                                       f"'{name}' ({spec['cpus']} CPU, {spec['memory_mb']} MB) "
+                                       "written", _loc(sc.origin) or _loc(svc.origin))
+                return name
+        self.diags.warning(W_FLAVOR_FIT, f"service '{svc.name}' is bigger than any flavor; "
+                           f"'{ordered[-1]}' written", _loc(svc.origin))
+        return ordered[-1]
+
+    def app(self, svc: Service, zone: str) -> AppPlan | None:
+        where = _loc(svc.origin)
+        kind = self.kind(svc)
+        if kind is None:
+            self.diags.warning(W_UNSUPPORTED_COMPONENT, f"service '{svc.name}' has no Node, "
+                               "static or Dockerfile build that Clever can run (an image alone "
+                               "cannot be deployed); not written", where,
+                               hint="give it a Dockerfile (`FROM <image>`) and convert again")
+            return None
+        ext = svc.extensions.get("clevercloud", {}) if isinstance(svc.extensions, dict) else {}
+        ext = ext if isinstance(ext, dict) else {}
+        label = self.label(svc.name, where)
+        smallest = self.flavor(svc, kind, ext)
+        biggest = ext.get("biggest_flavor") if ext.get("smallest_flavor") == smallest else None
+        sc = svc.scaling
+        low = max(1, sc.min_instances or 1)
+        high = max(low, sc.max_instances or low)
+        limit = int(mappings.table("clevercloud-flavors")["limits"]["max_instances"])
+        if high > limit:
+            self.diags.warning(W_FLAVOR_FIT, f"service '{svc.name}': at most {limit} instances "
+                               "on Clever Cloud", where)
+            high = limit
+            low = min(low, limit)
+        if sc.autostop in (Autostop.STOP, Autostop.SUSPEND) or sc.min_running == 0 \
+                or sc.min_instances == 0:
+            self.diags.warning(W_NO_SCALE_TO_ZERO, f"service '{svc.name}' stops when idle; Clever "
+                               "Cloud has no scale-to-zero, so it will run (and bill) all the time",
+                               _loc(sc.origin) or where)
+        app = AppPlan(service=svc, label=label, name=str(ext.get("name") or self.app_name(label)),
+                      kind=kind, region=zone, smallest=smallest,
+                      biggest=str(biggest) if isinstance(biggest, str) else smallest,
+                      build_flavor=ext.get("build_flavor") if isinstance(ext.get("build_flavor"), str) else None,
+                      min_instances=low, max_instances=high,
+                      redirect_https=svc.force_https,
+                      sticky_sessions=ext.get("sticky_sessions") if isinstance(ext.get("sticky_sessions"), bool) else None)
+        clever_env = ext.get("env")
+        if isinstance(clever_env, dict):
+            app.env.update({str(k): str(v) for k, v in clever_env.items()})
+        self.runtime_env(app, svc, kind, ext)
+        return app
+
+    def runtime_env(self, app: AppPlan, svc: Service, kind: str, ext: dict[str, Any]) -> None:
+        where = _loc(svc.origin)
+        build = svc.build
+        rt = svc.runtime
+        platform = set(mappings.table("env-names")["clevercloud"]["runtime"]["names"])
+        for name, value in sorted(rt.env.items()):
+            if name in platform:
+                continue
+            if not ENV_NAME.match(name):
+                self.diags.warning(W_UNSUPPORTED_COMPONENT, f"service '{svc.name}': env name "
+                                   f"'{name}' is not valid on Clever Cloud; left out", where)
+                continue
+            app.env[name] = value
+        if build is not None:
+            for name, value in sorted(build.args.items()):
+                if ENV_NAME.match(name) and name not in app.env:
+                    app.env[name] = value  # Clever env vars are present at build time too
+        for name in sorted({*rt.secret_env, *(build.secrets if build else ())}):
+            if ENV_NAME.match(name) and name not in platform:
+                app.secrets[name] = self.var_name(name)
+        port = rt.port
+        http = self.runtimes["http"]["port"]
+        if kind in ("node", "docker") and port is not None and port != http and kind == "node":
+            self.diags.warning(W_PORT, f"service '{svc.name}' listens on {port}; Clever routes to "
+                               f"{http} and sets PORT={http}: make the app listen on "
+                               "process.env.PORT", _loc(rt.origin) or where)
+        if kind == "docker" and port is not None:
+            app.container_port = port
+        if build is not None and build.context and build.context not in (".", "./"):
+            app.app_folder = build.context.strip("/").removeprefix("./")
+        health = rt.health_check
+        if health is not None:
+            if health.path:
+                app.env["CC_HEALTH_CHECK_PATH"] = health.path
+            timing = [k for k in ("interval_s", "timeout_s", "grace_s", "retries")
+                      if getattr(health, k) is not None]
+            if timing or health.command:
+                what = ", ".join(timing) if timing else "a command check"
+                self.diags.warning(W_HEALTH_OPTIONS, f"service '{svc.name}': health check {what} "
+                                   "cannot be expressed (Clever checks paths only, at deploy)",
+                                   _loc(health.origin) or where)
+        if svc.volumes:
+            self.diags.warning(W_UNSUPPORTED_COMPONENT, f"service '{svc.name}': volumes "
+                               f"({', '.join(v.name for v in svc.volumes)}) are not written; Clever "
+                               "instances have no persistent disk (use Cellar or an FS Bucket)", where)
+        extra_hooks = ext.get("hooks")
+        for hook, command in sorted((extra_hooks if isinstance(extra_hooks, dict) else {}).items()):
+            if hook in ("pre_build", "run_succeed", "run_failed") and isinstance(command, str):
+                app.hooks[hook] = command
+        if rt.release_command:
+            app.hooks["pre_run"] = rt.release_command
+            if svc.extensions.get("clevercloud") is None:
+                self.diags.warning(W_PRE_RUN, f"service '{svc.name}': the release command runs "
+                                   "as CC_PRE_RUN_HOOK, at every instance start rather than once "
+                                   "per deploy; make it idempotent", _loc(rt.origin) or where)
+        if kind == "node":
+            self.node(app, svc, ext)
+        elif kind == "static-apache":
+            self.static(app, svc)
+        elif kind == "docker" and build is not None and build.dockerfile:
+            dockerfile = build.dockerfile
+            if app.app_folder and dockerfile.startswith(app.app_folder + "/"):
+                dockerfile = dockerfile[len(app.app_folder) + 1:]
+            if dockerfile != "Dockerfile":
+                app.dockerfile = dockerfile
+
+    def node(self, app: AppPlan, svc: Service, ext: dict[str, Any]) -> None:
+        build = svc.build
+        if build is None:
+            return
+        tools = self.runtimes["node_build_tools_write"]
+        tool = ext.get("build_tool") if isinstance(ext.get("build_tool"), str) else None
+        if tool is None and (build.install_command or "").strip() == "npm ci":
+            tool = "npm-ci"
+        if tool is None and build.package_manager in tools:
+            tool = str(tools[build.package_manager])
+        if tool == "custom" or (tool is None and build.install_command
+                                and not build.install_command.startswith(("npm ", "yarn", "pnpm", "bun"))):
+            tool = "custom"
+            if build.install_command:
+                app.env["CC_CUSTOM_BUILD_TOOL"] = build.install_command
+        app.build_tool = tool if tool != "npm" or "build_tool" in ext else None
+        if build.runtime_version:
+            app.env["CC_NODE_VERSION"] = build.runtime_version
+        if build.build_command:
+            app.hooks["post_build"] = build.build_command
+        elif svc.role in (Role.API, Role.WORKER):
+            self.diags.warning(W_NO_BUILD, f"service '{svc.name}': no build command; Clever runs "
+                               "no build step for Node by itself (only the dependency install). "
+                               "If the app needs one, set CC_POST_BUILD_HOOK", _loc(build.origin))
+        app.start_script = build.start_command
+        if svc.role is Role.WORKER:
+            self.diags.warning(W_UNSUPPORTED_COMPONENT, f"service '{svc.name}' is a worker: Clever "
+                               "waits for something to listen on 8080 before it declares a "
+                               "deployment healthy; consider CC_WORKER_COMMAND on the API app",
+                               _loc(svc.origin))
+
+    def static(self, app: AppPlan, svc: Service) -> None:
+        build = svc.build
+        site = svc.static_site
+        output = build.output_dir if build is not None else None
+        if output is None and site is not None and site.root.startswith("/") and \
+                not site.root.startswith(("/usr/", "/var/", "/srv/", "/app/", "/opt/")):
+            output = site.root.strip("/") or None
+        if output:
+            app.env["CC_WEBROOT"] = "/" + output.strip("/")
+        elif build is not None and build.build_command:
+            self.diags.warning(W_NO_WEBROOT, f"service '{svc.name}': the build's output folder is "
+                               "unknown, so CC_WEBROOT is not set (Clever serves the repository "
+                               "root)", _loc(build.origin) or _loc(svc.origin),
+                               hint="set CC_WEBROOT to the folder your build writes (dist, build...)")
+        steps = [c for c in (build.install_command if build else None,
+                             build.build_command if build else None) if c]
+        if site is not None and site.spa_fallback:
+            path = f"clevercloud/{app.label}.htaccess"
+            target = f"{output.strip('/')}/.htaccess" if output else ".htaccess"
+            app.htaccess = path
+            steps.append(f"cp {path} {target}")
+        if steps:
+            app.hooks["pre_build"] = " && ".join(steps)
+
+    # ------------------------------------------------------------------ wiring
+    def wire(self, plan: Plan) -> None:
+        apps = {a.service.name: a for a in plan.apps}
+        addons = {a.label: a for a in plan.addons}
+        names = mappings.table("env-names")["clevercloud"]
+        clever_names = {**names["database"], **names["object_store"]}
+        for app in plan.apps:
+            for binding in app.service.bindings:
+                self.bind(plan, app, binding, apps, addons, clever_names)
+            if app.htaccess:
+                plan.files[app.htaccess] = HTACCESS
+        self.routes(plan, apps)
+        for app in plan.apps:
+            for env_name, var in app.secrets.items():
+                plan.secret_vars.setdefault(var, f"secret {env_name}")
+
+    def bind(self, plan: Plan, app: AppPlan, b: Binding, apps: dict[str, AppPlan],
+             addons: dict[str, AddonPlan], clever_names: dict[str, Any]) -> None:
+        label = self.labels.get(b.resource)
+        addon = addons.get(label) if label else None
+        where = _loc(b.origin)
+        app.secrets.pop(b.variable, None)
+        app.env.pop(b.variable, None)
+        if addon is not None:
+            if addon.label not in app.links:
+                app.links.append(addon.label)
+            spec = clever_names.get(b.variable)
+            if spec is not None and spec["attribute"] == b.attribute:
+                return  # linking the add-on injects this very variable
+            ref = self.addon_ref(addon, b.attribute, plan)
+            if ref is None:
+                self.diags.warning(W_UNSUPPORTED_COMPONENT, f"service '{app.service.name}': "
+                                   f"{b.variable} carries the {b.attribute} of '{b.resource}', "
+                                   "which Clever does not provide; left out", where)
+                return
+            app.refs[b.variable] = ref
+            return
+        target = apps.get(b.resource)
+        if target is not None and b.attribute == "url":
+            domain = self.public_domain(target)
+            if domain is not None:
+                app.env[b.variable] = f"https://{domain}"
+            else:
+                app.refs[b.variable] = EnvRef(
+                    f'"https://${{tolist({target.rtype}.{target.label}.vhosts)[0].fqdn}}"',
+                    f"https:// + the domain of app {target.label}")
+            return
+        if b.resource in self.arch.resource_names():
+            self.diags.warning(W_UNSUPPORTED_COMPONENT, f"service '{app.service.name}': "
+                               f"{b.variable} points at '{b.resource}', which is not written; "
+                               "left out", where)
+
+    def addon_ref(self, addon: AddonPlan, attribute: str, plan: Plan) -> EnvRef | None:
+        r = f"{addon.rtype}.{addon.label}"
+        if addon.provider == "postgresql-addon":
+            attrs = {"uri": "uri", "host": "host", "port": "port", "database": "database",
+                     "user": "user", "password": "password"}
+            env = {"uri": "POSTGRESQL_ADDON_URI", "host": "POSTGRESQL_ADDON_HOST",
+                   "port": "POSTGRESQL_ADDON_PORT", "database": "POSTGRESQL_ADDON_DB",
+                   "user": "POSTGRESQL_ADDON_USER", "password": "POSTGRESQL_ADDON_PASSWORD"}
+            if attribute not in attrs:
+                return None
+            expr = f"tostring({r}.port)" if attribute == "port" else f"{r}.{attrs[attribute]}"
+            return EnvRef(expr, f"the value of {env[attribute]}")
+        if attribute == "endpoint":
+            return EnvRef(f'"https://${{{r}.host}}"', "https:// + the value of CELLAR_ADDON_HOST")
+        if attribute == "access_key":
+            return EnvRef(f"{r}.key_id", "the value of CELLAR_ADDON_KEY_ID")
+        if attribute == "secret_key":
+            return EnvRef(f"{r}.key_secret", "the value of CELLAR_ADDON_KEY_SECRET")
+        if attribute == "region":
+            region = str(self.runtimes["cellar"]["sdk_region"])
+            return EnvRef(f'"{region}"', region, region)
+        if attribute == "bucket":
+            if not addon.buckets:
+                name = addon.name
+                addon.buckets.append((self.bucket_label(name), name))
+            if len(addon.buckets) > 1:
+                self.diags.warning(W_UNSUPPORTED_COMPONENT, f"object store '{addon.label}' has "
+                                   f"{len(addon.buckets)} buckets; bucket variables get the first")
+            blabel, bname = addon.buckets[0]
+            return EnvRef(f"clevercloud_cellar_bucket.{blabel}.id", bname, bname)
+        return None
+
+    def public_domain(self, app: AppPlan) -> str | None:
+        if app.service.domains:
+            return app.service.domains[0]
+        ext = app.service.extensions.get("clevercloud", {})
+        vh = ext.get("cleverapps_vhosts") if isinstance(ext, dict) else None
+        if isinstance(vh, list):
+            for v in vh:
+                if isinstance(v, dict) and v.get("path_begin", "/") in ("/", "") and isinstance(v.get("fqdn"), str):
+                    return str(v["fqdn"])
+        return None
+
+    def routes(self, plan: Plan, apps: dict[str, AppPlan]) -> None:
+        for app in plan.apps:
+            svc = app.service
+            ext = svc.extensions.get("clevercloud", {}) if isinstance(svc.extensions, dict) else {}
+            own: list[tuple[str, str]] = [(d, "/") for d in svc.domains]
+            vh = ext.get("cleverapps_vhosts") if isinstance(ext, dict) else None
+            if isinstance(vh, list):
+                own += [(str(v["fqdn"]), str(v.get("path_begin", "/"))) for v in vh
+                        if isinstance(v, dict) and isinstance(v.get("fqdn"), str)
+                        and str(v.get("path_begin", "/")) in ("/", "")]
+            if own:
+                app.vhosts = own
+            elif not svc.public:
+                app.vhosts = []
+        for app in plan.apps:
+            svc = app.service
+            if not svc.routes:
+                continue
+            domain = self.public_domain(app)
+            if domain is None:
+                domain = "${DOMAIN}"
+                if plan.domain_default is None:
+                    plan.domain_default = f"{app.name}.cleverapps.io"
+                    self.diags.info(I_DOMAIN, f"service '{svc.name}' routes paths to other apps: "
+                                    "Clever needs a domain they share; hopper declares the "
+                                    f"variable 'domain' (default {plan.domain_default})",
+                                    _loc(svc.origin))
+                if app.vhosts is None or not any(f == domain for f, _ in app.vhosts):
+                    app.vhosts = [*(app.vhosts or []), (domain, "/")]
+            for route in svc.routes:
+                where = _loc(route.origin) or _loc(svc.origin)
+                target = apps.get(route.target_service)
+                if target is None:
+                    self.diags.warning(W_UNSUPPORTED_COMPONENT, f"service '{svc.name}': route "
+                                       f"{route.path_prefix} goes to '{route.target_service}', "
+                                       "which is not written", where)
+                    continue
+                if route.strip_prefix:
+                    self.diags.warning(W_ROUTE_STRIP, f"service '{svc.name}': route "
+                                       f"{route.path_prefix} strips its prefix; Clever path routing "
+                                       f"passes {route.path_prefix}... unchanged to "
+                                       f"'{target.label}', so it must serve that prefix", where)
+                lost = [k for k in ("body_size_limit", "request_buffering", "response_buffering",
+                                    "connect_timeout_s", "read_timeout_s", "send_timeout_s")
+                        if getattr(route, k) is not None]
+                if route.forwarded_headers:
+                    lost.append("forwarded_headers")
+                if lost:
+                    self.diags.warning(W_ROUTE_OPTION, f"service '{svc.name}': route "
+                                       f"{route.path_prefix} sets {', '.join(lost)}, which Clever's "
+                                       "load balancers do not let you set", where)
+                path = "/" + route.path_prefix.strip("/")
+                entry = (domain, path)
+                current = target.vhosts
+                if current is None:
+                    # Managing vhosts drops the default domain: keep a public app reachable.
+                    current = [(f"{target.name}.cleverapps.io", "/")] if target.service.public else []
+                if entry not in current:
+                    target.vhosts = [*current, entry]
