@@ -366,3 +366,43 @@ def test_library_convert_matches_cli_for_the_sample(tmp_path: Path) -> None:
     assert run_cli("convert", sample, "--to", "fly", "--out", out).code == 0
     assert {p.relative_to(out).as_posix(): p.read_text(encoding="utf-8")
             for p in out.rglob("*") if p.is_file()} == dict(files)
+
+
+# ---------------------------------------------------------------------------- monorepos
+
+def test_monorepo_sample_prunes_each_app_to_its_package() -> None:
+    sample = SAMPLES / "monorepo-webapp"
+    if not sample.is_dir():
+        pytest.skip("samples/monorepo-webapp is not present")
+    files = api.convert(sample, "fly", write_options=WriteOptions()).files
+    front, apis = files["front/Dockerfile"], files["api/Dockerfile"]
+    assert "turbo@2 prune @webapp/front --docker" in front
+    assert "turbo@2 prune @webapp/api --docker" in apis
+    for text in (front, apis):
+        assert 'COPY --from=prune ["/app/out/pnpm-lock.yaml", "./pnpm-lock.yaml"]' in text
+        assert "RUN pnpm install --frozen-lockfile" in text
+    assert 'COPY --from=build ["/app/apps/front/dist/", "/usr/share/nginx/html/"]' in front
+    assert "WORKDIR /app/apps/api" in apis and "USER node" in apis
+    front_wf = files[".github/workflows/fly-deploy-front.yml"]
+    assert '"apps/front/**"' in front_wf and "apps/api" not in front_wf
+    assert '"pnpm-lock.yaml"' in front_wf
+
+
+@pytest.mark.parametrize(("manager", "install", "build"), [
+    ("pnpm", "pnpm install --frozen-lockfile --filter @acme/web...", "pnpm --filter @acme/web run build"),
+    ("npm", "npm ci --workspace @acme/web --include-workspace-root", "npm run build --workspace @acme/web"),
+    ("yarn", "yarn install --frozen-lockfile", "yarn workspace @acme/web run build"),
+])
+def test_workspace_without_turbo_uses_the_package_managers_filter(manager: str, install: str, build: str) -> None:
+    from hopper.model import Workspace
+
+    arch = front_api()
+    front = arch.service("front")
+    assert front is not None and front.build is not None
+    ws = Workspace(root=".", package="@acme/web", path="packages/web")
+    new = replace(front, build=replace(front.build, workspace=ws, package_manager=manager, output_dir="dist"))
+    arch = replace(arch, services=tuple(new if s.name == "front" else s for s in arch.services))
+    text = run_writer(arch)[0]["front/Dockerfile"]
+    assert f"RUN {install}\n" in text and f"RUN {build}\n" in text
+    assert "prune" not in text
+    assert '["/app/packages/web/dist/", "/usr/share/nginx/html/"]' in text

@@ -80,7 +80,7 @@ def _secret_mounts(app: App) -> str:
 def _common(app: App, plan: Plan) -> dict[str, object]:
     build = app.service.build
     assert build is not None
-    ws = build.workspace
+    ws = app.workspace
     version = app.node_version if _VERSION_RE.match(app.node_version) else "22"
     pm = app.package_manager if app.package_manager in _LOCKFILES else "npm"
     context = _path(build.context or ".", "build context", app)
@@ -115,6 +115,9 @@ def render_front_dockerfile(app: App, plan: Plan) -> str:
     assert build is not None
     pm = str(ctx["pm"])
     out_dir = _path(build.output_dir or "dist", "build output folder", app)
+    ws_path = str(ctx.get("ws_path", ""))
+    if ws_path and out_dir.startswith(ws_path + "/"):
+        out_dir = out_dir[len(ws_path) + 1:]  # given from the repository root, not the package
     locked = app.lockfile is not None or bool(ctx["workspace"])
     if ctx["workspace"]:
         package = str(ctx["package"])

@@ -35,6 +35,7 @@ from hopper.model import (
     Role,
     Service,
     VolumeKind,
+    Workspace,
 )
 from hopper.nginx_build import Upstream
 
@@ -126,6 +127,7 @@ class App:
     lockfile: str | None = None
     static_copy: str | None = None  # front: a folder of ready files to copy
     files: tuple[tuple[str, str], ...] = ()  # [[files]]: (guest path, local path)
+    workspace: Workspace | None = None  # the monorepo package this app builds, if any
     chosen: dict[str, str] = field(default_factory=dict)  # fly.toml key -> why hopper chose it
 
     @property
@@ -327,10 +329,13 @@ def _build(app: App, root: Path | None, diags: Diagnostics) -> None:
             app.node_version = version.split(".")[0] if version.split(".")[0].isdigit() else DEFAULT_NODE_VERSION
         app.package_manager = build.package_manager or (node.package_manager if node else None) or "npm"
         app.lockfile = node.lockfile if node else None
+        # The reader may not have recorded the workspace (a front read from its nginx image);
+        # the package.json next to the build context says it as well.
+        app.workspace = build.workspace or (node.workspace if node else None)
     if app.kind == "front":
         static_bind = next((v for v in svc.volumes if v.kind is VolumeKind.BIND and svc.static_site
                             and v.target.rstrip("/") == svc.static_site.root.rstrip("/") and v.source), None)
-        if build is not None and (build.workspace or build.package_manager or build.build_command):
+        if build is not None and (app.workspace or build.package_manager or build.build_command):
             app.build_mode = "front"
         elif static_bind is not None and static_bind.source is not None:
             app.build_mode = "front"
@@ -693,8 +698,8 @@ def _paths(app: App, root: Path | None) -> tuple[str, ...]:
     paths = {f"{app.folder}/**", f".github/workflows/fly-deploy-{app.folder}.yml"}
     if app.static_copy:
         paths.add(f"{app.static_copy}/**")
-    if build is not None and build.workspace is not None:
-        ws = build.workspace
+    if build is not None and app.workspace is not None:
+        ws = app.workspace
         base = "" if ws.root in (".", "") else ws.root.rstrip("/") + "/"
         paths.add(f"{base}{ws.path}/**")
         for manifest in ("package.json", "pnpm-lock.yaml", "pnpm-workspace.yaml", "yarn.lock",

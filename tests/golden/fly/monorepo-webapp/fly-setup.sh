@@ -1,0 +1,143 @@
+#!/usr/bin/env bash
+# One-time Fly.io provisioning for monorepo-webapp, written by hopper. See MIGRATION.md.
+#
+# By default this script only prints the commands it would run. To run them:
+#     HOPPER_APPLY=1 ./fly-setup.sh
+# Steps already done are skipped where flyctl can tell (apps, attachments, secrets, IPs).
+#
+# Secret values never appear in this file or on a command line. For each app, put NAME=value
+# lines in "$HOPPER_SECRETS_DIR/<folder>.env" (default folder: fly-secrets/, which hopper never
+# writes; keep it out of git), or export the names listed below before running: each value goes
+# to flyctl on stdin.
+set -euo pipefail
+
+APPLY="${HOPPER_APPLY:-0}"
+ORG="${HOPPER_FLY_ORG:-}"
+if [ -z "$ORG" ]; then ORG=personal; fi
+REGION="${HOPPER_FLY_REGION:-}"
+if [ -z "$REGION" ]; then REGION=iad; fi
+SECRETS_DIR="${HOPPER_SECRETS_DIR:-fly-secrets}"
+MISSING=0
+
+say() { printf '%s\n' "$*" >&2; }
+
+# Print a command (shell-quoted), and run it when HOPPER_APPLY=1.
+run() {
+  printf '+'
+  printf ' %q' "$@"
+  printf '\n'
+  if [ "$APPLY" = 1 ]; then
+    "$@"
+  fi
+}
+
+applying() { [ "$APPLY" = 1 ]; }
+
+app_exists() { applying && flyctl status --app "$1" >/dev/null 2>&1; }
+
+has_secret() {
+  applying && flyctl secrets list --app "$1" 2>/dev/null | awk 'NR > 1 { print $1 }' | grep -qxF -- "$2"
+}
+
+has_private_ip() {
+  applying && flyctl ips list --app "$1" 2>/dev/null | grep -qi 'private'
+}
+
+create_app() {
+  if app_exists "$1"; then
+    say "app $1 exists; skipped"
+    return 0
+  fi
+  run flyctl apps create --name "$1" --org "$ORG"
+}
+
+# stage_secrets APP FOLDER NAME...: from $SECRETS_DIR/FOLDER.env if present, otherwise from the
+# operator's environment, one value at a time on stdin. Nothing is deployed yet (--stage).
+stage_secrets() {
+  local app=$1 folder=$2 name
+  shift 2
+  if [ -f "$SECRETS_DIR/$folder.env" ]; then
+    printf '+ flyctl secrets import --stage --app %q < %q\n' "$app" "$SECRETS_DIR/$folder.env"
+    if applying; then
+      flyctl secrets import --stage --app "$app" <"$SECRETS_DIR/$folder.env"
+    fi
+    return 0
+  fi
+  for name in "$@"; do
+    if [ -n "${!name+x}" ]; then
+      printf '+ printf %%s "$%s" | flyctl secrets set --stage --app %q %q\n' "$name" "$app" "$name=-"
+      if applying; then
+        printf '%s' "${!name}" | flyctl secrets set --stage --app "$app" "$name=-"
+      fi
+    elif has_secret "$app" "$name"; then
+      say "secret $name of $app is already set; skipped"
+    else
+      say "missing secret $name for $app: export it or add it to $SECRETS_DIR/$folder.env"
+      MISSING=$((MISSING + 1))
+    fi
+  done
+}
+
+if applying && ! command -v flyctl >/dev/null 2>&1; then
+  say "flyctl is not installed: https://fly.io/docs/flyctl/install/"
+  exit 1
+fi
+
+say "== 1. Apps"
+create_app monorepo-webapp-api
+create_app monorepo-webapp-front
+
+say "== 2. Private addresses (Flycast) for apps only the front reaches"
+if has_private_ip monorepo-webapp-api; then
+  say "app monorepo-webapp-api has a private address; skipped"
+else
+  run flyctl ips allocate-v6 --private --app monorepo-webapp-api
+fi
+
+say "== 3. PostgreSQL"
+# Managed Postgres cluster monorepo-webapp-db (plan basic, region iad).
+if applying && flyctl mpg list --org "$ORG" 2>/dev/null | grep -qwF -- monorepo-webapp-db; then
+  say "Postgres cluster monorepo-webapp-db exists; skipped"
+else
+  run flyctl mpg create --name monorepo-webapp-db --org "$ORG" --region iad --plan basic --volume-size 10 --pg-major-version 17
+fi
+if has_secret monorepo-webapp-api DATABASE_URL; then
+  say "monorepo-webapp-api already has DATABASE_URL; skipped"
+else
+  cluster_id="${HOPPER_MPG_CLUSTER_ID:-}"
+  if [ -z "$cluster_id" ] && applying; then
+    cluster_id=$(flyctl mpg list --org "$ORG" 2>/dev/null | awk -v n=monorepo-webapp-db '{ for (i = 1; i <= NF; i++) if ($i == n) { print $1; exit } }')
+  fi
+  if [ -z "$cluster_id" ] && applying; then
+    say "cannot find the id of cluster monorepo-webapp-db: run 'flyctl mpg list' and rerun with HOPPER_MPG_CLUSTER_ID=<id>"
+    exit 1
+  fi
+  run flyctl mpg attach "${cluster_id:-<cluster-id>}" --app monorepo-webapp-api --variable-name DATABASE_URL
+fi
+
+say "== 5. Secrets (staged: applied by the first deploy)"
+stage_secrets monorepo-webapp-api api SESSION_SECRET
+say "monorepo-webapp-front: no secrets to stage"
+if [ "$MISSING" -gt 0 ]; then
+  say "$MISSING secret(s) missing; the apps that read them will fail until they are set"
+fi
+
+say "== 6. Deploy tokens for GitHub Actions (needs the gh CLI; the token goes through a pipe)"
+if [ "${HOPPER_SET_GITHUB_SECRETS:-0}" = 1 ]; then
+  printf '+ flyctl tokens create deploy --app %q | gh secret set %q\n' monorepo-webapp-api FLY_API_TOKEN_API
+  if applying; then
+    flyctl tokens create deploy --app monorepo-webapp-api | gh secret set FLY_API_TOKEN_API
+  fi
+  printf '+ flyctl tokens create deploy --app %q | gh secret set %q\n' monorepo-webapp-front FLY_API_TOKEN_FRONT
+  if applying; then
+    flyctl tokens create deploy --app monorepo-webapp-front | gh secret set FLY_API_TOKEN_FRONT
+  fi
+else
+  say "skipped: rerun with HOPPER_SET_GITHUB_SECRETS=1, or set FLY_API_TOKEN_API FLY_API_TOKEN_FRONT by hand"
+fi
+
+say "== 7. First deploy (private apps first, the front last)"
+run flyctl deploy . --config api/fly.toml --remote-only --flycast
+run flyctl deploy . --config front/fly.toml --remote-only
+
+say "done; next: MIGRATION.md, step 2 (copy the data)"
