@@ -144,7 +144,7 @@ class BundleReader:
             for ident in (app.extra.get("app_id"), app.name, alias):
                 if isinstance(ident, str):
                     ids[ident] = app.key
-        addons = self._addons(addons_raw)
+        addons = self._addons(addons_raw, setup.name)
         self._wire(setup, apps_dir, addons, ids)
         return setup
 
@@ -249,14 +249,21 @@ class BundleReader:
         return EnvEntry(name=name, value=value, origin=loc)
 
     # ------------------------------------------------------------------ add-ons and wiring
-    def _addons(self, raw: list[dict[str, Any]]) -> dict[str, AddonSpec]:
-        """Add-ons by every id they are known under (addonId, realId, name)."""
+    def _addons(self, raw: list[dict[str, Any]], project: str) -> dict[str, AddonSpec]:
+        """Add-ons by every id they are known under (addonId, realId, name).
+
+        Keys drop the project prefix Clever names usually carry ("webapp-db" -> "db"), so the
+        names match those of the same setup read from Terraform labels.
+        """
         out: dict[str, AddonSpec] = {}
         used: set[str] = set()
+        prefix = f"{slug(project)}-"
         for index, item in enumerate(raw):
             provider = str(item.get("providerId") or "")
             name = str(item.get("name") or item.get("realId") or f"addon-{index}")
             key = slug(name)
+            if key.startswith(prefix) and len(key) > len(prefix):
+                key = key[len(prefix):]
             while key in used:
                 key = f"{key}-{index}"
             used.add(key)
@@ -371,7 +378,8 @@ class BundleReader:
             return
         store = stores[0]
         for name, entry in sorted(app.env.items()):
-            if name in self.bucket_vars and entry.value and entry.bound is None:
+            is_bucket = name in self.bucket_vars or name.endswith(("_BUCKET", "_BUCKET_NAME"))
+            if is_bucket and entry.value and entry.bound is None:
                 if all(b.name != entry.value for b in store.buckets):
                     store.buckets.append(BucketSpec(name=entry.value, origin=entry.origin))
                 entry.bound = BoundRef(store.key, "bucket", False)

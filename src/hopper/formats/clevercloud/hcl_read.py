@@ -107,7 +107,7 @@ class TerraformReader:
         runtimes = mappings.table("clevercloud-runtimes")["resources"]
         buckets: list[tuple[Instance, str, Block]] = []
         for inst, rtype, label, block in resources:
-            key = self.keys[f"{inst.prefix()}{rtype}.{label}"]
+            key = self.keys.get(f"{inst.prefix()}{rtype}.{label}", label)
             if rtype in runtimes:
                 kind = runtimes[rtype]
                 if rtype == "clevercloud_static":
@@ -126,6 +126,8 @@ class TerraformReader:
         return setup
 
     def _assign_keys(self, resources: list[tuple[Instance, str, str, Block]]) -> None:
+        # Buckets are not model components (they belong to their Cellar add-on): no key.
+        resources = [r for r in resources if r[1] != "clevercloud_cellar_bucket"]
         counts: dict[str, int] = {}
         for _inst, _rtype, label, _block in resources:
             counts[label] = counts.get(label, 0) + 1
@@ -196,9 +198,10 @@ class TerraformReader:
             by_address.setdefault(ref.address, []).append(ref)
         for address, refs in by_address.items():
             key = self.keys.get(address)
-            if key is None:
-                continue
             rtype = refs[0].rtype
+            if key is None and rtype != "clevercloud_cellar_bucket":
+                continue
+            key = key or address
             attrs = {r.attr for r in refs}
             attribute: str | None = None
             resource = key
@@ -399,7 +402,6 @@ class TerraformReader:
             return
         if isinstance(name, str):
             target.buckets.append(BucketSpec(name=name, origin=block.origin))
-            self.keys[f"bucket:{inst.prefix()}clevercloud_cellar_bucket.{label}"] = target.key
         else:
             target.buckets.append(BucketSpec(name=label, origin=block.origin))
         # Env vars bound to this bucket point at its Cellar add-on.

@@ -496,10 +496,12 @@ class Planner:
         steps = [c for c in (build.install_command if build else None,
                              build.build_command if build else None) if c]
         if site is not None and site.spa_fallback:
-            path = f"clevercloud/{app.label}.htaccess"
+            # Kept beside the app (inside APP_FOLDER when there is one) and copied into the
+            # built webroot by the build hook: the webroot itself is build output.
+            rel = f"clevercloud/{app.label}.htaccess"
             target = f"{output.strip('/')}/.htaccess" if output else ".htaccess"
-            app.htaccess = path
-            steps.append(f"cp {path} {target}")
+            app.htaccess = f"{app.app_folder}/{rel}" if app.app_folder else rel
+            steps.append(f"cp {rel} {target}")
         if steps:
             app.hooks["pre_build"] = " && ".join(steps)
 

@@ -9,6 +9,7 @@ become bindings, zones become places. Whatever only Clever understands is kept u
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -25,7 +26,7 @@ from hopper.formats.clevercloud.codes import (
     W_UNSUPPORTED_RUNTIME,
 )
 from hopper.formats.clevercloud.files import SourceFiles
-from hopper.formats.clevercloud.hints_read import find_htaccess
+from hopper.formats.clevercloud.hints_read import find_htaccess, htaccess_spa
 from hopper.formats.clevercloud.setup import CELLAR, POSTGRESQL, AddonSpec, AppSpec, EnvEntry, Setup
 from hopper.model import (
     Architecture,
@@ -51,6 +52,7 @@ from hopper.model import (
 )
 
 HTTP_PORT = 8080
+_HTACCESS_COPY = re.compile(r"(?:\s*&&\s*)?\bcp (clevercloud/[A-Za-z0-9_.-]+\.htaccess) \S*\.htaccess\s*$")
 _HOOK_VARS = {"CC_PRE_BUILD_HOOK": "pre_build", "CC_POST_BUILD_HOOK": "post_build",
               "CC_PRE_RUN_HOOK": "pre_run", "CC_RUN_SUCCEEDED_HOOK": "run_succeed",
               "CC_RUN_FAILED_HOOK": "run_failed"}
@@ -342,9 +344,19 @@ class ModelBuilder:
             output = webroot.strip("/") or None if webroot else None
             spa = False
             spa_origin: Location | None = None
-            if kind == "static":
+            copied = _HTACCESS_COPY.search(build_cmd or "")
+            if copied and build_cmd is not None:
+                # hopper's own SPA fallback: a .htaccess copied into the webroot by the hook.
+                build_cmd = build_cmd[:copied.start()] or None
+                spa = True
+                if self.setup.project_dir is not None:
+                    file = self.setup.project_dir / (folder or "") / copied.group(1)
+                    if file.is_file() and self.files.inside(file):
+                        spa = htaccess_spa(self.files.read_text(file))
+                        spa_origin = Location(file=self.files.rel(file))
+            elif kind == "static":
                 spa = bool(typed.get("SERVER_FALLBACK_PAGE"))
-            elif self.setup.project_dir is not None:
+            if not copied and kind == "static-apache" and self.setup.project_dir is not None:
                 found = find_htaccess(self.files, self.setup.project_dir, webroot, folder)
                 if found is not None:
                     spa, spa_origin = found
@@ -398,15 +410,19 @@ class ModelBuilder:
                                 attribute=entry.bound.attribute, secret=entry.bound.secret,
                                 origin=entry.origin)
         names = mappings.table("env-names")["clevercloud"]
-        bound_resources = {b.resource for b in out.values()}
         for key in app.links:
             addon = self.setup.addon(key)
-            if addon is None or key in bound_resources:
+            if addon is None:
                 continue
+            # A link injects the add-on's variables; list those whose attribute the app does not
+            # already receive under a name of its own (a URI carries every database attribute).
+            covered = {b.attribute for b in out.values() if b.resource == key}
+            if "uri" in covered:
+                covered |= {"host", "port", "user", "password", "database"}
             table = names["database"] if addon.provider == POSTGRESQL else \
                 names["object_store"] if addon.provider == CELLAR else {}
             for var, spec in sorted(table.items()):
-                if "_DIRECT_" in var or var in out:
+                if "_DIRECT_" in var or var in out or spec["attribute"] in covered:
                     continue
                 out[var] = Binding(variable=var, resource=key, attribute=spec["attribute"],
                                    secret=bool(spec["secret"]), origin=app.origin)

@@ -1,0 +1,61 @@
+// The API: a dependency-free Node.js server (node:http only), written for Clever Cloud.
+// It listens on PORT (Clever sets 8080) and reads the variables the linked add-ons inject:
+// POSTGRESQL_ADDON_URI for the database, CELLAR_ADDON_HOST / KEY_ID / KEY_SECRET for object
+// storage, plus CELLAR_BUCKET, a plain variable naming the bucket (Cellar injects none).
+// GET /api/health says which settings are present, never their values.
+"use strict";
+
+const http = require("node:http");
+
+const PORT = Number.parseInt(process.env.PORT || "8080", 10);
+
+const SETTINGS = {
+  database: ["POSTGRESQL_ADDON_URI"],
+  storage: ["CELLAR_ADDON_HOST", "CELLAR_ADDON_KEY_ID", "CELLAR_ADDON_KEY_SECRET", "CELLAR_BUCKET"],
+  session: ["SESSION_SECRET"],
+};
+
+function configured(names) {
+  const out = {};
+  for (const name of names) {
+    out[name] = Boolean(process.env[name]);
+  }
+  return out;
+}
+
+function send(res, status, body) {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    "content-type": "application/json; charset=utf-8",
+    "content-length": Buffer.byteLength(text),
+    "cache-control": "no-store",
+  });
+  res.end(text);
+}
+
+// Clever's path routing passes /api/... unchanged, so the API serves under /api.
+const server = http.createServer((req, res) => {
+  const url = new URL(req.url || "/", "http://localhost");
+  if (req.method === "GET" && (url.pathname === "/api/health" || url.pathname === "/health")) {
+    send(res, 200, {
+      status: "ok",
+      database: configured(SETTINGS.database),
+      storage: configured(SETTINGS.storage),
+      // CELLAR_ADDON_HOST is a bare host name: clients need https:// in front of it.
+      endpoint: process.env.CELLAR_ADDON_HOST ? `https://${process.env.CELLAR_ADDON_HOST}` : null,
+      bucket: process.env.CELLAR_BUCKET || null,
+    });
+    return;
+  }
+  send(res, 404, { error: "not found", path: url.pathname });
+});
+
+server.listen(PORT, "0.0.0.0", () => {
+  console.log(`api listening on 0.0.0.0:${PORT}`);
+});
+
+function shutdown() {
+  server.close(() => process.exit(0));
+}
+process.on("SIGTERM", shutdown);
+process.on("SIGINT", shutdown);
