@@ -8,6 +8,7 @@ table: it runs on hosts you pay for elsewhere.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -89,6 +90,29 @@ def _meta(table: dict[str, Any]) -> tuple[str, str, str]:
 def fly_machine_price(table: dict[str, Any], cpu_kind: str | None, cpus: float | None,
                       memory_mb: int | None) -> tuple[str, float]:
     """The preset that fits, and its monthly price with extra memory."""
+    return _fly_machine_price(id(table), _Frozen(table), cpu_kind, cpus, memory_mb)
+
+
+class _Frozen:
+    """Carries a price table through functools.cache, keyed by the table's identity (tables are
+    loaded once per process and never mutated)."""
+
+    __slots__ = ("table",)
+
+    def __init__(self, table: dict[str, Any]) -> None:
+        self.table = table
+
+    def __hash__(self) -> int:
+        return id(self.table)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Frozen) and other.table is self.table
+
+
+@functools.lru_cache(maxsize=256)
+def _fly_machine_price(_table_id: int, frozen: _Frozen, cpu_kind: str | None,
+                       cpus: float | None, memory_mb: int | None) -> tuple[str, float]:
+    table = frozen.table
     kind = cpu_kind or "shared"
     want = cpus or 1
     presets = sorted(((name, p) for name, p in table["machines"].items()

@@ -7,8 +7,17 @@ rendering is deterministic. It works on the model only: any two setups in any fo
 
 from __future__ import annotations
 
-from hopper.findings import build_deploy, components, cost, data, networking, placement, routing
-from hopper.findings import scaling, secrets_env
+from hopper.findings import (
+    build_deploy,
+    components,
+    cost,
+    data,
+    networking,
+    placement,
+    routing,
+    scaling,
+    secrets_env,
+)
 from hopper.findings.context import Context
 from hopper.findings.types import Finding, Plan, Side
 from hopper.model import Architecture

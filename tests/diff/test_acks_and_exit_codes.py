@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from diff_builders import category_cases
+
 from hopper.diagnostics import HopperError
 from hopper.diff import diff_models
 from hopper.report import apply_acks, fails_on

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from diff_builders import all_cases
+
 from hopper.diff import diff_models
 from hopper.findings.types import Plan
 from hopper.report import render_plan
@@ -61,6 +62,7 @@ def test_sample_clevercloud_to_fly(tmp_path: Path) -> None:
 
 def test_golden_json_plans_are_valid_against_the_schema() -> None:
     import jsonschema
+
     from hopper.report_json import schema_path
 
     schema = json.loads(schema_path().read_text(encoding="utf-8"))

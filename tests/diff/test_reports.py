@@ -7,6 +7,7 @@ import re
 
 import pytest
 from diff_builders import all_cases, arch, svc
+
 from hopper.diff import diff_models
 from hopper.findings.docs import render as render_findings_doc
 from hopper.findings.table import SPECS

@@ -6,6 +6,7 @@ from dataclasses import replace
 
 import pytest
 from diff_builders import all_cases, arch, at, category_cases, drift_pair, svc, webapp_clever
+
 from hopper.diff import diff_models
 from hopper.model import Autostop, Role, Runtime, Scaling
 
@@ -80,6 +81,7 @@ def test_region_distance_and_eu() -> None:
 
 def test_nearby_region_inside_the_eu_is_info_only() -> None:
     from diff_builders import region
+
     from hopper.model import Placement
 
     before = arch("a", "clevercloud", placement=Placement(primary=region("par", "clevercloud")))

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from hopper.findings.context import Context, first_origin, origin
-from hopper.model import HealthCheck, Service, Workflow
+import posixpath
+from typing import Any
 
+from hopper.findings.context import Context
+from hopper.model import HealthCheck, Service, Workflow
 
 # Platforms whose builds always go through a Dockerfile ("Dockerfile" in the build context
 # when none is named); Clever Cloud builds from the source with its runtime's tools.
@@ -29,8 +31,7 @@ def build_label(svc: Service, platform: str) -> str:
     if b.dockerfile:
         return f"Dockerfile {b.dockerfile.removeprefix('./')}"
     if platform in DOCKERFILE_PLATFORMS:
-        context = (b.context or ".").removeprefix("./").rstrip("/")
-        return f"Dockerfile {context}/Dockerfile" if context != "." else "Dockerfile"
+        return f"Dockerfile {posixpath.normpath(posixpath.join(b.context or '.', 'Dockerfile'))}"
     runtime = " ".join(x for x in (b.runtime, b.runtime_version) if x) or "source"
     manager = f" with {b.package_manager}" if b.package_manager else ""
     return f"{runtime}{manager} (platform build)"
@@ -77,7 +78,7 @@ def check(ctx: Context) -> None:
 
 
 def _service(ctx: Context, name: str, aliases: tuple[str, ...], b: Service, a: Service) -> None:
-    ev = {"evidence_before": first_origin(b.build, b), "evidence_after": first_origin(a.build, a),
+    ev: dict[str, Any] = {"evidence_before": (b.build, b), "evidence_after": (a.build, a),
           "aliases": aliases}
     kb, ka = build_kind(b, ctx.before_platform), build_kind(a, ctx.after_platform)
     pm_b = b.build.package_manager if b.build else None
@@ -91,11 +92,11 @@ def _service(ctx: Context, name: str, aliases: tuple[str, ...], b: Service, a: S
         ctx.emit("HD702", name, before=f"{runtime} {b.build.runtime_version}",
                  after=f"{runtime} {a.build.runtime_version}", runtime=runtime, **ev)
     if b.image and a.image and b.build is None and a.build is None and b.image != a.image:
-        ctx.emit("HD710", name, before=b.image, after=a.image, evidence_before=origin(b),
-                 evidence_after=origin(a), aliases=aliases)
+        ctx.emit("HD710", name, before=b.image, after=a.image, evidence_before=b,
+                 evidence_after=a, aliases=aliases)
 
-    rev = {"evidence_before": first_origin(b.runtime, b),
-           "evidence_after": first_origin(a.runtime, a), "aliases": aliases}
+    rev: dict[str, Any] = {"evidence_before": (b.runtime, b),
+           "evidence_after": (a.runtime, a), "aliases": aliases}
     rb, ra = b.runtime.release_command, a.runtime.release_command
     if rb and not ra:
         ctx.emit("HD704", name, before=rb, command=rb, **rev)
@@ -105,8 +106,8 @@ def _service(ctx: Context, name: str, aliases: tuple[str, ...], b: Service, a: S
         ctx.emit("HD705", name, before=rb, after=ra, **rev)
 
     hb, ha = b.runtime.health_check, a.runtime.health_check
-    hev = {"evidence_before": first_origin(hb, b.runtime, b),
-           "evidence_after": first_origin(ha, a.runtime, a), "aliases": aliases}
+    hev: dict[str, Any] = {"evidence_before": (hb, b.runtime, b),
+           "evidence_after": (ha, a.runtime, a), "aliases": aliases}
     if hb is not None and ha is None:
         ctx.emit("HD706", name, before=health_label(hb), path=hb.path or "/health", **hev)
     elif ha is not None and hb is None:
@@ -141,8 +142,8 @@ def _pipeline(ctx: Context) -> None:
         tokens = sorted({w.token_secret for w in pa.workflows if w.token_secret})
         ctx.emit("HD711", "architecture", kind="architecture", before=pb.provider or "(none)",
                  after=pa.provider or "(none)",
-                 evidence_before=first_origin(*pb.workflows),
-                 evidence_after=first_origin(*pa.workflows),
+                 evidence_before=tuple(pb.workflows),
+                 evidence_after=tuple(pa.workflows),
                  token=", ".join(tokens) or "the deploy token")
     wb = {_workflow_key(ctx, w, True): w for w in pb.workflows}
     wa = {_workflow_key(ctx, w, False): w for w in pa.workflows}
@@ -150,9 +151,9 @@ def _pipeline(ctx: Context) -> None:
         w = wa[key]
         detail = f" ({w.path})" if w.path else ""
         ctx.emit("HD712", w.name, kind="workflow", after=w.path or w.name,
-                 evidence_after=origin(w), detail=detail)
+                 evidence_after=w, detail=detail)
     if pb.provider == pa.provider:
         for key in sorted(set(wb) - set(wa)):
             w = wb[key]
             ctx.emit("HD713", w.name, kind="workflow", before=w.path or w.name,
-                     evidence_before=origin(w))
+                     evidence_before=w)

@@ -25,17 +25,13 @@ class Pair(Generic[T]):
     before: T | None
     after: T | None
     method: str = "name"  # "name", "prefix" or "role": how the two were matched
+    name: str = field(init=False)  # the before side's name when there is one
+    aliases: tuple[str, ...] = field(init=False)  # every name the pair goes by
 
-    @property
-    def name(self) -> str:
-        item = self.before if self.before is not None else self.after
-        assert item is not None
-        return item.name
-
-    @property
-    def aliases(self) -> tuple[str, ...]:
+    def __post_init__(self) -> None:
         names = [x.name for x in (self.before, self.after) if x is not None]
-        return tuple(dict.fromkeys(names))
+        object.__setattr__(self, "name", names[0])
+        object.__setattr__(self, "aliases", tuple(dict.fromkeys(names)))
 
 
 _SEPARATOR = re.compile(r"[-_.]")
@@ -121,6 +117,8 @@ class _Params(dict[str, Any]):
 
 
 def origin(obj: Any) -> Location | None:
+    if isinstance(obj, Location):
+        return obj
     loc = getattr(obj, "origin", None)
     return loc if isinstance(loc, Location) else None
 
@@ -133,6 +131,15 @@ def first_origin(*objs: Any) -> Location | None:
     return None
 
 
+def evidence(value: Any) -> Location | None:
+    """Evidence as rules pass it: a Location, a component, or a tuple of candidates (the first
+    with a known origin wins). Resolved only when a finding is emitted, which keeps the rules
+    cheap on large setups where most pairs have nothing to report."""
+    if isinstance(value, tuple):
+        return first_origin(*value)
+    return origin(value)
+
+
 @dataclass
 class Context:
     before: Architecture
@@ -141,6 +148,7 @@ class Context:
     databases: list[Pair[Database]] = field(default_factory=list)
     stores: list[Pair[ObjectStore]] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+    _after_names: dict[str, str] | None = None
 
     @classmethod
     def build(cls, before: Architecture, after: Architecture) -> Context:
@@ -167,30 +175,39 @@ class Context:
 
     def after_name_of(self, before_name: str) -> str:
         """The after-side name of a service or resource named ``before_name`` on the before side."""
-        for pairs in (self.services, self.databases, self.stores):
-            for p in pairs:
-                if p.before is not None and p.before.name == before_name and p.after is not None:
-                    return p.after.name
-        return before_name
+        if self._after_names is None:
+            self._after_names = {}
+            for pairs in (self.services, self.databases, self.stores):
+                for p in pairs:
+                    if p.before is not None and p.after is not None:
+                        self._after_names.setdefault(p.before.name, p.after.name)
+        return self._after_names.get(before_name, before_name)
 
     def paired_services(self) -> Iterable[tuple[Pair[Service], Service, Service]]:
+        """Services present on both sides. A pair that is equal, paired by name, on the same
+        platform with the same architecture-level secrets cannot differ in any per-service
+        rule, so it is skipped (this keeps large, mostly unchanged setups fast)."""
+        skip_equal = not self.platform_changes and self.before.secrets == self.after.secrets
         for p in self.services:
-            if p.before is not None and p.after is not None:
-                yield p, p.before, p.after
+            if p.before is None or p.after is None:
+                continue
+            if skip_equal and p.method == "name" and p.before == p.after:
+                continue
+            yield p, p.before, p.after
 
-    def emit(self, code: str, subject: str, *, before: str | None = None,
-             after: str | None = None, evidence_before: Location | None = None,
-             evidence_after: Location | None = None, aliases: tuple[str, ...] = (),
+    def emit(self, finding_code: str, subject: str, /, *, before: str | None = None,
+             after: str | None = None, evidence_before: Any = None,
+             evidence_after: Any = None, aliases: tuple[str, ...] = (),
              kind: str = "service", **params: Any) -> None:
-        spec = SPECS[code]
+        spec = SPECS[finding_code]
         values = _Params(params)
         values.setdefault("before", before if before is not None else "(none)")
         values.setdefault("after", after if after is not None else "(none)")
         self.findings.append(Finding(
-            code=code, slug=spec.slug, category=spec.category, severity=spec.severity,
+            code=finding_code, slug=spec.slug, category=spec.category, severity=spec.severity,
             change=spec.change, subject=subject, subject_kind=kind,
             title=spec.title.format_map(values), before=before, after=after,
             why=spec.why.format_map(values), action=spec.action.format_map(values),
-            evidence_before=evidence_before, evidence_after=evidence_after,
+            evidence_before=evidence(evidence_before), evidence_after=evidence(evidence_after),
             aliases=aliases or (subject,),
         ))

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from hopper.findings.context import Context, first_origin, origin
+from hopper.findings.context import Context
 from hopper.model import Bucket, Database, ObjectStore, Service, VolumeKind
 
 _MAJOR = re.compile(r"^\s*(\d+)")
@@ -40,19 +40,19 @@ def check(ctx: Context) -> None:
     for pair in ctx.databases:
         b, a = pair.before, pair.after
         if b is None and a is not None:
-            ctx.emit("HD601", a.name, kind="database", after=db_label(a), evidence_after=origin(a))
+            ctx.emit("HD601", a.name, kind="database", after=db_label(a), evidence_after=a)
         elif a is None and b is not None:
-            ctx.emit("HD602", b.name, kind="database", before=db_label(b), evidence_before=origin(b))
+            ctx.emit("HD602", b.name, kind="database", before=db_label(b), evidence_before=b)
         elif a is not None and b is not None:
             _database(ctx, pair.name, pair.aliases, b, a)
     for spair in ctx.stores:
         sb, sa = spair.before, spair.after
         if sb is None and sa is not None:
             ctx.emit("HD611", sa.name, kind="object_store", after=sa.provider,
-                     evidence_after=origin(sa))
+                     evidence_after=sa)
         elif sa is None and sb is not None:
             ctx.emit("HD612", sb.name, kind="object_store", before=sb.provider,
-                     evidence_before=origin(sb))
+                     evidence_before=sb)
         elif sa is not None and sb is not None:
             _store(ctx, spair.name, spair.aliases, sb, sa)
     for _, b_svc, a_svc in ctx.paired_services():
@@ -61,7 +61,7 @@ def check(ctx: Context) -> None:
 
 def _database(ctx: Context, name: str, aliases: tuple[str, ...], b: Database,
               a: Database) -> None:
-    ev: dict[str, Any] = {"evidence_before": origin(b), "evidence_after": origin(a),
+    ev: dict[str, Any] = {"evidence_before": b, "evidence_after": a,
                           "aliases": aliases, "kind": "database"}
     vb, va = major(b.version), major(a.version)
     if vb is not None and va is not None and vb != va:
@@ -88,7 +88,7 @@ def _database(ctx: Context, name: str, aliases: tuple[str, ...], b: Database,
 
 def _store(ctx: Context, name: str, aliases: tuple[str, ...], b: ObjectStore,
            a: ObjectStore) -> None:
-    ev: dict[str, Any] = {"evidence_before": origin(b), "evidence_after": origin(a),
+    ev: dict[str, Any] = {"evidence_before": b, "evidence_after": a,
                           "aliases": aliases, "kind": "object_store"}
     if b.provider != a.provider:
         ctx.emit("HD613", name, before=b.provider, after=a.provider, **ev)
@@ -104,7 +104,7 @@ def _store(ctx: Context, name: str, aliases: tuple[str, ...], b: ObjectStore,
         either = bb if bb is not None else ba
         assert either is not None
         label = f"{name}/{either.name}"
-        evb: dict[str, Any] = {"evidence_before": first_origin(bb, b), "evidence_after": first_origin(ba, a),
+        evb: dict[str, Any] = {"evidence_before": (bb, b), "evidence_after": (ba, a),
                "aliases": aliases, "kind": "object_store", "bucket": label}
         if bb is None and ba is not None:
             ctx.emit("HD617", label, after=_public(ba), **evb)
@@ -143,9 +143,9 @@ def _volumes(ctx: Context, b: Service, a: Service) -> None:
     persistent_a = {v.target: v for v in a.volumes if v.kind is VolumeKind.NAMED}
     for target in sorted(set(persistent_b) - set(persistent_a)):
         v = persistent_b[target]
-        ctx.emit("HD619", b.name, before=f"{v.name} -> {target}", evidence_before=first_origin(v, b),
-                 evidence_after=origin(a), aliases=(b.name, a.name), target=target)
+        ctx.emit("HD619", b.name, before=f"{v.name} -> {target}", evidence_before=(v, b),
+                 evidence_after=a, aliases=(b.name, a.name), target=target)
     for target in sorted(set(persistent_a) - set(persistent_b)):
         v = persistent_a[target]
-        ctx.emit("HD620", b.name, after=f"{v.name} -> {target}", evidence_before=origin(b),
-                 evidence_after=first_origin(v, a), aliases=(b.name, a.name), target=target)
+        ctx.emit("HD620", b.name, after=f"{v.name} -> {target}", evidence_before=b,
+                 evidence_after=(v, a), aliases=(b.name, a.name), target=target)

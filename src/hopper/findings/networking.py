@@ -7,7 +7,9 @@ accepted as a short form. When a reader does not say, hopper does not guess.
 
 from __future__ import annotations
 
-from hopper.findings.context import Context, first_origin, origin
+from typing import Any
+
+from hopper.findings.context import Context
 from hopper.findings.scaling import stops_when_idle
 from hopper.model import Architecture, Service
 
@@ -43,7 +45,7 @@ def check(ctx: Context) -> None:
     targets_a = _route_sources(ctx.after)
     for pair, b, a in ctx.paired_services():
         name, aliases = pair.name, pair.aliases
-        ev = {"evidence_before": origin(b), "evidence_after": origin(a), "aliases": aliases}
+        ev: dict[str, Any] = {"evidence_before": b, "evidence_after": a, "aliases": aliases}
         if not b.public and a.public:
             ctx.emit("HD401", name, before="private", after="public", **ev)
         elif b.public and not a.public:
@@ -66,8 +68,8 @@ def check(ctx: Context) -> None:
         if b.runtime.port is not None and a.runtime.port is not None \
                 and b.runtime.port != a.runtime.port:
             ctx.emit("HD405", name, before=str(b.runtime.port), after=str(a.runtime.port),
-                     evidence_before=first_origin(b.runtime, b),
-                     evidence_after=first_origin(a.runtime, a), aliases=aliases)
+                     evidence_before=(b.runtime, b),
+                     evidence_after=(a.runtime, a), aliases=aliases)
 
         https_b, https_a = bool(b.force_https), bool(a.force_https)
         if mode_a == "flycast" and https_a and not (mode_b == "flycast" and https_b):
@@ -90,7 +92,7 @@ def check(ctx: Context) -> None:
 def _tls(ctx: Context, name: str, aliases: tuple[str, ...], b: Service, a: Service) -> None:
     tls_b = PLATFORM_TLS.get(ctx.before_platform)
     tls_a = PLATFORM_TLS.get(ctx.after_platform)
-    ev = {"evidence_before": origin(b), "evidence_after": origin(a), "aliases": aliases}
+    ev: dict[str, Any] = {"evidence_before": b, "evidence_after": a, "aliases": aliases}
     if tls_b and not tls_a:
         ctx.emit("HD412", name, before=tls_b, after=f"none ({ctx.after_platform})",
                  platform=ctx.before_platform, **ev)

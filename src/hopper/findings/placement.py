@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from hopper import mappings
-from hopper.diagnostics import HopperError, Location
-from hopper.findings.context import Context, origin
+from hopper.diagnostics import HopperError
+from hopper.findings.context import Context
 from hopper.model import Region
 
 # Below this distance a region change is "nearby" (same metro area or neighbouring city):
@@ -64,14 +65,14 @@ def check(ctx: Context) -> None:
         ctx.emit("HD107", "architecture", kind="architecture",
                  before=resolve(rb).label() if rb else "(not stated)",
                  after=place.label() if ra else "(not stated)",
-                 evidence_before=origin(rb), evidence_after=origin(ra), region=place.label())
+                 evidence_before=rb, evidence_after=ra, region=place.label())
         if ra is not None and place.retired:
             _retired(ctx, place, ra)
         return
     pb, pa = resolve(rb), resolve(ra)
     same = rb.code == ra.code and rb.platform == ra.platform
     if not same:
-        ev = {"evidence_before": origin(rb), "evidence_after": origin(ra)}
+        ev: dict[str, Any] = {"evidence_before": rb, "evidence_after": ra}
         if pa.info is None or pb.info is None:
             unknown = pa if pa.info is None else pb
             ctx.emit("HD106", "architecture", kind="architecture", before=pb.label(),
@@ -88,7 +89,7 @@ def check(ctx: Context) -> None:
             ctx.emit("HD105", "architecture", kind="architecture", before=pb.label(),
                      after=pa.label(), **ev)
     if pa.retired and not (same and pb.retired):
-        _retired(ctx, pa, ra, before=pb.label(), evidence_before=origin(rb))
+        _retired(ctx, pa, ra, before=pb.label(), evidence_before=rb)
     others_b = sorted(r.code for r in ctx.before.placement.others)
     others_a = sorted(r.code for r in ctx.after.placement.others)
     if others_b != others_a:
@@ -97,8 +98,8 @@ def check(ctx: Context) -> None:
 
 
 def _retired(ctx: Context, place: Place, region: Region, *, before: str | None = None,
-             evidence_before: Location | None = None) -> None:
+             evidence_before: Region | None = None) -> None:
     replacement = place.replacement or "a current region"
     ctx.emit("HD104", "architecture", kind="architecture", before=before, after=place.label(),
              evidence_before=evidence_before,
-             evidence_after=origin(region), code=place.code, replacement=replacement)
+             evidence_after=region, code=place.code, replacement=replacement)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from hopper.findings.context import Context, first_origin
+from hopper.findings.context import Context
 from hopper.model import Route, Service, StaticSite
 
 DEFAULT_BODY = "1m"
@@ -57,7 +57,7 @@ def _routes(ctx: Context, name: str, aliases: tuple[str, ...], b: Service, a: Se
     ra = {r.path_prefix: r for r in a.routes}
     for path in sorted(set(rb) | set(ra)):
         x, y = rb.get(path), ra.get(path)
-        ev = {"evidence_before": first_origin(x, b), "evidence_after": first_origin(y, a),
+        ev: dict[str, Any] = {"evidence_before": (x, b), "evidence_after": (y, a),
               "aliases": aliases, "path": path}
         if x is None and y is not None:
             ctx.emit("HD501", name, after=_target(y, y.target_service),
@@ -139,7 +139,7 @@ def _static(ctx: Context, name: str, aliases: tuple[str, ...], b: Service, a: Se
     sb, sa = b.static_site, a.static_site
     if sb is None:
         return
-    ev = {"evidence_before": first_origin(sb, b), "evidence_after": first_origin(sa, a),
+    ev: dict[str, Any] = {"evidence_before": (sb, b), "evidence_after": (sa, a),
           "aliases": aliases}
     if sb.spa_fallback and (sa is None or not sa.spa_fallback):
         ctx.emit("HD512", name, before=f"fallback to {sb.index}", after="no fallback", **ev)

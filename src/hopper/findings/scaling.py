@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from hopper.findings.context import Context, first_origin
+from typing import Any
+
+from hopper.findings.context import Context
 from hopper.model import Autostop, Role, Scaling, Service
 
 
@@ -48,7 +50,7 @@ def check(ctx: Context) -> None:
 def _check_service(ctx: Context, name: str, aliases: tuple[str, ...], b: Service,
                    a: Service) -> None:
     sb, sa = b.scaling, a.scaling
-    ev = {"evidence_before": first_origin(sb, b), "evidence_after": first_origin(sa, a),
+    ev: dict[str, Any] = {"evidence_before": (sb, b), "evidence_after": (sa, a),
           "aliases": aliases}
     stop_b, stop_a = stops_when_idle(sb), stops_when_idle(sa)
     if not stop_b and stop_a and not sa.min_running:

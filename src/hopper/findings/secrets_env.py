@@ -6,11 +6,13 @@ else is "(sensitive value)" or "(value hidden)". Secrets are compared by digest 
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, replace
+from typing import Any
 
 from hopper import mappings
 from hopper.diagnostics import HopperError, Location
-from hopper.findings.context import Context, first_origin, origin
+from hopper.findings.context import Context, first_origin
 from hopper.model import Architecture, Binding, EnvRead, Service
 from hopper.secrets import looks_secret, redact_url, url_has_credentials
 
@@ -26,6 +28,7 @@ SECRET_STORES = {
 }
 
 
+@functools.cache
 def runtime_names(platform: str) -> frozenset[str]:
     """Names the platform itself sets on every instance (PORT on Clever Cloud, FLY_* on Fly)."""
     try:
@@ -131,14 +134,14 @@ def _classification(ctx: Context, name: str, aliases: tuple[str, ...], b: Servic
     ctx.emit("HD301", name, aliases=aliases,
              before=f"secrets: {_names(pb.secrets)}; plain: {_names(set(pb.env))}",
              after=f"{store}: {_names(pa.secrets)}; plain env: {_names(set(pa.env))}",
-             evidence_before=first_origin(b.runtime, b), evidence_after=first_origin(a.runtime, a),
+             evidence_before=(b.runtime, b), evidence_after=(a.runtime, a),
              store=store)
 
 
 def _moves(ctx: Context, name: str, aliases: tuple[str, ...], b: Service, a: Service,
            pb: Provided, pa: Provided) -> None:
-    ev = {"evidence_before": first_origin(b.runtime, b),
-          "evidence_after": first_origin(a.runtime, a), "aliases": aliases}
+    ev: dict[str, Any] = {"evidence_before": (b.runtime, b),
+          "evidence_after": (a.runtime, a), "aliases": aliases}
     for var in sorted(pb.secrets & set(pa.env)):
         ctx.emit("HD302", name, before=f"{var} (secret)", after=f"{var} (plain env)", name=var, **ev)
     for var in sorted(set(pb.env) & pa.secrets):
@@ -230,12 +233,12 @@ def _reads(ctx: Context, name: str, aliases: tuple[str, ...], b: Service, a: Ser
             if var in pb.build and var not in pa.build:
                 ctx.emit("HD315", name, aliases=aliases, before=f"{var} (provided at build)",
                          after=None, evidence_before=code_loc,
-                         evidence_after=first_origin(a.build, a), name=var, where=_where(reads))
+                         evidence_after=(a.build, a), name=var, where=_where(reads))
                 reported.add(var)
             continue
         if var in pb.runtime and var not in pa.runtime:
             ctx.emit("HD313", name, aliases=aliases, before=_display(var, pb, ctx), after=None,
-                     evidence_before=code_loc, evidence_after=first_origin(a.runtime, a),
+                     evidence_before=code_loc, evidence_after=(a.runtime, a),
                      name=var, where=_where(reads), source_note=_source_note(var, pb, ctx),
                      remedy=_remedy(ctx, var, pb, pa))
             reported.add(var)
@@ -249,7 +252,7 @@ def _dropped(ctx: Context, name: str, aliases: tuple[str, ...], b: Service, a: S
     configured = set(pb.env) | pb.secrets | set(pb.bindings)
     for var in sorted(configured - pa.runtime - reported):
         ev_b = first_origin(pb.bindings.get(var), b.runtime, b)
-        ev = {"evidence_before": ev_b, "evidence_after": first_origin(a.runtime, a),
+        ev: dict[str, Any] = {"evidence_before": ev_b, "evidence_after": (a.runtime, a),
               "aliases": aliases}
         if var in pb.bindings:
             if scanned and var not in read_names:
@@ -267,7 +270,7 @@ def _build_secrets(ctx: Context, name: str, aliases: tuple[str, ...], b: Service
                    a: Service) -> None:
     sb = set(b.build.secrets) if b.build else set()
     sa = set(a.build.secrets) if a.build else set()
-    ev = {"evidence_before": first_origin(b.build, b), "evidence_after": first_origin(a.build, a),
+    ev: dict[str, Any] = {"evidence_before": (b.build, b), "evidence_after": (a.build, a),
           "aliases": aliases}
     for var in sorted(sa - sb):
         ctx.emit("HD311", name, after=f"{var} (build secret)", name=var, **ev)
@@ -283,8 +286,8 @@ def _arch_secrets(ctx: Context) -> None:
     # with the resource it replaces (database passwords, storage keys).
     per_service_b = {var for svc in ctx.before.services
                      for var in (*svc.runtime.secret_env, *(x.variable for x in svc.bindings))}
-    paired_resources = {p.before.name for p in (*ctx.databases, *ctx.stores)
-                        if p.before is not None and p.after is not None}
+    paired_resources = {p.name for p in ctx.databases if p.before and p.after} | \
+        {p.name for p in ctx.stores if p.before and p.after}
     resource_bound_a = {x.variable for svc in ctx.after.services for x in svc.bindings
                         if ctx.after.database(x.resource) or ctx.after.object_store(x.resource)}
     for name in sorted(set(before) | set(after)):
@@ -292,16 +295,16 @@ def _arch_secrets(ctx: Context) -> None:
         if sb is None and sa is not None:
             if name in resource_bound_a:
                 continue  # set by the platform when the resource is attached
-            ctx.emit("HD304", name, kind="secret", after=SENSITIVE, evidence_after=origin(sa),
+            ctx.emit("HD304", name, kind="secret", after=SENSITIVE, evidence_after=sa,
                      name=name)
         elif sa is None and sb is not None:
             if name in plain_after or name in per_service_b:
                 continue
             if sb.used_by and all(user in paired_resources for user in sb.used_by):
                 continue
-            ctx.emit("HD305", name, kind="secret", before=SENSITIVE, evidence_before=origin(sb),
+            ctx.emit("HD305", name, kind="secret", before=SENSITIVE, evidence_before=sb,
                      name=name)
-        elif sb is not None and sa is not None:
-            if sb.digest and sa.digest and sb.digest != sa.digest:
-                ctx.emit("HD306", name, kind="secret", before=SENSITIVE, after=SENSITIVE_CHANGED,
-                         evidence_before=origin(sb), evidence_after=origin(sa), name=name)
+        elif sb is not None and sa is not None and sb.digest and sa.digest \
+                and sb.digest != sa.digest:
+            ctx.emit("HD306", name, kind="secret", before=SENSITIVE, after=SENSITIVE_CHANGED,
+                         evidence_before=sb, evidence_after=sa, name=name)
