@@ -44,7 +44,7 @@ def _codes(diags: tuple[object, ...]) -> list[str]:
 def test_region_is_the_nearest_current_fly_region_to_the_source() -> None:
     files, diags = run_writer(full())  # Clever Cloud "par" (Paris)
     assert tomllib.loads(files["api/fly.toml"])["primary_region"] == "cdg"
-    assert "HOP701" in _codes(diags)
+    assert "HOP501" in _codes(diags)
 
 
 def test_a_retired_source_region_maps_to_a_current_one() -> None:
@@ -57,7 +57,7 @@ def test_a_retired_source_region_maps_to_a_current_one() -> None:
 def test_no_placement_uses_the_documented_default_with_an_info() -> None:
     files, diags = run_writer(front_api())
     assert tomllib.loads(files["api/fly.toml"])["primary_region"] == "iad"
-    assert any(d.code == "HOP701" and "default" in d.message for d in diags)
+    assert any(d.code == "HOP501" and "default" in d.message for d in diags)
 
 
 def test_region_flag_wins_and_retired_region_is_refused_with_replacement() -> None:
@@ -65,10 +65,10 @@ def test_region_flag_wins_and_retired_region_is_refused_with_replacement() -> No
     assert tomllib.loads(files["web/fly.toml"])["primary_region"] == "ams"
     with pytest.raises(HopperError) as err:
         run_writer(full(), region="waw")
-    assert err.value.code == "HOP702" and "ams" in (err.value.diagnostic.hint or "")
+    assert err.value.code == "HOP502" and "ams" in (err.value.diagnostic.hint or "")
     with pytest.raises(HopperError) as err:
         run_writer(full(), region="cgd")
-    assert err.value.code == "HOP703" and "cdg" in (err.value.diagnostic.hint or "")
+    assert err.value.code == "HOP503" and "cdg" in (err.value.diagnostic.hint or "")
 
 
 def test_no_retired_region_is_ever_emitted() -> None:
@@ -98,7 +98,7 @@ def test_vm_size_from_cpu_and_memory(cpus: float | None, memory: int | None, siz
     files, diags = run_writer(replace(base, services=(svc,)))
     vm = tomllib.loads(files["api/fly.toml"])["vm"][0]
     assert (vm["size"], vm["memory"]) == (size, mem)
-    assert "HOP704" in _codes(diags)
+    assert "HOP504" in _codes(diags)
 
 
 def test_too_much_memory_is_clamped_with_a_warning() -> None:
@@ -106,7 +106,7 @@ def test_too_much_memory_is_clamped_with_a_warning() -> None:
     svc = replace(base.services[0], scaling=Scaling(cpus=1, memory_mb=64 * 1024, cpu_kind="shared"))
     files, diags = run_writer(replace(base, services=(svc,)))
     assert tomllib.loads(files["api/fly.toml"])["vm"][0]["size"] == "shared-cpu-8x"
-    assert "HOP705" in _codes(diags)
+    assert "HOP505" in _codes(diags)
 
 
 # ---------------------------------------------------------------------------- autostop, routes
@@ -117,7 +117,7 @@ def test_defaults_stop_with_front_one_and_api_zero() -> None:
     apis = tomllib.loads(files["api/fly.toml"])["http_service"]
     assert (front["auto_stop_machines"], front["min_machines_running"], front["force_https"]) == ("stop", 1, True)
     assert (apis["auto_stop_machines"], apis["min_machines_running"], apis["force_https"]) == ("stop", 0, False)
-    assert "HOP714" in _codes(diags)
+    assert "HOP514" in _codes(diags)
 
 
 def test_flags_override_autostop_and_min_running() -> None:
@@ -150,7 +150,7 @@ def test_suspend_falls_back_to_stop_over_2gb() -> None:
     svc = replace(base.services[0], scaling=Scaling(cpus=2, memory_mb=4096))
     files, diags = run_writer(replace(base, services=(svc,)), autostop="suspend")
     assert tomllib.loads(files["api/fly.toml"])["http_service"]["auto_stop_machines"] == "stop"
-    assert "HOP715" in _codes(diags)
+    assert "HOP515" in _codes(diags)
 
 
 def test_bad_options_are_refused() -> None:
@@ -170,7 +170,7 @@ def test_worker_with_volume_becomes_a_process_group_with_a_mount() -> None:
                               "initial_size": "3gb", "processes": ["thumbnailer"]}]
     assert doc["http_service"]["processes"] == ["app"]
     codes = _codes(diags)
-    assert "HOP710" in codes and "HOP711" in codes and "HOP726" in codes and "HOP720" in codes
+    assert "HOP510" in codes and "HOP511" in codes and "HOP526" in codes and "HOP520" in codes
 
 
 def test_release_command_and_unit_string_durations() -> None:
@@ -196,7 +196,7 @@ def test_platform_names_the_app_reads_are_derived_and_listed_in_the_runbook() ->
     assert "| `photo-share-api` | `CELLAR_ADDON_KEY_ID` | `AWS_ACCESS_KEY_ID` |" in runbook
     # The compose-era value of a bound name is not written to [env] (it would shadow the shim).
     assert "POSTGRESQL_ADDON_HOST" not in tomllib.loads(files["api/fly.toml"]).get("env", {})
-    assert "HOP718" in _codes(diags)
+    assert "HOP518" in _codes(diags)
 
 
 # ---------------------------------------------------------------------------- hostile input
@@ -226,7 +226,7 @@ def test_hostile_service_names_are_normalised_or_refused(name: str) -> None:
     try:
         files, _ = run_writer(arch)
     except InputError as exc:
-        assert exc.code in ("HOP009", "HOP708")
+        assert exc.code in ("HOP009", "HOP508")
         return
     for rel in files:
         assert ".." not in rel.split("/") and not rel.startswith(("/", "-"))
@@ -245,7 +245,7 @@ def test_hostile_route_values_cannot_add_nginx_directives(field: str, value: str
                                         for s in arch.services))
     with pytest.raises(InputError) as err:
         run_writer(arch)
-    assert err.value.code == "HOP733"
+    assert err.value.code == "HOP533"
 
 
 def test_hostile_build_command_is_refused() -> None:
@@ -337,7 +337,7 @@ def test_a_failed_conversion_leaves_nothing(tmp_path: Path) -> None:
         pytest.skip("samples/compose-webapp is not present")
     out = tmp_path / "out"
     result = run_cli("convert", sample, "--to", "fly", "--out", out, "--region", "waw")
-    assert result.code == 1 and "HOP702" in result.stderr
+    assert result.code == 1 and "HOP502" in result.stderr
     assert not out.exists() or not any(out.rglob("*"))
 
 
@@ -354,7 +354,7 @@ def test_front_without_build_serves_a_bound_static_folder() -> None:
     files, diags = run_writer(Architecture(name="x", services=(front, apis)))
     assert 'COPY ["public/", "/usr/share/nginx/html/"]' in files["site/Dockerfile"]
     assert tomllib.loads(files["api/fly.toml"])["build"]["dockerfile"] == "Dockerfile"
-    assert "HOP711" not in _codes(diags)
+    assert "HOP511" not in _codes(diags)
 
 
 def test_library_convert_matches_cli_for_the_sample(tmp_path: Path) -> None:

@@ -11,8 +11,8 @@ import re
 
 from hopper.diagnostics import E_INVALID_NAME, Diagnostics, Location, Severity, code, fail
 
-E_APP_NAME_CLASH = code("HOP708", Severity.ERROR, "two services would get the same Fly app name")
-I_NAME_NORMALISED = code("HOP709", Severity.INFO, "a service name was normalised to fit Fly's app-name rules")
+E_APP_NAME_CLASH = code("HOP508", Severity.ERROR, "two services would get the same Fly app name")
+I_NAME_NORMALISED = code("HOP509", Severity.INFO, "a service name was normalised to fit Fly's app-name rules")
 
 # Fly app names: lowercase letters, digits and hyphens; hopper also requires a letter or digit
 # at both ends and at most 63 characters (a DNS label: the name becomes <app>.fly.dev).

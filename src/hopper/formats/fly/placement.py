@@ -17,13 +17,13 @@ from hopper import mappings
 from hopper.diagnostics import Diagnostics, Severity, code, fail
 from hopper.model import Architecture, Database, Region, Service
 
-I_REGION = code("HOP701", Severity.INFO, "the Fly region hopper chose, and why")
-E_REGION_RETIRED = code("HOP702", Severity.ERROR, "--region names a retired Fly region")
-E_REGION_UNKNOWN = code("HOP703", Severity.ERROR, "--region is not a Fly region")
-I_VM_SIZE = code("HOP704", Severity.INFO, "the Machine size hopper chose, and why")
-W_VM_CLAMPED = code("HOP705", Severity.WARNING, "the source's CPU or memory does not fit any Fly Machine and was reduced")
-W_DB_REGION = code("HOP706", Severity.WARNING, "Managed Postgres is not offered in the app region; the nearest MPG region is used")
-I_DB_PLAN = code("HOP707", Severity.INFO, "the Postgres plan or cluster size hopper chose, and why")
+I_REGION = code("HOP501", Severity.INFO, "the Fly region hopper chose, and why")
+E_REGION_RETIRED = code("HOP502", Severity.ERROR, "--region names a retired Fly region")
+E_REGION_UNKNOWN = code("HOP503", Severity.ERROR, "--region is not a Fly region")
+I_VM_SIZE = code("HOP504", Severity.INFO, "the Machine size hopper chose, and why")
+W_VM_CLAMPED = code("HOP505", Severity.WARNING, "the source's CPU or memory does not fit any Fly Machine and was reduced")
+W_DB_REGION = code("HOP506", Severity.WARNING, "Managed Postgres is not offered in the app region; the nearest MPG region is used")
+I_DB_PLAN = code("HOP507", Severity.INFO, "the Postgres plan or cluster size hopper chose, and why")
 
 # When the source says nothing about where it runs. iad (Ashburn) is Fly's largest region and
 # the one most Fly documentation examples use.

@@ -30,8 +30,8 @@ from hopper.model import Architecture
 from hopper.nginx_build import NginxBuildError, build_nginx_conf
 from hopper.templating import render
 
-E_NGINX_VALUE = code("HOP733", Severity.ERROR, "a value of the front cannot be written into nginx.conf safely")
-W_NGINX_SKIPPED = code("HOP734", Severity.WARNING, "part of a route could not be written into nginx.conf")
+E_NGINX_VALUE = code("HOP533", Severity.ERROR, "a value of the front cannot be written into nginx.conf safely")
+W_NGINX_SKIPPED = code("HOP534", Severity.WARNING, "part of a route could not be written into nginx.conf")
 
 FLYCTL_ACTION_REF = "v1"
 FLYCTL_VERSION = "0.4.87"  # the flyctl release hopper's Fly reference was checked against
@@ -88,7 +88,7 @@ def _nginx(app: App, diags: Diagnostics) -> str:
                                app.service.origin)) from None
     for note in built.skipped:
         if "no upstream" in note:
-            continue  # already reported by the plan (HOP730)
+            continue  # already reported by the plan (HOP530)
         diags.warning(W_NGINX_SKIPPED, f"front '{app.service.name}': {note}", app.service.origin)
     return built.text
 
