@@ -60,10 +60,15 @@ resource "clevercloud_static_apache" "front" {
   max_instance_count = 1
   smallest_flavor    = "nano"
   biggest_flavor     = "nano"
+  app_folder         = "front"
   redirect_https     = true
   vhosts             = [{ fqdn = var.domain }]
 
+  hooks {
+    pre_build = "npm run build"
+  }
+
   environment = {
-    CC_WEBROOT = "/front"
+    CC_WEBROOT = "/dist"
   }
 }

@@ -246,8 +246,8 @@ class ModelBuilder:
             ext["sticky_sessions"] = app.sticky_sessions
         if clever_env:
             ext["env"] = clever_env
-            self.diags.info(I_CLEVER_ONLY, f"app '{app.key}': {', '.join(sorted(clever_env))} "
-                            "only mean something on Clever Cloud; kept for Clever only", app.origin)
+            self.diags.info(I_CLEVER_ONLY, f"app '{app.key}': Clever-only setting(s) "
+                            f"{', '.join(sorted(clever_env))} kept for Clever only", app.origin)
         extra_health = sorted(v for k, v in typed.items() if k.startswith("CC_HEALTH_CHECK_PATH_"))
         if extra_health:
             ext["health_check_paths"] = extra_health
