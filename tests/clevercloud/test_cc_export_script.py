@@ -9,11 +9,11 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from support import CANARY, ROOT, SAMPLES
 
 from hopper import native
 from hopper.formats.base import ReadOptions
 from hopper.formats.clevercloud.reader import read
+from support import CANARY, ROOT, SAMPLES
 
 SCRIPT = ROOT / "scripts" / "clever-export.sh"
 EXPORT = SAMPLES / "clevercloud-webapp" / "export"
