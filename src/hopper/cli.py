@@ -246,6 +246,7 @@ def convert(
     min_running: Annotated[int | None, typer.Option("--min-running", min=0, help="Fly min_machines_running.")] = None,
     postgres: Annotated[PostgresChoice | None, typer.Option("--postgres", help="Fly Postgres flavour.")] = None,
     report: Annotated[ReportFormat, typer.Option("--format", help="Plan format for --dry-run.")] = ReportFormat.text,
+    scan_code: Annotated[bool, typer.Option("--scan-code/--no-scan-code", help="Scan application code for the env vars it reads (build-time variables, names the target must provide).")] = True,
     strict: StrictOpt = False,
 ) -> int:
     """Write the equivalent setup for another platform."""
@@ -259,7 +260,7 @@ def convert(
         postgres=postgres.value if postgres else None,
     )
     result = api.convert(path, to.value, fmt=from_.value if from_ else None,
-                         read_options=_read_options(file, profile, env_file),
+                         read_options=_read_options(file, profile, env_file, scan_code=scan_code),
                          write_options=options, strict=False)
     _report(result.diagnostics)
     if strict and _strict_failure(result.diagnostics):

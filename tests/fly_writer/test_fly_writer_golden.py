@@ -15,7 +15,7 @@ from fly_writer_models import api_postgres, full
 from fly_writer_tools import run_writer
 
 from hopper import api
-from hopper.formats.base import WriteOptions
+from hopper.formats.base import ReadOptions, WriteOptions
 from support import GOLDEN, ROOT, SAMPLES, assert_golden_tree, copy_tree
 
 CASES = {"api-postgres": api_postgres, "full": full}
@@ -36,7 +36,10 @@ def _convert_sample(name: str, where: Path | None = None) -> dict[str, str]:
         pytest.skip(f"samples/{name} is not present")
     if where is not None:
         source = copy_tree(source, where / name)
-    return dict(api.convert(source, "fly", write_options=WriteOptions()).files)
+    # As `hopper convert` does by default, the application code is scanned: build-time variables
+    # the front reads become build arguments or build secrets.
+    return dict(api.convert(source, "fly", read_options=ReadOptions(scan_code=True),
+                            write_options=WriteOptions()).files)
 
 
 @pytest.mark.parametrize("name", SAMPLE_CASES)

@@ -61,6 +61,7 @@ E_OPTION = code("HOP529", Severity.ERROR, "a write option has a value the Fly wr
 W_ROUTE_TARGET = code("HOP530", Severity.WARNING, "a route's target is not a deployable service")
 W_NOT_DEPLOYABLE = code("HOP531", Severity.WARNING, "a service has neither a build nor an image and is not deployed")
 W_FRONT_FILES = code("HOP532", Severity.WARNING, "the front keeps its own image; its nginx.conf is replaced at boot")
+I_BUILD_VAR = code("HOP535", Severity.INFO, "a variable the front's code reads while it is built becomes a build argument or build secret")
 
 FRONT_DEFAULT_PORT = 8080
 API_DEFAULT_PORT = 8080
@@ -111,6 +112,7 @@ class App:
     processes: dict[str, str] = field(default_factory=dict)
     groups: dict[str, Service] = field(default_factory=dict)  # process group -> worker service
     build_secrets: tuple[str, ...] = ()
+    build_vars: tuple[str, ...] = ()  # non-secret build-time inputs: CI variables passed as --build-arg
     runtime_secrets: tuple[str, ...] = ()
     env: dict[str, str] = field(default_factory=dict)
     aliases: tuple[Alias, ...] = ()
@@ -318,6 +320,38 @@ def _app(svc: Service, name: str, routed: set[str], autostop_flag: str | None,
 
 # ---------------------------------------------------------------------------- builds
 
+def _build_time_vars(app: App, diags: Diagnostics) -> None:
+    """Names the service's code reads while it is built (Vite's ``import.meta.env.VITE_*``...).
+
+    A bundler inlines them into the static files, so they must exist at build time: a name that
+    looks secret becomes a build secret (mounted for the build step only), any other a build
+    argument fed from a CI variable of the same name. Both sides use the same name.
+    """
+    from hopper.envscan.classify import build_time_vars  # noqa: PLC0415
+
+    build = app.service.build
+    assert build is not None
+    given = set(build.args) | set(app.build_secrets)
+    secrets = set(app.build_secrets)
+    plain: set[str] = set()
+    for var in build_time_vars(app.service):
+        if var.name in given:
+            continue
+        name = names.check_gh_secret(var.name, build.origin)
+        where = f"{var.read.file}:{var.read.line}"
+        if var.secret:
+            secrets.add(name)
+            diags.info(I_BUILD_VAR, f"service '{app.service.name}' reads {name} at {where} while it is "
+                       f"built; it becomes a build secret fed from the GitHub secret {name}", build.origin)
+        else:
+            plain.add(name)
+            diags.info(I_BUILD_VAR, f"service '{app.service.name}' reads {name} at {where} while it is "
+                       f"built; it becomes a build argument fed from the GitHub variable {name}",
+                       build.origin)
+    app.build_secrets = tuple(sorted(secrets))
+    app.build_vars = tuple(sorted(plain))
+
+
 def _build(app: App, root: Path | None, diags: Diagnostics) -> None:
     svc = app.service
     build = svc.build
@@ -332,6 +366,7 @@ def _build(app: App, root: Path | None, diags: Diagnostics) -> None:
         # The reader may not have recorded the workspace (a front read from its nginx image);
         # the package.json next to the build context says it as well.
         app.workspace = build.workspace or (node.workspace if node else None)
+        _build_time_vars(app, diags)
     if app.kind == "front":
         static_bind = next((v for v in svc.volumes if v.kind is VolumeKind.BIND and svc.static_site
                             and v.target.rstrip("/") == svc.static_site.root.rstrip("/") and v.source), None)

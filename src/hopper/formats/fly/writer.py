@@ -76,6 +76,8 @@ def deploy_command(app: App) -> str:
     text = shlex.join(args)
     for name in app.build_secrets:
         text += f' --build-secret "{name}=${name}"'
+    for name in app.build_vars:
+        text += f' --build-arg "{name}=${name}"'
     return text
 
 
@@ -103,7 +105,8 @@ def _branches(plan: Plan, app: App) -> list[str]:
 def _workflow(app: App, plan: Plan) -> str:
     return render("fly/workflow.yml.j2", app=app.name, folder=app.folder, branches=_branches(plan, app),
                   paths=list(app.paths), token_secret=app.token_secret,
-                  build_secrets=list(app.build_secrets), command=deploy_command(app),
+                  build_secrets=list(app.build_secrets), build_vars=list(app.build_vars),
+                  command=deploy_command(app),
                   flyctl_action_ref=FLYCTL_ACTION_REF, flyctl_version=FLYCTL_VERSION)
 
 
@@ -136,4 +139,7 @@ def _runbook(plan: Plan, deploy: dict[str, str]) -> str:
                   managed=plan.managed_postgres,
                   private=[f"`{a.name}`" for a in plan.apps if a.http and not a.public],
                   fly_set=fly_set, renamed=renamed, own_image=own_image, front=front,
-                  branches=branches, deploy_commands=deploy, smoke_urls=smoke)
+                  branches=branches, deploy_commands=deploy, smoke_urls=smoke,
+                  turbo_apps=[a.name for a in plan.apps
+                              if (a.build_vars or a.build_secrets) and a.workspace is not None
+                              and a.workspace.tool == "turbo"])

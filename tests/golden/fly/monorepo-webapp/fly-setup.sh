@@ -138,6 +138,7 @@ fi
 
 say "== 7. First deploy (private apps first, the front last)"
 run flyctl deploy . --config api/fly.toml --remote-only --flycast
-run flyctl deploy . --config front/fly.toml --remote-only
+# monorepo-webapp-front needs build secrets: it is deployed by its workflow, which has them.
+run gh workflow run fly-deploy-front.yml
 
 say "done; next: MIGRATION.md, step 2 (copy the data)"
