@@ -74,7 +74,7 @@ def test_split_env() -> None:
     }, force_secret=frozenset({"MODE"}), force_plain=frozenset({"API_TOKEN"}),
         bound_secret=frozenset({"CARRIES"}), locate=lambda *k: None, out=out)
     assert split.plain == {"NODE_ENV": "production", "API_TOKEN": "t0k", "PUBLIC_THING": "v"}
-    assert set(split.secret) == {"JWT_KEY", "SMTP", "RANDOM", "MODE", "CARRIES"}
+    assert set(split.secret) == {"JWT_KEY", "SMTP", "RANDOM", "MODE", "CARRIES", "FROM_HOST"}
     assert split.secret["SMTP"] == secret_digest("SMTP", "smtp://u:p4ss@mail:25")
     assert split.secret["JWT_KEY"] is None
     text = " ".join(d.message for d in out)

@@ -61,8 +61,9 @@ def read_database(name: str, svc: dict[str, Any], base_image: str | None, *, pas
         engine="postgresql",
         version=version,
         image=image,
-        database_name=database_effective,
-        user=user_effective,
+        # Unset stays None (the source did not say); the message above names the image default.
+        database_name=database,
+        user=user,
         password_secret=password_secret,
         extensions=extensions,
         origin=locate("services", name),

@@ -174,4 +174,8 @@ def _secret_reason(var: str, value: str | None, force_secret: frozenset[str], fo
         return "its value looks like a random token"
     if var in bound_secret:
         return "it carries a credential of a backing service"
+    if value is None:
+        # `environment: [VAR]`: compose takes the value from the shell at run time. On a platform
+        # it has to be set out of band, like a secret, and hopper has no value to show anyway.
+        return "it has no value in the project; compose takes it from the shell"
     return None

@@ -52,8 +52,6 @@ W_SECRET_VALUES_DIFFER = code("HOP183", Severity.WARNING,
                               "two services set the same secret env var to different values")
 W_BUILD_ARG_SECRET = code("HOP184", Severity.WARNING,
                           "a build arg looks secret: it is treated as a build secret, not a build arg")
-W_ENV_NO_VALUE = code("HOP187", Severity.WARNING,
-                      "an env var has no value in the project (compose takes it from the shell); not carried")
 W_BUCKET_INIT_UNATTACHED = code("HOP186", Severity.WARNING,
                                 "a bucket-creating service names no object store of the project")
 
@@ -344,11 +342,6 @@ class _Builder:
                                    bound_secret=bound_secret, locate=self.locate, out=self.out)
         for var, digest in split.secret.items():
             self._add_secret(var, "env", name, digest, self.locate("services", name, "environment", var))
-        for var in sorted(v for v, value in env.items() if value is None and v not in split.secret):
-            self.out.append(warning(
-                W_ENV_NO_VALUE, f"services.{name}.environment.{var} has no value in the project (compose takes "
-                "it from the shell); not carried", self.locate("services", name, "environment", var),
-                hint="give it a value, or list it in x-hopper.secrets if it is a secret"))
         secret_names = set(split.secret)
         found = [replace(b, secret=True) if b.variable in secret_names else b for b in found]
         build = self._build(entry)
