@@ -221,7 +221,8 @@ class _Loader:
             raise LimitError(_err(E_TOO_MANY_FILES, f"more than {self.limits.max_files} nginx files "
                                   "through includes", Location(file=rel)))
         self.files.append(rel)
-        raw = resolved.read_bytes()
+        with resolved.open("rb") as handle:  # never more than the limit, even for a huge file
+            raw = handle.read(self.limits.max_file_bytes + 1)
         self.total_bytes += len(raw)
         if len(raw) > self.limits.max_file_bytes or self.total_bytes > self.limits.max_total_bytes:
             raise LimitError(_err(E_TOO_LARGE, "nginx configuration is over the size limit", Location(file=rel)))
@@ -237,8 +238,12 @@ class _Loader:
         return self.convert(parsed, rel, resolved, (*stack, resolved))
 
     def convert(self, items: Sequence[Any], rel: str, resolved: Path,
-                stack: tuple[Path, ...]) -> tuple[Directive, ...]:
+                stack: tuple[Path, ...], depth: int = 0) -> tuple[Directive, ...]:
         out: list[Directive] = []
+        if depth > self.limits.max_depth:
+            line = int(items[0].get("line", 0)) or None if items else None
+            raise LimitError(_err(E_TOO_DEEP, f"blocks nested deeper than {self.limits.max_depth} levels",
+                                  Location(file=rel, line=line)))
         for item in items:
             name = str(item["directive"])
             args = tuple(str(a) for a in item.get("args", ()))
@@ -247,7 +252,11 @@ class _Loader:
                 out.extend(self.include(args, loc, resolved, stack))
                 continue
             block = item.get("block")
-            children = self.convert(block, rel, resolved, stack) if block is not None else None
+            if block is not None and name in _SIMPLE_DIRECTIVES:
+                # crossplane skips argument checks inside snippets (a conf.d file starting at
+                # `server`), so `listen 80` without `;` swallows the next block silently.
+                raise fail(E_NGINX_SYNTAX, f'nginx: directive "{name}" is not terminated by ";"', loc)
+            children = self.convert(block, rel, resolved, stack, depth + 1) if block is not None else None
             out.append(Directive(name=name, args=args, location=loc, block=children))
         return tuple(out)
 
@@ -316,6 +325,16 @@ class _Loader:
         return []
 
 
+# Directives that never take a block: one followed by `{` lost its `;`.
+_SIMPLE_DIRECTIVES = frozenset({
+    "listen", "server_name", "root", "alias", "index", "try_files", "proxy_pass", "return", "rewrite",
+    "add_header", "proxy_set_header", "expires", "gzip", "gzip_types", "client_max_body_size",
+    "proxy_http_version", "proxy_read_timeout", "proxy_connect_timeout", "proxy_send_timeout",
+    "proxy_buffering", "proxy_request_buffering", "resolver", "error_page", "access_log", "error_log",
+    "include", "set",
+})
+
+
 def _err(code_name: str, message: str, loc: Location) -> Diagnostic:
     return Diagnostic(code=code_name, severity=Severity.ERROR, message=message, location=loc)
 
@@ -356,6 +375,9 @@ def _crossplane_parse(resolved: Path, rel: str) -> list[Any]:
         for problem in config.get("errors", []):
             message = str(problem.get("error", "syntax error"))
             message = re.sub(r" in \S+:\d+$", "", message)
+            if "recursion" in message:  # crossplane caught a RecursionError on deep blocks
+                raise LimitError(_err(E_TOO_DEEP, "blocks nested too deep",
+                                      Location(file=rel, line=problem.get("line"))))
             raise fail(E_NGINX_SYNTAX, f"nginx: {message}", Location(file=rel, line=problem.get("line")))
     if not configs:
         return []

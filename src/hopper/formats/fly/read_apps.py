@@ -11,8 +11,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from hopper.diagnostics import Diagnostic, HopperError, Limits, Location, Severity, code, warning
-from hopper.formats.fly.flytoml import FlyConfig, read_fly_config
+from hopper.diagnostics import (
+    E_OUTSIDE_ROOT,
+    Diagnostic,
+    HopperError,
+    InputError,
+    Limits,
+    Location,
+    Severity,
+    code,
+    error,
+    warning,
+)
+from hopper.formats.fly.flytoml import E_NO_APP, FlyConfig, read_fly_config
 from hopper.formats.fly.read_layout import (
     DeployStep,
     Layout,
@@ -58,6 +69,11 @@ def load_apps(layout: Layout, limits: Limits) -> tuple[list[FlyApp], list[Diagno
         except HopperError as exc:
             failures.append(exc)
             continue
+        if not config.data:
+            # An empty (or comments-only) config describes no app at all.
+            failures.append(InputError(error(E_NO_APP, "missing 'app': the config is empty",
+                                             Location(file=shown))))
+            continue
         diags.extend(config.diagnostics)
         config_dir = path.parent
         folder = rel(config_dir, root) or "."
@@ -73,6 +89,10 @@ def load_apps(layout: Layout, limits: Limits) -> tuple[list[FlyApp], list[Diagno
                 # `flyctl deploy -c app/fly.toml` from the repository root builds the root.
                 context_dir = root
         build = config.get("build") or {}
+        outside = _dockerfile_outside(config, config_dir, build, root, context_dir)
+        if outside is not None:
+            failures.append(InputError(outside))
+            continue
         docker_path = dockerfile_for(config_dir, build, root, context_dir)
         dockerfile = None
         nginx = None
@@ -100,6 +120,33 @@ def load_apps(layout: Layout, limits: Limits) -> tuple[list[FlyApp], list[Diagno
                            context=rel(context_dir, root) or ".", dockerfile=dockerfile,
                            nginx=nginx, deploys=steps))
     return apps, diags, failures
+
+
+def _dockerfile_outside(config: FlyConfig, config_dir: Path, build: dict[str, object], root: Path,
+                        context: Path) -> Diagnostic | None:
+    """An error when the Dockerfile this app builds resolves outside the project root (a
+    ``[build] dockerfile`` that climbs out, an absolute one, or a planted symlink); the file is
+    never read and the error names the reference, not the target."""
+    if (build.get("image") or build.get("builder") or build.get("builtin")) and not build.get("dockerfile"):
+        return None
+    written = build.get("dockerfile")
+    if isinstance(written, str) and written:
+        if written.startswith(("http://", "https://")):
+            return None
+        if not inside(config_dir / written, root):
+            return error(E_OUTSIDE_ROOT, f"[build] dockerfile '{written}' resolves outside the project root",
+                         config.location("build", "dockerfile"),
+                         hint="hopper reads only files inside the project folder")
+        return None
+    for folder in dict.fromkeys((config_dir, context)):
+        for name in ("Dockerfile", "Containerfile"):
+            candidate = folder / name
+            if (candidate.is_symlink() or candidate.exists()) and not inside(candidate, root):
+                return error(E_OUTSIDE_ROOT, f"{rel(candidate.parent, root) + '/' if rel(candidate.parent, root) not in ('', '.') else ''}{name} "
+                             "is a link that resolves outside the project root",
+                             Location(file=config.path),
+                             hint="hopper reads only files inside the project folder")
+    return None
 
 
 def app_location(app: FlyApp) -> Location:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from hopper.diagnostics import (
     E_FILE_NOT_FOUND,
+    E_OUTSIDE_ROOT,
     E_TOO_LARGE,
     E_TOO_MANY_FILES,
     Diagnostic,
@@ -186,7 +187,11 @@ def nginx_config_for(docker: Dockerfile, contexts: list[Path], root: Path,
         return None, []
     mounts: dict[str, Path] = {}
     top: Path | None = None
-    for source, dest, _loc in copies:
+    for source, dest, where in copies:
+        escaping = _escaping(source, contexts, root)
+        if escaping is not None:
+            return None, [error(E_OUTSIDE_ROOT, f"COPY source '{source}' resolves outside the project "
+                                "root", where, hint="hopper reads only files inside the project folder")]
         local = _first_existing(source, contexts, root)
         if local is None:
             continue
@@ -209,6 +214,19 @@ def nginx_config_for(docker: Dockerfile, contexts: list[Path], root: Path,
     except HopperError as exc:
         return None, list(exc.diagnostics)
     return config, list(config.diagnostics)
+
+
+def _escaping(source: str, contexts: list[Path], root: Path) -> Path | None:
+    """The first candidate for ``source`` that exists (or is a link) but resolves outside the
+    root: a planted symlink or a ``..`` path, refused rather than skipped."""
+    clean = source.lstrip("/")
+    if any(ch in clean for ch in "*?[") or "$" in clean:
+        return None
+    for context in contexts:
+        candidate = context / clean
+        if candidate.exists() or candidate.is_symlink():
+            return None if inside(candidate, root) else candidate
+    return None
 
 
 def _first_existing(source: str, contexts: list[Path], root: Path) -> Path | None:

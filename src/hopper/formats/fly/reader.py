@@ -24,14 +24,23 @@ from typing import Any
 
 from hopper import mappings
 from hopper.diagnostics import (
+    E_INVALID_NAME,
+    E_NOT_UTF8,
+    E_OUTSIDE_ROOT,
+    E_TOO_DEEP,
+    E_TOO_LARGE,
+    E_TOO_MANY_FILES,
+    E_TOO_MANY_ITEMS,
     Diagnostic,
     Diagnostics,
     InputError,
+    LimitError,
     Location,
     Severity,
     code,
     error,
 )
+from hopper.dockerfile import E_DOCKERFILE_SYNTAX
 from hopper.formats.base import ReadOptions, ReadResult
 from hopper.formats.fly.flytoml import E_NO_APP, FlyConfig
 from hopper.formats.fly.read_apps import FlyApp, load_apps
@@ -70,6 +79,7 @@ from hopper.model import (
     Workflow,
     sorted_by_name,
 )
+from hopper.nginx import E_NGINX_INCLUDE_CYCLE, E_NGINX_SYNTAX
 from hopper.secrets import looks_secret
 
 I_INFERRED = code("HOP360", Severity.INFO, "a component or setting hopper inferred, with its evidence")
@@ -93,6 +103,17 @@ def read(path: Path, options: ReadOptions) -> ReadResult:
     apps, app_diags, failures = load_apps(layout, limits)
     if failures and not apps:
         raise InputError([d for f in failures for d in f.diagnostics])
+    # A reference that leads out of the project, an include cycle and a limit are refused
+    # outright, never downgraded to warnings: in CI the project is untrusted, what hopper reads
+    # may be published, and the limits are promises.
+    escaping = [d for d in (*app_diags, *(d for f in failures for d in f.diagnostics))
+                if d.code in _FATAL and d.severity is Severity.ERROR]
+    if escaping:
+        raise InputError(escaping)
+    if len(apps) > limits.max_services:
+        raise LimitError(error(E_TOO_MANY_ITEMS, f"more than {limits.max_services} apps",
+                               Location(file=path.name or ".")))
+    _check_identifiers(apps)
     diags = Diagnostics()
     for failure in failures:
         diags.extend(_as_warnings(failure.diagnostics))
@@ -102,6 +123,28 @@ def read(path: Path, options: ReadOptions) -> ReadResult:
         diags.extend(layout.setup.diagnostics)
     return ReadResult(model=_Builder(layout, apps, diags, path).build(),
                       diagnostics=tuple(diags))
+
+
+_FATAL = frozenset({E_OUTSIDE_ROOT, E_TOO_LARGE, E_TOO_MANY_FILES, E_TOO_DEEP, E_NOT_UTF8,
+                    E_NGINX_INCLUDE_CYCLE, E_NGINX_SYNTAX, E_DOCKERFILE_SYNTAX})
+_APP_NAME = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
+_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def _check_identifiers(apps: list[FlyApp]) -> None:
+    """App names and env names become folder names, TOML keys and shell words downstream:
+    refuse the ones Fly itself would refuse before anything is built from them."""
+    for app in apps:
+        name = app.name
+        if name is not None and not _APP_NAME.match(name):
+            raise InputError(error(E_INVALID_NAME, f"invalid Fly app name {name!r}",
+                                   app.config.location("app"),
+                                   hint="Fly app names use lowercase letters, digits and hyphens"))
+        for key in (app.config.data.get("env") or {}):
+            if not _ENV_NAME.match(str(key)):
+                raise InputError(error(E_INVALID_NAME, f"invalid environment variable name {key!r}",
+                                       app.config.location("env", key),
+                                       hint="names must match [A-Za-z_][A-Za-z0-9_]*"))
 
 
 def _as_warnings(items: Iterable[Diagnostic]) -> list[Diagnostic]:
