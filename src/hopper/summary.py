@@ -14,7 +14,7 @@ def _service_line(svc: Service) -> list[str]:
         b = svc.build
         parts = [f"context {b.context}" if b.context else None,
                  f"dockerfile {b.dockerfile}" if b.dockerfile else None,
-                 f"{b.runtime} {b.runtime_version}".strip() if b.runtime else None,
+                 f"{b.runtime} {b.runtime_version or ''}".strip() if b.runtime else None,
                  f"package manager {b.package_manager}" if b.package_manager else None]
         lines.append("    build: " + ", ".join(p for p in parts if p))
         if b.build_command:

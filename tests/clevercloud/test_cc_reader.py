@@ -39,7 +39,7 @@ def test_mtes_terraform_is_front_api_postgres_cellar() -> None:
     assert api.build.build_command is not None and api.build.build_command.startswith("yarn nx build server")
     assert api.runtime.port == 8080
     assert api.runtime.health_check is not None and api.runtime.health_check.path == "/"
-    assert front.static_site is not None and front.static_site.root == "/frontend/dist"
+    assert front.static_site is not None and not front.static_site.spa_fallback
     assert front.build is not None and front.build.output_dir == "frontend/dist"
     assert [d.name for d in model.databases] == ["postgresql"]
     assert model.databases[0].plan == "xxs_sml"  # var.db.flavor -> root default, through modules

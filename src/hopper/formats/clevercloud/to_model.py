@@ -360,8 +360,10 @@ class ModelBuilder:
                 found = find_htaccess(self.files, self.setup.project_dir, webroot, folder)
                 if found is not None:
                     spa, spa_origin = found
-            site = StaticSite(root="/" + (output or ""), spa_fallback=spa,
-                              origin=spa_origin or app.origin)
+            # CC_WEBROOT names a folder of the repository (Build.output_dir); where another
+            # platform serves the files from is that platform's business, so the site keeps the
+            # model's default root.
+            site = StaticSite(spa_fallback=spa, origin=spa_origin or app.origin)
             return Build(context=context, runtime="static", build_command=build_cmd,
                          output_dir=output, origin=app.origin), site, None
         if kind == "docker":

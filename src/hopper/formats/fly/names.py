@@ -56,6 +56,19 @@ def check_env_name(name: str, what: str, location: Location | None = None) -> st
     return name
 
 
+# A DNS name Fly can issue a certificate for: labels of letters, digits and inner hyphens, an
+# optional leading wildcard label (Fly issues wildcard certificates).
+DOMAIN_RE = re.compile(r"^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$")
+
+
+def check_domain(domain: str, location: Location | None = None) -> str:
+    name = domain.strip().lower().rstrip(".")
+    if len(name) > 253 or not DOMAIN_RE.match(name):
+        raise fail(E_INVALID_NAME, f"domain {domain!r} is not a valid DNS name", location,
+                   hint="a custom domain is a host name such as www.example.org")
+    return name
+
+
 def check_gh_secret(name: str, location: Location | None = None) -> str:
     check_env_name(name, "build secret", location)
     if not GH_SECRET_RE.match(name):

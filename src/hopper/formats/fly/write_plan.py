@@ -61,6 +61,7 @@ E_OPTION = code("HOP529", Severity.ERROR, "a write option has a value the Fly wr
 W_ROUTE_TARGET = code("HOP530", Severity.WARNING, "a route's target is not a deployable service")
 W_NOT_DEPLOYABLE = code("HOP531", Severity.WARNING, "a service has neither a build nor an image and is not deployed")
 W_FRONT_FILES = code("HOP532", Severity.WARNING, "the front keeps its own image; its nginx.conf is replaced at boot")
+W_DOMAIN_PRIVATE = code("HOP536", Severity.WARNING, "a private service has custom domains; Fly serves them only on public apps")
 I_BUILD_VAR = code("HOP535", Severity.INFO, "a variable the front's code reads while it is built becomes a build argument or build secret")
 
 FRONT_DEFAULT_PORT = 8080
@@ -113,6 +114,7 @@ class App:
     groups: dict[str, Service] = field(default_factory=dict)  # process group -> worker service
     build_secrets: tuple[str, ...] = ()
     build_vars: tuple[str, ...] = ()  # non-secret build-time inputs: CI variables passed as --build-arg
+    domains: tuple[str, ...] = ()  # custom domains: a certificate each (flyctl certs add)
     runtime_secrets: tuple[str, ...] = ()
     env: dict[str, str] = field(default_factory=dict)
     aliases: tuple[Alias, ...] = ()
@@ -315,7 +317,18 @@ def _app(svc: Service, name: str, routed: set[str], autostop_flag: str | None,
     return App(service=svc, name=name, folder=folder, kind=kind, http=http, public=public,
                port=port, autostop=autostop, min_running=min_running, vm=vm, build_mode="image",
                context=".", dockerfile=None, image=svc.image,
-               token_secret=names.secret_env_name(folder), chosen=chosen)
+               token_secret=names.secret_env_name(folder), chosen=chosen,
+               domains=_domains(svc, public, diags))
+
+
+def _domains(svc: Service, public: bool, diags: Diagnostics) -> tuple[str, ...]:
+    found = tuple(sorted({names.check_domain(d, svc.origin) for d in svc.domains}))
+    if found and not public:
+        diags.warning(W_DOMAIN_PRIVATE, f"service '{svc.name}' has custom domains "
+                      f"({', '.join(found)}) but is private on Fly; no certificate is requested",
+                      svc.origin, hint="route the domain to the front instead")
+        return ()
+    return found
 
 
 # ---------------------------------------------------------------------------- builds
