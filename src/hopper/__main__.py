@@ -1,6 +1,10 @@
 """``python -m hopper`` and the ``hopper`` command.
 
-``--version`` is answered here, before the CLI framework is imported, so it stays fast.
+Two answers are given here, before the CLI framework (typer, click) is imported, so they stay
+fast: ``--version`` and the top-level ``--help``. The help text is the CLI's own output,
+rendered ahead of time into ``hopper/_cli_help.py``; a test checks it still equals what typer
+prints. It is used only when the terminal is at least as wide as the text was rendered for
+(click wraps help to ``min(columns, 80) - 2``); narrower terminals get typer's own rendering.
 """
 
 from __future__ import annotations
@@ -15,9 +19,24 @@ def main(argv: list[str] | None = None) -> None:
 
         sys.stdout.write(f"hopper {__version__}\n")
         raise SystemExit(0)
+    if args in (["--help"], ["-h"]) and _prerendered_help_fits():
+        from hopper._cli_help import TEXT
+
+        sys.stdout.write(TEXT)
+        sys.stdout.flush()
+        raise SystemExit(0)
     from hopper.cli import run
 
     raise SystemExit(run(args))
+
+
+def _prerendered_help_fits() -> bool:
+    """True when click would wrap help at the width the stored text was rendered for."""
+    import shutil
+
+    from hopper._cli_help import MIN_COLUMNS
+
+    return shutil.get_terminal_size().columns >= MIN_COLUMNS
 
 
 if __name__ == "__main__":
