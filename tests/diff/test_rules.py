@@ -166,3 +166,19 @@ def test_internal_without_autostop_is_fine() -> None:
     before = arch("a", "fly", front, svc("api"))
     after = arch("a", "fly", front, api)
     assert not any(f.code == "HD404" for f in diff_models(before, after).findings)
+
+
+def test_platform_secret_with_a_non_sensitive_value_is_not_a_leak() -> None:
+    """Fly stores BUCKET_NAME as a secret (fly storage create); a plain BUCKET_NAME elsewhere is
+    not a secret leaking into configuration, while a credentialed URL is."""
+    from diff_builders import arch, svc
+
+    from hopper.diff import diff_models
+    from hopper.model import Runtime
+
+    before = arch("x", "fly", svc("api", runtime=Runtime(secret_env=("BUCKET_NAME", "DATABASE_URL"))))
+    after = arch("x", "compose", svc("api", runtime=Runtime(env={
+        "BUCKET_NAME": "media", "DATABASE_URL": "postgres://app:hunter2@db:5432/app"})))
+    codes = {(f.code, f.after) for f in diff_models(before, after).findings}
+    assert ("HD302", "DATABASE_URL (plain env)") in codes
+    assert not any(c == "HD302" and a and a.startswith("BUCKET_NAME") for c, a in codes)

@@ -39,6 +39,23 @@ def runtime_names(platform: str) -> frozenset[str]:
     return frozenset(str(n) for n in names)
 
 
+@functools.cache
+def non_sensitive_names() -> frozenset[str]:
+    """Names a platform stores as secrets although their values are not sensitive (Tigris's
+    BUCKET_NAME, AWS_REGION, AWS_ENDPOINT_URL_S3; Clever's add-on hosts and ports)."""
+    try:
+        table = mappings.table("env-names")
+    except HopperError:
+        return frozenset()
+    out: set[str] = set()
+    for platform in ("fly", "clevercloud"):
+        for group in ("database", "object_store"):
+            for name, row in table.get(platform, {}).get(group, {}).items():
+                if isinstance(row, dict) and row.get("secret") is False:
+                    out.add(name)
+    return frozenset(out)
+
+
 def show_value(name: str, value: str) -> str:
     if looks_secret(name, value):
         return "(value hidden)"
@@ -143,6 +160,8 @@ def _moves(ctx: Context, name: str, aliases: tuple[str, ...], b: Service, a: Ser
     ev: dict[str, Any] = {"evidence_before": (b.runtime, b),
           "evidence_after": (a.runtime, a), "aliases": aliases}
     for var in sorted(pb.secrets & set(pa.env)):
+        if var in non_sensitive_names() and not looks_secret(var, pa.env[var]):
+            continue  # stored as a secret by the platform, but its value is not sensitive
         ctx.emit("HD302", name, before=f"{var} (secret)", after=f"{var} (plain env)", name=var, **ev)
     for var in sorted(set(pb.env) & pa.secrets):
         ctx.emit("HD303", name, before=f"{var} (plain env)", after=f"{var} (secret)", name=var, **ev)
