@@ -17,7 +17,6 @@ This module imports nothing but the standard library and :mod:`hopper.diagnostic
 from __future__ import annotations
 
 import enum
-import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -279,6 +278,8 @@ def secret_digest(name: str, value: str) -> str:
 
     The name is mixed in so equal values under different names do not look alike.
     """
+    import hashlib  # noqa: PLC0415 - here, not at import: OpenSSL's loading costs ~2-3 ms at start-up
+
     return hashlib.sha256(f"hopper-secret\0{name}\0{value}".encode()).hexdigest()[:16]
 
 
