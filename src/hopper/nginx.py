@@ -31,6 +31,7 @@ from hopper.diagnostics import (
     E_TOO_DEEP,
     E_TOO_LARGE,
     E_TOO_MANY_FILES,
+    E_TOO_MANY_ITEMS,
     Diagnostic,
     LimitError,
     Limits,
@@ -199,6 +200,7 @@ class _Loader:
         self.files: list[str] = []
         self.diagnostics: list[Diagnostic] = []
         self.total_bytes = 0
+        self.locations = 0
 
     def rel(self, path: Path) -> str:
         try:
@@ -251,6 +253,11 @@ class _Loader:
             if name == "include":
                 out.extend(self.include(args, loc, resolved, stack))
                 continue
+            if name == "location":
+                self.locations += 1
+                if self.locations > self.limits.max_routes:
+                    raise LimitError(_err(E_TOO_MANY_ITEMS, f"more than {self.limits.max_routes} nginx "
+                                          "locations (routes)", loc))
             block = item.get("block")
             if block is not None and name in _SIMPLE_DIRECTIVES:
                 # crossplane skips argument checks inside snippets (a conf.d file starting at

@@ -102,14 +102,14 @@ def read(path: Path, options: ReadOptions) -> ReadResult:
                                hint="give a folder with fly.toml files (one per app) or a fly.toml"))
     apps, app_diags, failures = load_apps(layout, limits)
     if failures and not apps:
-        raise InputError([d for f in failures for d in f.diagnostics])
+        raise _input_error([d for f in failures for d in f.diagnostics])
     # A reference that leads out of the project, an include cycle and a limit are refused
     # outright, never downgraded to warnings: in CI the project is untrusted, what hopper reads
     # may be published, and the limits are promises.
     escaping = [d for d in (*app_diags, *(d for f in failures for d in f.diagnostics))
                 if d.code in _FATAL and d.severity is Severity.ERROR]
     if escaping:
-        raise InputError(escaping)
+        raise _input_error(escaping)
     if len(apps) > limits.max_services:
         raise LimitError(error(E_TOO_MANY_ITEMS, f"more than {limits.max_services} apps",
                                Location(file=path.name or ".")))
@@ -125,10 +125,17 @@ def read(path: Path, options: ReadOptions) -> ReadResult:
                       diagnostics=tuple(diags))
 
 
-_FATAL = frozenset({E_OUTSIDE_ROOT, E_TOO_LARGE, E_TOO_MANY_FILES, E_TOO_DEEP, E_NOT_UTF8,
+_FATAL = frozenset({E_OUTSIDE_ROOT, E_TOO_LARGE, E_TOO_MANY_FILES, E_TOO_MANY_ITEMS, E_TOO_DEEP, E_NOT_UTF8,
                     E_NGINX_INCLUDE_CYCLE, E_NGINX_SYNTAX, E_DOCKERFILE_SYNTAX})
 _APP_NAME = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def _input_error(diagnostics: list[Diagnostic]) -> InputError:
+    """A LimitError when a limit was hit (library callers catch that class), else InputError."""
+    limit_codes = (E_TOO_LARGE, E_TOO_MANY_FILES, E_TOO_MANY_ITEMS, E_TOO_DEEP)
+    cls = LimitError if any(d.code in limit_codes for d in diagnostics) else InputError
+    return cls(diagnostics)
 
 
 def _check_identifiers(apps: list[FlyApp]) -> None:
