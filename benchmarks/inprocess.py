@@ -77,14 +77,14 @@ def bench_templates(data: Path) -> dict[str, Any]:
         return real_render(name, **context)
 
     before = templating.COMPILE_COUNT["n"]
-    templating.render = recording_render  # type: ignore[assignment]
+    templating.render = recording_render
     try:
         api.convert(data / "compose-10.yaml", "fly")
         after_first = templating.COMPILE_COUNT["n"]
         api.convert(data / "compose-100.yaml", "fly")
         after_second = templating.COMPILE_COUNT["n"]
     finally:
-        templating.render = real_render  # type: ignore[assignment]
+        templating.render = real_render
     # Replay the renders the conversions really made (real templates, real contexts), cycled
     # up to 1000 renders.
     env = templating.environment()
