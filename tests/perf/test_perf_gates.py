@@ -64,12 +64,13 @@ def test_version_and_help_load_no_heavy_library(arg: str) -> None:
 
 def test_compose_loader_uses_libyaml() -> None:
     import yaml
+    from yaml.cyaml import CParser  # type: ignore[attr-defined]
 
     from hopper import _yaml
 
     assert yaml.__with_libyaml__, "PyYAML without libyaml: loading is ~4x slower"
     assert _yaml.HAVE_LIBYAML
-    assert issubclass(_yaml._Composer, yaml.cyaml.CParser)
+    assert issubclass(_yaml._Composer, CParser)
 
 
 def test_compose_reader_parses_through_the_c_parser(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -86,9 +87,9 @@ def test_compose_reader_parses_through_the_c_parser(tmp_path: Path, monkeypatch:
     monkeypatch.setattr(_yaml, "_Composer", Spy)
     (tmp_path / "compose.yaml").write_text(generate.compose(3), encoding="utf-8")
     api.load(tmp_path / "compose.yaml", fmt="compose")
-    import yaml
+    from yaml.cyaml import CParser  # type: ignore[attr-defined]
 
-    assert made and all(isinstance(m, yaml.cyaml.CParser) for m in made)
+    assert made and all(isinstance(m, CParser) for m in made)
 
 
 def test_each_template_is_compiled_once_per_process(tmp_path: Path) -> None:
