@@ -403,6 +403,17 @@ def formats() -> int:
 
 # ------------------------------------------------------------------------------ entry point
 
+def _print_traceback(exc: BaseException) -> None:
+    """The frames of an internal error, without the exception's message: a message can carry an
+    input value (``int('p4ssw0rd')``), and --debug output gets pasted into public issues."""
+    sys.stderr.write("Traceback (most recent call last; the message is withheld because it may "
+                     "contain input values):\n")
+    for frame in traceback.format_tb(exc.__traceback__):
+        sys.stderr.write(_clean(frame))
+    sys.stderr.write(f"{type(exc).__module__}.{type(exc).__qualname__}\n")
+
+
+
 def run(argv: list[str]) -> int:
     """Run the CLI and return the exit code; maps every failure to a documented code."""
     command = typer.main.get_command(app)
@@ -430,7 +441,7 @@ def run(argv: list[str]) -> int:
         return EXIT_OK
     except Exception as exc:  # a bug: say so plainly, traceback only on request
         if STATE.debug:
-            traceback.print_exc()
+            _print_traceback(exc)
         _err(f"internal error: {type(exc).__name__} (this is a bug in hopper; rerun with --debug "
              "and report it)")
         return EXIT_INTERNAL

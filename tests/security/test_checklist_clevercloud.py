@@ -7,8 +7,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from security_support import Case, build_tree, cli, run_case
+
 from support import SAMPLES
 
 SAMPLE = SAMPLES / "clevercloud-webapp"

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from security_support import build_tree, cli
+
 from support import CANARY
 
 # name -> value, as the compose file means it (after its own `$$` escaping).

@@ -8,8 +8,8 @@ import os
 from pathlib import Path
 
 import pytest
-
 from security_support import cli, snapshot, temp_leftovers
+
 from support import SAMPLES, copy_tree
 
 SAMPLE = SAMPLES / "compose-webapp"
