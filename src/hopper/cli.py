@@ -13,6 +13,7 @@ Exit codes (also in ``hopper --help`` and docs/cli.md):
 from __future__ import annotations
 
 import os
+import re
 import sys
 import tempfile
 import traceback
@@ -103,15 +104,17 @@ class FailOn(StrEnum):
 
 # ------------------------------------------------------------------------------ output helpers
 
+# C0 controls except tab and newline, DEL, and C1 controls.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
 def _clean(text: str) -> str:
-    """Escape control characters so input values cannot drive the terminal (keeps newlines)."""
-    out = []
-    for ch in text:
-        if ch == "\n" or ch == "\t" or (ord(ch) >= 0x20 and ord(ch) != 0x7F and not 0x80 <= ord(ch) < 0xA0):
-            out.append(ch)
-        else:
-            out.append(f"\\x{ord(ch):02x}")
-    return "".join(out)
+    """Escape control characters so input values cannot drive the terminal (keeps newlines).
+
+    A regular expression, not a loop over characters: ``inspect`` of 1000 services prints
+    1.3 MB, which a per-character loop took ~130 ms to scan.
+    """
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
 def _err(line: str) -> None:
