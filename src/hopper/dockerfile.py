@@ -148,6 +148,8 @@ def parse_dockerfile(text: str, *, file: str = "Dockerfile",
     stages: list[_StageBuilder] = []
     for cmd in commands:
         loc = Location(file=file, line=cmd.start_line)
+        if not cmd.cmd:  # e.g. a lone line continuation: the parser yields an empty instruction
+            raise fail(E_DOCKERFILE_SYNTAX, "Dockerfile: an instruction has no name", loc)
         name = cmd.cmd.upper()
         if name == "FROM":
             stages.append(_from(cmd.value, cmd.flags, loc, global_args, overrides, len(stages)))

@@ -145,3 +145,31 @@ def run_case(case: Case, base: Path, source: str, target: str) -> CliResult:
     assert info.value.code == case.expect_code
     assert info.value.path
     return result
+
+
+def load_files_clean(files: Mapping[str, str | bytes], fmt: str) -> None:
+    """Write ``files`` to a fresh folder and read it as ``fmt``: the only exception allowed out
+    is a HopperError with a location (fuzz property 1 of ecosystem-and-reliability §2.3)."""
+    import tempfile
+
+    from hopper import api
+    from hopper.diagnostics import HopperError
+    from hopper.formats.base import ReadOptions
+
+    with tempfile.TemporaryDirectory(prefix="hopper-fuzz-") as tmp:
+        proj = Path(tmp) / "proj"
+        proj.mkdir()
+        for rel, data in files.items():
+            target = proj / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data.encode("utf-8", "surrogatepass") if isinstance(data, str) else data)
+        try:
+            api.load(proj, fmt=fmt, options=ReadOptions())
+        except HopperError as exc:
+            assert exc.diagnostics
+            assert exc.path is not None or exc.code in ("HOP401", "HOP007"), exc
+
+
+def fuzz_examples(default: int) -> int:
+    """Examples per fuzz target: bounded for CI; ``HOPPER_FUZZ_EXAMPLES=5000`` for a long local run."""
+    return int(os.environ.get("HOPPER_FUZZ_EXAMPLES", default))

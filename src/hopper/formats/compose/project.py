@@ -106,6 +106,8 @@ class _Files:
 
     def confine(self, ref: str, base: Path, referrer: Location | None, what: str) -> Path:
         """Resolve ``ref`` (as written, relative to ``base``) and require it inside the root."""
+        if "\0" in ref:  # the OS cannot name it; refuse before any path call raises ValueError
+            raise fail(E_BAD_VALUE, f"{what} path contains a NUL character", referrer)
         candidate = Path(os.path.expanduser(ref)) if ref.startswith("~") else Path(ref)
         if not candidate.is_absolute():
             candidate = base / candidate
@@ -555,6 +557,8 @@ def _build(value: Any, where: _Where, doc: _Doc, ctx: _Context) -> dict[str, Any
     context = build.get("context", ".")
     if not isinstance(context, str):
         raise fail(E_BAD_VALUE, "build.context must be a string", where("build", "context"))
+    if "\0" in context or "\0" in str(build.get("dockerfile", "")):
+        raise fail(E_BAD_VALUE, "build paths cannot contain a NUL character", where("build"))
     if _REMOTE.match(context):
         ctx.diagnostics.warning(W_REMOTE_CONTEXT,
                                 f"remote build context '{context}' is recorded but not fetched",
