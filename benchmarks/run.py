@@ -107,6 +107,19 @@ class Pair:
 
 
 def run_once(cmd: Sequence[str], cwd: Path, env: dict[str, str] | None = None) -> Sample:
+    """One timed run. A failure is retried once (the checkout is shared with other work, and an
+    editable reinstall can make one start fail); a second failure aborts the benchmark."""
+    try:
+        return _run_once(cmd, cwd, env)
+    except RuntimeError as exc:
+        log(f"retrying after a failure: {exc}")
+        try:
+            return _run_once(cmd, cwd, env)
+        except RuntimeError as again:
+            raise SystemExit(str(again)) from None
+
+
+def _run_once(cmd: Sequence[str], cwd: Path, env: dict[str, str] | None = None) -> Sample:
     # stderr goes to a file, not a pipe: 5000 services produce megabytes of warnings, and a
     # full pipe would block the child while we wait for it.
     with tempfile.TemporaryFile() as err:
@@ -118,7 +131,7 @@ def run_once(cmd: Sequence[str], cwd: Path, env: dict[str, str] | None = None) -
         if proc.returncode != 0:
             err.seek(0)
             tail = err.read().decode(errors="replace")[-2000:]
-            raise SystemExit(f"command failed ({proc.returncode}): {shlex.join(cmd)}\n{tail}")
+            raise RuntimeError(f"command failed ({proc.returncode}): {shlex.join(cmd)}\n{tail}")
     return Sample(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024)
 
 
