@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
+from envscan_fixtures import SHOP, shop_architecture
 
-from conftest import SHOP, shop_architecture
 from hopper.envscan import scan_architecture
 from hopper.envscan.classify import (
     build_time_vars,

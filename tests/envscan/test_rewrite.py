@@ -10,8 +10,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from envscan_fixtures import SHOP, shop_architecture
 
-from conftest import SHOP, shop_architecture
 from hopper.diagnostics import OutputError
 from hopper.envscan import rewrite as rewrite_module
 from hopper.envscan.rewrite import rewrite_architecture

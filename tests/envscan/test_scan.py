@@ -7,8 +7,8 @@ import re
 from pathlib import Path
 
 import pytest
+from envscan_fixtures import SHOP, shop_architecture
 
-from conftest import SHOP, shop_architecture
 from hopper.diagnostics import InputError, Limits
 from hopper.envscan import scan_architecture, scan_directory, scan_paths
 from hopper.model import EnvRead

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import shlex
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -89,12 +90,12 @@ mount --bind {q(str(tmp_path / 'hosts'))} /etc/hosts
 mount --bind {q(str(html))} {q(site_root)}
 mount --bind {q(str(tmp_path / 'nginx.conf'))} /etc/nginx/nginx.conf
 exec 3<{q(str(tmp_path / 'client.py'))}
-mount -t tmpfs tmpfs /tmp
-HOST=::1 PORT=80 {q(NODE or 'node')} {q(str(server))} >/tmp/api.log 2>&1 &
+HOST=::1 PORT=80 {q(NODE or 'node')} {q(str(server))} >{q(str(tmp_path / 'api.log'))} 2>&1 &
 api=$!
-trap 'kill $api 2>/dev/null; {q(NGINX or 'nginx')} -s stop 2>/dev/null || true' EXIT
-{q(NGINX or 'nginx')}
-python3 /dev/fd/3
+{q(NGINX or 'nginx')} -g 'daemon off;' >{q(str(tmp_path / 'nginx.log'))} 2>&1 &
+ngx=$!
+trap 'kill $api $ngx 2>/dev/null || true' EXIT
+{q(sys.executable)} /dev/fd/3
 """
     assert UNSHARE is not None
     proc = subprocess.run([UNSHARE, "--mount", "--net", "bash", "-c", script], capture_output=True,
