@@ -17,6 +17,7 @@ import re
 import sys
 import tempfile
 import traceback
+from dataclasses import replace
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -24,7 +25,7 @@ from typing import Annotated
 import typer
 
 from hopper._version import __version__
-from hopper.diagnostics import Diagnostic, HopperError, Severity
+from hopper.diagnostics import DEFAULT_LIMITS, Diagnostic, HopperError, Limits, Severity
 from hopper.formats import FORMAT_NAMES
 from hopper.formats.base import ReadOptions, WriteOptions, process_environ
 
@@ -150,8 +151,9 @@ def _strict_failure(diagnostics: tuple[Diagnostic, ...]) -> bool:
 
 def _read_options(files: list[str] | None, profiles: list[str] | None,
                   env_files: list[str] | None, *, interpolate: bool = True,
-                  scan_code: bool = False) -> ReadOptions:
+                  scan_code: bool = False, limits: Limits = DEFAULT_LIMITS) -> ReadOptions:
     return ReadOptions(
+        limits=limits,
         files=tuple(files or ()),
         profiles=tuple(profiles or ()),
         env_files=tuple(env_files or ()),
@@ -184,6 +186,27 @@ def _main(
 
 # ------------------------------------------------------------------------------ inspect
 
+# Limits on what is read (docs/security.md). Each flag overrides one field of Limits.
+MaxInputBytes = Annotated[int | None, typer.Option("--max-input-bytes", min=1, metavar="N", help="Largest file read, in bytes (default 4 MiB).")]
+MaxTotalBytes = Annotated[int | None, typer.Option("--max-total-bytes", min=1, metavar="N", help="Most bytes read in all (default 32 MiB).")]
+MaxFiles = Annotated[int | None, typer.Option("--max-files", min=1, metavar="N", help="Most files read (default 2000).")]
+MaxDepth = Annotated[int | None, typer.Option("--max-depth", min=1, metavar="N", help="Deepest nesting accepted (default 64).")]
+MaxAliasNodes = Annotated[int | None, typer.Option("--max-alias-nodes", min=1, metavar="N", help="Most YAML nodes aliases may expand to (default 100000).")]
+MaxServices = Annotated[int | None, typer.Option("--max-services", min=1, metavar="N", help="Most services or apps (default 10000).")]
+MaxRoutes = Annotated[int | None, typer.Option("--max-routes", min=1, metavar="N", help="Most nginx locations or routes (default 1000).")]
+
+
+def _limits(max_input_bytes: int | None, max_total_bytes: int | None, max_files: int | None,
+            max_depth: int | None, max_alias_nodes: int | None, max_services: int | None,
+            max_routes: int | None) -> Limits:
+    given = {
+        "max_file_bytes": max_input_bytes, "max_total_bytes": max_total_bytes,
+        "max_files": max_files, "max_depth": max_depth, "max_alias_nodes": max_alias_nodes,
+        "max_services": max_services, "max_routes": max_routes,
+    }
+    return replace(DEFAULT_LIMITS, **{k: v for k, v in given.items() if v is not None})
+
+
 FilesOpt = Annotated[list[str] | None, typer.Option("--file", "-f", metavar="FILE", help="A compose file (repeatable; merged in order).")]
 ProfileOpt = Annotated[list[str] | None, typer.Option("--profile", metavar="NAME", help="Enable a compose profile (repeatable).")]
 EnvFileOpt = Annotated[list[str] | None, typer.Option("--env-file", metavar="FILE", help="An env file for interpolation (repeatable).")]
@@ -203,13 +226,20 @@ def inspect(
     no_interpolate: Annotated[bool, typer.Option("--no-interpolate", help="Do not substitute ${VARS}.")] = False,
     scan_code: Annotated[bool, typer.Option("--scan-code", help="Also scan application code for env var reads.")] = False,
     strict: StrictOpt = False,
+    max_input_bytes: MaxInputBytes = None,
+    max_total_bytes: MaxTotalBytes = None,
+    max_files: MaxFiles = None,
+    max_depth: MaxDepth = None,
+    max_alias_nodes: MaxAliasNodes = None,
+    max_services: MaxServices = None,
+    max_routes: MaxRoutes = None,
 ) -> int:
     """Read a setup and show the architecture hopper understood."""
     from hopper import api  # noqa: PLC0415
 
     result = api.load(path, fmt=from_.value if from_ else None,
                       options=_read_options(file, profile, env_file, interpolate=not no_interpolate,
-                                            scan_code=scan_code))
+                                            scan_code=scan_code, limits=_limits(max_input_bytes, max_total_bytes, max_files, max_depth, max_alias_nodes, max_services, max_routes)))
     _report(result.diagnostics)
     if strict and _strict_failure(result.diagnostics):
         _err("error: warnings present under --strict")
@@ -251,6 +281,13 @@ def convert(
     report: Annotated[ReportFormat, typer.Option("--format", help="Plan format for --dry-run.")] = ReportFormat.text,
     scan_code: Annotated[bool, typer.Option("--scan-code/--no-scan-code", help="Scan application code for the env vars it reads (build-time variables, names the target must provide).")] = True,
     strict: StrictOpt = False,
+    max_input_bytes: MaxInputBytes = None,
+    max_total_bytes: MaxTotalBytes = None,
+    max_files: MaxFiles = None,
+    max_depth: MaxDepth = None,
+    max_alias_nodes: MaxAliasNodes = None,
+    max_services: MaxServices = None,
+    max_routes: MaxRoutes = None,
 ) -> int:
     """Write the equivalent setup for another platform."""
     from hopper import api, output  # noqa: PLC0415
@@ -263,7 +300,8 @@ def convert(
         postgres=postgres.value if postgres else None,
     )
     result = api.convert(path, to.value, fmt=from_.value if from_ else None,
-                         read_options=_read_options(file, profile, env_file, scan_code=scan_code),
+                         read_options=_read_options(file, profile, env_file, scan_code=scan_code,
+                                                    limits=_limits(max_input_bytes, max_total_bytes, max_files, max_depth, max_alias_nodes, max_services, max_routes)),
                          write_options=options, strict=False)
     _report(result.diagnostics)
     if strict and _strict_failure(result.diagnostics):
@@ -316,11 +354,18 @@ def _use_color() -> bool:
 def validate(
     path: Annotated[Path, typer.Argument(metavar="PATH", help="A Fly setup: a folder of apps, or one fly.toml.")],
     strict: StrictOpt = False,
+    max_input_bytes: MaxInputBytes = None,
+    max_total_bytes: MaxTotalBytes = None,
+    max_files: MaxFiles = None,
+    max_depth: MaxDepth = None,
+    max_alias_nodes: MaxAliasNodes = None,
+    max_services: MaxServices = None,
+    max_routes: MaxRoutes = None,
 ) -> int:
     """Check a Fly.io setup offline: flyctl's rules plus hopper's cross-checks."""
     from hopper.formats.fly.validate import validate_path  # noqa: PLC0415
 
-    diagnostics = validate_path(path)
+    diagnostics = validate_path(path, _limits(max_input_bytes, max_total_bytes, max_files, max_depth, max_alias_nodes, max_services, max_routes))
     _report(diagnostics)
     errors = [d for d in diagnostics if d.severity is Severity.ERROR]
     if errors or (strict and _strict_failure(diagnostics)):
@@ -343,16 +388,24 @@ def diff(
     fail_on: Annotated[FailOn | None, typer.Option("--fail-on", help="Exit 1 on unacknowledged findings of this severity or worse.")] = None,
     ack: Annotated[Path | None, typer.Option("--ack", help="Acknowledgement file (default: hopper.ack.yaml if present).")] = None,
     scan_code: Annotated[bool, typer.Option("--scan-code", help="Also scan application code for env var reads.")] = False,
+    max_input_bytes: MaxInputBytes = None,
+    max_total_bytes: MaxTotalBytes = None,
+    max_files: MaxFiles = None,
+    max_depth: MaxDepth = None,
+    max_alias_nodes: MaxAliasNodes = None,
+    max_services: MaxServices = None,
+    max_routes: MaxRoutes = None,
 ) -> int:
     """Show the migration plan between two setups: what behaves differently, and what to do."""
     from hopper import api  # noqa: PLC0415
     from hopper import diff as differ  # noqa: PLC0415
     from hopper import report as reporter  # noqa: PLC0415
 
+    limits = _limits(max_input_bytes, max_total_bytes, max_files, max_depth, max_alias_nodes, max_services, max_routes)
     a = api.load(before, fmt=from_before.value if from_before else None,
-                 options=_read_options(None, None, None, scan_code=scan_code))
+                 options=_read_options(None, None, None, scan_code=scan_code, limits=limits))
     b = api.load(after, fmt=from_after.value if from_after else None,
-                 options=_read_options(None, None, None, scan_code=scan_code))
+                 options=_read_options(None, None, None, scan_code=scan_code, limits=limits))
     _report(a.diagnostics + b.diagnostics)
     plan = differ.diff_models(a.model, b.model)
     ack_path = ack if ack is not None else (Path("hopper.ack.yaml") if Path("hopper.ack.yaml").is_file() else None)

@@ -103,7 +103,7 @@ def test_default_limits_are_the_documented_ones() -> None:
         assert number in doc, number
 
 
-# The flags the lead will add to cli.py (every reading command: inspect, convert, diff, validate).
+# The limit flags of every reading command (inspect, convert, diff, validate).
 FLAGS = [
     ("--max-input-bytes", "1000", {"compose.yaml": COMPOSE_WEB + "#" + "x" * 2000 + "\n"}, "HOP004"),
     ("--max-total-bytes", "1000", {"compose.yaml": COMPOSE_WEB + "    env_file: [a.env, b.env]\n", "a.env": "A=" + "x" * 600 + "\n",
@@ -116,7 +116,6 @@ FLAGS = [
 ]
 
 
-@pytest.mark.xfail(strict=True, reason="awaiting CLI flag")
 @pytest.mark.parametrize(("flag", "value", "files", "code"), [pytest.param(*f, id=f[0]) for f in FLAGS])
 def test_cli_flag_sets_the_limit(flag: str, value: str, files: dict[str, str | bytes], code: str, tmp_path: Path) -> None:
     proj = build_tree(tmp_path, files)
@@ -129,3 +128,18 @@ def test_cli_flag_sets_the_limit(flag: str, value: str, files: dict[str, str | b
 def test_limits_are_frozen_and_replaceable() -> None:
     smaller = replace(DEFAULT_LIMITS, max_file_bytes=10)
     assert smaller.max_file_bytes == 10 and DEFAULT_LIMITS.max_file_bytes == 4 * 1024 * 1024
+
+
+@pytest.mark.parametrize("command", ["convert", "diff", "validate"])
+def test_every_reading_command_takes_the_limit_flags(command: str, tmp_path: Path) -> None:
+    from support import GOLDEN
+
+    fly_setup = GOLDEN / "fly" / "compose-webapp"
+    args = {
+        "convert": ["convert", "--max-input-bytes", "100", fly_setup, "--to", "compose", "--dry-run"],
+        "diff": ["diff", "--max-input-bytes", "100", fly_setup, fly_setup],
+        "validate": ["validate", "--max-input-bytes", "100", fly_setup],
+    }[command]
+    result = cli(*args)
+    assert result.code == 1, result.stderr
+    assert "[HOP004]" in result.stderr
