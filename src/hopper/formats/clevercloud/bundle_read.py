@@ -75,6 +75,16 @@ def _dict(files: SourceFiles, path: Path, what: str) -> dict[str, Any]:
     return data
 
 
+def _items(files: SourceFiles, path: Path, data: dict[str, Any], key: str) -> list[Any]:
+    """``data[key]`` as a list (absent or null: empty); any other shape is a clean error."""
+    value = data.get(key)
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise json_shape_error(files, path, f"'{key}' should be a JSON array")
+    return value
+
+
 def _sub(data: dict[str, Any], key: str) -> dict[str, Any]:
     value = data.get(key)
     return value if isinstance(value, dict) else {}
@@ -131,7 +141,7 @@ class BundleReader:
         if (self.folder / "applications.json").is_file():
             for org in _list_of_dicts(self.files, self.folder / "applications.json",
                                       "applications.json"):
-                for app in org.get("applications") or []:
+                for app in _items(self.files, self.folder / "applications.json", org, "applications"):
                     if isinstance(app, dict) and isinstance(app.get("app_id"), str) \
                             and isinstance(app.get("zone"), str):
                         zones[app["app_id"]] = app["zone"]
@@ -287,14 +297,14 @@ class BundleReader:
             service_path = folder / "service.json"
             if service_path.is_file():
                 service = _dict(self.files, service_path, "service.json")
-                for a in service.get("addons") or []:
+                for a in _items(self.files, service_path, service, "addons"):
                     if isinstance(a, dict) and a.get("isLinked"):
                         addon = addons.get(str(a.get("id"))) or addons.get(str(a.get("realId")))
                         if addon is not None:
                             used[addon.key] = addon
                             if addon.key not in app.links:
                                 app.links.append(addon.key)
-                for d in service.get("applications") or []:
+                for d in _items(self.files, service_path, service, "applications"):
                     if isinstance(d, dict) and d.get("isLinked"):
                         target = ids.get(str(d.get("id"))) or ids.get(str(d.get("name")))
                         if target is not None and target not in app.links:
@@ -305,12 +315,12 @@ class BundleReader:
                                    "env -F json); its environment is unknown", self.loc(folder))
                 continue
             env = _dict(self.files, env_path, "env.json")
-            for item in env.get("env") or []:
+            for item in _items(self.files, env_path, env, "env"):
                 if isinstance(item, dict):
                     entry = self._entry(item, env_path)
                     if entry is not None:
                         app.env[entry.name] = entry
-            for group in env.get("fromAddons") or []:
+            for group in _items(self.files, env_path, env, "fromAddons"):
                 if not isinstance(group, dict):
                     continue
                 addon = addons.get(str(group.get("addonId"))) or addons.get(str(group.get("addonName")))
@@ -319,9 +329,9 @@ class BundleReader:
                 used[addon.key] = addon
                 if addon.key not in app.links:
                     app.links.append(addon.key)
-                for item in group.get("env") or []:
+                for item in _items(self.files, env_path, group, "env"):
                     self._addon_var(app, addon, item, env_path)
-            for group in env.get("fromDependencies") or []:
+            for group in _items(self.files, env_path, env, "fromDependencies"):
                 if not isinstance(group, dict):
                     continue
                 target = ids.get(str(group.get("addonId"))) or ids.get(str(group.get("addonName")))
@@ -329,7 +339,7 @@ class BundleReader:
                     continue
                 if target not in app.links:
                     app.links.append(target)
-                for item in group.get("env") or []:
+                for item in _items(self.files, env_path, group, "env"):
                     if isinstance(item, dict):
                         entry = self._entry(item, env_path)
                         if entry is not None and entry.name not in app.env:

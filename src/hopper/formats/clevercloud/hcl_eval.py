@@ -454,7 +454,16 @@ def load_module(files: SourceFiles, folder: Path, tf_files: list[Path] | None = 
 
         for rtype, labelled in _labelled(data.get("resource")):
             for label, body in _labelled([labelled] if isinstance(labelled, dict) else []):
-                mod.resources[(rtype, label)] = block(body, "resource", rtype, label)
+                new = block(body, "resource", rtype, label)
+                earlier = mod.resources.get((rtype, label))
+                if earlier is not None:
+                    # Terraform refuses a module that declares the same resource twice; taking
+                    # the last one would silently drop the first.
+                    first = earlier.origin
+                    where = f"{first.file}:{first.line}" if first.line else first.file
+                    raise fail(E_HCL_SYNTAX, f'resource "{rtype}" "{label}" is already declared at {where}',
+                               new.origin)
+                mod.resources[(rtype, label)] = new
         for name, body in _labelled(data.get("variable")):
             mod.variables[name] = block(body, "variable", name)
         for name, body in _labelled(data.get("output")):

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from hopper import mappings
-from hopper.diagnostics import Diagnostics, Location
+from hopper.diagnostics import Diagnostics, LimitError, Location
 from hopper.formats.clevercloud.codes import (
     I_CLEVER_ONLY,
     I_STATIC_RUNTIME,
@@ -443,5 +443,7 @@ def find_tf_roots(files: SourceFiles, folder: Path, max_depth: int = 3) -> list[
 def _peek(files: SourceFiles, path: Path) -> str:
     try:
         return files.read_text(path)
+    except LimitError:
+        raise  # over a limit: say so, rather than "no Clever Cloud setup here"
     except Exception:  # an unreadable file is reported when it is parsed for real
         return ""

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from hopper import mappings
-from hopper.diagnostics import Diagnostics, Location
+from hopper.diagnostics import E_INVALID_NAME, Diagnostics, Location, fail
 from hopper.formats.clevercloud.codes import (
     I_CLEVER_ONLY,
     W_AUTOSCALING,
@@ -89,6 +89,9 @@ def region(code: str, where: Location | None, diags: Diagnostics) -> Region:
 def _norm_prefix(path: str) -> str:
     path = "/" + path.strip().lstrip("/")
     return path if path.endswith("/") else path + "/"
+
+
+_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
 
 
 class ModelBuilder:
@@ -202,6 +205,12 @@ class ModelBuilder:
 
     # ------------------------------------------------------------------ services
     def _service(self, app: AppSpec) -> Service:
+        for name, entry in sorted(app.env.items()):
+            # Clever accepts letters, digits, '_', '-' and '.'; a newline or '=' in a name could
+            # change the structure of whatever file the name is written into later.
+            if not _ENV_NAME.match(name):
+                raise fail(E_INVALID_NAME, f"app '{app.key}': invalid environment variable name "
+                           f"{name!r}", entry.origin or app.origin)
         env = dict(app.env)
         typed: dict[str, str] = {}
         clever_env: dict[str, str] = {}
