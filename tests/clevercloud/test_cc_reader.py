@@ -9,7 +9,7 @@ import pytest
 from hopper import native
 from hopper.diagnostics import HopperError
 from hopper.formats.base import ReadOptions
-from hopper.formats.clevercloud import detect
+from hopper.formats.clevercloud import detect_setup as detect
 from hopper.formats.clevercloud.reader import read
 from hopper.model import Role
 from support import CANARY, CORPUS, GOLDEN, SAMPLES, assert_golden

@@ -86,7 +86,6 @@ def test_going_over_a_limit_is_a_clean_fast_error(fmt: str, files: dict[str, str
     api.load(proj, fmt=fmt, options=ReadOptions(limits=DEFAULT_LIMITS))
 
 
-@pytest.mark.xfail(strict=True, reason="bug: the fly reader does not count max_total_bytes across fly.toml, Dockerfile and nginx")
 def test_fly_total_bytes_across_files(tmp_path: Path) -> None:
     proj = build_tree(tmp_path, {"fly.toml": FLY_BASE + "#" + "x" * 600 + "\n", "Dockerfile": "FROM node:20\n#" + "x" * 600 + "\n"})
     with pytest.raises(LimitError):

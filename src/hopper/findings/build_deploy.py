@@ -138,7 +138,9 @@ def _workflow_key(ctx: Context, wf: Workflow, before: bool) -> str:
 
 def _pipeline(ctx: Context) -> None:
     pb, pa = ctx.before.pipeline, ctx.after.pipeline
-    if (pb.provider or pa.provider) and pb.provider != pa.provider:
+    # Only a pipeline that changes or disappears is a warning; one that appears where there was
+    # none is reported workflow by workflow (HD712).
+    if pb.provider and pb.provider != pa.provider:
         tokens = sorted({w.token_secret for w in pa.workflows if w.token_secret})
         ctx.emit("HD711", "architecture", kind="architecture", before=pb.provider or "(none)",
                  after=pa.provider or "(none)",

@@ -9,7 +9,7 @@ from hopper.formats.base import Format, ReadOptions, ReadResult, WriteOptions, W
 from hopper.model import Architecture
 
 
-def detect(path: Path) -> bool:
+def detect_setup(path: Path) -> bool:
     from hopper.formats.clevercloud.detect import detect as _detect  # noqa: PLC0415
 
     return _detect(path)
@@ -30,7 +30,7 @@ def _write(arch: Architecture, options: WriteOptions) -> WriteResult:
 FORMAT = Format(
     name="clevercloud",
     description="Clever Cloud (Terraform clevercloud provider, `clever` CLI export bundle, repo hints)",
-    detect=detect,
+    detect=detect_setup,
     read=_read,
     write=_write,
 )

@@ -10,7 +10,7 @@ from hopper.model import Architecture
 DEFAULT_FILES = ("compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.yaml")
 
 
-def detect(path: Path) -> bool:
+def detect_setup(path: Path) -> bool:
     if path.is_file():
         return path.suffix in (".yaml", ".yml")
     return any((path / name).is_file() for name in DEFAULT_FILES)
@@ -31,7 +31,7 @@ def _write(arch: Architecture, options: WriteOptions) -> WriteResult:
 FORMAT = Format(
     name="compose",
     description="docker-compose projects (compose.yaml, -f files, include, extends, profiles)",
-    detect=detect,
+    detect=detect_setup,
     read=_read,
     write=_write,
 )

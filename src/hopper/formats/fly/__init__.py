@@ -8,7 +8,7 @@ from hopper.formats.base import Format, ReadOptions, ReadResult, WriteOptions, W
 from hopper.model import Architecture
 
 
-def detect(path: Path) -> bool:
+def detect_setup(path: Path) -> bool:
     if path.is_file():
         return path.name.endswith(".toml") and path.name.startswith("fly")
     if (path / "fly.toml").is_file():
@@ -34,7 +34,7 @@ def _write(arch: Architecture, options: WriteOptions) -> WriteResult:
 FORMAT = Format(
     name="fly",
     description="Fly.io apps (fly.toml per app, Dockerfiles, nginx front, GitHub Actions, setup script)",
-    detect=detect,
+    detect=detect_setup,
     read=_read,
     write=_write,
 )

@@ -264,7 +264,9 @@ class DeployStep:
 
 
 _SECRET_REF = re.compile(r"\$\{\{\s*secrets\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
-_DEPLOY = re.compile(r"(?:^|[\s;&|(])(?:flyctl|fly)\s+deploy\b")
+# A quick look before the YAML is parsed: `run: "flyctl deploy ..."` is a quoted scalar, so a
+# quote may stand right before the command.
+_DEPLOY = re.compile(r"(?:^|[\s;&|(\"'])(?:flyctl|fly)\s+deploy\b")
 
 
 def find_deploy_steps(root: Path, limits: Limits) -> tuple[tuple[DeployStep, ...], tuple[Diagnostic, ...]]:

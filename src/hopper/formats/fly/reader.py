@@ -35,6 +35,7 @@ from hopper.diagnostics import (
     Diagnostics,
     InputError,
     LimitError,
+    Limits,
     Location,
     Severity,
     code,
@@ -114,6 +115,7 @@ def read(path: Path, options: ReadOptions) -> ReadResult:
         raise LimitError(error(E_TOO_MANY_ITEMS, f"more than {limits.max_services} apps",
                                Location(file=path.name or ".")))
     _check_identifiers(apps)
+    _check_total_bytes(layout, apps, limits)
     diags = Diagnostics()
     for failure in failures:
         diags.extend(_as_warnings(failure.diagnostics))
@@ -129,6 +131,35 @@ _FATAL = frozenset({E_OUTSIDE_ROOT, E_TOO_LARGE, E_TOO_MANY_FILES, E_TOO_MANY_IT
                     E_NGINX_INCLUDE_CYCLE, E_NGINX_SYNTAX, E_DOCKERFILE_SYNTAX})
 _APP_NAME = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def _check_total_bytes(layout: Layout, apps: list[FlyApp], limits: Limits) -> None:
+    """Every file the setup was read from, added up, stays under ``max_total_bytes``.
+
+    Each file was already held to ``max_file_bytes`` as it was read; this is the running total
+    over fly configs, Dockerfiles, nginx files, workflows and the setup script, in reading order.
+    """
+    seen: list[Path] = list(layout.configs)
+    for app in apps:
+        if app.dockerfile is not None:
+            seen.append(layout.root / app.dockerfile.file)
+        if app.nginx is not None:
+            seen.extend(layout.root / f for f in app.nginx.files)
+    seen.extend(layout.root / step.workflow for step in layout.workflows)
+    if layout.setup is not None:
+        seen.append(layout.root / layout.setup.file)
+    total = 0
+    counted: set[Path] = set()
+    for path in seen:
+        if path in counted or not path.is_file():
+            continue
+        counted.add(path)
+        total += path.stat().st_size
+        if total > limits.max_total_bytes:
+            shown = path.relative_to(layout.root).as_posix() if path.is_relative_to(layout.root) else path.name
+            raise LimitError(error(E_TOO_LARGE, f"reading {shown} takes the setup over the limit of "
+                                   f"{limits.max_total_bytes} bytes in all", Location(file=shown),
+                                   hint="raise it with --max-total-bytes"))
 
 
 def _input_error(diagnostics: list[Diagnostic]) -> InputError:
@@ -654,30 +685,49 @@ class _Builder:
         return tuple(out[k] for k in sorted(out))
 
     def env_shim(self, app: FlyApp) -> tuple[str | None, dict[str, tuple[str, str | None, Location]]]:
-        """The env shim hopper's Fly writer ships as a ``[[files]]`` entry: its guest path and the
-        names it derives (``NAME -> (source name, URL part or None, where)``)."""
-        for index, entry in enumerate(app.config.data.get("files") or []):
+        """The env shim hopper's Fly writer ships: its guest path and the names it derives
+        (``NAME -> (source name, URL part or None, where)``).
+
+        It arrives either as a ``[[files]]`` entry (an app that keeps its own Dockerfile; process
+        commands are prefixed with it) or copied by a generated Dockerfile and run as its
+        ENTRYPOINT (then the command needs no prefix, and no guest path is returned)."""
+        for entry in app.config.data.get("files") or []:
             local = entry.get("local_path")
             if not isinstance(local, str) or not local.endswith("hopper-env.sh"):
                 continue
             path = app.config_path.parent / local
-            if not path.is_file() or path.stat().st_size > 1_000_000:
-                return entry.get("guest_path"), {}
             shown = f"{app.folder}/{local}" if app.folder != "." else local
-            derived: dict[str, tuple[str, str | None, Location]] = {}
-            for number, line in enumerate(path.read_text(encoding="utf-8", errors="replace").splitlines(), 1):
-                match = _SHIM_COPY.match(line) or _SHIM_PART.match(line)
-                if match is None:
+            return entry.get("guest_path"), self._shim_names(app, path, shown)
+        final = app.dockerfile.stages[-1] if app.dockerfile is not None and app.dockerfile.stages else None
+        if final is not None and final.entrypoint is not None:
+            for copy in final.copies:
+                source = next((s for s in copy.sources if s.endswith("hopper-env.sh")), None)
+                if source is None or copy.from_stage is not None:
                     continue
-                groups = match.groupdict()
-                derived.setdefault(groups["name"], (groups["source"], groups.get("part"),
-                                                    Location(file=shown, line=number)))
-            if derived:
-                self.info(f"service '{self.names[id(app)]}': reads {', '.join(sorted(derived))}, "
-                          "derived by hopper's env shim from what Fly sets", Location(file=shown))
-            _ = index
-            return entry.get("guest_path"), derived
+                if not any(copy.destination in arg for arg in final.entrypoint.args):
+                    continue
+                root = self.layout.root.resolve()
+                path = (self.layout.root / app.context / source).resolve()
+                if not path.is_relative_to(root):
+                    continue  # only files inside the project are read
+                return None, self._shim_names(app, path, path.relative_to(root).as_posix())
         return None, {}
+
+    def _shim_names(self, app: FlyApp, path: Path, shown: str) -> dict[str, tuple[str, str | None, Location]]:
+        if not path.is_file() or path.stat().st_size > 1_000_000:
+            return {}
+        derived: dict[str, tuple[str, str | None, Location]] = {}
+        for number, line in enumerate(path.read_text(encoding="utf-8", errors="replace").splitlines(), 1):
+            match = _SHIM_COPY.match(line) or _SHIM_PART.match(line)
+            if match is None:
+                continue
+            groups = match.groupdict()
+            derived.setdefault(groups["name"], (groups["source"], groups.get("part"),
+                                                Location(file=shown, line=number)))
+        if derived:
+            self.info(f"service '{self.names[id(app)]}': reads {', '.join(sorted(derived))}, "
+                      "derived by hopper's env shim from what Fly sets", Location(file=shown))
+        return derived
 
     def db_from_url(self, value: str) -> str | None:
         match = re.search(r"@([^/:@]+)", value)
