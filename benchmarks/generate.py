@@ -7,7 +7,7 @@ writes into OUT:
                    database/cache URLs and defaults, depends_on tree with conditions, named and bind
                    volumes, healthcheck, labels, deploy resources), plus the ctx/ build folders;
   fly-large.toml   one fly.toml with 1000 [[services]] blocks (ports, concurrency, checks);
-  nginx-1000.conf  one server with 1000 proxy locations.
+  nginx-1000.conf  one server with 1000 locations (a static root and 999 proxies).
 The same arguments always produce the same bytes.
 """
 
@@ -103,7 +103,7 @@ def fly_toml(n: int) -> str:
 def nginx_conf(n: int) -> str:
     lines = ["events {}", "http {", "  server {", "    listen 8080;", "    root /srv/www;",
              "    location / { try_files $uri $uri/ /index.html; }"]
-    for i in range(n):
+    for i in range(n - 1):  # with the `location /` above: n locations in all
         lines += [
             f"    location /svc-{i:04d}/ {{",
             f"      proxy_pass http://svc-{i:04d}:8080/;",

@@ -272,6 +272,23 @@ def main() -> int:
         py = [sys.executable]
         floor = py + ["-c", "pass"]
 
+        # --- fly.toml ------------------------------------------------------------------------
+        log("fly.toml ...")
+        toml_floor = py + ["-c", "import tomllib; tomllib.load(open('fly-large.toml', 'rb'))"]
+        fly_pairs = [
+            paired("`hopper inspect fly-large.toml --from fly --format json`",
+                   hopper + ["inspect", "fly-large.toml", "--from", "fly", "--format", "json"],
+                   toml_floor, runs, data),
+            paired("`hopper validate fly-large.toml`", hopper + ["validate", "fly-large.toml"],
+                   toml_floor, runs, data),
+        ]
+
+        # --- in process ------------------------------------------------------------------------
+        log("in process ...")
+        inproc = json.loads(subprocess.run(
+            [sys.executable, str(HERE / "inprocess.py"), str(data), "--json"], cwd=data,
+            capture_output=True, text=True, check=True).stdout)
+
         # --- start-up -------------------------------------------------------------------
         log("start-up ...")
         startup: list[Pair] = []
@@ -334,23 +351,6 @@ def main() -> int:
                 exe + ["convert", src, "--to", "fly", "--out", str(out_dir), "--force"],
                 yard, k, data, warmup=n < 1000)
             shutil.rmtree(out_dir, ignore_errors=True)
-
-        # --- fly.toml ------------------------------------------------------------------------
-        log("fly.toml ...")
-        toml_floor = py + ["-c", "import tomllib; tomllib.load(open('fly-large.toml', 'rb'))"]
-        fly_pairs = [
-            paired("`hopper inspect fly-large.toml --from fly --format json`",
-                   hopper + ["inspect", "fly-large.toml", "--from", "fly", "--format", "json"],
-                   toml_floor, runs, data),
-            paired("`hopper validate fly-large.toml`", hopper + ["validate", "fly-large.toml"],
-                   toml_floor, runs, data),
-        ]
-
-        # --- in process ------------------------------------------------------------------------
-        log("in process ...")
-        inproc = json.loads(subprocess.run(
-            [sys.executable, str(HERE / "inprocess.py"), str(data), "--json"], cwd=data,
-            capture_output=True, text=True, check=True).stdout)
 
     # --- the report --------------------------------------------------------------------------
     lines: list[str] = []
@@ -440,9 +440,13 @@ def main() -> int:
     imp = by["`python -c 'import hopper'`"]
     ver = by["`hopper --version`"]
     hlp = by["`hopper --help`"]
-    add(f"| P1 `import hopper` | ≤ 30 ms (`-X importtime`, cumulative) | {importtime:.1f} ms; "
-        f"whole process {ms(imp.wall())} = {imp.ratio():.2f}× `python -c pass` | "
-        f"{status(importtime <= 30)} |")
+    # In the host interpreter, site's .pth hooks have already imported typing, re, enum...,
+    # so hopper's cumulative import time looks smaller there; the clean venv is the honest one.
+    p1 = clean_importtime if clean_importtime is not None else importtime
+    add(f"| P1 `import hopper` | ≤ 30 ms (`-X importtime`, cumulative); no heavy module | "
+        f"clean venv {p1:.1f} ms (host interpreter {importtime:.1f} ms); whole process "
+        f"{ms(imp.wall())} = {imp.ratio():.2f}× `python -c pass`; heavy modules: none "
+        f"(tests/perf) | {status(p1 <= 30)} |")
     add(f"| P2 `hopper --version` | ≤ 50 ms wall; ≤ 4× `python -c pass` | {ms(ver.wall())}; "
         f"{ver.ratio():.2f}× | {status(ver.wall() <= 0.05)} (absolute); {status(ver.ratio() <= 4)} "
         "(ratio) |")
@@ -462,6 +466,10 @@ def main() -> int:
             f"{status(fly.ratio() <= 1.0)} |")
         add(f"| P8 peak RSS at 1000 services | < 150 MiB | inspect {ins.rss():.0f} MiB, convert "
             f"{fly.rss():.0f} MiB | {status(max(ins.rss(), fly.rss()) < 150)} |")
+    if dc and 5000 in sizes:
+        big_rss = max(compose_pairs["inspect", 5000].rss(), compose_pairs["fly", 5000].rss())
+        add(f"| P8 peak RSS at 5000 services | ≤ 700 MiB | {big_rss:.0f} MiB | "
+            f"{status(big_rss <= 700)} |")
     if scaling:
         add(f"| P7 scaling t(5000)/t(1000) | ≤ 5.5 | inspect {scaling['inspect']:.2f}, convert "
             f"{scaling['fly']:.2f} | {status(scaling['inspect'] <= 5.5)} / "
