@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import shlex
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
@@ -173,40 +174,46 @@ def binding_value(ctx: WriteContext, svc: Service, binding: Binding) -> str | No
     store = arch.object_store(binding.resource)
     target = arch.service(binding.resource)
     attr = binding.attribute
-    value: str | None = None
+    # Each attribute is computed only when asked for: computing a credential records its
+    # variable in .env.example as used by this service.
+    makers: dict[str, Callable[[], str | None]] = {}
     if db is not None and db.engine.lower() in ("postgresql", "postgres"):
-        user, name = literal(db_user(db)), literal(db_name(db))
-        password = ctx.var(db_password_var(db), svc.name, binding.origin)
-        value = {
-            "uri": f"postgresql://{literal(quote(db_user(db), safe=''))}:{password}@{db.name}:"
-                   f"{POSTGRES_PORT}/{literal(quote(db_name(db), safe=''))}",
-            "host": db.name,
-            "port": str(POSTGRES_PORT),
-            "user": user,
+        def password() -> str:
+            return ctx.var(db_password_var(db), svc.name, binding.origin)
+
+        makers = {
+            "uri": lambda: (f"postgresql://{literal(quote(db_user(db), safe=''))}:{password()}@"
+                            f"{db.name}:{POSTGRES_PORT}/{literal(quote(db_name(db), safe=''))}"),
+            "host": lambda: db.name,
+            "port": lambda: str(POSTGRES_PORT),
+            "user": lambda: literal(db_user(db)),
             "password": password,
-            "database": name,
-        }.get(attr)
+            "database": lambda: literal(db_name(db)),
+        }
     elif store is not None:
         user_var, password_var = store_key_vars(store)
         buckets = sorted(b.name for b in store.buckets)
-        value = {
-            "endpoint": f"http://{store.name}:{MINIO_PORT}",
-            "uri": f"http://{store.name}:{MINIO_PORT}",
-            "url": f"http://{store.name}:{MINIO_PORT}",
-            "host": store.name,
-            "port": str(MINIO_PORT),
-            "access_key": ctx.var(user_var, svc.name, binding.origin),
-            "secret_key": ctx.var(password_var, svc.name, binding.origin),
-            "bucket": literal(buckets[0]) if buckets else None,
-            "region": LOCAL_S3_REGION,
-        }.get(attr)
+        endpoint = f"http://{store.name}:{MINIO_PORT}"
+        makers = {
+            "endpoint": lambda: endpoint,
+            "uri": lambda: endpoint,
+            "url": lambda: endpoint,
+            "host": lambda: store.name,
+            "port": lambda: str(MINIO_PORT),
+            "access_key": lambda: ctx.var(user_var, svc.name, binding.origin),
+            "secret_key": lambda: ctx.var(password_var, svc.name, binding.origin),
+            "bucket": lambda: literal(buckets[0]) if buckets else None,
+            "region": lambda: LOCAL_S3_REGION,
+        }
     elif target is not None and target.name != svc.name:
         port = target.runtime.port or 80
-        value = {
-            "url": f"http://{target.name}:{port}",
-            "host": target.name,
-            "port": str(port),
-        }.get(attr)
+        makers = {
+            "url": lambda: f"http://{target.name}:{port}",
+            "host": lambda: target.name,
+            "port": lambda: str(port),
+        }
+    maker = makers.get(attr)
+    value = maker() if maker is not None else None
     if value is None:
         ctx.diagnostics.warning(
             W_BINDING, f"service '{svc.name}': {binding.variable} carries '{attr}' of "

@@ -1,0 +1,333 @@
+"""The conversion matrix: for every field of the model, how each format's reader and writer carry it.
+
+The table is data, written out by hand: one row per ``Class.field`` reachable from
+:class:`~hopper.model.Architecture`, one cell per format with the reader's and the writer's
+support (``full``, ``partial`` or ``none``) and a short note. :func:`render_markdown` turns it into
+``docs/conversion-matrix.md``; a test checks that every model field has a row (a new field
+without a row fails) and that the committed document is the rendered one.
+
+The round-trip property tests use :func:`carried_by` to decide which fields two formats must
+agree on after a conversion: a field is compared when both formats read and write it (at least
+partially); anything else must come with a diagnostic.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import typing
+from dataclasses import dataclass
+
+from hopper import model
+
+FORMATS: tuple[str, ...] = ("compose", "clevercloud", "fly")
+LEVELS: tuple[str, ...] = ("full", "partial", "none")
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    read: str
+    write: str
+    note: str = ""
+
+
+def _c(spec: str) -> Cell:
+    """``"full/partial: why"`` → Cell(read="full", write="partial", note="why")."""
+    levels, _, note = spec.partition(":")
+    read, _, write = levels.strip().partition("/")
+    cell = Cell(read.strip(), write.strip(), note.strip())
+    if cell.read not in LEVELS or cell.write not in LEVELS:
+        raise ValueError(f"bad matrix cell {spec!r}")
+    return cell
+
+
+def _row(compose: str, clevercloud: str, fly: str) -> dict[str, Cell]:
+    return {"compose": _c(compose), "clevercloud": _c(clevercloud), "fly": _c(fly)}
+
+
+NONE = "none/none"
+
+# fmt: off
+MATRIX: dict[str, dict[str, Cell]] = {
+    # ------------------------------------------------------------------ Architecture
+    "Architecture.name": _row("full/full: top-level name (lower-cased on write, HOP717)",
+                              "partial/partial: application name prefix", "partial/partial: app name prefix"),
+    "Architecture.source_format": _row("full/none: set by the reader", "full/none: set by the reader",
+                                       "full/none: set by the reader"),
+    "Architecture.services": _row("full/full", "full/full: one application each", "full/full: one app each"),
+    "Architecture.databases": _row("full/full: postgres containers", "full/full: postgresql add-ons",
+                                   "full/full: Fly Postgres"),
+    "Architecture.object_stores": _row("full/full: MinIO-style containers", "full/full: Cellar add-ons",
+                                       "full/full: Tigris"),
+    "Architecture.secrets": _row("full/full: names in .env.example, values never", "full/full: names only",
+                                 "full/full: fly secrets names only"),
+    "Architecture.placement": _row("partial/partial: x-hopper.region(s) hints only (HOP703)",
+                                   "full/full: zone", "full/full: primary_region"),
+    "Architecture.pipeline": _row("none/none: no deploy pipeline locally (HOP704)",
+                                  "partial/partial: deploy workflows", "full/full: GitHub Actions deploy workflow"),
+    "Architecture.extensions": _row("partial/partial: top-level x-* keys kept; other formats' data dropped (HOP714)",
+                                    "partial/partial", "partial/partial"),
+    # ------------------------------------------------------------------ Service
+    "Service.name": _row("full/full", "full/full", "full/full"),
+    "Service.role": _row("full/full: detected, and x-hopper.role on write",
+                         "full/full: from the runtime type", "partial/partial: from Dockerfile and services"),
+    "Service.image": _row("full/full", "partial/partial: docker runtime only", "full/full: [build] image"),
+    "Service.build": _row("full/full", "partial/partial", "full/full"),
+    "Service.runtime": _row("full/full", "partial/partial", "full/full"),
+    "Service.static_site": _row("full/full: nginx.conf of an nginx front", "partial/partial: static apps",
+                                "full/full: nginx front app"),
+    "Service.routes": _row("full/full: nginx proxy locations", "partial/partial: path routing",
+                           "full/full: nginx proxy locations"),
+    "Service.scaling": _row("partial/partial: deploy.resources.limits + x-hopper hints",
+                            "full/full: flavors and instances", "full/full: [[vm]], http_service"),
+    "Service.volumes": _row("full/full", "partial/partial: FS buckets", "partial/partial: [[mounts]], named only"),
+    "Service.depends_on": _row("full/full: conditions from healthchecks; bindings and routes add edges",
+                               "none/none", "partial/partial: deploy order"),
+    "Service.bindings": _row("full/full: env values pointing at compose service names",
+                             "full/full: add-on env names", "full/full: attached resources' env names"),
+    "Service.public": _row("full/full: published ports", "full/full", "full/full: http_service"),
+    "Service.force_https": _row("none/none: plain HTTP locally (HOP706)", "partial/partial",
+                                "full/full: http_service.force_https"),
+    "Service.domains": _row("partial/partial: x-hopper.domains hint", "full/full", "partial/partial: certificates in the runbook"),
+    "Service.env_reads": _row("none/none: filled by the code scanner, not by formats", "none/none: code scanner",
+                              "none/none: code scanner"),
+    "Service.extensions": _row("partial/partial: service x-* keys kept", "partial/partial", "partial/partial"),
+    # ------------------------------------------------------------------ Build
+    "Build.context": _row("full/full", "partial/partial: application folder", "full/full"),
+    "Build.dockerfile": _row("full/full: relative to the context in compose, to the root in the model",
+                             "partial/partial: docker runtime", "full/full"),
+    "Build.dockerfile_inline": _row("full/full", NONE, "none/none"),
+    "Build.target": _row("full/full", NONE, "full/full: [build] build-target"),
+    "Build.args": _row("full/full", "none/none", "full/full: [build.args]"),
+    "Build.secrets": _row("full/full: build secrets from the environment", "none/none",
+                          "full/full: --build-secret"),
+    "Build.runtime": _row("partial/partial: from the image and Dockerfile; node builds get an inline Dockerfile",
+                          "full/full: instance type", "partial/partial: from the Dockerfile"),
+    "Build.runtime_version": _row("partial/partial: from the Dockerfile base image", "full/full",
+                                  "partial/partial: Dockerfile base image"),
+    "Build.package_manager": _row("partial/partial: from lockfiles; used in inline Dockerfiles", "full/full",
+                                  "partial/partial: generated Dockerfiles"),
+    "Build.install_command": _row("partial/partial: Dockerfile RUN; inline Dockerfiles", "full/full",
+                                  "partial/partial: generated Dockerfiles"),
+    "Build.build_command": _row("partial/partial: Dockerfile RUN; inline Dockerfiles", "full/full: CC_BUILD_COMMAND",
+                                "partial/partial: generated Dockerfiles"),
+    "Build.start_command": _row("partial/partial: Dockerfile CMD; inline Dockerfiles", "full/full: CC_RUN_COMMAND",
+                                "partial/partial: generated Dockerfiles"),
+    "Build.output_dir": _row("partial/partial: static bind mount for fronts without a Dockerfile",
+                             "full/full: CC_WEBROOT", "partial/partial: generated Dockerfiles"),
+    "Build.workspace": _row("partial/none: read from package.json workspaces", "partial/none",
+                            "partial/partial: turbo prune in generated Dockerfiles"),
+    "Workspace.root": _row("partial/none", "partial/none", "partial/partial"),
+    "Workspace.package": _row("partial/none", "partial/none", "partial/partial"),
+    "Workspace.path": _row("partial/none", "partial/none", "partial/partial"),
+    "Workspace.tool": _row("partial/none", "partial/none", "partial/partial"),
+    # ------------------------------------------------------------------ Runtime
+    "Runtime.command": _row("full/full", "partial/partial: CC_RUN_COMMAND", "full/full: [processes]"),
+    "Runtime.entrypoint": _row("full/full", "none/none", "partial/partial: Dockerfile"),
+    "Runtime.port": _row("full/full: expose / ports", "full/full: PORT 8080", "full/full: internal_port"),
+    "Runtime.env": _row("full/full: environment, $ escaped", "full/full", "full/full: [env]"),
+    "Runtime.secret_env": _row("full/full: env entries without a value, from .env", "full/full",
+                               "full/full: fly secrets"),
+    "Runtime.health_check": _row("full/full: healthcheck", "partial/partial", "full/full: checks"),
+    "Runtime.release_command": _row("partial/partial: x-hopper.release_command hint, not run (HOP705)",
+                                    "partial/partial: pre-run hook", "full/full: [deploy] release_command"),
+    "Runtime.user": _row("full/full", "none/none", "partial/partial: Dockerfile USER"),
+    "HealthCheck.path": _row("full/full: probe URL, x-hopper.health_path", "partial/partial",
+                             "full/full: http check path"),
+    "HealthCheck.command": _row("full/full: test", "none/none", "partial/partial: machine checks"),
+    "HealthCheck.port": _row("full/full: probe URL", "partial/partial", "full/full"),
+    "HealthCheck.interval_s": _row("full/full", "none/none", "full/full"),
+    "HealthCheck.timeout_s": _row("full/full", "none/none", "full/full"),
+    "HealthCheck.grace_s": _row("full/full: start_period", "none/none", "full/full: grace_period"),
+    "HealthCheck.retries": _row("full/full", "none/none", "none/none"),
+    # ------------------------------------------------------------------ StaticSite, CacheRule, Route
+    "StaticSite.root": _row("full/full: nginx root", "partial/partial: CC_WEBROOT", "full/full: nginx root"),
+    "StaticSite.index": _row("full/full", "partial/partial", "full/full"),
+    "StaticSite.spa_fallback": _row("full/full: try_files", "partial/partial: .htaccess", "full/full: try_files"),
+    "StaticSite.gzip": _row("full/full", "partial/partial", "full/full"),
+    "StaticSite.gzip_types": _row("full/full", "none/none", "full/full"),
+    "StaticSite.cache_rules": _row("full/full: locations with expires", "partial/partial", "full/full"),
+    "CacheRule.pattern": _row("full/full", "partial/partial", "full/full"),
+    "CacheRule.max_age_s": _row("full/full", "partial/partial", "full/full"),
+    "CacheRule.immutable": _row("full/full", "partial/partial", "full/full"),
+    "Route.path_prefix": _row("full/full: location", "full/full: path_begin", "full/full: location"),
+    "Route.target_service": _row("full/full: compose service name as host", "full/full",
+                                 "full/full: <app>.flycast"),
+    "Route.target_port": _row("full/full", "none/none", "partial/partial: flycast uses port 80"),
+    "Route.strip_prefix": _row("full/full: rewrite ... break", "partial/partial", "full/full"),
+    "Route.body_size_limit": _row("full/full: client_max_body_size", "none/none", "full/full"),
+    "Route.request_buffering": _row("full/full", "none/none", "full/full"),
+    "Route.response_buffering": _row("full/full", "none/none", "full/full"),
+    "Route.connect_timeout_s": _row("full/full", "none/none", "full/full"),
+    "Route.read_timeout_s": _row("full/full", "none/none", "full/full"),
+    "Route.send_timeout_s": _row("full/full", "none/none", "full/full"),
+    "Route.forwarded_headers": _row("full/full: proxy_set_header", "none/none", "full/full"),
+    "Route.websocket": _row("full/full: Upgrade headers", "none/none", "full/full"),
+    # ------------------------------------------------------------------ Scaling
+    "Scaling.min_instances": _row("partial/partial: x-hopper hint", "full/full", "full/full"),
+    "Scaling.max_instances": _row("partial/partial: x-hopper hint", "full/full", "full/full"),
+    "Scaling.cpu_kind": _row("none/none: not expressed (HOP721)", "none/none", "full/full: [[vm]] cpu_kind"),
+    "Scaling.cpus": _row("full/full: deploy.resources.limits.cpus", "partial/partial: flavor", "full/full"),
+    "Scaling.memory_mb": _row("full/full: deploy.resources.limits.memory", "partial/partial: flavor",
+                              "full/full"),
+    "Scaling.autostop": _row("partial/partial: x-hopper hint (HOP702)", "none/none", "full/full: auto_stop_machines"),
+    "Scaling.autostart": _row("partial/partial: x-hopper hint (HOP702)", "none/none",
+                              "full/full: auto_start_machines"),
+    "Scaling.min_running": _row("partial/partial: x-hopper hint (HOP702)", "none/none",
+                                "full/full: min_machines_running"),
+    # ------------------------------------------------------------------ Volume
+    "Volume.name": _row("full/full", "partial/partial", "full/full: mount source"),
+    "Volume.target": _row("full/full", "partial/partial", "full/full: destination"),
+    "Volume.kind": _row("full/full: volume, bind, tmpfs", "partial/partial", "partial/partial: named only"),
+    "Volume.source": _row("full/full: bind source", "none/none", "none/none"),
+    "Volume.size_gb": _row("none/none: local volumes grow (HOP712)", "none/none", "full/full: initial_size"),
+    "Volume.read_only": _row("full/full", "none/none", "none/none"),
+    # ------------------------------------------------------------------ Binding, EnvRead
+    "Binding.variable": _row("full/full", "full/full", "full/full"),
+    "Binding.resource": _row("full/full: the host in the value", "full/full", "full/full"),
+    "Binding.attribute": _row("full/full: uri, host, port, user, password, database, endpoint, access_key, "
+                              "secret_key, bucket, region, url", "full/full", "full/full"),
+    "Binding.secret": _row("partial/partial: credentials come from .env", "full/full", "full/full"),
+    "EnvRead.name": _row(NONE, NONE, NONE),
+    "EnvRead.file": _row(NONE, NONE, NONE),
+    "EnvRead.line": _row(NONE, NONE, NONE),
+    "EnvRead.language": _row(NONE, NONE, NONE),
+    "EnvRead.build_time": _row(NONE, NONE, NONE),
+    # ------------------------------------------------------------------ Database
+    "Database.name": _row("full/full: service name", "full/full", "full/full"),
+    "Database.engine": _row("full/partial: PostgreSQL only (HOP709)", "full/full", "partial/partial: PostgreSQL"),
+    "Database.version": _row("full/full: image tag", "full/full", "partial/partial"),
+    "Database.image": _row("full/full", "none/none", "none/none"),
+    "Database.database_name": _row("full/full: POSTGRES_DB", "partial/partial", "partial/partial"),
+    "Database.user": _row("full/full: POSTGRES_USER", "partial/partial", "partial/partial"),
+    "Database.password_secret": _row("partial/partial: POSTGRES_PASSWORD from .env", "partial/partial",
+                                     "none/none: attach sets DATABASE_URL"),
+    "Database.plan": _row("none/none: (HOP708)", "full/full", "full/full"),
+    "Database.cpus": _row("none/none: (HOP708)", "partial/partial", "full/full"),
+    "Database.memory_mb": _row("none/none: (HOP708)", "partial/partial", "full/full"),
+    "Database.disk_gb": _row("none/none: (HOP708)", "partial/partial", "full/full"),
+    "Database.high_availability": _row("none/none: (HOP708)", "partial/partial", "full/full"),
+    "Database.replicas": _row("none/none: (HOP708)", "none/none", "full/full"),
+    "Database.backups": _row("none/none: (HOP708)", "partial/partial", "partial/partial"),
+    "Database.extensions": _row("partial/partial", "partial/partial", "partial/partial"),
+    # ------------------------------------------------------------------ ObjectStore, Bucket
+    "ObjectStore.name": _row("full/full: service name", "full/full", "full/full"),
+    "ObjectStore.provider": _row("full/partial: written as MinIO (HOP710)", "partial/partial: cellar",
+                                 "partial/partial: tigris"),
+    "ObjectStore.image": _row("full/full", "none/none", "none/none"),
+    "ObjectStore.endpoint": _row("partial/none: the local endpoint replaces it (HOP710)", "partial/none",
+                                 "partial/none"),
+    "ObjectStore.buckets": _row("full/full: created by the <store>-buckets job", "partial/partial",
+                                "full/full"),
+    "ObjectStore.extensions": _row("partial/partial", "partial/partial", "partial/partial"),
+    "Bucket.name": _row("full/full", "full/full", "full/full"),
+    "Bucket.public": _row("full/full: mc anonymous set download", "partial/partial", "full/full"),
+    # ------------------------------------------------------------------ Secret
+    "Secret.name": _row("full/full", "full/full", "full/full"),
+    "Secret.source": _row("partial/partial", "partial/partial", "partial/partial"),
+    "Secret.used_by": _row("full/full: env entries of each service", "full/full", "full/full"),
+    "Secret.build_time": _row("full/full: build secrets", "none/none", "full/full: build secrets"),
+    "Secret.digest": _row("partial/none: values are never written", "none/none: values are never written",
+                          "none/none: values are never written"),
+    # ------------------------------------------------------------------ Placement, Region
+    "Placement.primary": _row("partial/partial: x-hopper.region", "full/full: zone", "full/full: primary_region"),
+    "Placement.others": _row("partial/partial: x-hopper.regions", "none/none", "partial/partial: scale count --region"),
+    "Region.code": _row("partial/partial: x-hopper", "full/full", "full/full"),
+    "Region.platform": _row("partial/partial", "full/full", "full/full"),
+    "Region.city": _row("partial/none: from mappings/regions.toml", "full/none: mappings", "full/none: mappings"),
+    "Region.country": _row("partial/none: mappings", "full/none: mappings", "full/none: mappings"),
+    "Region.latitude": _row("partial/none: mappings", "full/none: mappings", "full/none: mappings"),
+    "Region.longitude": _row("partial/none: mappings", "full/none: mappings", "full/none: mappings"),
+    "Region.eu": _row("partial/none: mappings", "full/none: mappings", "full/none: mappings"),
+    "Region.retired": _row("partial/none: mappings", "full/none: mappings", "full/none: mappings"),
+    # ------------------------------------------------------------------ DeployPipeline, Workflow
+    "DeployPipeline.provider": _row(NONE, "partial/partial", "full/full"),
+    "DeployPipeline.workflows": _row(NONE, "partial/partial", "full/full"),
+    "Workflow.name": _row(NONE, "partial/partial", "full/full"),
+    "Workflow.service": _row(NONE, "partial/partial", "full/full"),
+    "Workflow.path": _row(NONE, "partial/partial", "full/full"),
+    "Workflow.branches": _row(NONE, "partial/partial", "full/full"),
+    "Workflow.build_secrets": _row(NONE, "none/none", "full/full"),
+    "Workflow.token_secret": _row(NONE, "partial/partial", "full/full"),
+}
+# fmt: on
+
+
+def model_fields() -> list[str]:
+    """``Class.field`` for every field reachable from Architecture (``origin`` excluded), in
+    the order a walk of the model meets them."""
+    seen: list[type] = []
+    out: list[str] = []
+
+    def walk(cls: type) -> None:
+        if cls in seen:
+            return
+        seen.append(cls)
+        hints = typing.get_type_hints(cls, vars(model))
+        for f in dataclasses.fields(cls):
+            if f.name == "origin":
+                continue
+            out.append(f"{cls.__name__}.{f.name}")
+        for f in dataclasses.fields(cls):
+            for inner in _dataclasses_in(hints[f.name]):
+                walk(inner)
+
+    walk(model.Architecture)
+    return out
+
+
+def _dataclasses_in(tp: object) -> list[type]:
+    found: list[type] = []
+    stack = [tp]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, type) and dataclasses.is_dataclass(item) and item.__module__ == model.__name__:
+            found.append(item)
+        stack.extend(typing.get_args(item))
+    return sorted(found, key=lambda c: c.__name__)
+
+
+def carried_by(*formats: str) -> frozenset[str]:
+    """Fields every one of ``formats`` reads and writes (at least partially)."""
+    out = set()
+    for name, row in MATRIX.items():
+        cells = [row[f] for f in formats]
+        if all(c.read != "none" and c.write != "none" for c in cells):
+            out.add(name)
+    return frozenset(out)
+
+
+_SYMBOL = {"full": "✓", "partial": "~", "none": "✗"}
+
+
+def render_markdown() -> str:
+    lines = [
+        "# Conversion matrix",
+        "",
+        "<!-- Generated from src/hopper/matrix.py by `python -m hopper.matrix`; do not edit. -->",
+        "",
+        "Every field of the model against each format: whether the format's reader fills it (R) and",
+        "whether its writer expresses it (W). ✓ full, ~ partial, ✗ not at all. Whatever a writer",
+        "cannot express is reported as a diagnostic when a model that has it is written.",
+        "The round-trip tests compare two formats on the fields both carry (✓ or ~ in all four cells).",
+        "",
+    ]
+    current = ""
+    for name in model_fields():
+        cls = name.split(".")[0]
+        if cls != current:
+            current = cls
+            lines += ["", f"## {cls}", "",
+                      "| field | " + " | ".join(f"{f} R/W" for f in FORMATS) + " | notes |",
+                      "|---|" + "---|" * len(FORMATS) + "---|"]
+        row = MATRIX[name]
+        cells = [f"{_SYMBOL[row[f].read]} / {_SYMBOL[row[f].write]}" for f in FORMATS]
+        notes = "; ".join(f"{f}: {row[f].note}" for f in FORMATS if row[f].note)
+        lines.append(f"| `{name.split('.', 1)[1]}` | " + " | ".join(cells) + f" | {notes} |")
+    return "\n".join(lines).replace("\n\n\n", "\n\n") + "\n"
+
+
+if __name__ == "__main__":  # pragma: no cover - the generator
+    import pathlib
+
+    target = pathlib.Path(__file__).resolve().parents[2] / "docs" / "conversion-matrix.md"
+    target.write_text(render_markdown(), encoding="utf-8")
