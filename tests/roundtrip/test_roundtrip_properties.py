@@ -11,8 +11,10 @@ from __future__ import annotations
 import difflib
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import pytest
+from crossformat import carried, differences, explained
 from hypothesis import HealthCheck as HypothesisHealthCheck
 from hypothesis import Phase, given, settings
 from strategies import PRINTABLE_VALUE, architectures
@@ -99,3 +101,58 @@ def test_compose_fixed_point_on_golden_models(case: str) -> None:
     builder = {"seed": compose_models.seed_model, "static-front": compose_models.static_front_model,
                "tricky-values": compose_models.tricky_values_model}[case]
     _compose_fixed_point(builder())
+
+
+# ---------------------------------------------------------------------------- cross-format
+
+def _compose_then_fly(arch: Architecture) -> tuple[Architecture, Architecture, tuple[Any, ...]]:
+    """compose → model (m1) → fly → model (m2), with every diagnostic on the way."""
+    import shutil
+
+    from hopper.formats.fly.reader import read as read_fly
+    from hopper.formats.fly.writer import write as write_fly
+
+    folders = []
+    try:
+        compose_files = write_compose(arch, WriteOptions())
+        folders.append(_tree(dict(compose_files.files)))
+        m1 = read_compose(folders[-1], ReadOptions())
+        fly_files = write_fly(m1.model, WriteOptions())
+        folders.append(_tree(dict(fly_files.files)))
+        m2 = read_fly(folders[-1], ReadOptions())
+    finally:
+        for folder in folders:
+            shutil.rmtree(folder)
+    return m1.model, m2.model, fly_files.diagnostics + m2.diagnostics
+
+
+FLY_SILENT_LOSSES = (
+    "fly writer/reader: some compose-model fields do not survive compose -> model -> fly -> model "
+    "and no diagnostic of the fly writer or reader names them. Seen on the golden models: "
+    "secrets JWT_SECRET, POSTGRES_PASSWORD and MINIO_ROOT_PASSWORD vanish from the fly model "
+    "(seed); a tmpfs volume and a read-only bind mount of a service vanish (static-front)")
+
+
+def _assert_cross_format(arch: Architecture) -> None:
+    m1, m2, diagnostics = _compose_then_fly(arch)
+    diffs = differences(m1, m2, carried("compose", "fly"))
+    silent = explained(diffs, diagnostics)
+    assert not silent, f"differences without a diagnostic: {silent}"
+
+
+@pytest.mark.xfail(strict=False, reason=FLY_SILENT_LOSSES)
+@pytest.mark.parametrize("case", ["seed", "static-front"])
+def test_compose_to_fly_on_golden_models(case: str) -> None:
+    import compose_models
+
+    builder = {"seed": compose_models.seed_model, "static-front": compose_models.static_front_model}[case]
+    _assert_cross_format(builder())
+
+
+@pytest.mark.xfail(strict=False, reason=FLY_SILENT_LOSSES)
+@settings(max_examples=25, deadline=None, database=None,
+          phases=[Phase.explicit, Phase.reuse, Phase.generate],
+          suppress_health_check=[HypothesisHealthCheck.too_slow])
+@given(architectures(bare_credentials=False, values=PRINTABLE_VALUE))
+def test_compose_to_fly_generated(arch: Architecture) -> None:
+    _assert_cross_format(arch)
