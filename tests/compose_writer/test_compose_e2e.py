@@ -3,7 +3,8 @@ the compose writer, and the emitted nginx.conf run by a real nginx on loopback, 
 front's built files and proxying /api/ to the sample's running Node API.
 
 The model is changed only where a test on one machine must: the front listens on a free port
-and serves the folder the sample's build step filled; the API listens on another free port.
+and serves the folder the sample's build step filled; the API (and the route to it) uses
+another free port.
 The one change made to the emitted file: the upstream host ``api`` (a compose service name,
 resolved by Docker's DNS inside a compose network) becomes ``127.0.0.1``, because nginx resolves
 upstream names once at start-up through the system resolver and this test does not edit
