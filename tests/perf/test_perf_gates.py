@@ -141,3 +141,22 @@ def test_reading_scales_linearly(tmp_path: Path) -> None:
     _read_cpu(small, repeats=1)  # warm-up: imports, mapping tables
     ratio = _read_cpu(big) / _read_cpu(small)
     assert ratio <= 7, f"reading 5x the services took {ratio:.1f}x the CPU time"
+
+
+def test_loading_and_writing_leave_the_garbage_collector_as_they_found_it(tmp_path: Path) -> None:
+    import gc
+
+    from hopper import api
+
+    (tmp_path / "compose.yaml").write_text(generate.compose(3), encoding="utf-8")
+    assert gc.isenabled()
+    result = api.load(tmp_path / "compose.yaml")
+    assert gc.isenabled()
+    api.write(result.model, "fly")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        api.load(tmp_path / "compose.yaml")
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
