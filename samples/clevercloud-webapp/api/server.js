@@ -9,18 +9,21 @@ const http = require("node:http");
 
 const PORT = Number.parseInt(process.env.PORT || "8080", 10);
 
+// Read once at start-up, each by its own name (as most apps do).
 const SETTINGS = {
-  database: ["POSTGRESQL_ADDON_URI"],
-  storage: ["CELLAR_ADDON_HOST", "CELLAR_ADDON_KEY_ID", "CELLAR_ADDON_KEY_SECRET", "CELLAR_BUCKET"],
-  session: ["SESSION_SECRET"],
+  database: { POSTGRESQL_ADDON_URI: process.env.POSTGRESQL_ADDON_URI },
+  storage: {
+    CELLAR_ADDON_HOST: process.env.CELLAR_ADDON_HOST,
+    CELLAR_ADDON_KEY_ID: process.env.CELLAR_ADDON_KEY_ID,
+    CELLAR_ADDON_KEY_SECRET: process.env.CELLAR_ADDON_KEY_SECRET,
+    CELLAR_BUCKET: process.env.CELLAR_BUCKET,
+  },
+  session: { SESSION_SECRET: process.env.SESSION_SECRET },
 };
 
-function configured(names) {
-  const out = {};
-  for (const name of names) {
-    out[name] = Boolean(process.env[name]);
-  }
-  return out;
+// Which settings are present, never their values.
+function configured(values) {
+  return Object.fromEntries(Object.entries(values).map(([name, value]) => [name, Boolean(value)]));
 }
 
 function send(res, status, body) {
@@ -42,8 +45,8 @@ const server = http.createServer((req, res) => {
       database: configured(SETTINGS.database),
       storage: configured(SETTINGS.storage),
       // CELLAR_ADDON_HOST is a bare host name: clients need https:// in front of it.
-      endpoint: process.env.CELLAR_ADDON_HOST ? `https://${process.env.CELLAR_ADDON_HOST}` : null,
-      bucket: process.env.CELLAR_BUCKET || null,
+      endpoint: SETTINGS.storage.CELLAR_ADDON_HOST ? `https://${SETTINGS.storage.CELLAR_ADDON_HOST}` : null,
+      bucket: SETTINGS.storage.CELLAR_BUCKET || null,
     });
     return;
   }

@@ -54,6 +54,9 @@ SHELL_EXTENSIONS = frozenset({".sh", ".bash"})
 SHELL_SHEBANGS = (b"#!/bin/sh", b"#!/bin/bash", b"#!/usr/bin/env sh", b"#!/usr/bin/env bash",
                   b"#!/bin/dash", b"#!/bin/ash", b"#!/usr/bin/env dash")
 MAX_SOURCE_BYTES = 1024 * 1024  # bigger "source" files are bundles or generated code
+# Files hopper itself generates next to the app (the Fly entrypoint that derives the names the
+# app reads): they read env vars on the app's behalf and are not the app's own code.
+GENERATED_FILES = frozenset({"hopper-env.sh"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,7 +118,8 @@ def _walk(start: Path) -> Iterator[Path]:
         dirs[:] = sorted(d for d in dirs if (d not in SKIP_DIRS and not d.startswith("."))
                          or d in (".docker", ".clevercloud"))
         for name in sorted(files):
-            yield Path(folder) / name
+            if name not in GENERATED_FILES:
+                yield Path(folder) / name
 
 
 def _scan_file(path: Path, rel: str, budget: _Budget) -> list[EnvRead]:

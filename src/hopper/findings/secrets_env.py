@@ -198,8 +198,10 @@ def _read_index(b: Service, a: Service) -> dict[tuple[str, bool], list[EnvRead]]
             continue
         seen.add(key)
         index.setdefault((read.name, read.build_time), []).append(read)
+    # The source side's reads come first: they are the code the user has today.
+    order = {id(r): 0 for r in b.env_reads}
     for reads in index.values():
-        reads.sort(key=lambda r: (r.file, r.line))
+        reads.sort(key=lambda r: (order.get(id(r), 1), r.file, r.line))
     return index
 
 
@@ -261,7 +263,31 @@ def _reads(ctx: Context, name: str, aliases: tuple[str, ...], b: Service, a: Ser
                      name=var, where=_where(reads), source_note=_source_note(var, pb, ctx),
                      remedy=_remedy(ctx, var, pb, pa))
             reported.add(var)
+        elif var in pb.bindings and var in pa.runtime and var not in pa.env and var not in pa.secrets:
+            target = _target_name(ctx, pb.bindings[var], pa, exclude=var)
+            if target is not None:
+                ctx.emit("HD316", name, aliases=aliases,
+                         before=f"{var}{_source_note(var, pb, ctx)}",
+                         after=f"{target} (derived at boot)", evidence_before=code_loc,
+                         evidence_after=(a.runtime, a), name=var, where=_where(reads),
+                         target_name=target,
+                         derivation=f"hopper's entrypoint derives {var} from it at boot")
+                reported.add(var)
     return reported
+
+
+def _target_name(ctx: Context, source: Binding, pa: Provided, *, exclude: str) -> str | None:
+    """The name under which the target delivers the same resource attribute, when it differs."""
+    resource = ctx.after_name_of(source.resource)
+    wanted = {source.attribute}
+    if source.attribute in ("host", "endpoint"):
+        wanted = {"host", "endpoint"}  # a bare host on one side, a URL on the other
+    for var in sorted(pa.bindings):
+        binding = pa.bindings[var]
+        if var != exclude and binding.resource == resource and binding.attribute in wanted \
+                and (var in pa.secrets or var in pa.env or var in pa.platform):
+            return var
+    return None
 
 
 def _dropped(ctx: Context, name: str, aliases: tuple[str, ...], b: Service, a: Service,

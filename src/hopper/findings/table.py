@@ -218,6 +218,12 @@ _spec("HD315", "build-env-not-provided", "secrets-env", "breaking", "remove",
       "Pass {name} as a build argument ([build.args] or --build-arg), or as a build secret if it is sensitive.",
       ("front", "VITE_API_URL (env, visible at build)", None))
 
+_spec("HD316", "env-read-derived", "secrets-env", "info", "change",
+      "the app reads a name the target derives from another",
+      "The code reads {name} ({where}); on the target the same value arrives as {target_name}, and {derivation} so the code keeps working unchanged.",
+      "Nothing to do; to drop the derivation later, read {target_name} in the code (hopper rewrite-env does it).",
+      ("api", "POSTGRESQL_ADDON_URI (database db, uri)", "DATABASE_URL (derived at boot)"))
+
 # ------------------------------------------------------------------------- networking
 _spec("HD401", "made-public", "networking", "warning", "change",
       "service becomes public",
