@@ -171,3 +171,22 @@ def test_jinja_syntax_in_values_is_never_evaluated(converted: dict[str, Path]) -
                 text = path.read_text(encoding="utf-8")
                 assert "{{ 7*7 }}" in text or "7*7" not in text
                 assert " 49 " not in text
+
+
+def test_fly_setup_refuses_a_value_flyctl_cannot_read_from_stdin(converted: dict[str, Path], tmp_path: Path) -> None:
+    """Row 25: a value over flyctl's 64 KiB stdin limit is refused by name, never sent cut."""
+    work = tmp_path / "work"
+    shutil.copytree(converted["fly"], work)
+    (work / "bin").mkdir()
+    stub = work / "bin" / "flyctl"
+    stub.write_text(STUB, encoding="utf-8")
+    stub.chmod(0o755)
+    log = work / "log"
+    big = "x" * (64 * 1024 + 1)
+    env = {"PATH": f"{work / 'bin'}:{os.environ['PATH']}", "FLY_LOG": str(log), "HOPPER_APPLY": "1",
+           "API_TOKEN": big, "HOME": str(tmp_path)}
+    proc = subprocess.run(["bash", "fly-setup.sh"], cwd=work, env=env, capture_output=True, text=True,
+                          check=False, timeout=60)
+    assert "secret API_TOKEN for" in proc.stderr and "over 64 KiB" in proc.stderr
+    assert "API_TOKEN=-" not in (log.read_text(encoding="utf-8") if log.exists() else "")
+    assert big not in proc.stdout + proc.stderr

@@ -65,6 +65,12 @@ stage_secrets() {
   fi
   for name in "$@"; do
     if [ -n "${!name+x}" ]; then
+      # flyctl reads at most 64 KiB of a value from stdin: refuse a longer one by name.
+      if [ "$(printf '%s' "${!name}" | wc -c)" -gt 65536 ]; then
+        say "secret $name for $app is over 64 KiB, more than flyctl reads from stdin; set it another way"
+        MISSING=$((MISSING + 1))
+        continue
+      fi
       printf '+ printf %%s "$%s" | flyctl secrets set --stage --app %q %q\n' "$name" "$app" "$name=-"
       if applying; then
         printf '%s' "${!name}" | flyctl secrets set --stage --app "$app" "$name=-"
