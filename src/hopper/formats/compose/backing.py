@@ -24,6 +24,19 @@ _PG_ENV = {
     "password": ("POSTGRES_PASSWORD", "POSTGRESQL_PASSWORD"),
     "password_file": ("POSTGRES_PASSWORD_FILE", "POSTGRESQL_PASSWORD_FILE"),
 }
+# Env names whose value is a credential of the backing service, per kind: env name → attribute.
+# An app env var that references the same variable carries that attribute (bindings.py).
+CREDENTIAL_ENV: dict[str, dict[str, str]] = {
+    "database": {
+        **{n: "password" for n in _PG_ENV["password"]},
+        **{n: "user" for n in _PG_ENV["user"]},
+        **{n: "database" for n in _PG_ENV["database"]},
+    },
+    "object_store": {
+        "MINIO_ROOT_USER": "access_key", "MINIO_ACCESS_KEY": "access_key",
+        "MINIO_ROOT_PASSWORD": "secret_key", "MINIO_SECRET_KEY": "secret_key",
+    },
+}
 # Env names an image reads that the Database record itself carries (no warning when dropped).
 PG_CARRIED_ENV = frozenset(n for names in _PG_ENV.values() for n in names) | {"PGDATA"}
 STORE_CARRIED_ENV = frozenset({
@@ -35,7 +48,9 @@ STORE_CARRIED_ENV = frozenset({
 
 def read_database(name: str, svc: dict[str, Any], base_image: str | None, *, password_secret: str | None,
                   locate: Callable[..., Location | None], version_hint: str | None,
-                  out: list[Diagnostic]) -> Database:
+                  out: list[Diagnostic], password_env: str | None = None) -> Database:
+    """``password_env``: the env name that sets the password, when ``password_secret`` is the
+    variable it references rather than that name."""
     env = svc.get("environment") or {}
     image = base_image or (svc.get("image") if isinstance(svc.get("image"), str) else None)
     ref = parse_image(image) if image else None
@@ -49,7 +64,9 @@ def read_database(name: str, svc: dict[str, Any], base_image: str | None, *, pas
              f"database '{database_effective}'" + ("" if database else " (image default)"),
              f"user '{user_effective}'" + ("" if user else " (image default)")]
     if password_secret:
-        parts.append(f"password in secret {password_secret}")
+        parts.append(f"password in secret {password_secret}" + (
+            f" ({password_env} is set from it)"
+            if password_env and password_env != password_secret else ""))
     out.append(info(I_DATABASE, f"{name}: PostgreSQL database ({', '.join(parts)})", locate("services", name)))
     volumes = [str(v.get("source")) for v in svc.get("volumes") or []
                if isinstance(v, dict) and v.get("type") == "volume" and v.get("source")]

@@ -6,6 +6,11 @@ values that name no host (``DB_USER=app``, ``S3_BUCKET=media``), from the variab
 ``mappings/env-names.toml`` ``[generic.*]`` when the project has exactly one resource of that kind
 (or the value equals what that resource was configured with).
 
+The raw value's variable references (:class:`~hopper.formats.compose.interpolation.EnvRefs`) are
+read too, so that a project read without its ``.env`` keeps its facts: ``X: ${POSTGRES_PASSWORD}``
+is the password of the database whose ``POSTGRES_PASSWORD`` takes its value from that same
+variable, and a value that references a secret-looking variable is a secret, set or not.
+
 Secret values never leave this module: a secret env var becomes its name plus a digest.
 """
 
@@ -17,6 +22,7 @@ from urllib.parse import urlsplit
 
 from hopper import mappings
 from hopper.diagnostics import Diagnostic, Location, Severity, code, info
+from hopper.formats.compose.interpolation import EnvRefs
 from hopper.model import Binding, secret_digest
 from hopper.secrets import looks_secret, name_looks_secret, url_has_credentials, value_looks_secret
 
@@ -36,6 +42,9 @@ class Resource:
     # Values the resource was configured with, to recognise an app's copy of them by value
     # (compared in memory only; never stored): attribute → value.
     known_values: Mapping[str, str] = field(default_factory=dict)
+    # Variables the resource's own credential env takes its value from (``POSTGRES_PASSWORD:
+    # ${DB_PASSWORD}`` gives ``{"DB_PASSWORD": "password"}``): variable → attribute.
+    credential_vars: Mapping[str, str] = field(default_factory=dict)
 
 
 def generic_names() -> dict[str, dict[str, str]]:
@@ -58,11 +67,15 @@ def _name_attribute(var: str) -> tuple[str, str] | None:
 
 def find_bindings(service: str, env: Mapping[str, str | None], resources: Mapping[str, Resource],
                   resolve_host: ResolveHost, locate: Callable[..., Location | None],
-                  out: list[Diagnostic]) -> list[Binding]:
+                  out: list[Diagnostic], *, refs: Mapping[str, EnvRefs] | None = None,
+                  prefer: frozenset[str] = frozenset()) -> list[Binding]:
+    """``refs``: the references of the service's raw env values; ``prefer``: the services it
+    depends on, to choose between resources whose credentials come from one variable."""
     bindings: list[Binding] = []
     for var in sorted(env):
         value = env[var]
-        found = _bind(service, var, value, resources, resolve_host)
+        found = _bind(service, var, value, resources, resolve_host,
+                      refs.get(var) if refs else None, prefer)
         if found is None:
             continue
         resource, attribute, why = found
@@ -75,7 +88,8 @@ def find_bindings(service: str, env: Mapping[str, str | None], resources: Mappin
 
 
 def _bind(service: str, var: str, value: str | None, resources: Mapping[str, Resource],
-          resolve_host: ResolveHost) -> tuple[str, str, str] | None:
+          resolve_host: ResolveHost, refs: EnvRefs | None = None,
+          prefer: frozenset[str] = frozenset()) -> tuple[str, str, str] | None:
     named = _name_attribute(var)
     if value:
         text = value.strip()
@@ -95,6 +109,10 @@ def _bind(service: str, var: str, value: str | None, resources: Mapping[str, Res
                 kind = resources[target].kind
                 attribute = named[1] if named and named[0] == kind else _KIND_DEFAULT_HOST_ATTRIBUTE[kind]
                 return target, attribute, f"its value is the host '{host}'"
+    if refs is not None:
+        by_reference = _bind_by_reference(service, value, refs, resources, prefer)
+        if by_reference is not None:
+            return by_reference
     if named is None:
         return None
     kind, attribute = named
@@ -105,6 +123,30 @@ def _bind(service: str, var: str, value: str | None, resources: Mapping[str, Res
             return by_value[0].name, attribute, f"its value matches {by_value[0].name}'s {attribute}"
     if len(candidates) == 1:
         return candidates[0].name, attribute, f"its name is a usual name for {_a(kind)} {attribute}"
+    return None
+
+
+def _bind_by_reference(service: str, value: str | None, refs: EnvRefs, resources: Mapping[str, Resource],
+                       prefer: frozenset[str]) -> tuple[str, str, str] | None:
+    """A value that is one reference to a variable a resource takes a credential from carries
+    that credential; a URL template using such a variable carries the resource's URL. Decided
+    from names only, so the answer is the same with or without a ``.env``."""
+    for ref in refs.names:
+        owners = sorted((r.name, r.credential_vars[ref]) for r in resources.values()
+                        if ref in r.credential_vars and r.name != service)
+        if not owners:
+            continue
+        preferred = [o for o in owners if o[0] in prefer]
+        resource, attribute = preferred[0] if len(preferred) == 1 else owners[0]
+        others = [name for name, _ in owners if name != resource]
+        also = f"; {', '.join(others)} also use it" if others else ""
+        if refs.single:
+            return resource, attribute, f"its value comes from ${{{ref}}}, the {attribute} of {resource}{also}"
+        if value is not None and "://" in value:
+            kind = resources[resource].kind
+            url_attribute = _KIND_URL_ATTRIBUTE[kind]
+            return resource, url_attribute, f"its URL uses ${{{ref}}}, the {attribute} of {resource}{also}"
+        return None
     return None
 
 
@@ -144,30 +186,38 @@ class EnvSplit:
 
 def split_env(service: str, env: Mapping[str, str | None], *, force_secret: frozenset[str],
               force_plain: frozenset[str], bound_secret: frozenset[str],
-              locate: Callable[..., Location | None], out: list[Diagnostic]) -> EnvSplit:
-    """Sort a service's env into plain values and secret names (with digests)."""
+              locate: Callable[..., Location | None], out: list[Diagnostic],
+              refs: Mapping[str, EnvRefs] | None = None) -> EnvSplit:
+    """Sort a service's env into plain values and secret names (with digests). ``refs``: the
+    references of the raw values; a secret whose value used an unset variable gets no digest
+    (hopper never saw its value)."""
     split = EnvSplit()
     for var in sorted(env):
         value = env[var]
-        why = _secret_reason(var, value, force_secret, force_plain, bound_secret)
+        ref = refs.get(var) if refs else None
+        why = _secret_reason(var, value, force_secret, force_plain, bound_secret, ref)
         if why is None:
             if value is not None:
                 split.plain[var] = value
             continue
-        split.secret[var] = secret_digest(var, value) if value is not None else None
+        known = value is not None and not (ref is not None and ref.unset)
+        split.secret[var] = secret_digest(var, value) if known and value is not None else None
         out.append(info(I_SECRET_ENV, f"{service}: {var} is treated as a secret ({why}); its value is not kept",
                         locate("services", service, "environment", var)))
     return split
 
 
 def _secret_reason(var: str, value: str | None, force_secret: frozenset[str], force_plain: frozenset[str],
-                   bound_secret: frozenset[str]) -> str | None:
+                   bound_secret: frozenset[str], ref: EnvRefs | None = None) -> str | None:
     if var in force_plain:
         return None
     if var in force_secret:
         return "x-hopper.secrets names it"
     if name_looks_secret(var):
         return "its name looks secret"
+    secret_ref = next((n for n in ref.names if name_looks_secret(n)), None) if ref is not None else None
+    if secret_ref is not None:
+        return f"its value comes from ${{{secret_ref}}}, whose name looks secret"
     if value is not None and url_has_credentials(value):
         return "its value is a URL with credentials"
     if value is not None and value_looks_secret(value):

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from hopper._yaml import LocationIndex, Tagged
@@ -178,3 +179,115 @@ def mapping_lookup(mapping: Mapping[str, str]) -> Callable[[str], str | None]:
 
 def relocate(location: Location, file: str) -> Location:
     return Location(file=file, line=location.line, col=location.col, key=location.key)
+
+
+# --------------------------------------------------------------------------- references
+
+# Operators whose result is the variable's own value when it has one (``${X:+alt}`` is not).
+_VALUE_OPERATORS = frozenset({"", ":-", "-", ":?", "?"})
+
+
+@dataclass(frozen=True, slots=True)
+class EnvRefs:
+    """The variables one raw (uninterpolated) env value references: names only, never values.
+
+    ``names``: each variable once, in order of appearance (nested defaults included, so
+    ``${A:-${B}}`` gives ``("A", "B")``). ``single``: the value is exactly one reference whose
+    result is a variable's value (``$X``, ``${X}``, ``${X:-d}``, ``${X-d}``, ``${X:?err}``); then
+    ``names[0]`` is that variable. ``unset``: interpolation used a variable with no value and no
+    default, so the interpolated text is not the value the container will get.
+    """
+
+    names: tuple[str, ...]
+    single: bool
+    unset: bool = False
+
+
+def references(text: str, lookup: Callable[[str], str | None] | None = None) -> EnvRefs | None:
+    """The references of ``text``, or None when it has none (``$$`` is an escape, not a
+    reference). Never raises: an invalid template (kept as written by ``--no-interpolate``)
+    contributes the references found before it. With ``lookup`` (the interpolation
+    environment), ``unset`` tells whether the interpolated value lacks a variable's value."""
+    if "$" not in text:
+        return None
+    names: list[str] = []
+    segments = _scan(text, names)
+    if not names:
+        return None
+    single = len(segments) == 1 and segments[0] is not None and segments[0][1] in _VALUE_OPERATORS
+    unset = lookup is not None and any(seg is not None and _unknown(seg, lookup) for seg in segments)
+    return EnvRefs(tuple(dict.fromkeys(names)), single, unset)
+
+
+# A top-level piece of a template: None for literal text, else (name, operator, argument).
+_Segment = tuple[str, str, str] | None
+
+
+def _scan(text: str, names: list[str]) -> list[_Segment]:
+    segments: list[_Segment] = []
+    i = 0
+    n = len(text)
+    while i < n:
+        j = text.find("$", i)
+        if j < 0:
+            segments.append(None)
+            break
+        if j > i:
+            segments.append(None)
+        nxt = text[j + 1:j + 2]
+        if nxt == "$":
+            segments.append(None)
+            i = j + 2
+            continue
+        if nxt == "{":
+            end = _closing_brace(text, j)
+            match = _NAME.match(text, j + 2) if end >= 0 else None
+            rest = text[match.end():end] if match else ""
+            op = "" if not rest else next((o for o in _OPERATORS if rest.startswith(o)), None)
+            if match is None or op is None:
+                segments.append(None)  # invalid: the rest is literal text
+                break
+            names.append(match.group())
+            argument = rest[len(op):]
+            if "$" in argument:
+                _scan(argument, names)
+            segments.append((match.group(), op, argument))
+            i = end + 1
+            continue
+        match = _NAME.match(text, j + 1)
+        if match is None:
+            segments.append(None)
+            i = j + 1
+            continue
+        names.append(match.group())
+        segments.append((match.group(), "", ""))
+        i = match.end()
+    # Adjacent literal pieces are one piece.
+    merged: list[_Segment] = []
+    for seg in segments:
+        if seg is None and merged and merged[-1] is None:
+            continue
+        merged.append(seg)
+    return merged
+
+
+def _unknown(segment: tuple[str, str, str], lookup: Callable[[str], str | None]) -> bool:
+    """Whether this reference's result depends on a variable that has no value."""
+    name, op, argument = segment
+    value = lookup(name)
+    if op == "":
+        return value is None
+    if op in (":?", "?"):
+        return False  # interpolation failed before us when it had no value
+    if op == ":-":
+        chosen = None if value else argument
+    elif op == "-":
+        chosen = None if value is not None else argument
+    elif op == ":+":
+        chosen = argument if value else None
+    else:  # "+"
+        chosen = argument if value is not None else None
+    if not chosen or "$" not in chosen:
+        return False
+    inner: list[str] = []
+    return any(seg is not None and _unknown(seg, lookup) for seg in _scan(chosen, inner))

@@ -45,7 +45,7 @@ from hopper.diagnostics import (
 )
 from hopper.formats.base import ReadOptions
 from hopper.formats.compose import envfile
-from hopper.formats.compose.interpolation import interpolate_tree
+from hopper.formats.compose.interpolation import EnvRefs, interpolate_tree, references
 from hopper.formats.compose.merge import TAGS, merge_documents, merge_service, strip_tags
 
 E_TOP_LEVEL = code("HOP120", Severity.ERROR, "a compose file's top level is not a mapping")
@@ -90,6 +90,24 @@ class ComposeProject:
     extensions: dict[str, Any]  # top-level x-* keys
     locations: dict[tuple[str | int, ...], Location]
     diagnostics: tuple[Diagnostic, ...]
+    # service -> env name -> the variables its raw value references (names, never values), for
+    # the env names whose final value was written in `environment` with a `$` reference.
+    env_refs: dict[str, dict[str, EnvRefs]] = field(default_factory=dict)
+
+
+class _RefText(str):
+    """An interpolated env value that remembers the references of its raw text.
+
+    It rides through merges, overrides, ``extends`` and ``include`` exactly as the value does
+    (those copy values, never rebuild them), and ``_finish_service`` turns it back into a plain
+    ``str`` plus an entry of ``ComposeProject.env_refs``."""
+
+    refs: EnvRefs
+
+    def __new__(cls, value: str, refs: EnvRefs) -> _RefText:
+        self = super().__new__(cls, value)
+        self.refs = refs
+        return self
 
 
 # --------------------------------------------------------------------------- reading files
@@ -165,6 +183,8 @@ class _Context:
     env_cache: dict[tuple[str, str], envfile.EnvFile] = field(default_factory=dict)
     # Where each env_file reference was written, for errors raised when it is finally read.
     env_refs: dict[str, Location] = field(default_factory=dict)
+    # The references of each service's env values (ComposeProject.env_refs), filled at the end.
+    value_refs: dict[str, dict[str, EnvRefs]] = field(default_factory=dict)
     tagged: bool = False  # a file used !reset or !override (else no tag stripping is needed)
 
 
@@ -287,6 +307,7 @@ def _load_doc(ref: str, base: Path, referrer: Location | None, env: dict[str, st
     if not isinstance(data, dict):
         raise fail(E_TOP_LEVEL, f"wrong top-level type: expected a mapping, got {_kind(data)}",
                    index.nearest(()))
+    raw_env = _raw_env_refs(data.get("services"), env.get if ctx.options.interpolate else None)
     if ctx.options.interpolate:
         data = interpolate_tree(data, index, env.get, ctx.diagnostics, warned=ctx.warned)
     folder = (files.root / rel).parent
@@ -304,10 +325,65 @@ def _load_doc(ref: str, base: Path, referrer: Location | None, env: dict[str, st
         else:
             canonical[key] = value
     doc.data = canonical
+    if raw_env:
+        _attach_env_refs(canonical.get("services"), raw_env)
     _apply_extends(doc, env, ctx)
     if "include" in data:
         _apply_includes(data["include"], doc, env, ctx, (*include_stack, rel))
     return doc
+
+
+def _raw_env_refs(services: Any, lookup: Any) -> dict[str, dict[str, EnvRefs]]:
+    """The references of every raw ``services.*.environment`` value, before interpolation:
+    ``{service: {env name: refs}}``. Keys are never interpolated in the mapping form; in the
+    list form an item whose name part holds a ``$`` is skipped (its name is only known after
+    interpolation: a reference belongs in a value), and a later item of the same name wins."""
+    out: dict[str, dict[str, EnvRefs]] = {}
+    if not isinstance(services, dict):
+        return out
+    for name, service in services.items():
+        if not isinstance(service, dict):
+            continue
+        env = service.get("environment")
+        if isinstance(env, Tagged):
+            env = env.value
+        found: dict[str, EnvRefs] = {}
+        if isinstance(env, dict):
+            for key, value in env.items():
+                if isinstance(value, str) and "$" in value:
+                    refs = references(value, lookup)
+                    if refs is not None:
+                        found[key] = refs
+        elif isinstance(env, list):
+            for item in env:
+                key, sep, value = str(item).partition("=")
+                refs = references(value, lookup) if sep and "$" not in key else None
+                if refs is not None:
+                    found[key] = refs
+                else:
+                    found.pop(key, None)
+        if found:
+            out[name] = found
+    return out
+
+
+def _attach_env_refs(services: Any, raw_env: dict[str, dict[str, EnvRefs]]) -> None:
+    """Wrap the canonical env values whose raw text had references (see :class:`_RefText`)."""
+    if not isinstance(services, dict):
+        return
+    for name, found in raw_env.items():
+        service = services.get(name)
+        if not isinstance(service, dict):
+            continue
+        env = service.get("environment")
+        if isinstance(env, Tagged):
+            env = env.value
+        if not isinstance(env, dict):
+            continue
+        for key, refs in found.items():
+            value = env.get(key)
+            if isinstance(value, str):
+                env[key] = _RefText(value, refs)
 
 
 def _kind(value: Any) -> str:
@@ -904,6 +980,7 @@ def _finish(merged: dict[str, Any], locations: dict[Key, Location], root: Path,
         extensions={k: v for k, v in sorted(top.items()) if k.startswith("x-")},
         locations=locations,
         diagnostics=ctx.diagnostics.as_tuple(),
+        env_refs=ctx.value_refs,
     )
 
 
@@ -946,6 +1023,13 @@ def _finish_service(name: str, service: dict[str, Any], locations: dict[Key, Loc
                     locations.setdefault(("services", name, "environment", key),
                                          Location(file=ctx.files.rel(path.resolve()),
                                                   line=parsed.lines[key], col=1))
+        refs: dict[str, EnvRefs] = {}
+        for key, value in environment.items():
+            if isinstance(value, _RefText):
+                refs[key] = value.refs
+                environment[key] = str(value)
+        if refs:
+            ctx.value_refs[name] = refs
         out["environment"] = {**from_files, **environment}
     if "build" in out and isinstance(out["build"], dict):
         build = out["build"]

@@ -28,6 +28,7 @@ from hopper.formats.compose import backing, bindings, keys, service
 from hopper.formats.compose.detect import BuildFacts, Detection, build_facts, classify, command_text
 from hopper.formats.compose.front import FrontResult, read_front
 from hopper.formats.compose.hints import ServiceHints, TopHints, read_service_hints, read_top_hints
+from hopper.formats.compose.interpolation import EnvRefs
 from hopper.formats.compose.project import ComposeProject, load_project
 from hopper.model import (
     Architecture,
@@ -99,6 +100,9 @@ class _Builder:
         self.hosts: dict[str, str] = {}
         self.secrets: dict[str, _SecretAcc] = {}
         self.folded_into: dict[str, str] = {}  # bucket-init helper → the store it works on
+        # database → (its password env name, the variable that env takes its value from), when
+        # the two differ: the Secret is named after the variable (Database.password_secret).
+        self.password_from: dict[str, tuple[str, str]] = {}
 
     # ------------------------------------------------------------------------ helpers
 
@@ -112,6 +116,10 @@ class _Builder:
 
     def resolve_host(self, host: str) -> str | None:
         return self.hosts.get(host.lower().rstrip("."))
+
+    def refs(self, name: str) -> dict[str, EnvRefs]:
+        """The variable references of a service's raw env values (see ComposeProject.env_refs)."""
+        return self.project.env_refs.get(name, {})
 
     # ------------------------------------------------------------------------ the pass
 
@@ -249,11 +257,17 @@ class _Builder:
                 continue
             plain, file_var = backing.pg_password_env(entry.svc)
             secret_name = plain
+            ref = self.refs(name).get(plain) if plain is not None else None
+            if plain is not None and ref is not None and ref.single and ref.names[0] != plain:
+                # `POSTGRES_PASSWORD: ${DB_PASSWORD}`: the secret the user sets is DB_PASSWORD.
+                secret_name = ref.names[0]
+                self.password_from[name] = (plain, secret_name)
             if secret_name is None and file_var is not None:
                 secret_name = self._secret_for_file(entry.svc, str(_env(entry.svc).get(file_var) or ""))
             out.append(backing.read_database(name, entry.svc, entry.detection.base_image,
                                              password_secret=secret_name, locate=self.locate,
-                                             version_hint=entry.hints.version, out=self.out))
+                                             version_hint=entry.hints.version, out=self.out,
+                                             password_env=plain))
         return out
 
     def _secret_for_file(self, svc: dict[str, Any], path: str) -> str | None:
@@ -276,22 +290,41 @@ class _Builder:
                          "password": env.get("POSTGRES_PASSWORD") or env.get("POSTGRESQL_PASSWORD") or "",
                          "database": env.get("POSTGRES_DB") or env.get("POSTGRESQL_DATABASE") or ""}
                 out[name] = bindings.Resource(name=name, kind="database",
-                                              known_values={k: v for k, v in known.items() if v})
+                                              known_values={k: v for k, v in known.items() if v},
+                                              credential_vars=self._credential_vars(name, kind))
             elif kind == "object_store":
                 known = {"access_key": env.get("MINIO_ROOT_USER") or env.get("MINIO_ACCESS_KEY") or "",
                          "secret_key": env.get("MINIO_ROOT_PASSWORD") or env.get("MINIO_SECRET_KEY") or ""}
                 out[name] = bindings.Resource(name=name, kind="object_store",
-                                              known_values={k: v for k, v in known.items() if v})
+                                              known_values={k: v for k, v in known.items() if v},
+                                              credential_vars=self._credential_vars(name, kind))
             elif kind in _ROLE_OF_KIND:
                 out[name] = bindings.Resource(name=name, kind="service")
+        return out
+
+    def _credential_vars(self, name: str, kind: str) -> dict[str, str]:
+        """The variables this backing service's credential env is exactly one reference to."""
+        out: dict[str, str] = {}
+        refs = self.refs(name)
+        for env_name, attribute in backing.CREDENTIAL_ENV.get(kind, {}).items():
+            ref = refs.get(env_name)
+            if ref is not None and ref.single:
+                out.setdefault(ref.names[0], attribute)
         return out
 
     def _backing_env(self, name: str, entry: _Entry, env: Mapping[str, str | None]) -> None:
         carried = backing.PG_CARRIED_ENV if entry.detection.kind == "database" else backing.STORE_CARRIED_ENV
         split = bindings.split_env(name, env, force_secret=entry.hints.secrets, force_plain=entry.hints.plain,
-                                   bound_secret=frozenset(), locate=self.locate, out=self.out)
+                                   bound_secret=frozenset(), locate=self.locate, out=self.out,
+                                   refs=self.refs(name))
+        password_env, password_var = self.password_from.get(name, (None, None))
         for var, digest in split.secret.items():
-            self._add_secret(var, "env", name, digest, self.locate("services", name, "environment", var))
+            secret = var
+            if var == password_env and password_var is not None:
+                secret = password_var
+                value = env.get(var)
+                digest = secret_digest(secret, value) if digest is not None and value is not None else None
+            self._add_secret(secret, "env", name, digest, self.locate("services", name, "environment", var))
         for var in sorted(split.plain):
             if var not in carried:
                 self.out.append(warning(keys.W_KEY_NOT_CARRIED,
@@ -336,14 +369,22 @@ class _Builder:
         kind = entry.detection.kind
         role = _ROLE_OF_KIND.get(kind, Role.GENERIC)
         front = entry.front
-        found = bindings.find_bindings(name, env, resources, self.resolve_host, self.locate, self.out)
+        refs = self.refs(name)
+        found = bindings.find_bindings(name, env, resources, self.resolve_host, self.locate, self.out,
+                                       refs=refs, prefer=frozenset(svc.get("depends_on") or {}))
         bound_secret = frozenset(b.variable for b in found if b.secret)
         split = bindings.split_env(name, env, force_secret=hints.secrets, force_plain=hints.plain,
-                                   bound_secret=bound_secret, locate=self.locate, out=self.out)
+                                   bound_secret=bound_secret, locate=self.locate, out=self.out, refs=refs)
         for var, digest in split.secret.items():
             self._add_secret(var, "env", name, digest, self.locate("services", name, "environment", var))
         secret_names = set(split.secret)
         found = [replace(b, secret=True) if b.variable in secret_names else b for b in found]
+        for b in found:
+            ref = refs.get(b.variable)
+            if ref is not None and ref.unset and b.variable in split.plain:
+                # Its variable is unset here (no .env): the empty text is not the value the app
+                # gets, and the binding says what it is.
+                del split.plain[b.variable]
         build = self._build(entry)
         if front is not None and front.build is not None:
             fb = front.build
