@@ -83,14 +83,11 @@ def test_compose_write_read_write_is_a_fixed_point(arch: Architecture) -> None:
     _compose_fixed_point(arch)
 
 
-@pytest.mark.xfail(strict=False, reason=(
-    "compose reader: an env value that is only a credential variable ('X: ${POSTGRES_PASSWORD}', "
-    "'Y: ${MEDIA_ACCESS_KEY}', the same variable the postgres/MinIO service interpolates) is not "
-    "read back as a Binding when the variable is unset (hermetic read, no .env): "
-    "Resource.known_values drops empty values, so the binding becomes a plain env var ''"))
 @SETTINGS
 @given(architectures())
 def test_compose_fixed_point_with_bare_credential_bindings(arch: Architecture) -> None:
+    # 'X: ${POSTGRES_PASSWORD}' (the variable the database's own POSTGRES_PASSWORD references) is
+    # read back as a Binding from the reference alone, with no .env (ComposeProject.env_refs).
     _compose_fixed_point(arch)
 
 
