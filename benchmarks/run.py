@@ -184,6 +184,11 @@ def path_hopper(real: list[str]) -> list[str] | None:
     return None
 
 
+def head_commit() -> str:
+    return subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
+                          capture_output=True, text=True).stdout.strip() or "unknown"
+
+
 def compose_exe() -> list[str] | None:
     try:
         import compose  # noqa: PLC0415
@@ -272,6 +277,7 @@ def main() -> int:
     shim = path_hopper(hopper)
     dc = compose_exe()
     command = "python benchmarks/run.py " + " ".join(shlex.quote(a) for a in sys.argv[1:])
+    first_commit = head_commit()
 
     with tempfile.TemporaryDirectory(prefix="hopper-bench-") as tmp:
         data = args.data.resolve() if args.data else Path(tmp) / "data"
@@ -366,8 +372,9 @@ def main() -> int:
     # --- the report --------------------------------------------------------------------------
     lines: list[str] = []
     add = lines.append
-    commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
-                            capture_output=True, text=True).stdout.strip() or "unknown"
+    commit = head_commit()
+    if commit != first_commit:  # the checkout moved while the benchmark ran
+        commit = f"{first_commit}..{commit}"
     load = os.getloadavg()
     add(f"Command: `{command}`  ")
     add(f"hopper commit {commit}; Python {platform.python_version()}; compose v2 "
