@@ -65,17 +65,33 @@ def _name_attribute(var: str) -> tuple[str, str] | None:
     return (best[1], best[2]) if best else None
 
 
+Owners = Mapping[str, tuple[tuple[str, str], ...]]
+
+
+def credential_owners(resources: Mapping[str, Resource]) -> dict[str, tuple[tuple[str, str], ...]]:
+    """variable → the (resource, attribute) pairs whose credential env references it, sorted.
+    Built once per project: looking it up per env var keeps big projects linear."""
+    owners: dict[str, list[tuple[str, str]]] = {}
+    for resource in resources.values():
+        for variable, attribute in resource.credential_vars.items():
+            owners.setdefault(variable, []).append((resource.name, attribute))
+    return {variable: tuple(sorted(found)) for variable, found in owners.items()}
+
+
 def find_bindings(service: str, env: Mapping[str, str | None], resources: Mapping[str, Resource],
                   resolve_host: ResolveHost, locate: Callable[..., Location | None],
                   out: list[Diagnostic], *, refs: Mapping[str, EnvRefs] | None = None,
-                  prefer: frozenset[str] = frozenset()) -> list[Binding]:
+                  prefer: frozenset[str] = frozenset(), owners: Owners | None = None) -> list[Binding]:
     """``refs``: the references of the service's raw env values; ``prefer``: the services it
-    depends on, to choose between resources whose credentials come from one variable."""
+    depends on, to choose between resources whose credentials come from one variable;
+    ``owners``: :func:`credential_owners` of ``resources`` (computed here when not given)."""
     bindings: list[Binding] = []
+    if refs and owners is None:
+        owners = credential_owners(resources)
     for var in sorted(env):
         value = env[var]
-        found = _bind(service, var, value, resources, resolve_host,
-                      refs.get(var) if refs else None, prefer)
+        ref = refs.get(var) if refs else None
+        found = _bind(service, var, value, resources, resolve_host, ref, prefer, owners or {})
         if found is None:
             continue
         resource, attribute, why = found
@@ -89,7 +105,7 @@ def find_bindings(service: str, env: Mapping[str, str | None], resources: Mappin
 
 def _bind(service: str, var: str, value: str | None, resources: Mapping[str, Resource],
           resolve_host: ResolveHost, refs: EnvRefs | None = None,
-          prefer: frozenset[str] = frozenset()) -> tuple[str, str, str] | None:
+          prefer: frozenset[str] = frozenset(), owners: Owners | None = None) -> tuple[str, str, str] | None:
     named = _name_attribute(var)
     if value:
         text = value.strip()
@@ -109,8 +125,8 @@ def _bind(service: str, var: str, value: str | None, resources: Mapping[str, Res
                 kind = resources[target].kind
                 attribute = named[1] if named and named[0] == kind else _KIND_DEFAULT_HOST_ATTRIBUTE[kind]
                 return target, attribute, f"its value is the host '{host}'"
-    if refs is not None:
-        by_reference = _bind_by_reference(service, value, refs, resources, prefer)
+    if refs is not None and owners:
+        by_reference = _bind_by_reference(service, value, refs, resources, prefer, owners)
         if by_reference is not None:
             return by_reference
     if named is None:
@@ -127,13 +143,12 @@ def _bind(service: str, var: str, value: str | None, resources: Mapping[str, Res
 
 
 def _bind_by_reference(service: str, value: str | None, refs: EnvRefs, resources: Mapping[str, Resource],
-                       prefer: frozenset[str]) -> tuple[str, str, str] | None:
+                       prefer: frozenset[str], owners_of: Owners) -> tuple[str, str, str] | None:
     """A value that is one reference to a variable a resource takes a credential from carries
     that credential; a URL template using such a variable carries the resource's URL. Decided
     from names only, so the answer is the same with or without a ``.env``."""
     for ref in refs.names:
-        owners = sorted((r.name, r.credential_vars[ref]) for r in resources.values()
-                        if ref in r.credential_vars and r.name != service)
+        owners = [o for o in owners_of.get(ref, ()) if o[0] != service]
         if not owners:
             continue
         preferred = [o for o in owners if o[0] in prefer]

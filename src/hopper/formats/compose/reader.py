@@ -103,6 +103,7 @@ class _Builder:
         # database → (its password env name, the variable that env takes its value from), when
         # the two differ: the Secret is named after the variable (Database.password_secret).
         self.password_from: dict[str, tuple[str, str]] = {}
+        self.owners: dict[str, tuple[tuple[str, str], ...]] | None = None  # see credential_owners
 
     # ------------------------------------------------------------------------ helpers
 
@@ -370,8 +371,11 @@ class _Builder:
         role = _ROLE_OF_KIND.get(kind, Role.GENERIC)
         front = entry.front
         refs = self.refs(name)
+        if self.owners is None:
+            self.owners = bindings.credential_owners(resources)
         found = bindings.find_bindings(name, env, resources, self.resolve_host, self.locate, self.out,
-                                       refs=refs, prefer=frozenset(svc.get("depends_on") or {}))
+                                       refs=refs, prefer=frozenset(svc.get("depends_on") or {}),
+                                       owners=self.owners)
         bound_secret = frozenset(b.variable for b in found if b.secret)
         split = bindings.split_env(name, env, force_secret=hints.secrets, force_plain=hints.plain,
                                    bound_secret=bound_secret, locate=self.locate, out=self.out, refs=refs)
