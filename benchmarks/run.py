@@ -48,7 +48,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 # This process stays small and imports nothing of hopper: on Linux a child's ru_maxrss starts
 # at the high-water mark of the process it was forked from, so peak RSS below this process's
-# own size (about 12 MiB) cannot be seen.
+# own size (about 18 MiB) cannot be seen.
 
 BEGIN = "<!-- benchmark:begin -->"
 END = "<!-- benchmark:end -->"
