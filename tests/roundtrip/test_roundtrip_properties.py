@@ -123,13 +123,6 @@ def _compose_then_fly(arch: Architecture) -> tuple[Architecture, Architecture, t
     return m1.model, m2.model, fly_files.diagnostics + m2.diagnostics
 
 
-FLY_SILENT_LOSSES = (
-    "fly writer/reader: some compose-model fields do not survive compose -> model -> fly -> model "
-    "and no diagnostic of the fly writer or reader names them. Seen on the golden models: "
-    "secrets JWT_SECRET, POSTGRES_PASSWORD and MINIO_ROOT_PASSWORD vanish from the fly model "
-    "(seed); a tmpfs volume and a read-only bind mount of a service vanish (static-front)")
-
-
 def _assert_cross_format(arch: Architecture) -> None:
     m1, m2, diagnostics = _compose_then_fly(arch)
     diffs = differences(m1, m2, carried("compose", "fly"))
@@ -137,7 +130,6 @@ def _assert_cross_format(arch: Architecture) -> None:
     assert not silent, f"differences without a diagnostic: {silent}"
 
 
-@pytest.mark.xfail(strict=False, reason=FLY_SILENT_LOSSES)
 @pytest.mark.parametrize("case", ["seed", "static-front"])
 def test_compose_to_fly_on_golden_models(case: str) -> None:
     import compose_models
@@ -146,7 +138,6 @@ def test_compose_to_fly_on_golden_models(case: str) -> None:
     _assert_cross_format(builder())
 
 
-@pytest.mark.xfail(strict=False, reason=FLY_SILENT_LOSSES)
 @settings(max_examples=25, deadline=None, database=None,
           phases=[Phase.explicit, Phase.reuse, Phase.generate],
           suppress_health_check=[HypothesisHealthCheck.too_slow])

@@ -69,6 +69,15 @@ def write(arch: Architecture, options: WriteOptions) -> WriteResult:
     for svc in sorted(arch.services, key=lambda s: s.name):
         check_service_name(svc.name, svc.origin)
         ctx.taken.add(svc.name)
+    # Another platform's data about a backing service (a Fly cluster's kind and name...) has no
+    # place in a compose file.
+    backing_data: list[tuple[str, str, Any, Location | None]] = [
+        *(("database", d.name, d.extensions, d.origin) for d in arch.databases),
+        *(("object store", o.name, o.extensions, o.origin) for o in arch.object_stores)]
+    for kind, name, extensions, origin in backing_data:
+        for fmt in sorted(f for f in extensions if f != "compose"):
+            ctx.diagnostics.warning(W_EXTENSION, f"{kind} '{name}': {fmt}-specific data "
+                                    "(extensions) is dropped", origin)
     for db in sorted(arch.databases, key=lambda d: d.name):
         _claim(ctx, db.name, db.origin)
         entry = backing.postgres_service(ctx, db)

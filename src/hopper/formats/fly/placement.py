@@ -190,7 +190,12 @@ def choose_mpg(db: Database, app_region: str, diags: Diagnostics) -> MpgChoice:
                       loc, hint="use --region with an MPG region, or --postgres unmanaged")
     plans = table["mpg_plans"]
     plan = plans[0]
-    if db.memory_mb is not None or db.cpus is not None:
+    named = next((p for p in plans if p["name"] == db.plan), None)
+    if named is not None:
+        # A plan the source already states in Fly's terms (a Fly setup read back) is kept.
+        plan = named
+        diags.info(I_DB_PLAN, f"database '{db.name}' keeps the MPG plan '{plan['name']}'", loc)
+    elif db.memory_mb is not None or db.cpus is not None:
         for p in plans:
             if (db.memory_mb or 0) <= p["memory_mb"] and (db.cpus or 0) <= p["cpus"]:
                 plan = p

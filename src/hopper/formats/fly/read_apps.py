@@ -116,10 +116,34 @@ def load_apps(layout: Layout, limits: Limits) -> tuple[list[FlyApp], list[Diagno
             unique = list(dict.fromkeys(contexts))
             nginx, nginx_diags = nginx_config_for(dockerfile, unique, root, limits)
             diags.extend(nginx_diags)
+        if nginx is None:
+            nginx, nginx_diags = _nginx_from_files(config, config_dir, root, limits)
+            diags.extend(nginx_diags)
         apps.append(FlyApp(config=config, config_path=path, folder=folder,
                            context=rel(context_dir, root) or ".", dockerfile=dockerfile,
                            nginx=nginx, deploys=steps))
     return apps, diags, failures
+
+
+def _nginx_from_files(config: FlyConfig, config_dir: Path, root: Path,
+                      limits: Limits) -> tuple[NginxConfig | None, list[Diagnostic]]:
+    """The nginx configuration a ``[[files]]`` entry places at /etc/nginx/nginx.conf when the
+    Machine boots (hopper does this for a front that keeps its own image)."""
+    from hopper.nginx import parse_nginx  # noqa: PLC0415
+
+    for entry in config.data.get("files") or []:
+        local = entry.get("local_path")
+        if entry.get("guest_path") != "/etc/nginx/nginx.conf" or not isinstance(local, str):
+            continue
+        candidate = config_dir / local
+        if not candidate.is_file() or not inside(candidate, root):
+            continue
+        try:
+            parsed = parse_nginx(candidate, root, limits)
+        except HopperError as exc:
+            return None, list(exc.diagnostics)
+        return parsed, list(parsed.diagnostics)
+    return None, []
 
 
 def _dockerfile_outside(config: FlyConfig, config_dir: Path, build: dict[str, object], root: Path,

@@ -446,6 +446,11 @@ class SetupScript:
     file: str
     commands: tuple[SetupCommand, ...] = ()
     diagnostics: tuple[Diagnostic, ...] = field(default=())
+    # What hopper's own comments say: the project the apps are named after, the platform the
+    # setup was written from, and each object store's name with the line its section starts at.
+    project: str | None = None
+    written_from: str | None = None
+    store_labels: tuple[tuple[str, int], ...] = ()
 
     def find(self, *prefix: str) -> Iterator[SetupCommand]:
         for command in self.commands:
@@ -483,8 +488,14 @@ def read_setup_script(root: Path, limits: Limits) -> SetupScript | None:
         buffer = ""
     if buffer:
         logical.append((start, buffer))
+    project = written_from = None
+    store_labels: list[tuple[str, int]] = []
     for number, line in logical:
         stripped = line.strip()
+        if stripped.startswith("#") and (match := _HEADER.match(stripped)):
+            project, written_from = match.group(1), match.group(2)
+        elif stripped.startswith("#") and (match := _STORE_LABEL.match(stripped)):
+            store_labels.append((match.group(1), number))
         if not stripped or stripped.startswith("#"):
             continue
         loc = Location(file=shown, line=number)
@@ -498,12 +509,26 @@ def read_setup_script(root: Path, limits: Limits) -> SetupScript | None:
         if len(words) == 1 and (match := _ASSIGN.match(words[0])):
             variables[match.group(1)] = _substitute(match.group(2), variables)
             continue
+        if words[0] == "stage_secrets" and len(words) >= 3:
+            # hopper's helper: `stage_secrets APP FOLDER NAME...` runs `flyctl secrets set
+            # --stage --app APP NAME=-` per name (the value on stdin), so it reads as that.
+            app, names = _substitute(words[1], variables), words[3:]
+            commands.append(SetupCommand(
+                words=("secrets", "set", "--stage", "--app", app, *(f"{n}=-" for n in names)),
+                location=loc))
+            continue
         for i, word in enumerate(words):
             if word in ("fly", "flyctl") and i + 1 < len(words):
                 rest = tuple(_substitute(w, variables) for w in words[i + 1:])
                 commands.append(SetupCommand(words=rest, location=loc))
                 break
-    return SetupScript(file=shown, commands=tuple(commands), diagnostics=tuple(diags))
+    return SetupScript(file=shown, commands=tuple(commands), diagnostics=tuple(diags),
+                       project=project, written_from=written_from, store_labels=tuple(store_labels))
+
+
+_HEADER = re.compile(r"^# One-time Fly\.io provisioning for ([a-z0-9][a-z0-9-]*), written by hopper"
+                     r"(?: from the ([a-z0-9-]+) setup)?\.")
+_STORE_LABEL = re.compile(r"^# Object store ([a-z0-9][a-z0-9-]*) \(Tigris\):")
 
 
 def _substitute(word: str, variables: dict[str, str]) -> str:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 import shlex
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -45,6 +45,7 @@ from hopper.dockerfile import E_DOCKERFILE_SYNTAX
 from hopper.formats.base import ReadOptions, ReadResult
 from hopper.formats.fly.flytoml import E_NO_APP, FlyConfig
 from hopper.formats.fly.read_apps import FlyApp, load_apps
+from hopper.formats.fly.read_generated import GENERATED, generated_build, hopper_note
 from hopper.formats.fly.read_layout import (
     Layout,
     SetupScript,
@@ -222,6 +223,10 @@ class _Builder:
         self.databases: dict[str, Database] = {}
         self.stores: dict[str, ObjectStore] = {}
         self.secrets: dict[str, Secret] = {}
+        # hopper's own layout: apps are named <prefix><project>-<folder> (the project is in
+        # the header of fly-setup.sh), and so are databases and buckets.
+        self.project = layout.setup.project if layout.setup is not None else None
+        self.prefix = ""
 
     def info(self, message: str, location: Location | None) -> None:
         self.diags.info(I_INFERRED, message, location)
@@ -242,8 +247,11 @@ class _Builder:
                 self.diags.warning(W_NO_APP_NAME, f"no app name in {app.config.path}; using '{fly_name}'",
                                    Location(file=app.config.path),
                                    hint="add app = '<name>' (flyctl needs it, or -a)")
+            own = self.project is not None and folder and fly_name.endswith(f"{self.project}-{folder}")
+            if own:
+                self.prefix = fly_name[: -len(f"{self.project}-{folder}")]
             candidate = folder if (folder and app.config_path.name in ("fly.toml", "fly.json", "fly.yaml", "fly.yml")
-                                   and len(self.apps) > 1) else fly_name
+                                   and (len(self.apps) > 1 or own)) else fly_name
             if candidate in used:
                 candidate = fly_name
             base, n = candidate, 2
@@ -254,10 +262,19 @@ class _Builder:
             self.names[id(app)] = candidate
             self.app_to_service.setdefault(fly_name, candidate)
 
+    def unprefixed(self, fly_name: str) -> str:
+        """``pg`` for ``<prefix><project>-pg`` in hopper's own layout; other names unchanged."""
+        stem = f"{self.prefix}{self.project}-"
+        if self.project is not None and fly_name.startswith(stem) and len(fly_name) > len(stem):
+            return fly_name[len(stem):]
+        return fly_name
+
     def fly_name(self, app: FlyApp) -> str:
         return app.name or self.names[id(app)]
 
     def arch_name(self) -> str:
+        if self.project is not None:
+            return self.project
         fly_names = [self.fly_name(a) for a in self.apps]
         services = [self.names[id(a)] for a in self.apps]
         prefixes = {f[: -len(s) - 1] for f, s in zip(fly_names, services, strict=True)
@@ -290,7 +307,8 @@ class _Builder:
             words = cmd.words
             app = option(words, "-a", "--app")
             if words[:2] == ("postgres", "create") or words[:2] == ("pg", "create"):
-                name = option(words, "-n", "--name") or "db"
+                fly_db = option(words, "-n", "--name") or "db"
+                name = self.unprefixed(fly_db)
                 size = option(words, "--initial-cluster-size")
                 disk = option(words, "--volume-size")
                 self.databases[name] = Database(
@@ -298,15 +316,16 @@ class _Builder:
                     disk_gb=int(disk) if disk and disk.isdigit() else None,
                     high_availability=(int(size) > 1) if size and size.isdigit() else None,
                     replicas=(int(size) - 1) if size and size.isdigit() and int(size) > 1 else None,
-                    extensions={"fly": {"kind": "unmanaged"}}, origin=cmd.location)
+                    extensions={"fly": {"kind": "unmanaged", "name": fly_db}}, origin=cmd.location)
                 self.info(f"database '{name}': Fly Postgres app created by the setup script", cmd.location)
             elif words[:2] == ("mpg", "create"):
-                name = option(words, "-n", "--name") or "db"
+                fly_db = option(words, "-n", "--name") or "db"
+                name = self.unprefixed(fly_db)
                 disk = option(words, "--volume-size")
                 self.databases[name] = Database(
                     name=name, plan=option(words, "--plan"), version=option(words, "--pg-major-version"),
                     disk_gb=int(disk) if disk and disk.isdigit() else None, high_availability=True,
-                    extensions={"fly": {"kind": "managed"}}, origin=cmd.location)
+                    extensions={"fly": {"kind": "managed", "name": fly_db}}, origin=cmd.location)
                 self.info(f"database '{name}': Managed Postgres cluster created by the setup script", cmd.location)
             elif words[:2] in (("postgres", "attach"), ("pg", "attach"), ("mpg", "attach")):
                 target = next((w for w in words[2:] if not w.startswith("-") and w != app
@@ -316,16 +335,35 @@ class _Builder:
                 variable = option(words, "--variable-name") or "DATABASE_URL"
                 ev = self.ev(app)
                 if ev is not None:
-                    db = target if target in self.databases else (next(iter(self.databases), None) or target or "db")
+                    if target is not None and self.unprefixed(target) in self.databases:
+                        target = self.unprefixed(target)
+                    # An attach by cluster id follows the create of its cluster in the script.
+                    db = target if target in self.databases else (
+                        next(reversed(self.databases), None) or target or "db")
                     ev.databases[variable] = (db, cmd.location)
                     ev.secrets[variable] = cmd.location
             elif words[:2] in (("storage", "create"), ("tigris", "create"), ("ext", "tigris")):
-                name = option(words, "-n", "--name") or "storage"
+                bucket = option(words, "-n", "--name") or "storage"
                 public = has_flag(words, "-p", "--public")
-                self.stores[name] = ObjectStore(
-                    name=name, provider="tigris", endpoint="https://fly.storage.tigris.dev",
-                    buckets=(Bucket(name=name, public=public),), origin=cmd.location)
-                self.info(f"object store '{name}': Tigris bucket created by the setup script", cmd.location)
+                label = next((lbl for lbl, line in reversed(setup.store_labels)
+                              if cmd.location.line is not None and line < cmd.location.line), None)
+                name = label or bucket
+                if label is not None:
+                    bucket = self.unprefixed(bucket)
+                    if name in self.stores:
+                        store = self.stores[name]
+                        self.stores[name] = replace(store, buckets=(*store.buckets, Bucket(name=bucket, public=public)))
+                    else:
+                        self.stores[name] = ObjectStore(name=name, provider="tigris",
+                                                        endpoint="https://fly.storage.tigris.dev",
+                                                        buckets=(Bucket(name=bucket, public=public),),
+                                                        origin=cmd.location)
+                        self.info(f"object store '{name}': Tigris bucket created by the setup script", cmd.location)
+                else:
+                    self.stores[name] = ObjectStore(
+                        name=name, provider="tigris", endpoint="https://fly.storage.tigris.dev",
+                        buckets=(Bucket(name=name, public=public),), origin=cmd.location)
+                    self.info(f"object store '{name}': Tigris bucket created by the setup script", cmd.location)
                 ev = self.ev(app)
                 if ev is not None:
                     for variable in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_ENDPOINT_URL_S3",
@@ -377,7 +415,12 @@ class _Builder:
                 self.info(f"database '{name}': {app.config.path} is a Fly Postgres app "
                           "(checks on /flycheck/pg or a postgres image)", app.config.location())
                 continue
-            services.append(self.service(app))
+            host = self.service(app)
+            groups = self.process_groups(app, host, {s.name for s in services} | set(self.names.values()))
+            if groups:
+                host = self.only_default_group(app, host)
+            services.append(host)
+            services.extend(groups)
         services = self.resolve_routes(services)
         placement = self.placement()
         return Architecture(
@@ -387,6 +430,8 @@ class _Builder:
             object_stores=sorted_by_name(self.stores.values()),
             secrets=sorted_by_name(self.secrets.values()),
             placement=placement, pipeline=self.pipeline(),
+            extensions={"fly": {"written_from": self.layout.setup.written_from}}
+            if self.layout.setup is not None and self.layout.setup.written_from else {},
             origin=Location(file=self.layout.configs[0].name if self.given.is_file() else "."),
         )
 
@@ -423,6 +468,15 @@ class _Builder:
             self.add_secret(key, name, "platform", where)
 
         build, docker_cmd, docker_entry = self.build_of(app, name)
+        extra_volumes: tuple[Volume, ...] = ()
+        user = app.dockerfile.final.user if app.dockerfile and app.dockerfile.stages else None
+        if build is not None and app.dockerfile is not None and app.dockerfile.stages and \
+                hopper_note(cfg, app.config_path, "build", "dockerfile") == GENERATED:
+            # hopper's own Dockerfile: the build fields it was rendered from, not a file to keep.
+            build, extra_volumes = generated_build(app.dockerfile, build)
+            docker_cmd, docker_entry, user = (), (), None
+            self.info(f"service '{name}': {app.dockerfile.file} was generated by hopper; its build "
+                      "settings are read from it", cfg.location("build", "dockerfile"))
         shim_path, derived = self.env_shim(app)
         command = _strip_shim(self.command_of(cfg) or docker_cmd, shim_path)
         entrypoint = tuple(cfg.get("experimental", "entrypoint") or ()) or docker_entry
@@ -431,29 +485,84 @@ class _Builder:
             command=command, entrypoint=entrypoint, port=port, env=env,
             secret_env=tuple(sorted(secret_env)), health_check=self.health_check(cfg),
             release_command=cfg.get("deploy", "release_command"),
-            user=app.dockerfile.final.user if app.dockerfile and app.dockerfile.stages else None,
-            origin=cfg.location("http_service") if http else cfg.location(),
+            user=user, origin=cfg.location("http_service") if http else cfg.location(),
         )
         role, static_site = self.role_of(app, primary)
         public = bool(primary) and ev.private is None
         if ev.private is not None:
             self.info(f"service '{name}': private (no public IPs), from {ev.private}", ev.private)
-        self.carry_losses(cfg, shim_path)
+        self.carry_losses(cfg, shim_path, nginx=app.nginx is not None)
         bindings = self.bindings_of(name, ev, env, cfg, derived)
         return Service(
             name=name, role=role, image=cfg.get("build", "image"), build=build, runtime=runtime,
             static_site=static_site, scaling=self.scaling(cfg, primary),
-            volumes=self.volumes(cfg), bindings=bindings, public=public,
+            volumes=tuple(sorted((*self.volumes(cfg), *extra_volumes), key=lambda v: (v.name, v.target))),
+            bindings=bindings, public=public,
             force_https=primary.get("force_https") if primary else None,
             domains=tuple(sorted(set(ev.domains))),
             extensions={"fly": self.extension(app, fly_name)},
             origin=cfg.location("app"),
         )
 
+    def process_groups(self, app: FlyApp, host: Service, taken: set[str]) -> list[Service]:
+        """A worker service per [processes] group other than the default one.
+
+        The groups of an app share its image, [env], secrets and attachments and run on their
+        own Machines, which is what a worker next to its API is; hopper's writer puts a worker
+        that shares the API's image in such a group."""
+        from dataclasses import replace  # noqa: PLC0415
+
+        cfg = app.config
+        processes = cfg.data.get("processes") or {}
+        default = _default_group(processes)
+        shim_path = next((f.get("guest_path") for f in cfg.data.get("files") or []
+                          if str(f.get("local_path") or "").endswith("hopper-env.sh")), None)
+        out: list[Service] = []
+        for group, command in sorted(processes.items()):
+            if group == default:
+                continue
+            name = group.replace("_", "-")
+            base, n = name, 2
+            while name in taken:
+                name = f"{base}-{n}"
+                n += 1
+            taken.add(name)
+            where = cfg.location("processes", group)
+            try:
+                words = tuple(shlex.split(command)) if command else ()
+            except ValueError:
+                words = (command,)
+            env = {k: v for k, v in host.runtime.env.items() if k != "PORT"}
+            runtime = Runtime(command=_strip_shim(words, shim_path), entrypoint=host.runtime.entrypoint,
+                              env=env, secret_env=host.runtime.secret_env, user=host.runtime.user,
+                              origin=where)
+            for secret in host.runtime.secret_env:
+                if secret in self.secrets:
+                    self.add_secret(secret, name, "platform", where)
+            out.append(Service(
+                name=name, role=Role.WORKER, image=host.image, build=host.build, runtime=runtime,
+                scaling=replace(self.scaling(cfg, None, group), autostop=None, autostart=None,
+                                min_running=None),
+                volumes=self.volumes(cfg, group), bindings=host.bindings,
+                extensions={"fly": {"app": self.fly_name(app), "process_group": group}}, origin=where))
+            self.info(f"service '{name}': process group '{group}' of {cfg.path}, a worker that shares the "
+                      "app's image, env, secrets and attachments", where)
+        return out
+
+    def only_default_group(self, app: FlyApp, host: Service) -> Service:
+        """The host service keeps the default group's mounts only."""
+        from dataclasses import replace  # noqa: PLC0415
+
+        group = _default_group(app.config.data.get("processes") or {})
+        return replace(host, volumes=self.volumes(app.config, group))
+
     def extension(self, app: FlyApp, fly_name: str) -> dict[str, Any]:
         """Fly-only settings carried through unchanged (another Fly writer can use them)."""
         data = app.config.data
         out: dict[str, Any] = {"app": fly_name}
+        chosen = self.chosen_by_hopper(app)
+        if chosen:
+            out["chosen"] = chosen
         for key in ("kill_signal", "kill_timeout", "swap_size_mb", "console_command"):
             if key in data:
                 out[key] = data[key]
@@ -469,6 +578,20 @@ class _Builder:
             out["statics"] = [dict(sorted(s.items())) for s in data["statics"]]
         return out
 
+    def chosen_by_hopper(self, app: FlyApp) -> list[str]:
+        """The fly.toml values hopper's writer chose rather than read (its end-of-line comment
+        says so): they are in the model, as they are what runs, and a Fly writer reading this
+        list chooses them again, with the same comment."""
+        cfg = app.config
+        out = []
+        for key, path in (("internal_port", ("http_service", "internal_port")),
+                          ("auto_stop_machines", ("http_service", "auto_stop_machines")),
+                          ("min_machines_running", ("http_service", "min_machines_running")),
+                          ("env.PORT", ("env", "PORT")), ("vm.size", ("vm", 0, "size"))):
+            if hopper_note(cfg, app.config_path, *path):
+                out.append(key)
+        return out
+
     def add_secret(self, key: str, service: str, source: str, where: Location, build_time: bool = False) -> None:
         existing = self.secrets.get(key)
         used = tuple(sorted({*(existing.used_by if existing else ()), service}))
@@ -480,8 +603,7 @@ class _Builder:
         processes = cfg.data.get("processes") or {}
         command = None
         if processes:
-            group = "app" if "app" in processes else sorted(processes)[0]
-            command = processes[group]
+            command = processes[_default_group(processes)]
         if command:
             try:
                 return tuple(shlex.split(command))
@@ -581,10 +703,9 @@ class _Builder:
             return Role.WORKER, None
         return Role.API, None
 
-    def scaling(self, cfg: FlyConfig, primary: dict[str, Any] | None) -> Scaling:
+    def scaling(self, cfg: FlyConfig, primary: dict[str, Any] | None, group: str | None = None) -> Scaling:
         vms = cfg.data.get("vm") or []
-        groups = sorted(cfg.data.get("processes") or {}) or ["app"]
-        default_group = "app" if "app" in groups else groups[0]
+        default_group = group or _default_group(cfg.data.get("processes") or {})
         chosen = next((v for v in vms if default_group in (v.get("processes") or [])), None)
         chosen = chosen or next((v for v in vms if not v.get("processes")), None)
         cpu_kind = cpus = memory = None
@@ -600,13 +721,18 @@ class _Builder:
                 autostop = Autostop(primary["auto_stop_machines"])
             autostart = primary.get("auto_start_machines")
             min_running = primary.get("min_machines_running")
+
         return Scaling(cpu_kind=cpu_kind, cpus=cpus, memory_mb=memory, autostop=autostop,
                        autostart=autostart, min_running=min_running,
                        origin=cfg.location("vm", 0) if chosen is not None else None)
 
-    def volumes(self, cfg: FlyConfig) -> tuple[Volume, ...]:
+    def volumes(self, cfg: FlyConfig, group: str | None = None) -> tuple[Volume, ...]:
+        """The mounts of the app, or of one process group (a mount without ``processes`` is
+        every group's)."""
         out = []
         for index, mount in enumerate(cfg.data.get("mounts") or []):
+            if group is not None and mount.get("processes") and group not in mount["processes"]:
+                continue
             size = None
             if "initial_size" in mount:
                 try:
@@ -619,10 +745,12 @@ class _Builder:
                               origin=cfg.location("mounts", index)))
         return tuple(sorted(out, key=lambda v: (v.name, v.target)))
 
-    def carry_losses(self, cfg: FlyConfig, shim_path: str | None) -> None:
+    def carry_losses(self, cfg: FlyConfig, shim_path: str | None, nginx: bool = False) -> None:
+        # The env shim and an nginx.conf read as the front's configuration are carried.
+        carried = {shim_path, "/etc/nginx/nginx.conf" if nginx else None} - {None}
         for key, what in (("files", "[[files]]"), ("metrics", "[[metrics]]"), ("restart", "[[restart]]"),
                           ("machine_checks", "[[machine_checks]]")):
-            items = [i for i in cfg.data.get(key) or [] if key != "files" or i.get("guest_path") != shim_path]
+            items = [i for i in cfg.data.get(key) or [] if key != "files" or i.get("guest_path") not in carried]
             if items:
                 self.diags.warning(W_NOT_CARRIED, f"{what} is Fly-specific and not part of the model; "
                                    "it is not converted", cfg.location(key))
@@ -630,10 +758,6 @@ class _Builder:
             self.diags.warning(W_NOT_CARRIED, "only the first service of this app is read (its "
                                "internal_port, autostop and checks); the others are not converted",
                                cfg.location("services"))
-        if len(cfg.data.get("processes") or {}) > 1:
-            self.diags.warning(W_NOT_CARRIED, "several [processes] groups: the model keeps the "
-                               "default group's command; the others are kept in extensions.fly.processes",
-                               cfg.location("processes"))
 
     def bindings_of(self, service: str, ev: _Evidence, env: dict[str, str], cfg: FlyConfig,
                     derived: dict[str, tuple[str, str | None, Location]]) -> tuple[Binding, ...]:
@@ -679,6 +803,8 @@ class _Builder:
             if base is None or variable in out:
                 continue
             attribute = part if part is not None else base.attribute
+            if base.attribute == "endpoint" and part == "host":
+                attribute = "endpoint"  # the host of the object store's endpoint (S3_HOST...)
             out[variable] = Binding(variable=variable, resource=base.resource, attribute=attribute,
                                     secret=base.secret if part is None else part == "password",
                                     origin=where)
@@ -711,6 +837,12 @@ class _Builder:
                 if not path.is_relative_to(root):
                     continue  # only files inside the project are read
                 return None, self._shim_names(app, path, path.relative_to(root).as_posix())
+        # Written next to fly.toml for an app whose own Dockerfile must run it (MIGRATION.md
+        # says how): the names it derives are what the app reads.
+        beside = app.config_path.parent / "hopper-env.sh"
+        if beside.is_file() and not beside.is_symlink():
+            shown = f"{app.folder}/hopper-env.sh" if app.folder != "." else "hopper-env.sh"
+            return None, self._shim_names(app, beside, shown)
         return None, {}
 
     def _shim_names(self, app: FlyApp, path: Path, shown: str) -> dict[str, tuple[str, str | None, Location]]:
@@ -757,6 +889,8 @@ class _Builder:
                         routes.append(route)
             depends = tuple(sorted({r.target_service for r in routes} & set(by_service)))
             out.append(replace(service, routes=tuple(routes), depends_on=depends))
+        done = {s.name for s in out}
+        out.extend(s for s in services if s.name not in done)  # process groups
         # A service reached only through Flycast and without force_https is private.
         targets = {r.target_service for s in out for r in s.routes}
         final: list[Service] = []
@@ -844,6 +978,11 @@ class _Builder:
 _SHIM_COPY = re.compile(r"^\s*(?P<name>[A-Za-z_][A-Za-z0-9_]*)=\$\{(?P<source>[A-Za-z_][A-Za-z0-9_]*)\}\s*$")
 _SHIM_PART = re.compile(r'^\s*(?P<name>[A-Za-z_][A-Za-z0-9_]*)=\$\(hopper_url_part (?P<part>\w+) '
                         r'"\$\{?(?P<source>[A-Za-z_][A-Za-z0-9_]*)\}?"\)\s*$')
+
+
+def _default_group(processes: dict[str, Any]) -> str:
+    """The group [http_service] serves when it names none: ``app``, else the first."""
+    return "app" if "app" in processes or not processes else sorted(processes)[0]
 
 
 def _strip_shim(command: tuple[str, ...], shim: str | None) -> tuple[str, ...]:

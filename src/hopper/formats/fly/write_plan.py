@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import posixpath
 import shlex
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -63,6 +63,12 @@ W_NOT_DEPLOYABLE = code("HOP531", Severity.WARNING, "a service has neither a bui
 W_FRONT_FILES = code("HOP532", Severity.WARNING, "the front keeps its own image; its nginx.conf is replaced at boot")
 W_DOMAIN_PRIVATE = code("HOP536", Severity.WARNING, "a private service has custom domains; Fly serves them only on public apps")
 I_BUILD_VAR = code("HOP535", Severity.INFO, "a variable the front's code reads while it is built becomes a build argument or build secret")
+I_SECRET_MANAGED = code("HOP537", Severity.INFO, "a secret of a database or object store is replaced by the credentials Fly creates")
+W_SECRET_UNUSED = code("HOP538", Severity.WARNING, "a secret no deployed app uses is not staged")
+I_DB_CREDENTIALS = code("HOP542", Severity.INFO, "a database's name, user or backups setting is Fly's own")
+W_BUILD_UNWRITTEN = code("HOP541", Severity.WARNING, "a build or command setting has no place in the Fly output")
+I_BUCKET_NAME = code("HOP540", Severity.INFO, "a bucket name is changed to fit Fly's naming rules")
+I_STATIC_COPY = code("HOP539", Severity.INFO, "a bind mount of the front's static files is copied into its image")
 
 FRONT_DEFAULT_PORT = 8080
 API_DEFAULT_PORT = 8080
@@ -155,6 +161,8 @@ class StorePlan:
     buckets: tuple[str, ...]
     owner: str | None  # the app `fly storage create` attaches the first bucket to
     others: tuple[str, ...]  # other apps that need the same credentials
+    label: str = ""  # the store's name as a slug, for the setup script's comment (read back)
+    public: frozenset[str] = frozenset()  # buckets created with --public (anonymous reads)
 
 
 @dataclass(slots=True)
@@ -167,6 +175,17 @@ class Plan:
     apps: list[App]
     databases: list[DbPlan]
     stores: list[StorePlan]
+
+    @property
+    def source(self) -> str:
+        """The platform the migration starts from, for the runbook and the setup script. A Fly
+        setup hopper wrote from another platform keeps naming that platform when it is read
+        back (the reader records it as ``extensions.fly.written_from``)."""
+        found = self.arch.source_format
+        written_from = (self.arch.extensions.get("fly") or {}).get("written_from")
+        if found in (None, "fly") and isinstance(written_from, str):
+            found = written_from
+        return found if found and names.slug(found) == found else "source"
 
     def app_for(self, service: str) -> App | None:
         for app in self.apps:
@@ -216,9 +235,11 @@ def make_plan(arch: Architecture, options: WriteOptions, diags: Diagnostics) -> 
             _upstreams(app, arch, by_name, diags)
     dbs = _databases(arch, apps, prefix, project, postgres == "managed", region, diags)
     stores = _stores(arch, apps, prefix, project, diags)
+    _unstaged_secrets(arch, apps, diags)
     for app in apps:
         _aliases(app, arch, dbs, diags)
         app.paths = _paths(app, root)
+        _report_unwritten_build(app, diags)
     return Plan(arch=arch, project=project, region=region, org=org,
                 managed_postgres=postgres == "managed", apps=apps, databases=dbs, stores=stores)
 
@@ -263,8 +284,12 @@ def _app(svc: Service, name: str, routed: set[str], autostop_flag: str | None,
     kind = {Role.FRONT: "front", Role.API: "api", Role.WORKER: "worker"}.get(svc.role, "generic")
     loc = svc.origin
     chosen: dict[str, str] = {}
-    port = svc.runtime.port
-    if port is None and "PORT" in svc.runtime.env and svc.runtime.env["PORT"].isdigit():
+    # A Fly setup hopper wrote, read back, lists the values hopper chose there: they are chosen
+    # again (same value, same comment), not taken as the source's.
+    chosen_before = set((svc.extensions.get("fly") or {}).get("chosen") or ())
+    port = svc.runtime.port if "internal_port" not in chosen_before else None
+    if port is None and "PORT" in svc.runtime.env and svc.runtime.env["PORT"].isdigit() and \
+            "env.PORT" not in chosen_before:
         port = int(svc.runtime.env["PORT"])
     if kind == "front":
         if port is None:
@@ -282,12 +307,14 @@ def _app(svc: Service, name: str, routed: set[str], autostop_flag: str | None,
                           f"{API_DEFAULT_PORT} and sets PORT={API_DEFAULT_PORT}", loc,
                           hint="make sure the app listens on $PORT, or set the port in the source")
     public = kind == "front" or (svc.public and svc.name not in routed)
-    vm = placement.choose_vm(svc, diags)
+    vm = placement.choose_vm(svc if "vm.size" not in chosen_before else replace(
+        svc, scaling=replace(svc.scaling, cpu_kind=None, cpus=None, memory_mb=None)), diags)
 
     # Autostop: --autostop, else the source's, else "stop". Minimum running: --min-running, else
     # the source's, else 1 for a public front (no cold start on the first page) and 0 for a
     # private API (Flycast starts it on the first request).
-    source_autostop = svc.scaling.autostop.value if svc.scaling.autostop is not None else None
+    source_autostop = svc.scaling.autostop.value if svc.scaling.autostop is not None and \
+        "auto_stop_machines" not in chosen_before else None
     autostop = autostop_flag or source_autostop or "stop"
     why = "--autostop" if autostop_flag else ("the source" if source_autostop else "hopper's default")
     if autostop == "suspend" and vm.memory_mb > placement.suspend_max_memory_mb():
@@ -296,7 +323,7 @@ def _app(svc: Service, name: str, routed: set[str], autostop_flag: str | None,
         autostop = "stop"
     if options.min_running is not None:
         min_running, why_min = options.min_running, "--min-running"
-    elif svc.scaling.min_running is not None:
+    elif svc.scaling.min_running is not None and "min_machines_running" not in chosen_before:
         min_running, why_min = svc.scaling.min_running, "the source"
     else:
         min_running = 1 if public else 0
@@ -309,6 +336,10 @@ def _app(svc: Service, name: str, routed: set[str], autostop_flag: str | None,
         diags.info(I_AUTOSTOP, f"app '{name}': auto_stop_machines '{autostop}' ({why}), "
                    f"min_machines_running {min_running} ({why_min})", loc,
                    hint="override with --autostop and --min-running")
+    if svc.scaling.min_instances is not None:
+        diags.warning(W_MAX_INSTANCES, f"service '{svc.name}': min instances "
+                      f"{svc.scaling.min_instances} has no fly.toml key; create the Machines with "
+                      "`fly scale count`", svc.scaling.origin or loc)
     if svc.scaling.max_instances is not None:
         diags.warning(W_MAX_INSTANCES, f"service '{svc.name}': max instances "
                       f"{svc.scaling.max_instances} has no fly.toml key; Fly runs the Machines "
@@ -366,6 +397,39 @@ def _build_time_vars(app: App, diags: Diagnostics) -> None:
 
 
 def _build(app: App, root: Path | None, diags: Diagnostics) -> None:
+    _build_inner(app, root, diags)
+
+
+def _report_unwritten_build(app: App, diags: Diagnostics) -> None:
+    """The build and runtime fields the chosen build mode has no place for, each named."""
+    svc, build = app.service, app.service.build
+    lost: list[str] = []
+    if build is not None and app.build_mode in ("front", "node"):
+        if build.dockerfile_inline:
+            lost.append("its inline Dockerfile (hopper generates one)")
+        if build.args:
+            lost.append(f"build args {', '.join(repr(k) for k in sorted(build.args))}")
+        if build.target:
+            lost.append(f"build target '{build.target}'")
+        if build.install_command:
+            lost.append(f"install_command '{build.install_command}' (the generated Dockerfile installs "
+                        "with the package manager)")
+    if svc.runtime.user and app.build_mode in ("front", "node"):
+        lost.append(f"user '{svc.runtime.user}' (the generated Dockerfile runs as 'node' or nginx's user)")
+    check = svc.runtime.health_check
+    if check is not None and app.health is not None and check.port not in (None, app.port):
+        lost.append(f"health check port {check.port} (Fly checks the internal_port)")
+    if check is not None and app.health is not None and check.retries is not None:
+        lost.append(f"health check retries {check.retries} (a Fly check has none)")
+    if svc.runtime.command and not app.processes and (
+            app.build_mode != "node" or (build is not None and build.start_command)):
+        lost.append(f"command '{shlex.join(svc.runtime.command)}' (the image's own CMD runs)")
+    if lost:
+        diags.warning(W_BUILD_UNWRITTEN, f"service '{svc.name}': {'; '.join(lost)} not written to Fly",
+                      (build.origin if build else None) or svc.origin)
+
+
+def _build_inner(app: App, root: Path | None, diags: Diagnostics) -> None:
     svc = app.service
     build = svc.build
     node = _node_project(build.context if build else None, root)
@@ -486,9 +550,26 @@ def _env_and_secrets(app: App, arch: Architecture, apps: dict[str, App], diags: 
                           app.service.runtime.origin)
     for fly_name in ("PRIMARY_REGION",):
         env.pop(fly_name, None)
+    for name in sorted(secrets & set(env)):
+        if name == "PORT" or any(b.variable == name and b.attribute == "url" for s in members for b in s.bindings):
+            continue
+        # One name has one value per app: the secret is kept, never replaced by a plain value.
+        diags.warning(W_ENV_RESERVED, f"app '{app.name}': env var '{name}' is plain in one process group and "
+                      "a secret in another; it stays a secret and the plain value is left out",
+                      app.service.runtime.origin or app.service.origin)
+        del env[name]
     app.env = dict(sorted(env.items()))
     app.runtime_secrets = tuple(sorted(secrets - set(env)))
     app.build_secrets = tuple(sorted(build_secrets))
+    if app.groups:
+        # Secrets are the app's, so every process group receives each of them.
+        for svc in members:
+            own = set(svc.runtime.secret_env) | {s.name for s in arch.secrets if svc.name in s.used_by}
+            extra = [n for n in app.runtime_secrets if n not in own]
+            if extra:
+                diags.info(I_WORKER_GROUP, f"service '{svc.name}' shares the secrets of app '{app.name}' "
+                           f"with its other process groups: it also receives "
+                           f"{', '.join(repr(n) for n in extra)}", svc.origin)
 
 
 def _service_url(target: App) -> str:
@@ -534,9 +615,12 @@ def _volumes(app: App, diags: Diagnostics) -> None:
             if vol.kind is not VolumeKind.NAMED:
                 if app.static_copy is not None and vol.source is not None and \
                         posixpath.normpath(vol.source.removeprefix("./")) == app.static_copy:
+                    diags.info(I_STATIC_COPY, f"service '{svc.name}': bind mount '{vol.name}' of "
+                               f"{vol.source} at {vol.target} is copied into the front's image", loc)
                     continue
-                diags.warning(W_VOLUME_LOST, f"service '{svc.name}': {vol.kind.value} mount at "
-                              f"{vol.target} cannot be carried to Fly", loc,
+                ro = " read-only" if vol.read_only else ""
+                diags.warning(W_VOLUME_LOST, f"service '{svc.name}':{ro} {vol.kind.value} mount "
+                              f"'{vol.name}' at {vol.target} cannot be carried to Fly", loc,
                               hint="copy the files into the image, or use a Fly volume")
                 continue
             if taken:
@@ -612,6 +696,12 @@ def _databases(arch: Architecture, apps: list[App], prefix: str, project: str, m
         name = f"{prefix}{project}-{names.slug(db.name) or 'db'}"
         if not names.APP_NAME_RE.match(name):
             raise fail(E_INVALID_NAME, f"database name {name!r} does not fit Fly's rules", db.origin)
+        kept = [f"{what} '{value}'" for what, value in (("database", db.database_name), ("user", db.user))
+                if value] + (["its backups setting"] if db.backups is not None else [])
+        if kept:
+            diags.info(I_DB_CREDENTIALS, f"database '{db.name}': {', '.join(kept)} not kept: the attach "
+                       "creates its own database and user (named in DATABASE_URL), and Fly takes the "
+                       "backups", db.origin)
         mpg = placement.choose_mpg(db, region, diags) if managed else None
         if managed and db.version and mpg is not None and mpg.major_version is None:
             diags.warning(W_DB_VERSION, f"database '{db.name}' runs PostgreSQL {db.version}; Managed "
@@ -632,7 +722,8 @@ def _databases(arch: Architecture, apps: list[App], prefix: str, project: str, m
 def _stores(arch: Architecture, apps: list[App], prefix: str, project: str,
             diags: Diagnostics) -> list[StorePlan]:
     out: list[StorePlan] = []
-    for store in arch.object_stores:
+    credentialed: dict[str, str] = {}  # app name -> the store whose credentials it receives
+    for store in sorted(arch.object_stores, key=lambda o: o.name):
         users = _users(store.name, apps)
         buckets = [b.name for b in store.buckets] or [store.name]
         bucket_names = []
@@ -641,6 +732,20 @@ def _stores(arch: Architecture, apps: list[App], prefix: str, project: str,
             if not names.APP_NAME_RE.match(name):
                 raise fail(E_INVALID_NAME, f"bucket name {name!r} is not valid", store.origin)
             bucket_names.append(name)
+            if name != f"{prefix}{project}-{bucket}":
+                diags.info(I_BUCKET_NAME, f"bucket '{bucket}' of object store '{store.name}' becomes Tigris "
+                           f"bucket '{name}'", store.origin)
+        # One set of AWS_* names per app: an app that already has a store's credentials does
+        # not get a second store's (`fly storage create --app` would set the same names again).
+        for app in [a for a in users if a.name in credentialed]:
+            diags.warning(W_STORE_SHARED, f"app '{app.name}' already receives the Tigris credentials of "
+                          f"object store '{credentialed[app.name]}'; the buckets of object store "
+                          f"'{store.name}' are created in the organization, and the app must name them "
+                          "itself", store.origin,
+                          hint="one Tigris key pair reaches every bucket of the organization it is scoped to")
+        users = [a for a in users if a.name not in credentialed]
+        for app in users:
+            credentialed[app.name] = store.name
         owner = users[0] if users else None
         others = tuple(a.name for a in users[1:])
         if owner is not None:
@@ -657,8 +762,35 @@ def _stores(arch: Architecture, apps: list[App], prefix: str, project: str,
                           f"BUCKET_NAME names the first ('{bucket_names[0]}')", store.origin,
                           hint="the app must name the other buckets itself")
         out.append(StorePlan(store=store, buckets=tuple(bucket_names),
-                             owner=owner.name if owner else None, others=others))
+                             owner=owner.name if owner else None, others=others,
+                             label=names.slug(store.name) or "storage",
+                             public=frozenset(n for n, b in zip(bucket_names, store.buckets, strict=False)
+                                              if b.public)))
     return out
+
+
+def _unstaged_secrets(arch: Architecture, apps: list[App], diags: Diagnostics) -> None:
+    """Report each secret of the model that no app receives: the backing services' own passwords
+    (replaced by the credentials Fly creates) and secrets nothing deployed reads."""
+    staged = {n for a in apps for n in (*a.runtime_secrets, *a.build_secrets)}
+    for secret in arch.secrets:
+        if secret.name in staged:
+            continue
+        owners = [d.name for d in arch.databases if d.name in secret.used_by or d.password_secret == secret.name]
+        stores = [o.name for o in arch.object_stores if o.name in secret.used_by]
+        if owners:
+            diags.info(I_SECRET_MANAGED, f"secret '{secret.name}' of database '{owners[0]}' is not set on "
+                       "Fly: the cluster has its own credentials, which reach the apps as DATABASE_URL "
+                       "(`flyctl mpg attach` / `postgres attach`)", secret.origin)
+        elif stores:
+            diags.info(I_SECRET_MANAGED, f"secret '{secret.name}' of object store '{stores[0]}' is not set "
+                       "on Fly: `flyctl storage create` makes Tigris keys (AWS_ACCESS_KEY_ID, "
+                       "AWS_SECRET_ACCESS_KEY)", secret.origin)
+        else:
+            users = ", ".join(f"'{u}'" for u in secret.used_by) or "no service"
+            diags.warning(W_SECRET_UNUSED, f"secret '{secret.name}' is used by {users}, which no Fly app "
+                          "reads; it is not staged", secret.origin,
+                          hint="set it with `flyctl secrets set` on the app that needs it")
 
 
 def _fly_store_names() -> tuple[str, ...]:
@@ -698,7 +830,7 @@ def _aliases(app: App, arch: Architecture, dbs: list[DbPlan], diags: Diagnostics
             out[b.variable] = Alias(variable=b.variable, source=source, part=part, resource=b.resource)
     app.aliases = tuple(out[k] for k in sorted(out))
     for alias in app.aliases:
-        diags.info(I_ALIAS, f"app '{app.name}' reads {alias.variable}; on Fly it is derived at boot "
+        diags.info(I_ALIAS, f"app '{app.name}' reads '{alias.variable}'; on Fly it is derived at boot "
                    f"from {alias.source} by hopper-env.sh", app.service.origin)
     if not app.aliases or app.build_mode == "node":
         return  # the generated Dockerfile makes hopper-env.sh its entrypoint

@@ -60,7 +60,8 @@ def write(arch: Architecture, options: WriteOptions) -> WriteResult:
         files[f".github/workflows/fly-deploy-{app.folder}.yml"] = _workflow(app, plan)
     deploy = {app.name: deploy_command(app) for app in plan.apps}
     files["fly-setup.sh"] = render(
-        "fly/fly-setup.sh.j2", project=plan.project, org=plan.org or "personal", region=plan.region,
+        "fly/fly-setup.sh.j2", project=plan.project, source=plan.source, org=plan.org or "personal",
+        region=plan.region,
         apps=plan.apps, private_apps=[a for a in plan.apps if a.http and not a.public],
         databases=plan.databases, stores=plan.stores, deploy_commands=deploy,
         db_volumes={d.name: d.database.disk_gb or 10 for d in plan.databases})
@@ -134,7 +135,7 @@ def _runbook(plan: Plan, deploy: dict[str, str]) -> str:
             if check is not None and check.path:
                 path = route.path_prefix.rstrip("/") + check.path if route.strip_prefix else check.path
                 smoke.append(f"https://{app.name}.fly.dev{path}")
-    return render("fly/MIGRATION.md.j2", project=plan.project, source=plan.arch.source_format or "source",
+    return render("fly/MIGRATION.md.j2", project=plan.project, source=plan.source,
                   apps=plan.apps, region=plan.region, databases=plan.databases, stores=plan.stores,
                   managed=plan.managed_postgres,
                   private=[f"`{a.name}`" for a in plan.apps if a.http and not a.public],

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# One-time Fly.io provisioning for webapp, written by hopper. See MIGRATION.md.
+# One-time Fly.io provisioning for webapp, written by hopper from the compose setup. See MIGRATION.md.
 #
 # By default this script only prints the commands it would run. To run them:
 #     HOPPER_APPLY=1 ./fly-setup.sh
@@ -122,6 +122,7 @@ else
 fi
 
 say "== 4. Object storage (Tigris)"
+# Object store minio (Tigris): webapp-media
 if has_secret webapp-api BUCKET_NAME; then
   say "webapp-api already has a bucket; skipped"
 else

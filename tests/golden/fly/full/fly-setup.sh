@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# One-time Fly.io provisioning for photo-share, written by hopper. See MIGRATION.md.
+# One-time Fly.io provisioning for photo-share, written by hopper from the clevercloud setup. See MIGRATION.md.
 #
 # By default this script only prints the commands it would run. To run them:
 #     HOPPER_APPLY=1 ./fly-setup.sh
@@ -122,6 +122,7 @@ else
 fi
 
 say "== 4. Object storage (Tigris)"
+# Object store cellar (Tigris): photo-share-photos
 if has_secret photo-share-api BUCKET_NAME; then
   say "photo-share-api already has a bucket; skipped"
 else

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# One-time Fly.io provisioning for monorepo-webapp, written by hopper. See MIGRATION.md.
+# One-time Fly.io provisioning for monorepo-webapp, written by hopper from the compose setup. See MIGRATION.md.
 #
 # By default this script only prints the commands it would run. To run them:
 #     HOPPER_APPLY=1 ./fly-setup.sh
