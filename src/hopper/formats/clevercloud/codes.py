@@ -67,3 +67,10 @@ W_NO_WEBROOT = code("HOP463", Severity.WARNING,
                     "the static front's output folder is unknown; CC_WEBROOT is not set")
 W_NO_BUILD = code("HOP464", Severity.WARNING,
                   "the Node service has no build command; Clever only installs dependencies")
+W_DB_IDENTITY = code("HOP465", Severity.WARNING,
+                     "the PostgreSQL add-on generates its database name, user and password")
+I_ZONE = code("HOP466", Severity.INFO, "the source's region was mapped to the nearest Clever zone")
+W_SECRET_DROPPED = code("HOP467", Severity.WARNING,
+                        "a secret of the source is not a Clever variable (an add-on provides it, "
+                        "or nothing written uses it)")
+W_EXTENSION = code("HOP468", Severity.WARNING, "another format's extension data is not written")

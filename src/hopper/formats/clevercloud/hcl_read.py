@@ -401,9 +401,9 @@ class TerraformReader:
                                "bucket not carried over", block.loc("cellar_id"))
             return
         if isinstance(name, str):
-            target.buckets.append(BucketSpec(name=name, origin=block.origin))
+            target.buckets.append(BucketSpec(name=name, label=label, origin=block.origin))
         else:
-            target.buckets.append(BucketSpec(name=label, origin=block.origin))
+            target.buckets.append(BucketSpec(name=label, label=label, origin=block.origin))
         # Env vars bound to this bucket point at its Cellar add-on.
         for app in setup.apps:
             for entry in app.env.values():

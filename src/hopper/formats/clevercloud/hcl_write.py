@@ -4,7 +4,7 @@ python-hcl2 8 can rebuild HCL from a dict, but its formatting is not `terraform 
 string escaping is not documented; this emitter is small enough to be checked line by line.
 
 Every user value goes through :func:`quote`, which escapes backslashes, quotes, control
-characters and the template openers ``${`` and ``%{``, so no value can end its string or start
+characters and the template openers ``${`` and ``%{`` (as ``\u0024{`` and ``\u0025{``), so no value can end its string or start
 an interpolation. References (:class:`Raw`) are only ever built from validated identifiers.
 
 Layout rules (those of ``terraform fmt``): two-space indentation; in a run of consecutive
@@ -37,9 +37,10 @@ def quote(value: str) -> str:
         elif ch == "\t":
             out.append("\\t")
         elif ch in "$%" and value.startswith("{", i + 1):
-            out.append(ch + ch + "{")  # $${ and %%{ are the literal forms
-            i += 2
-            continue
+            # A unicode escape rather than the documented $${ / %%{: Terraform reads both as
+            # the literal characters, but python-hcl2 (hopper's reader) rejects $${ and %%{
+            # without a closing brace ("%{x" as a value).
+            out.append(f"\\u{ord(ch):04x}")
         elif ord(ch) < 0x20 or ord(ch) == 0x7F or ch in "\u2028\u2029":
             out.append(f"\\u{ord(ch):04x}")
         else:

@@ -129,6 +129,9 @@ def read_clevercloud_dir(files: SourceFiles, folder: Path, setup: Setup, diags: 
                 continue
             setup.cron = list(data)
             setup.cron_origin = loc
+        elif name.endswith("-policy"):
+            stem = name.removesuffix("-policy")
+            setup.public_buckets.update((stem, bucket) for bucket in public_read_buckets(data))
         elif name in ("php", "python", "ruby", "go", "jar", "war", "maven", "gradle", "sbt"):
             found[name] = data
         elif name in ("node", "nodejs", "buckets", "newrelic"):
@@ -138,6 +141,33 @@ def read_clevercloud_dir(files: SourceFiles, folder: Path, setup: Setup, diags: 
         else:
             found[name] = data
     return found
+
+
+def public_read_buckets(policy: Any) -> list[str]:
+    """The buckets an S3 bucket policy lets anyone read (``s3:GetObject`` for principal ``*`` on
+    ``arn:aws:s3:::<bucket>/*``): the policy hopper writes for a public bucket, since Terraform
+    cannot set one on Cellar."""
+    statements = policy.get("Statement") if isinstance(policy, dict) else None
+    out: list[str] = []
+    for st in statements if isinstance(statements, list) else []:
+        if not isinstance(st, dict) or st.get("Effect") != "Allow":
+            continue
+        principal = st.get("Principal")
+        if isinstance(principal, dict):
+            principal = principal.get("AWS")
+        if principal not in ("*", ["*"]):
+            continue
+        actions = st.get("Action")
+        actions = [actions] if isinstance(actions, str) else actions
+        if not isinstance(actions, list) or not {"s3:GetObject", "s3:*"} & set(map(str, actions)):
+            continue
+        resources = st.get("Resource")
+        resources = [resources] if isinstance(resources, str) else resources
+        for res in resources if isinstance(resources, list) else []:
+            m = re.fullmatch(r"arn:aws:s3:::([a-z0-9][a-z0-9.-]+)/\*", str(res))
+            if m:
+                out.append(m.group(1))
+    return sorted(set(out))
 
 
 def read_hints(files: SourceFiles, root: Path, diags: Diagnostics, name: str) -> Setup | None:

@@ -16,7 +16,10 @@ from hopper.diagnostics import E_INVALID_NAME, Diagnostics, Location, fail
 from hopper.formats.base import WriteOptions
 from hopper.formats.clevercloud.codes import (
     I_DOMAIN,
+    I_ZONE,
     W_CELLAR_ZONE,
+    W_DB_IDENTITY,
+    W_EXTENSION,
     W_FLAVOR_FIT,
     W_HEALTH_OPTIONS,
     W_MULTI_REGION,
@@ -29,10 +32,20 @@ from hopper.formats.clevercloud.codes import (
     W_PUBLIC_BUCKET,
     W_ROUTE_OPTION,
     W_ROUTE_STRIP,
+    W_SECRET_DROPPED,
     W_UNKNOWN_ZONE,
     W_UNSUPPORTED_COMPONENT,
 )
-from hopper.model import Architecture, Autostop, Binding, Database, ObjectStore, Role, Service
+from hopper.model import (
+    Architecture,
+    Autostop,
+    Binding,
+    Database,
+    ObjectStore,
+    Role,
+    Service,
+    sorted_by_name,
+)
 
 LABEL = re.compile(r"^[a-z][a-z0-9-]{0,40}$")
 BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
@@ -131,6 +144,7 @@ class Planner:
         self.labels: dict[str, str] = {}  # model name -> label
         self.used: set[str] = set()
         self.bucket_labels: set[str] = set()
+        self.bucket_owners: dict[str, str] = {}  # bucket name -> the object store holding it
 
     # ------------------------------------------------------------------ names
     def label(self, name: str, where: Location | None) -> str:
@@ -166,10 +180,15 @@ class Planner:
         self.bucket_labels.add(label)
         return label
 
+    def project(self) -> str:
+        """The architecture's name as Clever names carry it (the prefix of every app and add-on
+        name), which is how the reader finds it again."""
+        return re.sub(r"[^a-z0-9-]+", "-", self.arch.name.lower()).strip("-")
+
     def app_name(self, label: str) -> str:
         prefix = self.options.app_prefix
         if prefix is None:
-            prefix = re.sub(r"[^a-z0-9-]+", "-", self.arch.name.lower()).strip("-")
+            prefix = self.project()
         if not prefix:
             return label
         return f"{prefix}{label}" if prefix.endswith("-") else f"{prefix}-{label}"
@@ -200,29 +219,81 @@ class Planner:
             return "par"
         if primary.platform == "clevercloud" and primary.code in zones:
             return primary.code
+        where = _loc(primary.origin)
         if primary.latitude is not None and primary.longitude is not None:
             place = mappings.RegionInfo(platform=primary.platform, code=primary.code,
                                         city=primary.city or "", country=primary.country or "",
                                         latitude=primary.latitude, longitude=primary.longitude)
-            return mappings.nearest_region(place, "clevercloud").code
+            nearest = mappings.nearest_region(place, "clevercloud")
+            km = round(mappings.distance_km(place, nearest))
+            self.diags.info(I_ZONE, f"primary region code '{primary.code}' (platform {primary.platform}"
+                            f"{', ' + primary.city if primary.city else ''}) is written as the "
+                            f"nearest Clever zone '{nearest.code}' ({nearest.city}, {km} km away)",
+                            where)
+            return nearest.code
+        self.diags.info(I_ZONE, f"primary region code '{primary.code}' (platform {primary.platform}) has no "
+                        "known place; written in the Clever zone 'par'", where,
+                        hint="choose the zone with --region")
         return "par"
 
     # ------------------------------------------------------------------ plan
     def plan(self) -> Plan:
-        plan = Plan(name=self.arch.name, organisation=self.options.org)
+        project = self.project()
+        if project and project != self.arch.name:
+            self.diags.warning(W_NAME_CHANGED, f"the architecture name '{self.arch.name}' is "
+                               f"written as '{project}', the prefix of every app and add-on name "
+                               "(lower-case letters, digits and '-')", _loc(self.arch.origin))
+        plan = Plan(name=project or self.arch.name, organisation=self.options.org)
         zone = self.zone()
-        for db in self.arch.databases:
+        # By name, whatever order the model lists them in: the output depends on content only.
+        for db in sorted_by_name(self.arch.databases):
             addon = self.database(db, zone)
             if addon is not None:
                 plan.addons.append(addon)
-        for store in self.arch.object_stores:
+        for store in sorted_by_name(self.arch.object_stores):
             plan.addons.append(self.store(store, zone, plan))
-        for svc in self.arch.services:
+        for svc in sorted_by_name(self.arch.services):
             app = self.app(svc, zone)
             if app is not None:
                 plan.apps.append(app)
         self.wire(plan)
+        self.foreign_extensions(f"the architecture '{self.arch.name}'", self.arch.extensions,
+                                _loc(self.arch.origin))
+        self.dropped_secrets(plan)
         return plan
+
+    def foreign_extensions(self, owner: str, extensions: Any, where: Location | None) -> None:
+        """Data another format kept for itself (``extensions["compose"]``...) has no Clever form."""
+        for fmt in sorted(extensions or {}):
+            if fmt != "clevercloud":
+                self.diags.warning(W_EXTENSION, f"{owner}: {fmt}-specific data (extensions) is "
+                                   "not written", where)
+
+    def dropped_secrets(self, plan: Plan) -> None:
+        """Say why a secret of the source has no variable on Clever: the add-on provides it, or
+        nothing written uses it."""
+        written = {name for app in plan.apps for name in app.secrets}
+        apps = {a.service.name: a for a in plan.apps}
+        passwords = {db.password_secret: db.name for db in self.arch.databases if db.password_secret}
+        for secret in self.arch.secrets:
+            if secret.name in written:
+                continue
+            bound = sorted({(b.resource, s.name) for s in self.arch.services if s.name in apps
+                            for b in s.bindings if b.variable == secret.name})
+            if bound:
+                providers = ", ".join(f"'{r}'" for r in sorted({r for r, _ in bound}))
+                why = (f"its value comes from the add-on {providers} linked to "
+                       + ", ".join(f"'{u}'" for u in sorted({u for _, u in bound})))
+            elif secret.name in passwords:
+                why = (f"the password of database '{passwords[secret.name]}' is generated by its "
+                       "add-on")
+            elif not any(u in apps for u in secret.used_by):
+                users = ", ".join(f"'{u}'" for u in secret.used_by) or "nothing"
+                why = f"it is used by {users}, not written as a Clever app"
+            else:
+                why = "its name is not a valid Clever variable or Clever sets it itself"
+            self.diags.warning(W_SECRET_DROPPED, f"secret '{secret.name}' is not written: {why}",
+                               _loc(secret.origin))
 
     def database(self, db: Database, zone: str) -> AddonPlan | None:
         where = _loc(db.origin)
@@ -236,6 +307,13 @@ class Planner:
         if db.high_availability or db.replicas:
             self.diags.warning(W_UNSUPPORTED_COMPONENT, f"database '{db.name}': replicas / high "
                                "availability are on request only on Clever Cloud; not written", where)
+        chosen = [f"{k} '{getattr(db, k)}'" for k in ("database_name", "user", "password_secret")
+                  if getattr(db, k)]
+        if chosen:
+            self.diags.warning(W_DB_IDENTITY, f"database '{db.name}': {', '.join(chosen)} cannot "
+                               "be chosen on Clever Cloud; the add-on generates its own "
+                               "(POSTGRESQL_ADDON_DB, _USER, _PASSWORD)", where)
+        self.foreign_extensions(f"database '{db.name}'", db.extensions, where)
         ext = db.extensions.get("clevercloud", {}) if isinstance(db.extensions, dict) else {}
         label = self.label(db.name, where)
         return AddonPlan(label=label, name=str(ext.get("name") or self.app_name(label)),
@@ -266,6 +344,7 @@ class Planner:
                                f"offered in '{zone}'; written in '{region}'", where,
                                hint=f"Cellar zones: {', '.join(cellar_zones)}")
         label = self.label(store.name, where)
+        self.foreign_extensions(f"object store '{store.name}'", store.extensions, where)
         ext = store.extensions.get("clevercloud", {}) if isinstance(store.extensions, dict) else {}
         addon = AddonPlan(label=label, name=str(ext.get("name") or self.app_name(label)),
                           provider="cellar-addon", region=region, plan="S")
@@ -280,6 +359,12 @@ class Planner:
                                    "(Cellar bucket names: lower-case letters, digits, '-', '.')",
                                    _loc(bucket.origin))
                 name = fixed
+            owner = self.bucket_owners.setdefault(name, store.name)
+            if owner != store.name:
+                self.diags.warning(W_UNSUPPORTED_COMPONENT, f"bucket '{bucket.name}' of object "
+                                   f"store '{store.name}' has the name of a bucket of '{owner}': "
+                                   "Cellar bucket names are unique, so creating the second "
+                                   "fails; rename one", _loc(bucket.origin))
             blabel = self.bucket_label(name)
             addon.buckets.append((blabel, name))
             if bucket.public:
@@ -353,6 +438,7 @@ class Planner:
         ext = svc.extensions.get("clevercloud", {}) if isinstance(svc.extensions, dict) else {}
         ext = ext if isinstance(ext, dict) else {}
         label = self.label(svc.name, where)
+        self.foreign_extensions(f"service '{svc.name}'", svc.extensions, where)
         smallest = self.flavor(svc, kind, ext)
         biggest = ext.get("biggest_flavor") if ext.get("smallest_flavor") == smallest else None
         sc = svc.scaling
@@ -514,10 +600,18 @@ class Planner:
         for app in plan.apps:
             for binding in app.service.bindings:
                 self.bind(plan, app, binding, apps, addons, clever_names)
+            # A dependency on an add-on is a link even without a variable of the app's own:
+            # linking is what hands the app the add-on's credentials on Clever.
+            for dep in app.service.depends_on:
+                label = self.labels.get(dep)
+                if label in addons and label not in app.links:
+                    app.links.append(label)
             if app.htaccess:
                 plan.files[app.htaccess] = HTACCESS
         self.routes(plan, apps)
+        order = {a.label: i for i, a in enumerate(plan.addons)}
         for app in plan.apps:
+            app.links.sort(key=lambda label: order.get(label, len(order)))
             for env_name, var in app.secrets.items():
                 plan.secret_vars.setdefault(var, f"secret {env_name}")
 
@@ -592,24 +686,35 @@ class Planner:
     def public_domain(self, app: AppPlan) -> str | None:
         if app.service.domains:
             return app.service.domains[0]
+        for fqdn, _path in self.cleverapps_roots(app):
+            if not self.default_domain(app, fqdn):
+                return fqdn
+        return None
+
+    @staticmethod
+    def cleverapps_roots(app: AppPlan) -> list[tuple[str, str]]:
+        """The app's own ``*.cleverapps.io`` vhosts at ``/``, as read from a Clever setup."""
         ext = app.service.extensions.get("clevercloud", {})
         vh = ext.get("cleverapps_vhosts") if isinstance(ext, dict) else None
-        if isinstance(vh, list):
-            for v in vh:
-                if isinstance(v, dict) and v.get("path_begin", "/") in ("/", "") and isinstance(v.get("fqdn"), str):
-                    return str(v["fqdn"])
-        return None
+        if not isinstance(vh, list):
+            return []
+        return [(str(v["fqdn"]), str(v.get("path_begin", "/"))) for v in vh
+                if isinstance(v, dict) and isinstance(v.get("fqdn"), str)
+                and str(v.get("path_begin", "/")) in ("/", "")]
+
+    @staticmethod
+    def default_domain(app: AppPlan, fqdn: str) -> bool:
+        """``<app name>.cleverapps.io`` is the default of the shared ``domain`` variable hopper
+        declares for path routing: read back, it is that variable again, not a domain of the
+        user's (so writing what was read writes the same variable)."""
+        return fqdn == f"{app.name}.cleverapps.io"
 
     def routes(self, plan: Plan, apps: dict[str, AppPlan]) -> None:
         for app in plan.apps:
             svc = app.service
-            ext = svc.extensions.get("clevercloud", {}) if isinstance(svc.extensions, dict) else {}
             own: list[tuple[str, str]] = [(d, "/") for d in svc.domains]
-            vh = ext.get("cleverapps_vhosts") if isinstance(ext, dict) else None
-            if isinstance(vh, list):
-                own += [(str(v["fqdn"]), str(v.get("path_begin", "/"))) for v in vh
-                        if isinstance(v, dict) and isinstance(v.get("fqdn"), str)
-                        and str(v.get("path_begin", "/")) in ("/", "")]
+            own += [(f, p) for f, p in self.cleverapps_roots(app)
+                    if not (svc.routes and self.default_domain(app, f))]
             if own:
                 app.vhosts = own
             elif not svc.public:

@@ -85,6 +85,7 @@ class AppSpec:
 @dataclass(slots=True)
 class BucketSpec:
     name: str
+    label: str | None = None  # the Terraform resource label, which names its policy file
     origin: Location | None = None
 
 
@@ -112,6 +113,8 @@ class Setup:
     project_dir: Path | None = None  # where package.json, .htaccess... may be found
     cron: list[str] = field(default_factory=list)
     cron_origin: Location | None = None
+    # (policy file stem, bucket name) from clevercloud/<stem>-policy.json public-read policies
+    public_buckets: set[tuple[str, str]] = field(default_factory=set)
     extra: dict[str, Any] = field(default_factory=dict)
 
     def addon(self, key: str) -> AddonSpec | None:

@@ -27,7 +27,15 @@ from hopper.formats.clevercloud.codes import (
 )
 from hopper.formats.clevercloud.files import SourceFiles
 from hopper.formats.clevercloud.hints_read import find_htaccess, htaccess_spa
-from hopper.formats.clevercloud.setup import CELLAR, POSTGRESQL, AddonSpec, AppSpec, EnvEntry, Setup
+from hopper.formats.clevercloud.setup import (
+    CELLAR,
+    POSTGRESQL,
+    AddonSpec,
+    AppSpec,
+    BucketSpec,
+    EnvEntry,
+    Setup,
+)
 from hopper.model import (
     Architecture,
     Autostop,
@@ -104,6 +112,8 @@ class ModelBuilder:
     # ------------------------------------------------------------------ top
     def build(self) -> Architecture:
         setup = self.setup
+        if setup.source == "terraform":
+            setup.name = _project_prefix(setup) or setup.name
         databases = [self._database(a) for a in setup.addons if a.provider == POSTGRESQL]
         stores = [self._store(a) for a in setup.addons if a.provider == CELLAR]
         self._expose_published()
@@ -157,7 +167,7 @@ class ModelBuilder:
             self.diags.warning(W_UNKNOWN_FLAVOR, f"PostgreSQL plan '{addon.plan}' is not in "
                                "hopper's plan table; size unknown", addon.origin)
         ext: dict[str, Any] = {}
-        if addon.name and addon.name != addon.key:
+        if addon.name and not self._default_name(addon.key, addon.name):
             ext["name"] = addon.name
         if addon.region:
             ext["region"] = addon.region
@@ -173,16 +183,23 @@ class ModelBuilder:
 
     def _store(self, addon: AddonSpec) -> ObjectStore:
         ext: dict[str, Any] = {}
-        if addon.name and addon.name != addon.key:
+        if addon.name and not self._default_name(addon.key, addon.name):
             ext["name"] = addon.name
         if addon.region:
             ext["region"] = addon.region
-        buckets = {b.name: Bucket(name=b.name, origin=b.origin) for b in addon.buckets}
+        buckets = {b.name: Bucket(name=b.name, public=self._public(b), origin=b.origin)
+                   for b in addon.buckets}
         return ObjectStore(
             name=addon.key, provider="cellar",
             endpoint=f"https://{addon.host}" if addon.host else None,
             buckets=sorted_by_name(buckets.values()),
             extensions={"clevercloud": ext} if ext else {}, origin=addon.origin)
+
+    def _public(self, bucket: BucketSpec) -> bool:
+        """A public-read policy file names the bucket (and, for a Terraform bucket, is named
+        after its resource label, as hopper writes it: two stores may hold equal names)."""
+        return any(name == bucket.name and (bucket.label is None or stem == bucket.label)
+                   for stem, name in self.setup.public_buckets)
 
     def _expose_published(self) -> None:
         """An app's exposed environment reaches the apps that depend on it."""
@@ -246,7 +263,7 @@ class ModelBuilder:
         if typed.get("CC_TASK", "").lower() == "true":
             role = Role.WORKER
             ext["task"] = True
-        if app.name and app.name != app.key:
+        if app.name and not self._default_name(app.key, app.name):
             ext["name"] = app.name
         for key in ("smallest_flavor", "biggest_flavor", "build_flavor"):
             if getattr(app, key):
@@ -313,6 +330,10 @@ class ModelBuilder:
 
     def _model_name(self, key: str) -> str:
         return key
+
+    def _default_name(self, key: str, name: str) -> bool:
+        """The Clever name is what writing the component again gives: ``<project>-<key>``."""
+        return name in (key, f"{self.setup.name}-{key}")
 
     def _build(self, app: AppSpec, kind: str, role: Role, hooks: dict[str, str],
                typed: dict[str, str], start: str | None, build_tool: str | None,
@@ -489,6 +510,20 @@ class ModelBuilder:
 
         return [replace(s, routes=tuple(sorted(routes.get(s.name, []), key=lambda r: r.path_prefix)))
                 if s.name in routes else s for s in services]
+
+
+def _project_prefix(setup: Setup) -> str | None:
+    """The project name every app and add-on name starts with (``webapp`` for ``webapp-api``,
+    ``webapp-db``): Clever has no project object, and that prefix is how a project is named (and
+    how hopper's writer names what it creates). None unless every literal name agrees."""
+    prefixes: set[str] = set()
+    for key, name in [(a.key, a.name) for a in setup.apps] + [(a.key, a.name) for a in setup.addons]:
+        if name is None:
+            continue
+        if not name.endswith(f"-{key}") or len(name) <= len(key) + 1:
+            return None
+        prefixes.add(name[:-len(key) - 1])
+    return prefixes.pop() if len(prefixes) == 1 else None
 
 
 def to_model(setup: Setup, files: SourceFiles, diags: Diagnostics) -> Architecture:

@@ -42,7 +42,7 @@ resource "clevercloud_nodejs" "api" {
   app_folder         = "api"
   start_script       = "node server.js"
   package_manager    = "npm"
-  dependencies       = [clevercloud_cellar.media.id, clevercloud_postgresql.db.id]
+  dependencies       = [clevercloud_postgresql.db.id, clevercloud_cellar.media.id]
   vhosts             = [{ fqdn = "webapp.example.org", path_begin = "/api" }]
 
   environment = {
