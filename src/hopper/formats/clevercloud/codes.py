@@ -74,3 +74,6 @@ W_SECRET_DROPPED = code("HOP467", Severity.WARNING,
                         "a secret of the source is not a Clever variable (an add-on provides it, "
                         "or nothing written uses it)")
 W_EXTENSION = code("HOP468", Severity.WARNING, "another format's extension data is not written")
+W_NOT_EXPRESSED = code("HOP469", Severity.WARNING,
+                       "a setting has no Clever form and is not written")
+I_CELLAR = code("HOP470", Severity.INFO, "an object store becomes a Cellar add-on")

@@ -7,7 +7,9 @@ warning naming the user's own key.
 
 from __future__ import annotations
 
+import json
 import re
+import shlex
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,6 +17,7 @@ from hopper import mappings
 from hopper.diagnostics import E_INVALID_NAME, Diagnostics, Location, fail
 from hopper.formats.base import WriteOptions
 from hopper.formats.clevercloud.codes import (
+    I_CELLAR,
     I_DOMAIN,
     I_ZONE,
     W_CELLAR_ZONE,
@@ -27,6 +30,7 @@ from hopper.formats.clevercloud.codes import (
     W_NO_BUILD,
     W_NO_SCALE_TO_ZERO,
     W_NO_WEBROOT,
+    W_NOT_EXPRESSED,
     W_PORT,
     W_PRE_RUN,
     W_PUBLIC_BUCKET,
@@ -205,16 +209,18 @@ class Planner:
     def zone(self) -> str:
         zones = mappings.regions("clevercloud")
         wanted = self.options.region
+        primary = self.arch.placement.primary
+        if self.arch.placement.others and primary is not None:
+            others = ", ".join(r.code for r in self.arch.placement.others)
+            self.diags.warning(W_MULTI_REGION, "the source runs in "
+                               f"{1 + len(self.arch.placement.others)} regions; everything is "
+                               f"written in one zone: the placement's others "
+                               f"({others}) are dropped")
         if wanted:
             if wanted not in zones:
                 self.diags.warning(W_UNKNOWN_ZONE, f"--region '{wanted}' is not a Clever zone "
                                    "hopper knows; written as given")
             return wanted
-        primary = self.arch.placement.primary
-        if self.arch.placement.others and primary is not None and primary.platform != "clevercloud":
-            self.diags.warning(W_MULTI_REGION, "the source runs in "
-                               f"{1 + len(self.arch.placement.others)} regions; Clever apps get "
-                               "one zone each, hopper writes only the primary's nearest zone")
         if primary is None:
             return "par"
         if primary.platform == "clevercloud" and primary.code in zones:
@@ -260,6 +266,17 @@ class Planner:
         self.foreign_extensions(f"the architecture '{self.arch.name}'", self.arch.extensions,
                                 _loc(self.arch.origin))
         self.dropped_secrets(plan)
+        workflows = self.arch.pipeline.workflows
+        if workflows:
+            self.diags.warning(W_NOT_EXPRESSED, "the deploy pipeline (workflows "
+                               f"{', '.join(w.name for w in workflows)}) is not written: Clever "
+                               "Cloud deploys what is pushed to each app (git push, clever deploy)",
+                               _loc(workflows[0].origin))
+        ext = self.arch.extensions.get("clevercloud") if isinstance(self.arch.extensions, dict) else None
+        cron = ext.get("cron") if isinstance(ext, dict) else None
+        if isinstance(cron, list) and cron and all(isinstance(c, str) for c in cron):
+            # Where the reader found it: the repository's clevercloud/ folder.
+            plan.files["clevercloud/cron.json"] = json.dumps(cron, indent=2, ensure_ascii=False) + "\n"
         return plan
 
     def foreign_extensions(self, owner: str, extensions: Any, where: Location | None) -> None:
@@ -345,6 +362,9 @@ class Planner:
                                hint=f"Cellar zones: {', '.join(cellar_zones)}")
         label = self.label(store.name, where)
         self.foreign_extensions(f"object store '{store.name}'", store.extensions, where)
+        if store.provider != "cellar":
+            self.diags.info(I_CELLAR, f"object store '{store.name}' ({store.provider}) becomes a "
+                            "Cellar add-on (S3-compatible); its provider is now cellar", where)
         ext = store.extensions.get("clevercloud", {}) if isinstance(store.extensions, dict) else {}
         addon = AddonPlan(label=label, name=str(ext.get("name") or self.app_name(label)),
                           provider="cellar-addon", region=region, plan="S")
@@ -466,7 +486,35 @@ class Planner:
         if isinstance(clever_env, dict):
             app.env.update({str(k): str(v) for k, v in clever_env.items()})
         self.runtime_env(app, svc, kind, ext)
+        self.not_expressed(svc, kind)
         return app
+
+    def not_expressed(self, svc: Service, kind: str) -> None:
+        """One warning listing the service's settings that have no Clever form."""
+        rt, build, site = svc.runtime, svc.build, svc.static_site
+        lost: list[str] = []
+        platform = set(mappings.table("env-names")["clevercloud"]["runtime"]["names"])
+        lost += [f"env {name} (Clever sets it)" for name in sorted(rt.env) if name in platform]
+        if rt.user:
+            lost.append(f"user '{rt.user}'")
+        if kind != "node" and rt.command:
+            lost.append("command (the image's own start command runs)")
+        if rt.entrypoint and (kind != "node" or not rt.command):
+            lost.append("entrypoint")
+        if build is not None and build.target:
+            lost.append(f"build target '{build.target}'")
+        if build is not None and build.dockerfile_inline and kind == "docker":
+            lost.append("dockerfile_inline (save it as a Dockerfile)")
+        if site is not None and kind == "static-apache":
+            if site.index != "index.html":
+                lost.append(f"index '{site.index}'")
+            if site.gzip or site.gzip_types:
+                lost.append("gzip")
+            if site.cache_rules:
+                lost.append("cache_rules (set them in .htaccess)")
+        if lost:
+            self.diags.warning(W_NOT_EXPRESSED, f"service '{svc.name}': {', '.join(lost)} "
+                               "cannot be expressed on Clever Cloud; not written", _loc(svc.origin))
 
     def runtime_env(self, app: AppPlan, svc: Service, kind: str, ext: dict[str, Any]) -> None:
         where = _loc(svc.origin)
@@ -504,8 +552,10 @@ class Planner:
                 app.env["CC_HEALTH_CHECK_PATH"] = health.path
             timing = [k for k in ("interval_s", "timeout_s", "grace_s", "retries")
                       if getattr(health, k) is not None]
+            if health.port is not None and health.port != rt.port:
+                timing.append(f"port {health.port} (Clever checks the app's port)")
             if timing or health.command:
-                what = ", ".join(timing) if timing else "a command check"
+                what = ", ".join(timing + (["a command check"] if health.command else []))
                 self.diags.warning(W_HEALTH_OPTIONS, f"service '{svc.name}': health check {what} "
                                    "cannot be expressed (Clever checks paths only, at deploy)",
                                    _loc(health.origin) or where)
@@ -558,7 +608,11 @@ class Planner:
             self.diags.warning(W_NO_BUILD, f"service '{svc.name}': no build command; Clever runs "
                                "no build step for Node by itself (only the dependency install). "
                                "If the app needs one, set CC_POST_BUILD_HOOK", _loc(build.origin))
-        app.start_script = build.start_command
+        # A command replaces the image's start command (compose `command:`): on Clever it is the
+        # start script.
+        rt = svc.runtime
+        app.start_script = shlex.join([*rt.entrypoint, *rt.command]) if rt.command \
+            else build.start_command
         if svc.role is Role.WORKER:
             self.diags.warning(W_UNSUPPORTED_COMPONENT, f"service '{svc.name}' is a worker: Clever "
                                "waits for something to listen on 8080 before it declares a "
@@ -629,6 +683,11 @@ class Planner:
             if spec is not None and spec["attribute"] == b.attribute:
                 return  # linking the add-on injects this very variable
             ref = self.addon_ref(addon, b.attribute, plan)
+            if ref is not None and b.attribute == "region" and "REGION" not in b.variable.upper():
+                self.diags.warning(W_NOT_EXPRESSED, f"service '{app.service.name}': {b.variable} "
+                                   f"carries the region of '{b.resource}', written as the value "
+                                   f"{ref.literal!r} (Cellar injects no region variable); only a "
+                                   "name with REGION in it reads back as that binding", where)
             if ref is None:
                 self.diags.warning(W_UNSUPPORTED_COMPONENT, f"service '{app.service.name}': "
                                    f"{b.variable} carries the {b.attribute} of '{b.resource}', "

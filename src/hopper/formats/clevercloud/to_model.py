@@ -32,6 +32,7 @@ from hopper.formats.clevercloud.setup import (
     POSTGRESQL,
     AddonSpec,
     AppSpec,
+    BoundRef,
     BucketSpec,
     EnvEntry,
     Setup,
@@ -215,8 +216,6 @@ class ModelBuilder:
                                     digest=entry.digest, bound=entry.bound,
                                     unresolved=entry.unresolved, origin=entry.origin)
                     if copy.bound is None and copy.value and copy.value.startswith(("http://", "https://")):
-                        from hopper.formats.clevercloud.setup import BoundRef  # noqa: PLC0415
-
                         copy.bound = BoundRef(source.key, "url", False)
                     app.env[name] = copy
 
@@ -228,6 +227,7 @@ class ModelBuilder:
             if not _ENV_NAME.match(name):
                 raise fail(E_INVALID_NAME, f"app '{app.key}': invalid environment variable name "
                            f"{name!r}", entry.origin or app.origin)
+        self._cellar_region(app)
         env = dict(app.env)
         typed: dict[str, str] = {}
         clever_env: dict[str, str] = {}
@@ -327,6 +327,19 @@ class ModelBuilder:
             bindings=tuple(sorted(bindings, key=lambda b: b.variable)), public=public,
             force_https=app.redirect_https, domains=tuple(sorted(domains)),
             extensions={"clevercloud": ext}, origin=app.origin)
+
+    def _cellar_region(self, app: AppSpec) -> None:
+        """Cellar injects no region variable: a plain variable with REGION in its name holding
+        the region S3 clients use for Cellar, in an app linked to one Cellar add-on, carries
+        that add-on's region (it is how hopper writes a region binding)."""
+        cellars = [k for k in app.links
+                   if (addon := self.setup.addon(k)) is not None and addon.provider == CELLAR]
+        if len(cellars) != 1:
+            return
+        region = str(mappings.table("clevercloud-runtimes")["cellar"]["sdk_region"])
+        for name, entry in app.env.items():
+            if entry.bound is None and entry.value == region and "REGION" in name.upper():
+                entry.bound = BoundRef(cellars[0], "region", False)
 
     def _model_name(self, key: str) -> str:
         return key
