@@ -85,3 +85,7 @@ def test_clever_to_fly(sample: str, tmp_path: Path) -> None:
     front = back.service("front")
     assert front is not None and [(r.path_prefix, r.target_service) for r in front.routes] == [
         ("/api/", "api")]
+    # Every variable the Clever apps read still carries the same attribute of the same resource
+    # (Fly adds its own names beside them), and every secret name survives.
+    assert set(_shape(source)["bindings"]) <= set(_shape(back)["bindings"])  # type: ignore[arg-type]
+    assert {s.name for s in source.secrets} <= {s.name for s in back.secrets}
