@@ -210,3 +210,45 @@ def test_quote_roundtrips_through_hcl2(value: str) -> None:
     parsed = hcl2.loads(f"a = {quote(value)}\n")
     expr = from_raw(parsed["a"])
     assert isinstance(expr, Lit) and expr.value == value.replace("\r\n", "\r\n")
+
+
+def test_image_only_service_gets_a_dockerfile_read_back_as_the_image(tmp_path: Path) -> None:
+    from hopper.dockerfile import parse_dockerfile
+
+    svc = Service(name="cache", role=Role.API, image="redis:7-alpine",
+                  runtime=Runtime(port=6379, command=("redis-server", "--save", "")))
+    result = write(Architecture(name="shop", services=(svc,)), WriteOptions())
+    files = dict(result.files)
+    assert "HOP471" in {d.code for d in result.diagnostics}
+    parsed = parse_dockerfile(files["cache/Dockerfile"], file="cache/Dockerfile")
+    assert parsed.final.image == "redis:7-alpine" and parsed.final.cmd is not None
+    assert parsed.final.cmd.args == ("redis-server", "--save", "")
+    back = read(_materialise(files, tmp_path / "a"), ReadOptions()).model.service("cache")
+    assert back is not None and back.build is None and back.image == "redis:7-alpine"
+    assert back.runtime.command == ("redis-server", "--save", "") and back.runtime.port == 6379
+    # A Dockerfile that does more than run the image is a build, and stays one.
+    files["cache/Dockerfile"] += "RUN apk add curl\n"
+    built = read(_materialise(files, tmp_path / "b"), ReadOptions()).model.service("cache")
+    assert built is not None and built.image is None and built.build is not None
+    assert built.build.dockerfile == "cache/Dockerfile"
+
+
+def test_region_binding_and_public_bucket_read_back(tmp_path: Path) -> None:
+    from hopper.model import Bucket
+
+    api_svc = Service(name="api", role=Role.API, build=Build(runtime="node", start_command="node ."),
+                      runtime=Runtime(port=8080),
+                      bindings=(Binding(variable="S3_REGION", resource="media", attribute="region"),
+                                Binding(variable="S3_BUCKET", resource="media", attribute="bucket")))
+    store = ObjectStore(name="media", provider="cellar",
+                        buckets=(Bucket(name="shop-media", public=True),))
+    result = write(Architecture(name="shop", services=(api_svc,), object_stores=(store,)),
+                   WriteOptions())
+    back = read(_materialise(dict(result.files), tmp_path), ReadOptions()).model
+    assert back.name == "shop"  # the prefix of every app and add-on name
+    api_back = back.service("api")
+    assert api_back is not None
+    assert {(b.variable, b.resource, b.attribute) for b in api_back.bindings} >= {
+        ("S3_REGION", "media", "region"), ("S3_BUCKET", "media", "bucket")}
+    media = back.object_store("media")
+    assert media is not None and [(b.name, b.public) for b in media.buckets] == [("shop-media", True)]

@@ -95,11 +95,7 @@ GOLDEN_CASES = ["compose-seed", "compose-static-front", "compose-tricky-values",
                 "fly-api-postgres", "fly-full", "fly-front-api"]
 
 
-@pytest.mark.parametrize("case", [
-    pytest.param(c, marks=pytest.mark.xfail(strict=True, reason=(
-        "an image-only service (no build) is not written to Clever (HOP455), so the written "
-        "Terraform has no app and reads back as HOP401"))) if c == "compose-tricky-values" else c
-    for c in GOLDEN_CASES])
+@pytest.mark.parametrize("case", GOLDEN_CASES)
 def test_clever_fixed_point_on_golden_models(case: str) -> None:
     clever_fixed_point(_golden_models()[case]())
 

@@ -77,3 +77,7 @@ W_EXTENSION = code("HOP468", Severity.WARNING, "another format's extension data 
 W_NOT_EXPRESSED = code("HOP469", Severity.WARNING,
                        "a setting has no Clever form and is not written")
 I_CELLAR = code("HOP470", Severity.INFO, "an object store becomes a Cellar add-on")
+I_IMAGE_DOCKERFILE = code("HOP471", Severity.INFO,
+                          "an image-only service gets a one-line Dockerfile (FROM <image>)")
+I_START_SCRIPT = code("HOP472", Severity.INFO,
+                      "a Node service's command becomes its start script (the build's start command)")

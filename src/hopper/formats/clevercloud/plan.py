@@ -19,6 +19,8 @@ from hopper.formats.base import WriteOptions
 from hopper.formats.clevercloud.codes import (
     I_CELLAR,
     I_DOMAIN,
+    I_IMAGE_DOCKERFILE,
+    I_START_SCRIPT,
     I_ZONE,
     W_CELLAR_ZONE,
     W_DB_IDENTITY,
@@ -52,6 +54,9 @@ from hopper.model import (
 )
 
 LABEL = re.compile(r"^[a-z][a-z0-9-]{0,40}$")
+# An image reference as `FROM` takes it: registry/name:tag@digest, nothing a Dockerfile would
+# expand or split.
+IMAGE_REF = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/:@+-]*$")
 BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
 _RESERVED_VARS = frozenset({"source", "version", "providers", "count", "for_each", "lifecycle",
@@ -99,6 +104,7 @@ class AppPlan:
     app_folder: str | None = None
     vhosts: list[tuple[str, str]] | None = None  # (fqdn or "${DOMAIN}", path_begin)
     htaccess: str | None = None  # repo path of the SPA .htaccess to write
+    generated: dict[str, str] = field(default_factory=dict)  # repo files written for the app
     dockerfile: str | None = None
     container_port: int | None = None
 
@@ -421,6 +427,8 @@ class Planner:
             return "docker"
         if build is not None and build.start_command:
             return "node"
+        if build is None and svc.image and IMAGE_REF.match(svc.image):
+            return "docker"  # through a one-line Dockerfile: see image_dockerfile()
         return None
 
     def flavor(self, svc: Service, kind: str, ext: dict[str, Any]) -> str:
@@ -486,8 +494,27 @@ class Planner:
         if isinstance(clever_env, dict):
             app.env.update({str(k): str(v) for k, v in clever_env.items()})
         self.runtime_env(app, svc, kind, ext)
+        if kind == "docker" and svc.build is None:
+            self.image_dockerfile(app, svc)
         self.not_expressed(svc, kind)
         return app
+
+    def image_dockerfile(self, app: AppPlan, svc: Service) -> None:
+        """Clever has no "run this image": a Docker app builds a Dockerfile from its repository.
+        An image-only service gets one that is only ``FROM <image>`` (and its command), in a
+        folder of its own; the reader reads such a Dockerfile back as the image."""
+        from hopper.templating import render  # noqa: PLC0415 - jinja2 only when needed
+
+        rt = svc.runtime
+        app.app_folder = app.label
+        path = f"{app.label}/Dockerfile"
+        app.generated[path] = render("clevercloud/image.Dockerfile.j2", service=svc.name,
+                                     image=svc.image, entrypoint=list(rt.entrypoint),
+                                     command=list(rt.command))
+        self.diags.info(I_IMAGE_DOCKERFILE, f"service '{svc.name}' runs the image '{svc.image}': "
+                        f"Clever builds Docker apps from a Dockerfile, so hopper wrote {path} "
+                        "(FROM the image, with its command); commit it in the app's repository",
+                        _loc(svc.origin))
 
     def not_expressed(self, svc: Service, kind: str) -> None:
         """One warning listing the service's settings that have no Clever form."""
@@ -497,9 +524,10 @@ class Planner:
         lost += [f"env {name} (Clever sets it)" for name in sorted(rt.env) if name in platform]
         if rt.user:
             lost.append(f"user '{rt.user}'")
-        if kind != "node" and rt.command:
+        generated = kind == "docker" and build is None  # FROM <image> with its command
+        if kind != "node" and rt.command and not generated:
             lost.append("command (the image's own start command runs)")
-        if rt.entrypoint and (kind != "node" or not rt.command):
+        if rt.entrypoint and not generated and (kind != "node" or not rt.command):
             lost.append("entrypoint")
         if build is not None and build.target:
             lost.append(f"build target '{build.target}'")
@@ -613,6 +641,10 @@ class Planner:
         rt = svc.runtime
         app.start_script = shlex.join([*rt.entrypoint, *rt.command]) if rt.command \
             else build.start_command
+        if rt.command:
+            self.diags.info(I_START_SCRIPT, f"service '{svc.name}': its command is the start "
+                            f"script ({app.start_script}); read back, it is the build's start "
+                            "command", _loc(rt.origin) or _loc(svc.origin))
         if svc.role is Role.WORKER:
             self.diags.warning(W_UNSUPPORTED_COMPONENT, f"service '{svc.name}' is a worker: Clever "
                                "waits for something to listen on 8080 before it declares a "
@@ -662,6 +694,7 @@ class Planner:
                     app.links.append(label)
             if app.htaccess:
                 plan.files[app.htaccess] = HTACCESS
+            plan.files.update(app.generated)
         self.routes(plan, apps)
         order = {a.label: i for i, a in enumerate(plan.addons)}
         for app in plan.apps:

@@ -288,6 +288,13 @@ class ModelBuilder:
 
         build, static_site, port = self._build(app, kind, role, hooks, typed, start, build_tool,
                                                folder, ext)
+        image: str | None = None
+        entrypoint: tuple[str, ...] = ()
+        command: tuple[str, ...] = ()
+        as_is = self._image_as_is(build.dockerfile) if kind == "docker" and build else None
+        if as_is is not None:
+            build = None
+            image, entrypoint, command = as_is
         health = None
         if typed.get("CC_HEALTH_CHECK_PATH"):
             loc = app.env["CC_HEALTH_CHECK_PATH"].origin if "CC_HEALTH_CHECK_PATH" in app.env else None
@@ -318,9 +325,9 @@ class ModelBuilder:
         depends = sorted({b.resource for b in bindings if b.resource != app.key}
                          | {self._model_name(k) for k in app.links if self._model_name(k) != app.key})
         return Service(
-            name=app.key, role=role, build=build,
+            name=app.key, role=role, image=image, build=build,
             runtime=Runtime(
-                command=(), port=port, env=plain, secret_env=secret_names, health_check=health,
+                command=command, entrypoint=entrypoint, port=port, env=plain, secret_env=secret_names, health_check=health,
                 release_command=hooks.get("pre_run"),
                 origin=app.origin),
             static_site=static_site, scaling=scaling, depends_on=tuple(depends),
@@ -421,6 +428,36 @@ class ModelBuilder:
             return None, None, None
         return Build(context=context, runtime=kind, build_command=build_cmd, start_command=start,
                      origin=app.origin), None, HTTP_PORT
+
+    def _image_as_is(self, dockerfile: str | None
+                     ) -> tuple[str, tuple[str, ...], tuple[str, ...]] | None:
+        """(image, entrypoint, command) when the app's Dockerfile only runs an image as it is:
+        one ``FROM`` and at most an exec-form ``ENTRYPOINT`` and ``CMD`` (what hopper writes for
+        an image-only service). Anything else is a real build and stays one."""
+        if self.setup.project_dir is None or not dockerfile:
+            return None
+        path = self.setup.project_dir / dockerfile
+        if not path.is_file() or not self.files.inside(path):
+            return None
+        import dockerfile as parser  # noqa: PLC0415 - heavy: only when a Dockerfile is there
+
+        try:
+            instructions = parser.parse_string(self.files.read_text(path))
+        except parser.GoParseError:
+            return None  # not read as an image: the app stays a Docker build
+        image: str | None = None
+        found: dict[str, tuple[str, ...]] = {}
+        for ins in instructions:
+            name = (ins.cmd or "").upper()
+            if name == "FROM" and image is None and len(ins.value) == 1 and not ins.flags:
+                image = str(ins.value[0])
+            elif name in ("CMD", "ENTRYPOINT") and ins.json and name not in found:
+                found[name] = tuple(str(v) for v in ins.value)
+            else:
+                return None
+        if image is None or "$" in image:
+            return None
+        return image, found.get("ENTRYPOINT", ()), found.get("CMD", ())
 
     def _node_project(self, folder: str | None) -> Any:
         if self.setup.project_dir is None:
