@@ -81,7 +81,7 @@ MATRIX: dict[str, dict[str, Cell]] = {
                             "partial/partial: flavors and instance counts", "full/full: [[vm]], http_service"),
     "Service.volumes": _row("full/full", "none/none: instances have no persistent disk (HOP455); FS Buckets are not read (HOP411)", "partial/partial: [[mounts]], named only; bind and tmpfs reported (HOP511, HOP539)"),
     "Service.depends_on": _row("full/full: conditions from healthchecks; bindings and routes add edges",
-                               "partial/partial: links (dependencies) to add-ons and apps; written for add-ons only", "partial/partial: deploy order"),
+                               "partial/partial: links (dependencies) to add-ons and apps; written for add-ons (an app reached through a url binding reads back too; others HOP469)", "partial/partial: deploy order"),
     "Service.bindings": _row("full/full: env values pointing at compose service names",
                              "full/partial: add-on variables and resource attributes in environment; an attribute Clever does not provide is left out (HOP455)", "full/full: attached resources' env names"),
     "Service.public": _row("full/full: published ports", "full/full: vhosts at /, or the default domain", "full/full: http_service"),

@@ -524,6 +524,10 @@ class Planner:
         lost += [f"env {name} (Clever sets it)" for name in sorted(rt.env) if name in platform]
         if rt.user:
             lost.append(f"user '{rt.user}'")
+        bound = {b.resource for b in svc.bindings}
+        apps = [d for d in svc.depends_on if self.arch.service(d) is not None and d not in bound]
+        if apps:
+            lost.append(f"depends_on {', '.join(apps)} (Clever deploys each app on its own)")
         generated = kind == "docker" and build is None  # FROM <image> with its command
         if kind != "node" and rt.command and not generated:
             lost.append("command (the image's own start command runs)")
