@@ -70,7 +70,7 @@ MATRIX: dict[str, dict[str, Cell]] = {
     "Service.name": _row("full/full", "full/full", "full/full"),
     "Service.role": _row("full/full: detected, and x-hopper.role on write",
                          "partial/partial: from the runtime type (CC_TASK: worker); a worker is written as a Node app (HOP455)", "partial/partial: from Dockerfile and services"),
-    "Service.image": _row("full/full", "partial/partial: a Docker app whose Dockerfile only runs an image (FROM, CMD, ENTRYPOINT); an image-only service is written so (HOP471)", "full/full: [build] image"),
+    "Service.image": _row("full/full", "partial/partial: a Docker app whose Dockerfile only runs an image (FROM, CMD, ENTRYPOINT); an image-only service is written so (HOP471); a Node or static app's image is not used (HOP469)", "full/full: [build] image"),
     "Service.build": _row("full/full", "partial/partial: runtime type, hooks, CC_* build variables", "full/full"),
     "Service.runtime": _row("full/full", "partial/partial", "full/full"),
     "Service.static_site": _row("full/full: nginx.conf of an nginx front", "partial/partial: static apps, SPA fallback in .htaccess",
@@ -94,7 +94,7 @@ MATRIX: dict[str, dict[str, Cell]] = {
     # ------------------------------------------------------------------ Build
     "Build.context": _row("full/full", "partial/partial: app_folder", "full/full"),
     "Build.dockerfile": _row("full/full: relative to the context in compose, to the root in the model",
-                             "partial/partial: Docker apps (dockerfile, relative to app_folder)", "full/full"),
+                             "partial/partial: Docker apps (dockerfile, relative to app_folder); a Node or static app's Dockerfile is not used (HOP469)", "full/full"),
     "Build.dockerfile_inline": _row("full/full", "none/none: not written for a Docker app (HOP469)", "none/none: a generated Dockerfile replaces it (HOP541)"),
     "Build.target": _row("full/full", "none/none: (HOP469)", "full/partial: [build] build-target of the project's own Dockerfile (HOP541)"),
     "Build.args": _row("full/full", "none/partial: written as app env vars, which Clever sets at build time too; read back as env", "full/partial: [build.args] of the project's own Dockerfile (HOP541)"),

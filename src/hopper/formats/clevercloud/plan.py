@@ -528,6 +528,13 @@ class Planner:
         apps = [d for d in svc.depends_on if self.arch.service(d) is not None and d not in bound]
         if apps:
             lost.append(f"depends_on {', '.join(apps)} (Clever deploys each app on its own)")
+        if kind in ("node", "static-apache"):
+            # Clever runs these on its own runtime: a container image or Dockerfile goes unused.
+            runtime = "Node.js" if kind == "node" else "Apache static"
+            if svc.image:
+                lost.append(f"image '{svc.image}' (Clever's {runtime} runtime runs the app)")
+            if build is not None and build.dockerfile:
+                lost.append(f"Dockerfile {build.dockerfile} (Clever builds {runtime} apps itself)")
         generated = kind == "docker" and build is None  # FROM <image> with its command
         if kind != "node" and rt.command and not generated:
             lost.append("command (the image's own start command runs)")
