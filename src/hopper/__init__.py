@@ -7,7 +7,8 @@ The public API is small and typed::
     files = hopper.write(result.model, "fly").files       # {relative path: text}
     conv = hopper.convert("samples/compose-webapp", "fly")
 
-Importing hopper loads no heavy library; format modules load theirs on first use.
+Every public name is imported on first use, so ``import hopper`` (and ``hopper --version``)
+loads almost nothing; format modules load their libraries only when they run.
 """
 
 from __future__ import annotations
@@ -15,65 +16,73 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from hopper._version import __version__
-from hopper.diagnostics import (
-    Diagnostic,
-    HopperError,
-    InputError,
-    LimitError,
-    Location,
-    OutputError,
-    Severity,
-    UnknownFormatError,
-    UnsupportedError,
-)
-from hopper.model import (
-    Architecture,
-    Autostop,
-    Binding,
-    Bucket,
-    Build,
-    Database,
-    HealthCheck,
-    ObjectStore,
-    Placement,
-    Region,
-    Role,
-    Route,
-    Runtime,
-    Scaling,
-    Secret,
-    Service,
-    StaticSite,
-    Volume,
-)
 
 if TYPE_CHECKING:
     from hopper.api import ConvertResult, convert, load, write
+    from hopper.diagnostics import (
+        Diagnostic,
+        HopperError,
+        InputError,
+        LimitError,
+        Location,
+        OutputError,
+        Severity,
+        UnknownFormatError,
+        UnsupportedError,
+    )
     from hopper.formats.base import ReadOptions, ReadResult, WriteOptions, WriteResult
+    from hopper.model import (
+        Architecture,
+        Autostop,
+        Binding,
+        Bucket,
+        Build,
+        Database,
+        HealthCheck,
+        ObjectStore,
+        Placement,
+        Region,
+        Role,
+        Route,
+        Runtime,
+        Scaling,
+        Secret,
+        Service,
+        StaticSite,
+        Volume,
+    )
+    from hopper.native import dump as dump_model
+    from hopper.native import load as load_model
 
-_LAZY = {
-    "load": "hopper.api",
-    "write": "hopper.api",
-    "convert": "hopper.api",
-    "ConvertResult": "hopper.api",
-    "ReadOptions": "hopper.formats.base",
-    "ReadResult": "hopper.formats.base",
-    "WriteOptions": "hopper.formats.base",
-    "WriteResult": "hopper.formats.base",
-    "dump_model": "hopper.native",
-    "load_model": "hopper.native",
+_MODEL = ("Architecture", "Autostop", "Binding", "Bucket", "Build", "Database", "HealthCheck",
+          "ObjectStore", "Placement", "Region", "Role", "Route", "Runtime", "Scaling", "Secret",
+          "Service", "StaticSite", "Volume")
+_DIAGNOSTICS = ("Diagnostic", "HopperError", "InputError", "LimitError", "Location", "OutputError",
+                "Severity", "UnknownFormatError", "UnsupportedError")
+_LAZY: dict[str, tuple[str, str]] = {
+    **{name: ("hopper.model", name) for name in _MODEL},
+    **{name: ("hopper.diagnostics", name) for name in _DIAGNOSTICS},
+    **{name: ("hopper.api", name) for name in ("load", "write", "convert", "ConvertResult")},
+    **{name: ("hopper.formats.base", name)
+       for name in ("ReadOptions", "ReadResult", "WriteOptions", "WriteResult")},
+    "dump_model": ("hopper.native", "dump"),
+    "load_model": ("hopper.native", "load"),
 }
 
 
 def __getattr__(name: str) -> Any:
-    module_name = _LAZY.get(name)
-    if module_name is None:
+    target = _LAZY.get(name)
+    if target is None:
         raise AttributeError(f"module 'hopper' has no attribute {name!r}")
     import importlib  # noqa: PLC0415
 
-    module = importlib.import_module(module_name)
-    attr = {"dump_model": "dump", "load_model": "load"}.get(name, name)
-    return getattr(module, attr)
+    value = getattr(importlib.import_module(target[0]), target[1])
+    globals()[name] = value  # later lookups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
 
 
 __all__ = [
