@@ -75,6 +75,22 @@ def plan_tree(out: Path, files: Mapping[str, str], *, force: bool) -> list[Plann
     return planned
 
 
+def _stage_file(parent: Path, text: str, *, executable: bool) -> Path:
+    """Write ``text`` to a new temporary file in ``parent`` (the target's own folder, so the
+    later rename stays on one file system) and return its path."""
+    fd, tmp_name = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX, dir=parent)
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+        os.chmod(tmp, 0o755 if executable else 0o644)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+    return tmp
+
+
 def write_tree(out: Path, files: Mapping[str, str], *, force: bool = False) -> list[str]:
     """Write ``files`` (relative path -> text) under ``out``. Returns the relative paths written."""
     out.mkdir(parents=True, exist_ok=True)
@@ -93,14 +109,12 @@ def write_tree(out: Path, files: Mapping[str, str], *, force: bool = False) -> l
                 probe = probe.parent
             parent.mkdir(parents=True, exist_ok=True)
             created_dirs.extend(reversed(missing))
-            fd, tmp_name = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX, dir=parent)
-            tmp = Path(tmp_name)
-            staged.append((item, tmp))
-            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-                handle.write(files[item.relative])
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.chmod(tmp, 0o755 if item.relative.endswith(".sh") else 0o644)
+            staged.append((item, _stage_file(parent, files[item.relative],
+                                             executable=item.relative.endswith(".sh"))))
+        # One sync for the whole tree instead of an fsync per file (thousands of files at 1000
+        # services cost seconds otherwise): every temporary file is on disk before any rename.
+        if hasattr(os, "sync"):
+            os.sync()
         for item, tmp in staged:
             if item.exists and not item.target.is_symlink():
                 fd, backup_name = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=".bak",

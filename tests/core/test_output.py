@@ -80,16 +80,16 @@ def test_failure_midway_leaves_folder_as_it_was(tmp_path: Path, monkeypatch: pyt
 
 def test_interrupt_leaves_no_temp_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     out = tmp_path / "out"
-    real_fsync = os.fsync
+    real_stage = output._stage_file
     calls = {"n": 0}
 
-    def interrupted_fsync(fd: int) -> None:
+    def interrupted(parent: Path, text: str, *, executable: bool) -> Path:
         calls["n"] += 1
         if calls["n"] == 2:
             raise KeyboardInterrupt
-        real_fsync(fd)
+        return real_stage(parent, text, executable=executable)
 
-    monkeypatch.setattr(output.os, "fsync", interrupted_fsync)
+    monkeypatch.setattr(output, "_stage_file", interrupted)
     with pytest.raises(KeyboardInterrupt):
         output.write_tree(out, {"a.txt": "a\n", "b.txt": "b\n"})
     assert [p.name for p in out.rglob("*")] == []

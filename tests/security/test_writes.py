@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from security_support import cli, snapshot, temp_leftovers
 
+from hopper import output
 from support import SAMPLES, copy_tree
 
 SAMPLE = SAMPLES / "compose-webapp"
@@ -89,18 +90,18 @@ def test_failure_while_writing_leaves_out_as_it_was(fault: str, project: Path, t
     assert cli("convert", project, "--to", "fly", "--out", out).code == 0
     (out / "api" / "fly.toml").write_text("# edited\n", encoding="utf-8")
     before = snapshot(out)
-    real_fsync = os.fsync
+    real_stage = output._stage_file
     calls = {"n": 0}
 
-    def failing_fsync(fd: int) -> None:
+    def failing_stage(parent: Path, text: str, *, executable: bool) -> Path:
         calls["n"] += 1
         if calls["n"] == 3:
             if fault == "enospc":
-                raise OSError(errno.ENOSPC, "No space left on device")
+                raise OSError(errno.ENOSPC, "No space left on device", str(parent / "file"))
             raise KeyboardInterrupt
-        real_fsync(fd)
+        return real_stage(parent, text, executable=executable)
 
-    monkeypatch.setattr(os, "fsync", failing_fsync)
+    monkeypatch.setattr(output, "_stage_file", failing_stage)
     result = cli("convert", project, "--to", "fly", "--out", out, "--force")
     assert result.code == (1 if fault == "enospc" else 130), result.stderr
     assert snapshot(out) == before

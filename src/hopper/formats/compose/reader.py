@@ -514,8 +514,10 @@ class _Builder:
             if len(acc.digests) == 1:
                 digest = next(iter(acc.digests))
             elif len(acc.digests) > 1:
+                users = sorted(acc.used_by)
+                shown = ", ".join(users[:5]) + (f" and {len(users) - 5} more" if len(users) > 5 else "")
                 self.out.append(warning(
-                    W_SECRET_VALUES_DIFFER, f"secret {name}: {', '.join(sorted(acc.used_by))} set it to different "
+                    W_SECRET_VALUES_DIFFER, f"secret {name}: {shown} set it to different "
                     "values; hopper keeps one name", acc.origin,
                     hint="give the variables different names, or the same value"))
             out.append(Secret(name=name, source=acc.source, used_by=tuple(sorted(acc.used_by)),
