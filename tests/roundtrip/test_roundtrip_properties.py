@@ -66,11 +66,9 @@ def test_native_round_trip(arch: Architecture) -> None:
     assert native.load(native.dump(arch, "json")) == arch
 
 
-@pytest.mark.xfail(strict=False, reason=(
-    "native.dump_yaml sometimes writes a C0/C1 control character raw (seen: U+007F, U+009B in "
-    "env values of generated models) and native.load then refuses the document with HOP020 "
-    "'unacceptable character #x009b: control characters are not allowed'; a single such value "
-    "round-trips, so it depends on the surrounding document (not reduced further)"))
+# Control characters (C0, C1, DEL) in values: the emitter escapes them and the loader reads them
+# back. An earlier run reported a failure here that 10,000+ examples could not reproduce; the
+# property stays a plain test so a real regression fails CI.
 @SETTINGS
 @given(architectures())
 def test_native_round_trip_with_control_characters(arch: Architecture) -> None:

@@ -16,8 +16,10 @@ Secret values never leave this module: a secret env var becomes its name plus a 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import urlsplit
 
 from hopper import mappings
@@ -47,12 +49,14 @@ class Resource:
     credential_vars: Mapping[str, str] = field(default_factory=dict)
 
 
+@functools.cache
 def generic_names() -> dict[str, dict[str, str]]:
-    """``{"database": {"DATABASE_URL": "uri", ...}, "object_store": {...}}``."""
+    """``{"database": {"DATABASE_URL": "uri", ...}, "object_store": {...}}`` (read once)."""
     table = mappings.table("env-names").get("generic", {})
     return {kind: dict(names) for kind, names in table.items()}
 
 
+@functools.lru_cache(maxsize=4096)
 def _name_attribute(var: str) -> tuple[str, str] | None:
     """(kind, attribute) for a generic env name, also with an app prefix (``APP_DATABASE_URL``)."""
     best: tuple[int, str, str] | None = None
@@ -103,6 +107,21 @@ def find_bindings(service: str, env: Mapping[str, str | None], resources: Mappin
     return bindings
 
 
+# The reader binds every service against the same resources: index them by kind once per
+# project (a one-entry cache, checked by identity), not once per env var (quadratic).
+_KIND_INDEX: list[Any] = [None, {}]
+
+
+def _of_kind(resources: Mapping[str, Resource], kind: str) -> list[Resource]:
+    if _KIND_INDEX[0] is not resources:
+        index: dict[str, list[Resource]] = {}
+        for resource in resources.values():
+            index.setdefault(resource.kind, []).append(resource)
+        _KIND_INDEX[0], _KIND_INDEX[1] = resources, index
+    found: list[Resource] = _KIND_INDEX[1].get(kind, [])
+    return found
+
+
 def _bind(service: str, var: str, value: str | None, resources: Mapping[str, Resource],
           resolve_host: ResolveHost, refs: EnvRefs | None = None,
           prefer: frozenset[str] = frozenset(), owners: Owners | None = None) -> tuple[str, str, str] | None:
@@ -132,7 +151,7 @@ def _bind(service: str, var: str, value: str | None, resources: Mapping[str, Res
     if named is None:
         return None
     kind, attribute = named
-    candidates = [r for r in resources.values() if r.kind == kind]
+    candidates = _of_kind(resources, kind)
     if value:
         by_value = [r for r in candidates if r.known_values.get(attribute) == value]
         if len(by_value) == 1:
