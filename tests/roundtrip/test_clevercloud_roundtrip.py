@@ -144,9 +144,43 @@ def assert_explained(m1: Architecture, m2: Architecture, diagnostics: tuple[Diag
     assert not silent, f"differences without a diagnostic: {silent}"
 
 
+# Into Clever, a difference must be explained by the code that reports that loss (not just by any
+# message naming the component): the field a difference is on -> the Clever codes that say it.
+CLEVER_WHY: dict[str, tuple[str, ...]] = {
+    "name": ("HOP461",), "services": ("HOP455",), "databases": ("HOP455",),
+    "secrets": ("HOP467",), "code": ("HOP460", "HOP466"), "platform": ("HOP466",),
+    "others": ("HOP460",), "extensions": ("HOP468",), "role": ("HOP455",),
+    "image": ("HOP469", "HOP471"), "dockerfile": ("HOP469",), "depends_on": ("HOP469",),
+    "command": ("HOP469", "HOP472"), "entrypoint": ("HOP469",), "port": ("HOP453",),
+    "env": ("HOP469", "HOP473"), "secret_env": ("HOP467",), "routes": ("HOP451", "HOP452"),
+    "autostop": ("HOP450",), "min_instances": ("HOP450",), "max_instances": ("HOP459",),
+    "cpus": ("HOP459",), "memory_mb": ("HOP459",), "health_check": ("HOP457",),
+    "provider": ("HOP470",), "bindings": ("HOP455", "HOP469"), "engine": ("HOP455",),
+    "strip_prefix": ("HOP451",), "attribute": ("HOP469",), "used_by": ("HOP467",),
+    "runtime": ("HOP469",), "runtime_version": ("HOP469",), "package_manager": ("HOP469",),
+    "install_command": ("HOP469",), "build_command": ("HOP469",),
+}
+
+
+def assert_explained_by_code(m1: Architecture, m2: Architecture,
+                             diagnostics: tuple[Diagnostic, ...]) -> None:
+    unexplained = []
+    for path, owner in differences(m1, m2, carried("compose", "clevercloud"), keyed=True):
+        last = path.rsplit(".", 1)[-1]
+        field = path.split("[", 1)[0] if last.startswith(("secrets[", "services[", "databases[")) \
+            else last.split("[", 1)[0]
+        codes = CLEVER_WHY.get(field, ())
+        top = "[" not in path  # an architecture-level field: no component name to look for
+        if not any(d.code in codes and (top or f"'{owner}'" in d.message) for d in diagnostics):
+            unexplained.append(f"{path} (expected {', '.join(codes) or 'a mapped code'})")
+    assert not unexplained, f"differences without the diagnostic that reports them: {unexplained}"
+
+
 @pytest.mark.parametrize("case", ["compose-seed", "compose-static-front", "compose-tricky-values"])
 def test_compose_to_clever_on_golden_models(case: str) -> None:
-    assert_explained(*compose_then_clever(_golden_models()[case]()))
+    result = compose_then_clever(_golden_models()[case]())
+    assert_explained(*result)
+    assert_explained_by_code(*result)
 
 
 def test_compose_to_clever_on_the_sample() -> None:
@@ -154,12 +188,15 @@ def test_compose_to_clever_on_the_sample() -> None:
     written = write_cc(source, WriteOptions())
     back = _read_back(dict(written.files), read_cc)
     assert_explained(source, back.model, written.diagnostics + back.diagnostics)
+    assert_explained_by_code(source, back.model, written.diagnostics + back.diagnostics)
 
 
 @CROSS_SETTINGS
 @given(architectures(bare_credentials=False, values=PRINTABLE_VALUE))
 def test_compose_to_clever_generated(arch: Architecture) -> None:
-    assert_explained(*compose_then_clever(arch))
+    result = compose_then_clever(arch)
+    assert_explained(*result)
+    assert_explained_by_code(*result)
 
 
 @pytest.mark.parametrize("sample", ["clevercloud-webapp", "clevercloud-webapp/export"])

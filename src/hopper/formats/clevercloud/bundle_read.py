@@ -31,6 +31,7 @@ from hopper.formats.clevercloud.codes import (
     W_BUNDLE_INCOMPLETE,
     W_UNSUPPORTED_RESOURCE,
 )
+from hopper.formats.clevercloud.detect import MANIFEST
 from hopper.formats.clevercloud.files import SourceFiles, json_shape_error
 from hopper.formats.clevercloud.hints_read import slug
 from hopper.formats.clevercloud.setup import (
@@ -47,18 +48,9 @@ from hopper.formats.clevercloud.setup import (
 from hopper.model import secret_digest
 from hopper.secrets import looks_secret
 
-MANIFEST = "hopper-export.json"
 _TYPE_SLUGS = {"node": "node", "static-apache": "static-apache", "apache": "static-apache",
                "static": "static", "docker": "docker"}
 _DEFAULT_DOMAIN = re.compile(r"^app-[0-9a-f-]{36}\.cleverapps\.io$")
-
-
-def is_bundle(folder: Path) -> bool:
-    if (folder / MANIFEST).is_file():
-        return True
-    apps = folder / "apps"
-    return apps.is_dir() and any((d / "status.json").is_file() for d in sorted(apps.iterdir())
-                                 if d.is_dir())
 
 
 def _list_of_dicts(files: SourceFiles, path: Path, what: str) -> list[dict[str, Any]]:

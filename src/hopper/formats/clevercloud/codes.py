@@ -81,3 +81,5 @@ I_IMAGE_DOCKERFILE = code("HOP471", Severity.INFO,
                           "an image-only service gets a one-line Dockerfile (FROM <image>)")
 I_START_SCRIPT = code("HOP472", Severity.INFO,
                       "a Node service's command becomes its start script (the build's start command)")
+I_BOUND_VALUE = code("HOP473", Severity.INFO,
+                     "a bound variable gets its value from the resource, not the source's value")

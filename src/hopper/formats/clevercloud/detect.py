@@ -32,9 +32,20 @@ def _tf_folder(folder: Path, depth: int) -> bool:
                if p.is_dir() and not p.is_symlink() and p.name not in (".git", "node_modules", ".terraform"))
 
 
-def detect(path: Path) -> bool:
-    from hopper.formats.clevercloud.bundle_read import is_bundle  # noqa: PLC0415
+MANIFEST = "hopper-export.json"  # written by scripts/clever-export.sh at the root of a bundle
 
+
+def is_bundle(folder: Path) -> bool:
+    """A `clever` CLI export bundle: its manifest, or ``apps/<alias>/status.json``. Kept here,
+    free of imports, because detection runs on every command that is not told the format."""
+    if (folder / MANIFEST).is_file():
+        return True
+    apps = folder / "apps"
+    return apps.is_dir() and any((d / "status.json").is_file() for d in sorted(apps.iterdir())
+                                 if d.is_dir())
+
+
+def detect(path: Path) -> bool:
     if path.is_file():
         if path.suffix == ".tf":
             return _tf_mentions_clever(path)

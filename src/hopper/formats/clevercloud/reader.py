@@ -11,8 +11,9 @@ from pathlib import Path
 
 from hopper.diagnostics import Diagnostics, Location, fail
 from hopper.formats.base import ReadOptions, ReadResult
-from hopper.formats.clevercloud.bundle_read import MANIFEST, BundleReader, is_bundle
+from hopper.formats.clevercloud.bundle_read import BundleReader
 from hopper.formats.clevercloud.codes import E_AMBIGUOUS_ROOT, E_NO_SETUP
+from hopper.formats.clevercloud.detect import MANIFEST, is_bundle
 from hopper.formats.clevercloud.files import SourceFiles
 from hopper.formats.clevercloud.hcl_eval import load_module
 from hopper.formats.clevercloud.hcl_read import TerraformReader, find_tf_roots
