@@ -51,9 +51,19 @@ class Resource:
 
 @functools.cache
 def generic_names() -> dict[str, dict[str, str]]:
-    """``{"database": {"DATABASE_URL": "uri", ...}, "object_store": {...}}`` (read once)."""
-    table = mappings.table("env-names").get("generic", {})
-    return {kind: dict(names) for kind, names in table.items()}
+    """``{"database": {"DATABASE_URL": "uri", ...}, "object_store": {...}}`` (read once).
+
+    Besides the usual names of compose projects, the names platforms inject (Clever Cloud's
+    ``POSTGRESQL_ADDON_PORT``, Fly's ``BUCKET_NAME``...) count too: a project converted from
+    one of them keeps reading those names, and they mean the same attribute here."""
+    table = mappings.table("env-names")
+    out: dict[str, dict[str, str]] = {kind: dict(names) for kind, names in table.get("generic", {}).items()}
+    for platform in ("clevercloud", "fly"):
+        for kind in ("database", "object_store"):
+            for name, row in table.get(platform, {}).get(kind, {}).items():
+                if isinstance(row, dict) and "attribute" in row:
+                    out.setdefault(kind, {}).setdefault(name, str(row["attribute"]))
+    return out
 
 
 @functools.lru_cache(maxsize=4096)
