@@ -59,25 +59,30 @@ def _clean(*args: str | Path) -> None:
     assert result.code in (0, 1, 2), (args, result.stderr)
 
 
-@pytest.mark.parametrize(("source", "fmt"), itertools.product(SOURCES, ["text", "yaml", "json", "mermaid"]))
+def _grid(*axes: list[str] | tuple[str, ...]) -> list[tuple[str, ...]]:
+    """Every combination of the axes, as a list (pytest wants a collection, not an iterator)."""
+    return list(itertools.product(*axes))
+
+
+@pytest.mark.parametrize(("source", "fmt"), _grid(SOURCES, ["text", "yaml", "json", "mermaid"]))
 def test_inspect(source: str, fmt: str, projects: dict[str, Path]) -> None:
     _clean("inspect", "--format", fmt, "--with-origin", "--scan-code", projects[source])
 
 
 @pytest.mark.parametrize(("source", "target", "fmt"),
-                         itertools.product(SOURCES, ["fly", "compose", "clevercloud"], ["text", "markdown", "json", "github"]))
+                         _grid(SOURCES, ["fly", "compose", "clevercloud"], ["text", "markdown", "json", "github"]))
 def test_convert_dry_run(source: str, target: str, fmt: str, projects: dict[str, Path]) -> None:
     _clean("convert", projects[source], "--to", target, "--dry-run", "--format", fmt)
 
 
-@pytest.mark.parametrize(("source", "target"), itertools.product(SOURCES, ["fly", "compose", "clevercloud"]))
+@pytest.mark.parametrize(("source", "target"), _grid(SOURCES, ["fly", "compose", "clevercloud"]))
 def test_convert_writes_no_canary(source: str, target: str, projects: dict[str, Path], tmp_path: Path) -> None:
     out = tmp_path / "out"
     _clean("convert", projects[source], "--to", target, "--out", out)
     assert out.is_dir() and CANARY not in all_text(out)
 
 
-@pytest.mark.parametrize(("pair", "fmt"), itertools.product(
+@pytest.mark.parametrize(("pair", "fmt"), _grid(
     [("compose", "fly"), ("fly", "clevercloud"), ("clevercloud", "compose"), ("clevercloud-tf", "clevercloud")],
     ["text", "markdown", "json", "github"]))
 def test_diff(pair: tuple[str, str], fmt: str, projects: dict[str, Path]) -> None:
