@@ -778,7 +778,15 @@ def _unstaged_secrets(arch: Architecture, apps: list[App], diags: Diagnostics) -
             continue
         owners = [d.name for d in arch.databases if d.name in secret.used_by or d.password_secret == secret.name]
         stores = [o.name for o in arch.object_stores if o.name in secret.used_by]
-        if owners:
+        carried = sorted({(svc.name, b.resource, b.attribute) for svc in arch.services
+                          for b in svc.bindings if b.variable == secret.name
+                          and (arch.database(b.resource) or arch.object_store(b.resource))})
+        if carried and not owners and not stores:
+            service, resource, attribute = carried[0]
+            diags.info(I_SECRET_MANAGED, f"secret '{secret.name}' of '{service}' carries the {attribute} of "
+                       f"'{resource}': on Fly it comes from the attached resource (the Postgres attachment or "
+                       "`flyctl storage create`), under Fly's name or derived by hopper-env.sh", secret.origin)
+        elif owners:
             diags.info(I_SECRET_MANAGED, f"secret '{secret.name}' of database '{owners[0]}' is not set on "
                        "Fly: the cluster has its own credentials, which reach the apps as DATABASE_URL "
                        "(`flyctl mpg attach` / `postgres attach`)", secret.origin)
