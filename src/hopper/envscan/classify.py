@@ -396,6 +396,3 @@ def _findings_for(arch: Architecture, service: Service, name: str, reads: tuple[
     return [EnvFinding(service=svc, name=name, reads=reads, resolution=r, diagnostic=d)
             for d, r in found]
 
-
-def findings_diagnostics(arch: Architecture, target: str) -> tuple[Diagnostic, ...]:
-    return tuple(f.diagnostic for f in env_findings(arch, target))

@@ -783,15 +783,16 @@ class Planner:
     def addon_ref(self, addon: AddonPlan, attribute: str, plan: Plan) -> EnvRef | None:
         r = f"{addon.rtype}.{addon.label}"
         if addon.provider == "postgresql-addon":
-            attrs = {"uri": "uri", "host": "host", "port": "port", "database": "database",
-                     "user": "user", "password": "password"}
-            env = {"uri": "POSTGRESQL_ADDON_URI", "host": "POSTGRESQL_ADDON_HOST",
-                   "port": "POSTGRESQL_ADDON_PORT", "database": "POSTGRESQL_ADDON_DB",
-                   "user": "POSTGRESQL_ADDON_USER", "password": "POSTGRESQL_ADDON_PASSWORD"}
-            if attribute not in attrs:
+            # The add-on's attributes in the provider are named like the model's; the variable
+            # Clever injects for each comes from mappings/env-names.toml (first listed wins, so
+            # POSTGRESQL_ADDON_URI rather than its DIRECT_ variant).
+            injected: dict[str, str] = {}
+            for name, row in mappings.table("env-names")["clevercloud"]["database"].items():
+                injected.setdefault(str(row["attribute"]), name)
+            if attribute not in ("uri", "host", "port", "database", "user", "password"):
                 return None
-            expr = f"tostring({r}.port)" if attribute == "port" else f"{r}.{attrs[attribute]}"
-            return EnvRef(expr, f"the value of {env[attribute]}")
+            expr = f"tostring({r}.port)" if attribute == "port" else f"{r}.{attribute}"
+            return EnvRef(expr, f"the value of {injected[attribute]}")
         if attribute == "endpoint":
             return EnvRef(f'"https://${{{r}.host}}"', "https:// + the value of CELLAR_ADDON_HOST")
         if attribute == "access_key":
