@@ -4,15 +4,11 @@ import os
 import sys
 from pathlib import Path
 
-import pytest
-
 # Test modules are imported with --import-mode=importlib, so equal basenames in different folders
 # do not clash; each folder's helper modules (unique names) are importable from its tests.
 for _folder in sorted(Path(__file__).parent.iterdir()):
     if _folder.is_dir() and _folder.name not in ("golden", "tools", "__pycache__"):
         sys.path.insert(0, str(_folder))
-
-from support import SHARED  # noqa: E402
 
 try:
     from hypothesis import Phase, settings
@@ -28,10 +24,3 @@ else:
     settings.register_profile("dev", deadline=None)
     settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
-
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    if not SHARED.is_dir():  # pragma: no cover - CI always has ../shared
-        skip = pytest.mark.skip(reason="../shared is not present")
-        for item in items:
-            if "corpus" in item.nodeid:
-                item.add_marker(skip)

@@ -5,15 +5,36 @@ from __future__ import annotations
 import io
 import os
 import shutil
+from collections.abc import Callable, Iterable
 from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 CORPUS = SHARED / "corpus"
 SAMPLES = ROOT / "samples"
 GOLDEN = ROOT / "tests" / "golden"
+
+# The external corpus (real inputs from public repositories) lives beside the checkout, in
+# ../shared, as in CI. A fresh clone does not have it: every test that reads it is marked with
+# ``needs_corpus`` or takes its parameters from ``corpus_params``, so it skips with this reason
+# instead of failing or erroring at collection.
+CORPUS_ABSENT = f"needs the external corpus at {CORPUS} (../shared beside the checkout), which is absent"
+needs_corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason=CORPUS_ABSENT)
+
+
+def corpus_params(find: Callable[[], Iterable[Any]], ids: Callable[[Any], str] | None = None) -> list[Any]:
+    """Parameters for a test over corpus files: ``find()`` is called only when the corpus is
+    present; without it, one parameter that skips with a clear reason (never an import error,
+    never pytest's anonymous "empty parameter set")."""
+    if not CORPUS.is_dir():
+        return [pytest.param(None, id="corpus-absent", marks=needs_corpus)]
+    values = list(find())
+    return [pytest.param(v, id=ids(v) if ids else None, marks=needs_corpus) for v in values]
 
 # Set HOPPER_UPDATE_GOLDEN=1 to rewrite golden files on purpose; then read the diff.
 UPDATE_GOLDEN = os.environ.get("HOPPER_UPDATE_GOLDEN") == "1"

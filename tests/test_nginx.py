@@ -20,6 +20,7 @@ from hopper.nginx import (
     parse_proxy_target,
     size_bytes,
 )
+from support import CORPUS, needs_corpus
 
 
 def _parse(tmp_path: Path, text: str, name: str = "nginx.conf", **kw: object) -> NginxConfig:
@@ -303,12 +304,10 @@ def test_proxy_target_forms() -> None:
     assert size_bytes("50m") == 50 * 1024 * 1024 and size_bytes("x") is None
 
 
+@needs_corpus
 def test_corpus_configs_parse_or_fail_cleanly() -> None:
-    from support import CORPUS
-
     files = sorted((CORPUS / "nginx").rglob("*.conf"))
-    if not files:
-        pytest.skip("no nginx corpus")
+    assert files, f"no nginx configuration in {CORPUS / 'nginx'}"
     for path in files:
         # A clean, coded error is fine; any other exception fails the test.
         with contextlib.suppress(InputError):

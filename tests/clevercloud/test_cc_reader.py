@@ -12,7 +12,7 @@ from hopper.formats.base import ReadOptions
 from hopper.formats.clevercloud import detect_setup as detect
 from hopper.formats.clevercloud.reader import read
 from hopper.model import Role
-from support import CANARY, CORPUS, GOLDEN, SAMPLES, assert_golden
+from support import CANARY, CORPUS, GOLDEN, SAMPLES, assert_golden, corpus_params, needs_corpus
 
 CLEVER = CORPUS / "clevercloud"
 MTES = CLEVER / "MTES-MCT__zero-logement-vacant" / "tools" / "terraform"
@@ -29,6 +29,7 @@ def _golden(name: str, path: Path, options: ReadOptions | None = None) -> None:
     assert_golden(GOLD / f"{name}.diagnostics.txt", diags)
 
 
+@needs_corpus
 def test_mtes_terraform_is_front_api_postgres_cellar() -> None:
     model = read(MTES, ReadOptions()).model
     api, front = model.service("api"), model.service("front")
@@ -58,10 +59,12 @@ def test_mtes_terraform_is_front_api_postgres_cellar() -> None:
     assert model.placement.primary is not None and model.placement.primary.code == "par"
 
 
+@needs_corpus
 def test_mtes_golden() -> None:
     _golden("mtes", MTES)
 
 
+@needs_corpus
 def test_tf_var_from_environ_resolves_project_name() -> None:
     result = read(MTES, ReadOptions(environ={"TF_VAR_project_name": "zlv"}))
     store = result.model.object_store("s3")
@@ -69,6 +72,7 @@ def test_tf_var_from_environ_resolves_project_name() -> None:
     assert not any("var.project_name" in d.message for d in result.diagnostics)
 
 
+@needs_corpus
 def test_not_literal_values_warn_with_the_key() -> None:
     diags = read(MTES, ReadOptions()).diagnostics
     hop410 = [d for d in diags if d.code == "HOP410"]
@@ -80,7 +84,7 @@ def _corpus_files() -> list[Path]:
     return sorted(p for p in CLEVER.rglob("*") if p.is_file())
 
 
-@pytest.mark.parametrize("path", _corpus_files(), ids=lambda p: str(p.relative_to(CLEVER)))
+@pytest.mark.parametrize("path", corpus_params(_corpus_files, ids=lambda p: str(p.relative_to(CLEVER))))
 def test_every_corpus_file_reads_or_fails_cleanly(path: Path) -> None:
     try:
         result = read(path, ReadOptions())
@@ -90,8 +94,8 @@ def test_every_corpus_file_reads_or_fails_cleanly(path: Path) -> None:
     assert result.model.source_format == "clevercloud"
 
 
-@pytest.mark.parametrize("folder", sorted(p for p in CLEVER.iterdir() if p.is_dir()),
-                         ids=lambda p: p.name)
+@pytest.mark.parametrize("folder", corpus_params(lambda: sorted(p for p in CLEVER.iterdir() if p.is_dir()),
+                                                 ids=lambda p: p.name))
 def test_every_corpus_folder_reads_or_fails_cleanly(folder: Path) -> None:
     try:
         read(folder, ReadOptions())
@@ -99,6 +103,7 @@ def test_every_corpus_folder_reads_or_fails_cleanly(folder: Path) -> None:
         assert exc.code in ("HOP401", "HOP404")
 
 
+@needs_corpus
 def test_provider_examples_main_reads_with_its_bad_reference() -> None:
     result = read(CLEVER / "CleverCloud__terraform-provider-clevercloud/examples/main.tf", ReadOptions())
     store = result.model.object_store("cellar1")
@@ -203,6 +208,7 @@ def test_escapes_and_heredocs_resolve(tmp_path: Path) -> None:
     assert api.build is not None and api.build.build_command == "npm run build\nnpm test\n"
 
 
+@needs_corpus
 def test_hints_only_is_reported_incomplete() -> None:
     result = read(CLEVER / "betagouv__delta-v", ReadOptions())
     assert any(d.code == "HOP415" for d in result.diagnostics)
@@ -224,7 +230,11 @@ def test_hints_package_json_and_htaccess(tmp_path: Path) -> None:
 
 
 def test_detect() -> None:
-    assert detect(MTES)
     assert detect(SAMPLE) and detect(SAMPLE / "export")
-    assert detect(CLEVER / "betagouv__delta-v")
     assert not detect(SAMPLES / "compose-webapp")
+
+
+@needs_corpus
+def test_detect_corpus() -> None:
+    assert detect(MTES)
+    assert detect(CLEVER / "betagouv__delta-v")

@@ -11,7 +11,7 @@ from compose_load_support import write_tree
 from hopper.diagnostics import HopperError, LimitError, Limits
 from hopper.formats.base import ReadOptions
 from hopper.formats.compose.project import load_project, parse_duration, parse_size
-from support import CORPUS
+from support import CORPUS, corpus_params
 
 
 def load(root: Path, **kwargs: object):  # type: ignore[no-untyped-def]
@@ -405,14 +405,12 @@ def test_no_compose_file(tmp_path: Path) -> None:
 
 # ------------------------------------------------------------------ the corpus
 
-CORPUS_FILES = sorted(
-    p for p in (CORPUS / "compose").rglob("*")
-    if p.is_file() and p.suffix in (".yml", ".yaml") and "compose" in p.name
-) if (CORPUS / "compose").is_dir() else []
+def _corpus_files() -> list[Path]:
+    return sorted(p for p in (CORPUS / "compose").rglob("*")
+                  if p.is_file() and p.suffix in (".yml", ".yaml") and "compose" in p.name)
 
 
-@pytest.mark.parametrize("path", CORPUS_FILES,
-                         ids=[str(p.relative_to(CORPUS)) for p in CORPUS_FILES])
+@pytest.mark.parametrize("path", corpus_params(_corpus_files, ids=lambda p: str(p.relative_to(CORPUS))))
 def test_corpus_loads_or_fails_cleanly(path: Path) -> None:
     try:
         project = load_project(path, ReadOptions())

@@ -13,18 +13,25 @@ from hopper.diagnostics import HopperError
 from hopper.formats.base import ReadOptions
 from hopper.formats.fly.reader import read
 from hopper.formats.fly.validate import validate_path
-from support import CORPUS
+from support import CORPUS, corpus_params, needs_corpus
 
 FLY = CORPUS / "fly"
-CONFIGS = sorted(p for p in FLY.rglob("*.toml")) if FLY.is_dir() else []
-FOLDERS = sorted(p for p in FLY.iterdir() if p.is_dir()) if FLY.is_dir() else []
+pytestmark = needs_corpus
+
+
+def _configs() -> list[Path]:
+    return sorted(p for p in FLY.rglob("*.toml"))
 
 
 def _id(path: Path) -> str:
     return path.relative_to(FLY).as_posix()
 
 
-@pytest.mark.parametrize("config", CONFIGS, ids=[_id(p) for p in CONFIGS])
+CONFIGS = corpus_params(_configs, ids=_id)
+FOLDERS = corpus_params(lambda: sorted(p for p in FLY.iterdir() if p.is_dir()), ids=_id)
+
+
+@pytest.mark.parametrize("config", CONFIGS)
 def test_corpus_config_reads_or_fails_cleanly(config: Path) -> None:
     try:
         result = read(config, ReadOptions())
@@ -35,13 +42,13 @@ def test_corpus_config_reads_or_fails_cleanly(config: Path) -> None:
     assert result.model.source_format == "fly"
 
 
-@pytest.mark.parametrize("config", CONFIGS, ids=[_id(p) for p in CONFIGS])
+@pytest.mark.parametrize("config", CONFIGS)
 def test_corpus_config_validates_without_crashing(config: Path) -> None:
     for diag in validate_path(config):
         assert diag.code.startswith("HOP")
 
 
-@pytest.mark.parametrize("folder", FOLDERS, ids=[_id(p) for p in FOLDERS])
+@pytest.mark.parametrize("folder", FOLDERS)
 def test_corpus_folder_reads_or_fails_cleanly(folder: Path) -> None:
     with contextlib.suppress(HopperError):
         read(folder, ReadOptions())
@@ -49,7 +56,7 @@ def test_corpus_folder_reads_or_fails_cleanly(folder: Path) -> None:
 
 
 def test_corpus_is_present() -> None:
-    assert len(CONFIGS) >= 40
+    assert len(_configs()) >= 40
 
 
 def test_always_invalid_fails_with_flyctl_message() -> None:

@@ -13,7 +13,7 @@ from hopper.formats import detect_format
 from hopper.formats.base import ReadOptions
 from hopper.formats.fly.reader import read
 from hopper.model import Autostop, Role
-from support import CORPUS, GOLDEN, assert_golden
+from support import CORPUS, GOLDEN, assert_golden, needs_corpus
 
 GOLDEN_READ = GOLDEN / "fly" / "read"
 
@@ -125,6 +125,7 @@ CORPUS_CASES = {
 }
 
 
+@needs_corpus
 @pytest.mark.parametrize("case", sorted(CORPUS_CASES))
 def test_corpus_golden(case: str) -> None:
     result = read_model(CORPUS_CASES[case])

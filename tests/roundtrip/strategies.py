@@ -29,9 +29,14 @@ from hopper.model import (
     StaticSite,
     Volume,
 )
+from hopper.secrets import looks_secret, name_looks_secret
 
 NAME = st.from_regex(r"[a-z][a-z0-9]{1,7}", fullmatch=True)
 ENV_NAME = st.from_regex(r"[A-Z][A-Z0-9_]{1,10}", fullmatch=True)
+# A name every reader keeps as a plain variable: the readers classify by name (hopper.secrets),
+# so a plain ``...TOKEN`` in a model is read back as a secret, and a model holding one is not
+# a model any reader produces; the fixed-point properties only hold for readers' models.
+PLAIN_ENV_NAME = ENV_NAME.filter(lambda v: not name_looks_secret(v))
 # Any text but NUL and lone surrogates, which no format can carry (refused with HOP715).
 VALUE = st.text(alphabet=st.characters(blacklist_characters="\x00", blacklist_categories=("Cs",)),
                 max_size=12)
@@ -70,8 +75,9 @@ def architectures(draw: st.DrawFn, *, with_worker: bool | None = None,
     used_vars: set[str] = set()
 
     def env(svc_name: str) -> dict[str, str]:
-        out = draw(st.dictionaries(ENV_NAME, values, max_size=3))
-        out = {k: v for k, v in out.items() if k not in used_vars}
+        out = draw(st.dictionaries(PLAIN_ENV_NAME, values, max_size=3))
+        # A value can look secret too (``a://b:c@d`` carries a password): such a pair is a secret.
+        out = {k: v for k, v in out.items() if k not in used_vars and not looks_secret(k, v)}
         used_vars.update(out)
         return out
 
@@ -79,22 +85,22 @@ def architectures(draw: st.DrawFn, *, with_worker: bool | None = None,
         out = []
         for db in databases:
             if draw(st.booleans()):
-                var = draw(ENV_NAME.filter(lambda v: v not in used_vars))
-                used_vars.add(var)
                 attr = draw(st.sampled_from(
                     [a for a in DB_ATTRS if bare_credentials or a != "password"]))
-                out.append(Binding(variable=var, resource=db.name, attribute=attr,
-                                   secret=attr in ("uri", "password")))
+                secret = attr in ("uri", "password")
+                var = draw((ENV_NAME if secret else PLAIN_ENV_NAME).filter(lambda v: v not in used_vars))
+                used_vars.add(var)
+                out.append(Binding(variable=var, resource=db.name, attribute=attr, secret=secret))
         for store in stores:
             if draw(st.booleans()):
-                var = draw(ENV_NAME.filter(lambda v: v not in used_vars))
-                used_vars.add(var)
                 choices = [a for a in STORE_ATTRS if store.buckets or a != "bucket"]
                 if not bare_credentials:
                     choices = [a for a in choices if a not in ("access_key", "secret_key")]
                 attr = draw(st.sampled_from(choices))
-                out.append(Binding(variable=var, resource=store.name, attribute=attr,
-                                   secret=attr in ("access_key", "secret_key")))
+                secret = attr in ("access_key", "secret_key")
+                var = draw((ENV_NAME if secret else PLAIN_ENV_NAME).filter(lambda v: v not in used_vars))
+                used_vars.add(var)
+                out.append(Binding(variable=var, resource=store.name, attribute=attr, secret=secret))
         return tuple(sorted(out, key=lambda b: b.variable))
 
     secret_names = sorted(draw(st.lists(

@@ -31,7 +31,7 @@ from hopper.formats.compose.writer import write as write_compose
 from hopper.formats.fly.reader import read as read_fly
 from hopper.formats.fly.writer import write as write_fly
 from hopper.model import Architecture
-from support import CORPUS, GOLDEN, SAMPLES
+from support import CORPUS, GOLDEN, SAMPLES, corpus_params
 
 # As in test_roundtrip_properties.py: no example database, no shrinking phase (hypothesis
 # 6.155's shrinker crashes on these strategies' strings); the unshrunk example and the printed
@@ -142,11 +142,10 @@ def test_fly_to_compose_on_golden_setups(case: str) -> None:
 
 
 def _corpus_setups() -> list[str]:
-    folder = CORPUS / "fly"
-    return sorted(p.name for p in folder.iterdir() if p.is_dir()) if folder.is_dir() else []
+    return sorted(p.name for p in (CORPUS / "fly").iterdir() if p.is_dir())
 
 
-@pytest.mark.parametrize("name", _corpus_setups())
+@pytest.mark.parametrize("name", corpus_params(_corpus_setups))
 def test_fly_to_compose_on_the_corpus(name: str) -> None:
     try:
         _fly_then_compose(CORPUS / "fly" / name)
