@@ -155,6 +155,7 @@ class CacheRule:
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Server:
     listen: tuple[int, ...]
+    listen_ipv6: bool = False  # a `listen [::]:port` (nginx's bare `listen port` is IPv4 only)
     server_names: tuple[str, ...]
     root: str | None
     index: tuple[str, ...]
@@ -474,8 +475,10 @@ def _server(d: Directive, outer: _Scope, upstreams: Mapping[str, Upstream]) -> S
     scope = outer.enter(d.block)
     listen: list[int] = []
     names: list[str] = []
+    ipv6 = False
     for child in d.block:
         if child.name == "listen" and child.args:
+            ipv6 = ipv6 or child.args[0].startswith("[")
             port = _listen_port(child.args[0])
             if port is not None:
                 listen.append(port)
@@ -503,6 +506,7 @@ def _server(d: Directive, outer: _Scope, upstreams: Mapping[str, Upstream]) -> S
     error_pages = [c.args for c in (*d.block, *site_block) if c.name == "error_page"]
     return Server(
         listen=tuple(dict.fromkeys(listen)),
+        listen_ipv6=ipv6,
         server_names=tuple(names),
         root=site_scope.first("root"),
         index=index,

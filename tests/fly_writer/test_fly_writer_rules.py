@@ -127,22 +127,23 @@ def test_flags_override_autostop_and_min_running() -> None:
         assert (svc["auto_stop_machines"], svc["min_machines_running"]) == ("suspend", 2)
 
 
-def test_api_that_never_stops_is_reached_over_internal_with_resolver() -> None:
-    files, _diags = run_writer(front_api(), autostop="off")
+@pytest.mark.parametrize("autostop", [None, "off", "stop", "suspend"])
+def test_front_reaches_the_api_over_flycast_whatever_its_autostop(autostop: str | None) -> None:
+    # .internal resolves to IPv6 only and never wakes a Machine: one rule for every source.
+    files, diags = run_writer(front_api(), autostop=autostop)
     conf = files["front/nginx.conf"]
-    assert "resolver [fdaa::3] valid=10s;" in conf
-    assert "set $hopper_upstream_1 http://shop-api.internal:3000;" in conf
-    assert "proxy_pass $hopper_upstream_1;" in conf
-    assert ".flycast" not in conf
-    # The default (autostop) goes over Flycast, never .internal.
-    conf = run_writer(front_api())[0]["front/nginx.conf"]
-    assert "proxy_pass http://shop-api.flycast;" in conf and ".internal" not in conf
+    assert "proxy_pass http://shop-api.flycast;" in conf
+    assert ".internal" not in conf
+    assert tomllib.loads(files["api/fly.toml"])["http_service"]["force_https"] is False
+    assert "--flycast" in files[".github/workflows/fly-deploy-api.yml"]
+    assert "HOP516" in _codes(diags)
 
 
-def test_source_autostop_off_is_kept() -> None:
+def test_source_autostop_off_is_kept_and_still_reached_over_flycast() -> None:
     files, _ = run_writer(front_api(autostop=Autostop.OFF))
     assert tomllib.loads(files["api/fly.toml"])["http_service"]["auto_stop_machines"] == "off"
-    assert ".internal:3000" in files["front/nginx.conf"]
+    assert "http://shop-api.flycast" in files["front/nginx.conf"]
+    assert ".internal" not in files["front/nginx.conf"]
 
 
 def test_suspend_falls_back_to_stop_over_2gb() -> None:

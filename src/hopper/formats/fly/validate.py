@@ -85,6 +85,7 @@ W_STATICS_OVERLAP = code("HOP352", Severity.WARNING, "two [[statics]] url_prefix
 E_FILES = code("HOP353", Severity.ERROR, "a [[files]] entry without guest_path or without exactly one source")
 E_DUPLICATE_APP = code("HOP354", Severity.ERROR, "two configs in the setup use the same app name")
 W_MOUNT_ROOT = code("HOP355", Severity.WARNING, "a mount destination of / (not allowed by Fly)")
+E_INTERNAL_IPV4 = code("HOP380", Severity.ERROR, "nginx reaches through .internal an app that listens on IPv4 only")
 
 _STRATEGIES = ("canary", "rolling", "immediate", "bluegreen")
 _RESTART_POLICIES = ("always", "never", "on-failure")
@@ -113,7 +114,7 @@ def validate_path(path: Path, limits: Limits = DEFAULT_LIMITS) -> tuple[Diagnost
     for app in apps:
         diags.extend(check_config(app.config))
         diags.extend(check_app_files(app))
-    diags.extend(check_setup(apps))
+    diags.extend(check_setup(apps, layout.root))
     return _finish(diags)
 
 
@@ -665,7 +666,7 @@ def check_app_files(app: FlyApp) -> list[Diagnostic]:
 # ----------------------------------------------------------------------------- the whole setup
 
 
-def check_setup(apps: list[FlyApp]) -> list[Diagnostic]:
+def check_setup(apps: list[FlyApp], root: Path | None = None) -> list[Diagnostic]:
     out: list[Diagnostic] = []
     by_name: dict[str, FlyApp] = {}
     for app in apps:
@@ -689,12 +690,37 @@ def check_setup(apps: list[FlyApp]) -> list[Diagnostic]:
                 if proxy.upstream is not None:
                     hosts = [s.host for s in proxy.upstream.servers]
                 for one in hosts:
-                    _check_upstream(app, proxy, one, by_name, out)
+                    _check_upstream(app, proxy, one, by_name, out, root)
     return out
 
 
+def listen_family(app: FlyApp, root: Path | None) -> tuple[str, str] | None:
+    """``(family, evidence)`` for the address ``app`` listens on — ``ipv4``, ``dual`` or
+    ``loopback`` — from its nginx ``listen`` lines, else from where its code binds (with the
+    Dockerfile's and ``[env]``'s values of a variable the code reads); None when unknown."""
+    if app.nginx is not None and app.nginx.servers:
+        if any(server.listen_ipv6 for server in app.nginx.servers):
+            return "dual", "nginx listen [::]"
+        files = app.nginx.files[0] if app.nginx.files else "nginx.conf"
+        return "ipv4", f"{files}: nginx's `listen <port>` is IPv4 only"
+    if root is None:
+        return None
+    from hopper.envscan.binds import code_family, scan_binds  # noqa: PLC0415
+
+    env: dict[str, str] = {}
+    if app.dockerfile is not None and app.dockerfile.stages:
+        env.update(app.dockerfile.final.env)
+    env.update({k: str(v) for k, v in (app.config.data.get("env") or {}).items()})
+    found = code_family(scan_binds(root, (app.context,)), env)
+    if found is None:
+        return None
+    family, bind = found
+    return family, f"{bind.where} binds {bind.host}" + (
+        f" (from {bind.from_env}={env[bind.from_env]})" if bind.from_env in env else "")
+
+
 def _check_upstream(app: FlyApp, proxy: Any, host: str, by_name: dict[str, FlyApp],
-                    out: list[Diagnostic]) -> None:
+                    out: list[Diagnostic], root: Path | None = None) -> None:
     resolved = fly_host_app(host)
     if resolved is None:
         return
@@ -724,6 +750,14 @@ def _check_upstream(app: FlyApp, proxy: Any, host: str, by_name: dict[str, FlyAp
                          "Machines vanish from .internal DNS and 6PN traffic never starts them",
                          proxy.location, hint=f"proxy to http://{name}.flycast instead (and set "
                          "force_https = false there), or turn autostop off"))
+    family = listen_family(target, root)
+    if family is not None and family[0] in ("ipv4", "loopback"):
+        out.append(error(E_INTERNAL_IPV4, f"nginx location {proxy.path} reaches '{name}' through "
+                         f"{host}, which resolves to IPv6 only, but '{name}' listens on "
+                         f"{'IPv4 only' if family[0] == 'ipv4' else 'loopback only'} ({family[1]}): "
+                         "every request fails", proxy.location,
+                         hint=f"proxy to http://{name}.flycast (Fly's proxy connects over IPv4), or "
+                         "make the app listen on '::'"))
     if not proxy.via_variable:
         out.append(warning(W_INTERNAL_AT_BOOT, f"nginx resolves {host} once at start-up: it "
                            "fails to start while no Machine of the app runs, and keeps stale "

@@ -27,6 +27,7 @@ from hopper.diagnostics import (
 )
 from hopper.formats.base import WriteOptions
 from hopper.formats.fly import names, placement
+from hopper.formats.fly.write_network import report_binds, service_url, upstream_for
 from hopper.model import (
     Architecture,
     Database,
@@ -233,6 +234,9 @@ def make_plan(arch: Architecture, options: WriteOptions, diags: Diagnostics) -> 
     for app in apps:
         if app.kind == "front":
             _upstreams(app, arch, by_name, diags)
+    reached = routed | {b.resource for s in arch.services for b in s.bindings if b.attribute == "url"}
+    for app in apps:
+        report_binds(app, root, app.service.name in reached, diags)
     dbs = _databases(arch, apps, prefix, project, postgres == "managed", region, diags)
     stores = _stores(arch, apps, prefix, project, diags)
     _unstaged_secrets(arch, apps, diags)
@@ -573,11 +577,7 @@ def _env_and_secrets(app: App, arch: Architecture, apps: dict[str, App], diags: 
 
 
 def _service_url(target: App) -> str:
-    if target.public:
-        return f"https://{target.name}.fly.dev"
-    if target.autostop == "off":
-        return f"http://{target.name}.internal:{target.port}"
-    return f"http://{target.name}.flycast"
+    return service_url(target)
 
 
 def _upstreams(front: App, arch: Architecture, apps: dict[str, App], diags: Diagnostics) -> None:
@@ -588,16 +588,10 @@ def _upstreams(front: App, arch: Architecture, apps: dict[str, App], diags: Diag
                           f"'{route.target_service}', which is not deployed as an HTTP app; "
                           "the route is left out of nginx.conf", route.origin)
             continue
-        if target.autostop == "off":
-            front.upstreams[route.target_service] = Upstream(
-                url=f"http://{target.name}.internal:{target.port}", resolver=FLY_DNS)
-            diags.info(I_ROUTE, f"route {route.path_prefix} -> '{target.name}' over .internal with "
-                       f"resolver {FLY_DNS}: the API never stops, so its Machines stay in DNS",
-                       route.origin)
-        else:
-            front.upstreams[route.target_service] = Upstream(url=f"http://{target.name}.flycast")
-            diags.info(I_ROUTE, f"route {route.path_prefix} -> '{target.name}' over Flycast "
-                       f"(http://{target.name}.flycast): the proxy starts a stopped API", route.origin)
+        # One rule for every source: Flycast (write_network explains why never .internal).
+        front.upstreams[route.target_service] = upstream_for(target)
+        diags.info(I_ROUTE, f"route {route.path_prefix} -> '{target.name}' over Flycast "
+                   f"(http://{target.name}.flycast): the proxy starts a stopped API", route.origin)
 
 
 # ---------------------------------------------------------------------------- volumes, checks
