@@ -46,6 +46,7 @@ if TYPE_CHECKING:
         Route,
         Runtime,
         Scaling,
+        Schedule,
         Secret,
         Service,
         StaticSite,
@@ -55,8 +56,8 @@ if TYPE_CHECKING:
     from hopper.native import load as load_model
 
 _MODEL = ("Architecture", "Autostop", "Binding", "Bucket", "Build", "Database", "HealthCheck",
-          "ObjectStore", "Placement", "Region", "Role", "Route", "Runtime", "Scaling", "Secret",
-          "Service", "StaticSite", "Volume")
+          "ObjectStore", "Placement", "Region", "Role", "Route", "Runtime", "Scaling", "Schedule",
+          "Secret", "Service", "StaticSite", "Volume")
 _DIAGNOSTICS = ("Diagnostic", "HopperError", "InputError", "LimitError", "Location", "OutputError",
                 "Severity", "UnknownFormatError", "UnsupportedError")
 _LAZY: dict[str, tuple[str, str]] = {
@@ -89,7 +90,7 @@ __all__ = [
     "Architecture", "Autostop", "Binding", "Bucket", "Build", "ConvertResult", "Database",
     "Diagnostic", "HealthCheck", "HopperError", "InputError", "LimitError", "Location",
     "ObjectStore", "OutputError", "Placement", "ReadOptions", "ReadResult", "Region", "Role",
-    "Route", "Runtime", "Scaling", "Secret", "Service", "Severity", "StaticSite",
+    "Route", "Runtime", "Scaling", "Schedule", "Secret", "Service", "Severity", "StaticSite",
     "UnknownFormatError", "UnsupportedError", "Volume", "WriteOptions", "WriteResult",
     "__version__", "convert", "dump_model", "load", "load_model", "write",
 ]

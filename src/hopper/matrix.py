@@ -60,12 +60,14 @@ MATRIX: dict[str, dict[str, Cell]] = {
                                        "full/full: Tigris"),
     "Architecture.secrets": _row("full/full: names in .env.example, values never", "full/partial: sensitive variables, names only; a secret an add-on provides or nothing written uses is not written (HOP467)",
                                  "full/full: staged secret names; a database's or store's own secret is replaced by Fly's credentials (HOP537), one no app reads is not staged (HOP538)"),
+    "Architecture.schedules": _row("none/none: compose has no scheduler of its own (HOP722)",
+                                   "full/full: clevercloud/cron.json lines", "none/full: a supercronic process group, or scheduled Machines in fly-setup.sh"),
     "Architecture.placement": _row("partial/partial: x-hopper.region(s) hints only (HOP703)",
                                    "full/partial: app zones; written in one zone (HOP460, HOP466)", "full/full: primary_region"),
     "Architecture.pipeline": _row("none/none: no deploy pipeline locally (HOP704)",
                                   "partial/none: clever_git_push; workflows are not written (HOP469)", "full/full: GitHub Actions deploy workflow"),
     "Architecture.extensions": _row("partial/partial: top-level x-* keys kept; other formats' data dropped (HOP714)",
-                                    "partial/partial: clevercloud data (input kind, cron.json schedules) kept; other formats' data dropped (HOP468)", "partial/partial"),
+                                    "partial/partial: clevercloud data (input kind) kept; other formats' data dropped (HOP468)", "partial/partial"),
     # ------------------------------------------------------------------ Service
     "Service.name": _row("full/full", "full/full", "full/full"),
     "Service.role": _row("full/full: detected, and x-hopper.role on write",
@@ -228,6 +230,11 @@ MATRIX: dict[str, dict[str, Cell]] = {
     "Secret.build_time": _row("full/full: build secrets", "none/none: Clever env is present at build time and at run time", "full/full: build secrets"),
     "Secret.digest": _row("partial/none: values are never written", "partial/none: from literal values; values are never written",
                           "none/none: values are never written"),
+    # ------------------------------------------------------------------ Schedule
+    "Schedule.name": _row(NONE, "full/none: <app>-cron-<n>", "none/partial: names the job in the crontab"),
+    "Schedule.cron": _row(NONE, "full/full", "none/full"),
+    "Schedule.command": _row(NONE, "full/full", "none/full"),
+    "Schedule.service": _row(NONE, "full/none: the app that runs code (HOP424)", "none/full: the app whose image runs it"),
     # ------------------------------------------------------------------ Placement, Region
     "Placement.primary": _row("partial/partial: x-hopper.region", "full/partial: the most used app zone; the nearest zone to another platform's region (HOP466)", "full/full: primary_region"),
     "Placement.others": _row("partial/partial: x-hopper.regions", "partial/none: the other zones in use; one zone written (HOP460)", "partial/none: other apps' regions; one region is written (HOP501)"),

@@ -273,6 +273,22 @@ class Secret:
     origin: Location | None = _origin()
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Schedule:
+    """A command run on a timetable (a cron job), in the image and environment of one service.
+
+    ``cron`` is a five-field cron expression (minute hour day-of-month month day-of-week, UTC, as
+    Clever Cloud's cron.json and crontab write it) or one of the ``@hourly``-style shorthands.
+    ``command`` is kept as the source wrote it (``$ROOT/...`` on Clever Cloud).
+    """
+
+    name: str  # unique in the architecture: "<service>-cron-<n>"
+    cron: str
+    command: str
+    service: str | None = None  # the Service whose image and environment the command runs in
+    origin: Location | None = _origin()
+
+
 def secret_digest(name: str, value: str) -> str:
     """A short, stable digest of a secret value, so a diff can say "changed" without the value.
 
@@ -331,6 +347,7 @@ class Architecture:
     databases: tuple[Database, ...] = ()
     object_stores: tuple[ObjectStore, ...] = ()
     secrets: tuple[Secret, ...] = ()
+    schedules: tuple[Schedule, ...] = ()
     placement: Placement = field(default_factory=Placement)
     pipeline: DeployPipeline = field(default_factory=DeployPipeline)
     extensions: Mapping[str, Any] = field(default_factory=dict)

@@ -106,6 +106,12 @@ def render_summary(arch: Architecture, diagnostics: tuple[Diagnostic, ...] = ())
             users = f" used by {', '.join(secret.used_by)}" if secret.used_by else ""
             kind = " build-time" if secret.build_time else ""
             lines.append(f"  {secret.name} ({secret.source}{kind}){users}")
+    if arch.schedules:
+        lines.append("")
+        lines.append(f"schedules ({len(arch.schedules)}):")
+        for job in arch.schedules:
+            where = f" in {job.service}" if job.service else ""
+            lines.append(f"  {job.cron}  {job.command}{where}")
     warnings = [d for d in diagnostics if d.severity is not Severity.INFO]
     if warnings:
         lines.append("")

@@ -29,13 +29,14 @@ I_CLEVER_ONLY = code("HOP418", Severity.INFO,
                      "a Clever-only setting was kept for Clever but has no neutral meaning")
 W_LEGACY_FILE = code("HOP419", Severity.WARNING,
                      "an undocumented or legacy clevercloud/*.json file was ignored")
-W_CRON = code("HOP420", Severity.WARNING, "clevercloud/cron.json schedules are not carried over")
+W_CRON = code("HOP420", Severity.WARNING, "a clevercloud/cron.json entry cannot be read as a schedule")
 W_UNSUPPORTED_RUNTIME = code("HOP421", Severity.WARNING,
                              "an application runtime outside hopper's model was read as generic")
 W_BUNDLE_INCOMPLETE = code("HOP422", Severity.WARNING,
                            "an export bundle lacks a file hopper expected")
 W_AUTOSCALING = code("HOP423", Severity.WARNING,
                      "vertical auto-scaling (smallest != biggest flavor) has no neutral form")
+I_CRON_APP = code("HOP424", Severity.INFO, "which application runs the clevercloud/cron.json schedules")
 
 # ---------------------------------------------------------------------------- writing
 W_NO_SCALE_TO_ZERO = code("HOP450", Severity.WARNING,

@@ -279,10 +279,9 @@ class Planner:
                                f"{', '.join(w.name for w in workflows)}) is not written: Clever "
                                "Cloud deploys what is pushed to each app (git push, clever deploy)",
                                _loc(workflows[0].origin))
-        ext = self.arch.extensions.get("clevercloud") if isinstance(self.arch.extensions, dict) else None
-        cron = ext.get("cron") if isinstance(ext, dict) else None
-        if isinstance(cron, list) and cron and all(isinstance(c, str) for c in cron):
+        if self.arch.schedules:
             # Where the reader found it: the repository's clevercloud/ folder.
+            cron = [f"{s.cron} {s.command}" for s in self.arch.schedules]
             plan.files["clevercloud/cron.json"] = json.dumps(cron, indent=2, ensure_ascii=False) + "\n"
         return plan
 

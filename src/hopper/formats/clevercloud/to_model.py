@@ -19,12 +19,12 @@ from hopper.diagnostics import E_INVALID_NAME, Diagnostics, Location, fail
 from hopper.formats.clevercloud.codes import (
     I_CLEVER_ONLY,
     W_AUTOSCALING,
-    W_CRON,
     W_HINTS_ONLY,
     W_UNKNOWN_FLAVOR,
     W_UNKNOWN_ZONE,
     W_UNSUPPORTED_RUNTIME,
 )
+from hopper.formats.clevercloud.cron import schedules as cron_schedules
 from hopper.formats.clevercloud.files import SourceFiles
 from hopper.formats.clevercloud.hints_read import find_htaccess, htaccess_spa
 from hopper.formats.clevercloud.setup import (
@@ -121,12 +121,8 @@ class ModelBuilder:
         services = [self._service(app) for app in setup.apps]
         services = self._routes(services)
         extensions: dict[str, Any] = {}
-        if setup.cron:
-            self.diags.warning(W_CRON, f"clevercloud/cron.json has {len(setup.cron)} schedule(s); "
-                               "the model has no schedules, so they are not carried to other "
-                               "platforms", setup.cron_origin,
-                               hint="recreate them with the target platform's scheduler")
-            extensions["cron"] = list(setup.cron)
+        timetable = cron_schedules(setup.cron, setup.cron_origin, services, self.diags) \
+            if setup.cron else ()
         extensions["input"] = setup.source
         if setup.source == "hints":
             self.diags.warning(W_HINTS_ONLY, "only repo hints were found (.clever.json, "
@@ -142,6 +138,7 @@ class ModelBuilder:
             databases=sorted_by_name(databases),
             object_stores=sorted_by_name(stores),
             secrets=sorted_by_name(self.secrets.values()),
+            schedules=sorted_by_name(timetable),
             placement=self._placement(),
             pipeline=DeployPipeline(provider="clever_git_push") if setup.apps else DeployPipeline(),
             extensions={"clevercloud": extensions},

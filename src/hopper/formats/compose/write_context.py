@@ -18,6 +18,7 @@ from hopper.model import Architecture
 E_NAME = code("HOP701", Severity.ERROR, "compose writer: a name cannot be used as a compose service, volume or variable name")
 I_SCALING = code("HOP702", Severity.INFO, "compose writer: platform scaling settings are kept as x-hopper hints that compose does not apply")
 I_PLACEMENT = code("HOP703", Severity.INFO, "compose writer: regions are kept as x-hopper hints (compose runs on one machine)")
+W_SCHEDULES = code("HOP722", Severity.WARNING, "compose writer: cron schedules are not expressed")
 W_PIPELINE = code("HOP704", Severity.WARNING, "compose writer: the deploy pipeline is not expressed")
 I_RELEASE = code("HOP705", Severity.INFO, "compose writer: a release command is kept as an x-hopper hint; compose does not run it")
 W_EDGE = code("HOP706", Severity.WARNING, "compose writer: HTTPS redirection is not expressed (domains are kept as x-hopper hints)")

@@ -39,6 +39,7 @@ from hopper.formats.compose.write_context import (
     W_NOT_RUNNABLE,
     W_PIPELINE,
     W_ROUTES,
+    W_SCHEDULES,
     W_SECRET,
     W_VOLUME,
     WriteContext,
@@ -154,6 +155,11 @@ def _global_losses(ctx: WriteContext) -> None:
         ctx.diagnostics.warning(W_PIPELINE, f"deploy workflows ({names}) are not written: a local "
                                 "compose project has no deploy pipeline",
                                 arch.pipeline.workflows[0].origin)
+    if arch.schedules:
+        listed = ", ".join(f"'{s.cron} {s.command}'" for s in arch.schedules)
+        ctx.diagnostics.warning(W_SCHEDULES, f"{len(arch.schedules)} schedule(s) are not written: compose "
+                                f"has no scheduler ({listed})", arch.schedules[0].origin,
+                                hint="run them from the host's cron with `docker compose exec`")
 
 
 def _top_hints(arch: Architecture) -> dict[str, Any]:
