@@ -8,6 +8,7 @@ file goes through the size limits. Parsing of Dockerfiles and nginx is delegated
 
 from __future__ import annotations
 
+import posixpath
 import re
 import shlex
 from collections.abc import Iterator
@@ -39,6 +40,7 @@ if TYPE_CHECKING:
 W_WORKFLOW = code("HOP370", Severity.WARNING, "a GitHub workflow could not be read; it was skipped")
 W_DEPLOY_CONFIG_MISSING = code("HOP371", Severity.WARNING, "a workflow deploys a fly.toml that does not exist")
 W_SETUP_SCRIPT = code("HOP372", Severity.WARNING, "a line of fly-setup.sh could not be read")
+E_DEPLOY_CONFIG_DIR = code("HOP381", Severity.ERROR, "flyctl deploy reads --config inside its working-directory argument, where the config is not")
 
 # Folders never searched for apps: dependencies, VCS data, build output.
 _SKIP_DIRS = frozenset({"node_modules", ".git", ".venv", "venv", "__pycache__", "dist", "build",
@@ -101,6 +103,8 @@ def find_layout(path: Path, limits: Limits) -> Layout:
             continue
         if target.is_file():
             found.setdefault(rel(target, root), target)
+        elif (misread := config_read_inside_directory(step.directory, step.config_written, root)):
+            diagnostics.append(misread_error(misread, step.location))
         else:
             diagnostics.append(warning(W_DEPLOY_CONFIG_MISSING,
                                        f"the workflow deploys '{step.config}', which does not exist",
@@ -108,6 +112,28 @@ def find_layout(path: Path, limits: Limits) -> Layout:
     configs = tuple(found[k] for k in sorted(found))
     return Layout(root=root, configs=configs, workflows=steps, setup=read_setup_script(root, limits),
                   diagnostics=tuple(diagnostics))
+
+
+def config_read_inside_directory(directory: str | None, written: str | None,
+                                 root: Path) -> tuple[str, str, str] | None:
+    """``(directory, written, resolved)`` when ``flyctl deploy DIRECTORY --config WRITTEN`` will
+    not find its config because flyctl reads WRITTEN inside DIRECTORY, while WRITTEN exists
+    relative to where the command runs (the usual mistake: ``deploy api --config api/fly.toml``)."""
+    if not directory or directory == "." or not written or PurePosixPath(written).is_absolute():
+        return None
+    resolved = _normpath(PurePosixPath(directory) / written)
+    if (root / resolved).is_file() or not (root / written).is_file() or not inside(root / written, root):
+        return None
+    return directory, written, resolved
+
+
+def misread_error(misread: tuple[str, str, str], where: Location) -> Diagnostic:
+    directory, written, resolved = misread
+    fixed = posixpath.relpath(written, directory)
+    return error(E_DEPLOY_CONFIG_DIR, f"flyctl deploy changes into '{directory}' before it reads "
+                 f"--config, so '{written}' is read as '{resolved}', which does not exist", where,
+                 hint=f"write --config {fixed} (relative to '{directory}'), or run from the root "
+                 f"without the directory argument")
 
 
 def _walk_configs(root: Path, limits: Limits) -> Iterator[Path]:
@@ -251,7 +277,8 @@ class DeployStep:
     workflow_name: str
     job: str
     location: Location
-    config: str | None = None  # --config, relative to the root
+    config: str | None = None  # --config as flyctl resolves it (inside the directory), relative to the root
+    config_written: str | None = None  # --config as written
     app: str | None = None  # --app, when literal
     directory: str | None = None  # positional WORKING_DIRECTORY or the step's working-directory
     build_secrets: tuple[str, ...] = ()
@@ -393,19 +420,8 @@ def _parse_deploy(args: list[str], shown: str, workflow_name: str, job: str, loc
         else:
             positional.append(word)
         i += 1
-    base = PurePosixPath(workdir) if workdir else PurePosixPath(".")
-    config = None
-    if values.get("config"):
-        config = _normpath(base / values["config"][-1])
-    directory = None
-    if positional:
-        directory = _normpath(base / positional[0])
-        if config is None:
-            config = _normpath(PurePosixPath(directory) / "fly.toml")
-    elif workdir:
-        directory = _normpath(base)
-        if config is None:
-            config = _normpath(base / "fly.toml")
+    written = values["config"][-1] if values.get("config") else None
+    config, directory = resolve_deploy_paths(positional[0] if positional else None, written, workdir)
     app = values.get("app", [None])[-1]
     if app is not None and ("${{" in app or "$" in app):
         app = None
@@ -414,9 +430,29 @@ def _parse_deploy(args: list[str], shown: str, workflow_name: str, job: str, loc
     return DeployStep(
         workflow=shown, workflow_name=workflow_name, job=job, location=loc, config=config,
         app=app, directory=directory, build_secrets=secrets, build_args=build_args,
+        config_written=written,
         remote_only="--remote-only" in flags, image=bool(values.get("image")),
         build_only="--build-only" in flags, token_secret=token, branches=branches,
     )
+
+
+def setup_deploy_step(words: tuple[str, ...], where: Location) -> DeployStep:
+    """A ``flyctl deploy ...`` line of fly-setup.sh (``words`` after ``flyctl``), read like a
+    workflow step run from the root."""
+    return _parse_deploy(list(words[1:]), where.file or "", "fly-setup.sh", "", where, None, None, ())
+
+
+def resolve_deploy_paths(directory: str | None, config: str | None,
+                         workdir: str | None = None) -> tuple[str | None, str | None]:
+    """``(config, directory)`` of ``flyctl deploy [DIRECTORY] [--config CONFIG]`` run from
+    ``workdir`` (relative to the root), resolved the way flyctl does: it changes into DIRECTORY
+    first, then reads CONFIG relative to it (``fly.toml`` there when CONFIG is not given)."""
+    base = PurePosixPath(workdir) if workdir else PurePosixPath(".")
+    folder = _normpath(base / directory) if directory else (_normpath(base) if workdir else None)
+    inside_dir = PurePosixPath(folder) if folder else base
+    if config is not None:
+        return _normpath(inside_dir / config), folder
+    return (_normpath(inside_dir / "fly.toml") if folder else None), folder
 
 
 def _normpath(path: PurePosixPath) -> str:

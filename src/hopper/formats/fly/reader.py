@@ -54,6 +54,7 @@ from hopper.formats.fly.read_layout import (
     has_flag,
     option,
     secret_names,
+    setup_deploy_step,
 )
 from hopper.formats.fly.read_units import volume_gb
 from hopper.formats.fly.validate import vm_memory
@@ -380,7 +381,7 @@ class _Builder:
                 if ev is not None:
                     ev.private = cmd.location
             elif words[:1] == ("deploy",) and has_flag(words, "--flycast", "--no-public-ips"):
-                config = option(words, "-c", "--config")
+                config = setup_deploy_step(words, cmd.location).config  # as flyctl resolves it
                 target_app = app or self.app_for_config(config)
                 ev = self.ev(target_app)
                 if ev is not None:

@@ -35,7 +35,14 @@ from hopper.diagnostics import (
 )
 from hopper.formats.fly.flytoml import E_NO_APP, FlyConfig
 from hopper.formats.fly.read_apps import FlyApp, load_apps
-from hopper.formats.fly.read_layout import find_layout, fly_host_app
+from hopper.formats.fly.read_layout import (
+    Layout,
+    config_read_inside_directory,
+    find_layout,
+    fly_host_app,
+    misread_error,
+    setup_deploy_step,
+)
 from hopper.formats.fly.read_units import format_duration, memory_mb, volume_gb
 
 # -- flyctl's Validate() (hard errors and warnings, §1.21)
@@ -103,6 +110,7 @@ def validate_path(path: Path, limits: Limits = DEFAULT_LIMITS) -> tuple[Diagnost
     diags: list[Diagnostic] = list(layout.diagnostics)
     if layout.setup is not None:
         diags.extend(layout.setup.diagnostics)
+    diags.extend(check_setup_deploys(layout))
     if not layout.configs:
         diags.append(error(E_NO_APP, "no fly.toml found", Location(file=str(path)),
                            hint="give a folder with fly.toml files (one per app) or a fly.toml"))
@@ -116,6 +124,19 @@ def validate_path(path: Path, limits: Limits = DEFAULT_LIMITS) -> tuple[Diagnost
         diags.extend(check_app_files(app))
     diags.extend(check_setup(apps, layout.root))
     return _finish(diags)
+
+
+def check_setup_deploys(layout: Layout) -> list[Diagnostic]:
+    """Each ``flyctl deploy`` of fly-setup.sh finds its config the way flyctl resolves it."""
+    out: list[Diagnostic] = []
+    if layout.setup is None:
+        return out
+    for command in layout.setup.find("deploy"):
+        step = setup_deploy_step(command.words, command.location)
+        misread = config_read_inside_directory(step.directory, step.config_written, layout.root)
+        if misread is not None:
+            out.append(misread_error(misread, command.location))
+    return out
 
 
 def _finish(diags: Iterable[Diagnostic]) -> tuple[Diagnostic, ...]:

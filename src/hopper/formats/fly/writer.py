@@ -14,6 +14,7 @@ here: the caller writes the tree atomically.
 
 from __future__ import annotations
 
+import posixpath
 import shlex
 
 from hopper import mappings
@@ -70,8 +71,12 @@ def write(arch: Architecture, options: WriteOptions) -> WriteResult:
 
 
 def deploy_command(app: App) -> str:
-    """``flyctl deploy`` for one app, every token shell-quoted."""
-    args = ["flyctl", "deploy", app.context, "--config", f"{app.folder}/fly.toml", "--remote-only"]
+    """``flyctl deploy`` for one app, every token shell-quoted, run from the repository root.
+
+    flyctl changes into its working-directory argument (the build context) before it reads
+    ``--config``, so the config path is written relative to the context."""
+    config = posixpath.relpath(f"{app.folder}/fly.toml", app.context)
+    args = ["flyctl", "deploy", app.context, "--config", config, "--remote-only"]
     if app.http and not app.public:
         args.append("--flycast")
     text = shlex.join(args)

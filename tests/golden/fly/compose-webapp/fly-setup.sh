@@ -151,7 +151,7 @@ else
 fi
 
 say "== 7. First deploy (private apps first, the front last)"
-run flyctl deploy api --config api/fly.toml --remote-only --flycast
+run flyctl deploy api --config fly.toml --remote-only --flycast
 run flyctl deploy . --config front/fly.toml --remote-only
 
 say "done; next: MIGRATION.md, step 2 (copy the data)"
