@@ -25,9 +25,14 @@ def main(argv: list[str] | None = None) -> None:
         sys.stdout.write(TEXT)
         sys.stdout.flush()
         raise SystemExit(0)
-    from hopper.cli import run
+    try:
+        from hopper.cli import run
 
-    raise SystemExit(run(args))
+        code = run(args)
+    except KeyboardInterrupt:  # Ctrl-C while the CLI is still being set up: no traceback either
+        sys.stderr.write("interrupted\n")
+        code = 130
+    raise SystemExit(code)
 
 
 def _prerendered_help_fits() -> bool:
