@@ -51,7 +51,9 @@ def _bulk() -> Iterator[None]:
 def load(path: str | Path, *, fmt: str | None = None,
          options: ReadOptions | None = None) -> ReadResult:
     """Read a setup (a folder or a file) into the model. ``fmt`` is detected when omitted."""
-    source = Path(path)
+    # Absolute from here on: a reader joins a file's own path to its folder, and a relative path
+    # joined twice looked for samples/app/samples/app/compose.yaml.
+    source = Path(path).absolute()
     if not source.exists():
         raise InputError(error(E_FILE_NOT_FOUND, "no such file or folder", Location(file=str(source))))
     name = fmt or detect_format(source)
@@ -92,7 +94,8 @@ def convert(path: str | Path, to: str, *, fmt: str | None = None,
             strict: bool = False) -> ConvertResult:
     """Read ``path`` and render it for ``to``. With ``strict``, any warning raises."""
     read = load(path, fmt=fmt, options=read_options)
-    source_root = Path(path) if Path(path).is_dir() else Path(path).parent
+    given = Path(path).absolute()
+    source_root = given if given.is_dir() else given.parent
     options = write_options or WriteOptions()
     if options.source_root is None:
         from dataclasses import replace  # noqa: PLC0415

@@ -25,6 +25,7 @@ from typing import Annotated
 import typer
 
 from hopper._version import __version__
+from hopper.cli_locations import TypedRoot
 from hopper.diagnostics import DEFAULT_LIMITS, Diagnostic, HopperError, Limits, Severity
 from hopper.formats import FORMAT_NAMES
 from hopper.formats.base import ReadOptions, WriteOptions, process_environ
@@ -62,6 +63,8 @@ class _State:
     debug = False
     verbose = False
     quiet = False
+    # The project path as typed: printed locations are prefixed with it (hopper.cli_locations).
+    root: TypedRoot | None = None
 
 
 STATE = _State()
@@ -130,6 +133,8 @@ def _out(text: str) -> None:
 
 
 def _print_diagnostic(diag: Diagnostic) -> None:
+    if STATE.root is not None:
+        (diag,) = STATE.root.relocate((diag,))
     _err(diag.render())
     if diag.hint:
         _err(f"  hint: {diag.hint}")
@@ -182,6 +187,7 @@ def _main(
     STATE.debug = debug
     STATE.verbose = verbose
     STATE.quiet = quiet
+    STATE.root = None
 
 
 # ------------------------------------------------------------------------------ inspect
@@ -237,6 +243,7 @@ def inspect(
     """Read a setup and show the architecture hopper understood."""
     from hopper import api  # noqa: PLC0415
 
+    STATE.root = TypedRoot(path)
     result = api.load(path, fmt=from_.value if from_ else None,
                       options=_read_options(file, profile, env_file, interpolate=not no_interpolate,
                                             scan_code=scan_code, limits=_limits(max_input_bytes, max_total_bytes, max_files, max_depth, max_alias_nodes, max_services, max_routes)))
@@ -294,6 +301,7 @@ def convert(
 
     if out is None and not dry_run:
         raise _UsageError("--out is required (or use --dry-run)")
+    STATE.root = TypedRoot(path)
     options = WriteOptions(
         region=region, org=org, app_prefix=app_prefix,
         autostop=autostop.value if autostop else None, min_running=min_running,
@@ -365,6 +373,7 @@ def validate(
     """Check a Fly.io setup offline: flyctl's rules plus hopper's cross-checks."""
     from hopper.formats.fly.validate import validate_path  # noqa: PLC0415
 
+    STATE.root = TypedRoot(path)
     diagnostics = validate_path(path, _limits(max_input_bytes, max_total_bytes, max_files, max_depth, max_alias_nodes, max_services, max_routes))
     _report(diagnostics)
     errors = [d for d in diagnostics if d.severity is Severity.ERROR]
@@ -402,11 +411,16 @@ def diff(
     from hopper import report as reporter  # noqa: PLC0415
 
     limits = _limits(max_input_bytes, max_total_bytes, max_files, max_depth, max_alias_nodes, max_services, max_routes)
+    STATE.root = TypedRoot(before)
     a = api.load(before, fmt=from_before.value if from_before else None,
                  options=_read_options(None, None, None, scan_code=scan_code, limits=limits))
+    a_diagnostics = STATE.root.relocate(a.diagnostics)
+    STATE.root = TypedRoot(after)
     b = api.load(after, fmt=from_after.value if from_after else None,
                  options=_read_options(None, None, None, scan_code=scan_code, limits=limits))
-    _report(a.diagnostics + b.diagnostics)
+    b_diagnostics = STATE.root.relocate(b.diagnostics)
+    STATE.root = None
+    _report(a_diagnostics + b_diagnostics)
     plan = differ.diff_models(a.model, b.model)
     ack_path = ack if ack is not None else (Path("hopper.ack.yaml") if Path("hopper.ack.yaml").is_file() else None)
     if ack_path is not None:
@@ -431,12 +445,16 @@ def rewrite_env(
     """Rename env var reads in application code to the target platform's names."""
     from hopper.envscan.rewrite import rewrite_project  # noqa: PLC0415
 
+    STATE.root = TypedRoot(path)
     result = rewrite_project(path, to.value, fmt=from_.value if from_ else None, apply=write)
     _report(result.diagnostics)
     if result.diff:
         _out(result.diff)
     elif not STATE.quiet:
-        _err("nothing to rewrite")
+        unscanned = sum(d.code == "HOP622" for d in result.diagnostics)
+        # Not an all-clear when some code was never looked at.
+        _err(f"nothing to rewrite in the code scanned; {unscanned} service(s) were not scanned "
+             "(HOP622 above)" if unscanned else "nothing to rewrite")
     return EXIT_OK
 
 

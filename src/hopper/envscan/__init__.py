@@ -280,8 +280,8 @@ def service_scan_paths(service: Service) -> tuple[str, ...]:
         return ()
     paths: list[str] = []
     if build.workspace is not None:
-        base = PurePosixPath(build.context, build.workspace.root)
-        paths.append(str(PurePosixPath(base, build.workspace.path)))
+        # Workspace.root is relative to the project root, like the context (not to the context).
+        paths.append(str(PurePosixPath(build.workspace.root, build.workspace.path)))
     else:
         paths.append(build.context)
     if build.dockerfile:

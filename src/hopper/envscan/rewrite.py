@@ -25,21 +25,27 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from hopper import mappings
 from hopper.diagnostics import (
+    E_UNKNOWN_FORMAT,
     Diagnostic,
     Location,
     OutputError,
     Severity,
+    UnknownFormatError,
     code,
     error,
+    warning,
 )
-from hopper.envscan import NO_JSX, scan_architecture
+from hopper.envscan import NO_JSX, scan_architecture, scan_paths
 from hopper.envscan.classify import (
     PLATFORMS,
     W_AMBIGUOUS,
     W_NO_EQUIVALENT,
     W_SEMANTIC,
     env_findings,
+    injected_by,
+    platform_prefix,
     resolve,
 )
 from hopper.model import Architecture
@@ -51,6 +57,8 @@ W_NOT_RENAMED = code("HOP641", Severity.WARNING,
 E_WRITE_OUTSIDE = code("HOP642", Severity.ERROR,
                        "rewrite-env refused to write a file outside the project root")
 I_NOTHING = code("HOP643", Severity.INFO, "rewrite-env has nothing to rename for this target")
+W_INFERRED_SOURCE = code("HOP647", Severity.WARNING,
+                         "no setup file: rewrite-env took the source platform from the names the code reads")
 E_REWRITE_BROKE = code("HOP644", Severity.ERROR,
                        "a rewritten Python file would no longer parse (nothing written)")
 E_CHANGED = code("HOP645", Severity.ERROR,
@@ -80,12 +88,60 @@ def rewrite_project(path: Path, to: str, *, fmt: str | None = None,
                     apply: bool = False) -> RewriteResult:
     """Load the project at ``path``, scan its services' code and rename reads for ``to``."""
     from hopper.api import load  # noqa: PLC0415
+    from hopper.formats import detect_format  # noqa: PLC0415
 
-    read = load(path, fmt=fmt)
+    path = Path(path).absolute()
     root = path if path.is_dir() else path.parent
+    inferred: tuple[Diagnostic, ...] = ()
+    if fmt is None:
+        try:
+            detect_format(path)
+        except UnknownFormatError as exc:
+            fmt, note = infer_source_platform(root, exc)
+            inferred = (note,)
+    read = load(path, fmt=fmt)
     result = rewrite_architecture(read.model, root, to, apply=apply)
-    return RewriteResult(diff=result.diff, diagnostics=read.diagnostics + result.diagnostics,
+    return RewriteResult(diff=result.diff, diagnostics=inferred + read.diagnostics + result.diagnostics,
                          changed_files=result.changed_files, written=result.written)
+
+
+def _generic_names() -> frozenset[str]:
+    generic = mappings.table("env-names").get("generic", {})
+    return frozenset(name for group in generic.values() if isinstance(group, dict) for name in group)
+
+
+def infer_source_platform(root: Path, unknown: UnknownFormatError) -> tuple[str, Diagnostic]:
+    """A folder with only code: the platform whose own names the code reads
+    (``POSTGRESQL_ADDON_URI`` is Clever Cloud's), with a warning saying so. Raises ``unknown``,
+    with what was found, when the code reads no platform's names or several platforms'."""
+    generic = _generic_names()
+    found: dict[str, set[str]] = {}
+    for read in scan_paths(root, (".",)).reads:
+        # An attached resource's names (runtime names such as PORT are too common to tell).
+        owners = ({i.platform for i in injected_by(read.name) if i.group != "runtime"}
+                  if read.name not in generic else set())
+        prefix = platform_prefix(read.name)
+        if prefix in PLATFORMS:
+            owners.add(prefix)
+        if len(owners) == 1:
+            found.setdefault(owners.pop(), set()).add(read.name)
+    if len(found) != 1:
+        seen = "; ".join(f"{p}: {', '.join(sorted(n))}" for p, n in sorted(found.items()))
+        why = (f"the code reads names of several platforms ({seen})" if found
+               else "the code reads no name that only one platform sets")
+        raise UnknownFormatError(error(
+            E_UNKNOWN_FORMAT, f"cannot tell which platform this project is set up for: no setup "
+            f"file, and {why}", unknown.diagnostic.location,
+            hint="name it with --from compose|clevercloud|fly")) from unknown
+    platform, names = next(iter(found.items()))
+    shown = ", ".join(sorted(names)[:3]) + (", ..." if len(names) > 3 else "")
+    return platform, warning(
+        W_INFERRED_SOURCE,
+        f"no setup file; the code reads {shown}, which {_LABELS[platform]} sets: read as a "
+        f"{platform} setup", Location(file="."), hint="pass --from to name the source platform")
+
+
+_LABELS = {"clevercloud": "Clever Cloud", "fly": "Fly.io"}
 
 
 def rewrite_architecture(arch: Architecture, root: Path, to: str, *,
