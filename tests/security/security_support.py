@@ -81,8 +81,13 @@ def temp_leftovers(folder: Path) -> list[str]:
     return sorted(p.name for p in folder.rglob(".hopper-*"))
 
 
-def assert_clean_error(result: CliResult, code: str, message: str = "", where: str = "") -> re.Match[str]:
-    """Exit 1, no traceback, and the first stderr line is ``file:line:col: error: ... [code]``."""
+def assert_clean_error(result: CliResult, code: str, message: str = "", where: str = "",
+                       root: Path | None = None) -> re.Match[str]:
+    """Exit 1, no traceback, and the first stderr line is ``file:line:col: error: ... [code]``.
+
+    ``where`` is relative to the project; with ``root`` (the project path given to the CLI), the
+    printed file must start with it, as the CLI prints locations that open from the current
+    folder."""
     assert result.code == 1, (result.code, result.stderr)
     assert "Traceback" not in result.stderr and "Traceback" not in result.stdout
     first = result.stderr.splitlines()[0] if result.stderr else ""
@@ -92,7 +97,11 @@ def assert_clean_error(result: CliResult, code: str, message: str = "", where: s
     if message:
         assert re.search(message, match["msg"]), first
     if where:
-        shown = match["file"] + (f":{match['line']}" if match["line"] else "") + (
+        file = match["file"]
+        if root is not None:
+            assert file == str(root) or file.startswith(f"{root}/"), first
+            file = file[len(str(root)) + 1:] or "."
+        shown = file + (f":{match['line']}" if match["line"] else "") + (
             f":{match['col']}" if match["col"] else "")
         assert re.fullmatch(where, shown), first
     return match
@@ -137,7 +146,7 @@ def run_case(case: Case, base: Path, source: str, target: str) -> CliResult:
         assert "Traceback" not in result.stderr
         assert OUTSIDE_MARK not in all_text(out)
         return result
-    assert_clean_error(result, case.expect_code, case.message, case.where)
+    assert_clean_error(result, case.expect_code, case.message, case.where, root=proj)
     assert snapshot(out) == before, "a failed run changed the output folder"
     # The library raises the same error, with its location, and prints nothing.
     with pytest.raises(HopperError) as info:
