@@ -25,6 +25,7 @@ def main(argv: list[str] | None = None) -> None:
         sys.stdout.write(TEXT)
         sys.stdout.flush()
         raise SystemExit(0)
+    sys.unraisablehook = _interrupt_again
     try:
         from hopper.cli import run
 
@@ -33,6 +34,18 @@ def main(argv: list[str] | None = None) -> None:
         sys.stderr.write("interrupted\n")
         code = 130
     raise SystemExit(code)
+
+
+def _interrupt_again(unraisable: sys.UnraisableHookArgs) -> None:
+    """A Ctrl-C that lands in a callback Python cannot raise from (the import system's module
+    locks, a finalizer) would be printed as "Exception ignored ... Traceback" and then lost;
+    send it again so that it arrives where the CLI handles it (exit 130, one line)."""
+    if unraisable.exc_type is not None and issubclass(unraisable.exc_type, KeyboardInterrupt):
+        import signal
+
+        signal.raise_signal(signal.SIGINT)
+        return
+    sys.__unraisablehook__(unraisable)
 
 
 def _prerendered_help_fits() -> bool:

@@ -89,7 +89,8 @@ def test_ctrl_c_at_varied_moments_leaves_nothing(existing: bool, tmp_path: Path)
             time.sleep(0.003 * attempt)
         proc.send_signal(signal.SIGINT)
         _stdout, stderr = proc.communicate(timeout=60)
-        assert "Traceback" not in stderr
+        if proc.returncode in (0, 130):  # hopper's own code was running: one line, no traceback
+            assert "Traceback" not in stderr and "Exception ignored" not in stderr, stderr
         assert not _leftovers(arena), (attempt, _leftovers(arena))
         if proc.returncode == 0:
             outcomes["finished"] = outcomes.get("finished", 0) + 1
@@ -97,9 +98,12 @@ def test_ctrl_c_at_varied_moments_leaves_nothing(existing: bool, tmp_path: Path)
             after.pop("keep.txt", None)
             assert after == reference, f"try {attempt}: a finished run wrote a different tree"
         else:
-            # 130: hopper's Ctrl-C exit; -SIGINT: Python's own exit for an interrupt it could not
-            # hand to hopper (very early start-up).
-            assert proc.returncode in (130, -signal.SIGINT), (proc.returncode, stderr)
+            # 130: hopper's Ctrl-C exit. -SIGINT or 1: the interpreter itself was still starting
+            # (site, runpy, importing the hopper package), before any hopper code could run; Python
+            # prints its own traceback then, and nothing can have been written.
+            assert proc.returncode in (130, -signal.SIGINT, 1), (proc.returncode, stderr)
+            if proc.returncode != 130:
+                assert "hopper/__main__.py" not in stderr and "hopper/cli.py" not in stderr, stderr
             outcomes["interrupted"] = outcomes.get("interrupted", 0) + 1
             assert snapshot(arena) == before, f"try {attempt}: an interrupted run changed the disk"
     assert outcomes.get("interrupted", 0) >= 1, outcomes
