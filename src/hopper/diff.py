@@ -16,6 +16,7 @@ from hopper.findings import (
     placement,
     routing,
     scaling,
+    schedules,
     secrets_env,
 )
 from hopper.findings.context import Context
@@ -23,7 +24,7 @@ from hopper.findings.types import Finding, Plan, Side
 from hopper.model import Architecture
 
 RULES = (components, placement, scaling, secrets_env, networking, routing, data, build_deploy,
-         cost)
+         schedules, cost)
 
 __all__ = ["Finding", "Plan", "diff_models"]
 

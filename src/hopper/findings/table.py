@@ -522,6 +522,21 @@ _spec("HD713", "workflow-removed", "build-deploy", "warning", "remove",
       "A CI workflow that deployed this service is gone.",
       "Deploy by hand or add a workflow on the target.",
       ("deploy-api", ".github/workflows/deploy-api.yml", None))
+_spec("HD720", "schedule-removed", "build-deploy", "breaking", "remove",
+      "scheduled job dropped",
+      "A cron job of the source does not run on the target: whatever it did (clean-ups, syncs, e-mails) stops.",
+      "Recreate it on the target (Fly: a supercronic process group or a scheduled Machine; see MIGRATION.md).",
+      ("api-cron-1", "0 4 * * * $ROOT/jobs/sync.sh (api)", None))
+_spec("HD721", "schedule-added", "build-deploy", "info", "add",
+      "scheduled job added",
+      "The target runs a cron job the source did not have.",
+      "Check that it is meant to run, and how often.",
+      ("api-cron-1", None, "0 4 * * * /app/jobs/sync.sh (api)"))
+_spec("HD722", "schedule-changed", "build-deploy", "warning", "change",
+      "scheduled job changed",
+      "The job runs {detail} on the target.",
+      "Stop it on the old platform when it starts on the new one, or it runs twice; check the command's paths in the new image.",
+      ("api-cron-1", "0 4 * * * $ROOT/jobs/sync.sh (api)", "0 4 * * * /app/jobs/sync.sh (api)"))
 
 # ------------------------------------------------------------------------- cost
 _spec("HD801", "cost-estimate", "cost", "info", "change",

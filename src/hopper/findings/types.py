@@ -43,7 +43,7 @@ class Finding:
     severity: SeverityName
     change: ChangeKind  # how the text renderer marks it: + add, ~ change, - remove
     subject: str  # the service/resource name as the user knows it (before side first)
-    subject_kind: str  # "service", "database", "object_store", "secret", "architecture"
+    subject_kind: str  # "service", "database", "object_store", "secret", "schedule", "architecture"
     title: str
     before: str | None
     after: str | None

@@ -56,6 +56,7 @@ from hopper.formats.fly.read_layout import (
     secret_names,
     setup_deploy_step,
 )
+from hopper.formats.fly.read_schedules import cron_group
 from hopper.formats.fly.read_units import volume_gb
 from hopper.formats.fly.validate import vm_memory
 from hopper.model import (
@@ -75,6 +76,7 @@ from hopper.model import (
     Route,
     Runtime,
     Scaling,
+    Schedule,
     Secret,
     Service,
     StaticSite,
@@ -215,6 +217,7 @@ class _Evidence:
 class _Builder:
     def __init__(self, layout: Layout, apps: list[FlyApp], diags: Diagnostics, given: Path) -> None:
         self.layout = layout
+        self.schedules: list[Schedule] = []
         self.apps = apps
         self.diags = diags
         self.given = given
@@ -417,7 +420,11 @@ class _Builder:
                           "(checks on /flycheck/pg or a postgres image)", app.config.location())
                 continue
             host = self.service(app)
-            groups = self.process_groups(app, host, {s.name for s in services} | set(self.names.values()))
+            cron = cron_group(app.config, app.config_path.parent, app.folder, host.name)
+            if cron is not None:
+                self.schedules.extend(cron.schedules)
+            groups = self.process_groups(app, host, {s.name for s in services} | set(self.names.values()),
+                                         skip=cron.group if cron else None)
             if groups:
                 host = self.only_default_group(app, host)
             services.append(host)
@@ -430,6 +437,7 @@ class _Builder:
             databases=sorted_by_name(self.databases.values()),
             object_stores=sorted_by_name(self.stores.values()),
             secrets=sorted_by_name(self.secrets.values()),
+            schedules=sorted_by_name(self.schedules),
             placement=placement, pipeline=self.pipeline(),
             extensions={"fly": {"written_from": self.layout.setup.written_from}}
             if self.layout.setup is not None and self.layout.setup.written_from else {},
@@ -492,7 +500,9 @@ class _Builder:
         public = bool(primary) and ev.private is None
         if ev.private is not None:
             self.info(f"service '{name}': private (no public IPs), from {ev.private}", ev.private)
-        self.carry_losses(cfg, shim_path, nginx=app.nginx is not None)
+        crontab = cron_group(cfg, app.config_path.parent, app.folder, name)
+        self.carry_losses(cfg, shim_path, nginx=app.nginx is not None,
+                          crontab=crontab.guest_path if crontab else None)
         bindings = self.bindings_of(name, ev, env, cfg, derived)
         return Service(
             name=name, role=role, image=cfg.get("build", "image"), build=build, runtime=runtime,
@@ -505,7 +515,8 @@ class _Builder:
             origin=cfg.location("app"),
         )
 
-    def process_groups(self, app: FlyApp, host: Service, taken: set[str]) -> list[Service]:
+    def process_groups(self, app: FlyApp, host: Service, taken: set[str],
+                       skip: str | None = None) -> list[Service]:
         """A worker service per [processes] group other than the default one.
 
         The groups of an app share its image, [env], secrets and attachments and run on their
@@ -520,7 +531,7 @@ class _Builder:
                           if str(f.get("local_path") or "").endswith("hopper-env.sh")), None)
         out: list[Service] = []
         for group, command in sorted(processes.items()):
-            if group == default:
+            if group in (default, skip):
                 continue
             name = group.replace("_", "-")
             base, n = name, 2
@@ -746,9 +757,11 @@ class _Builder:
                               origin=cfg.location("mounts", index)))
         return tuple(sorted(out, key=lambda v: (v.name, v.target)))
 
-    def carry_losses(self, cfg: FlyConfig, shim_path: str | None, nginx: bool = False) -> None:
-        # The env shim and an nginx.conf read as the front's configuration are carried.
-        carried = {shim_path, "/etc/nginx/nginx.conf" if nginx else None} - {None}
+    def carry_losses(self, cfg: FlyConfig, shim_path: str | None, nginx: bool = False,
+                     crontab: str | None = None) -> None:
+        # The env shim, an nginx.conf read as the front's configuration and a crontab read as
+        # the schedules are carried.
+        carried = {shim_path, "/etc/nginx/nginx.conf" if nginx else None, crontab} - {None}
         for key, what in (("files", "[[files]]"), ("metrics", "[[metrics]]"), ("restart", "[[restart]]"),
                           ("machine_checks", "[[machine_checks]]")):
             items = [i for i in cfg.data.get(key) or [] if key != "files" or i.get("guest_path") not in carried]

@@ -170,7 +170,11 @@ def render_node_dockerfile(app: App, plan: Plan) -> str:
             cmd = ["/bin/sh", "-c", start]
     else:
         cmd = ["npm", "start"] if pm == "npm" else [pm, "run", "start"]
-    return render("fly/node.Dockerfile.j2", workdir=workdir, cmd=cmd, shim=app.needs_shim, **ctx)
+    from hopper.formats.fly.write_schedules import runs_supercronic, supercronic_install  # noqa: PLC0415
+
+    tool = supercronic_install() if runs_supercronic(app) else None
+    return render("fly/node.Dockerfile.j2", workdir=workdir, cmd=cmd, shim=app.needs_shim,
+                  supercronic=tool, **ctx)
 
 
 def render_dockerignore() -> str:

@@ -26,6 +26,7 @@ from hopper.formats.fly.write_dockerfiles import (
     render_node_dockerfile,
 )
 from hopper.formats.fly.write_plan import SHIM_GUEST_PATH, App, Plan, make_plan
+from hopper.formats.fly.write_schedules import CRONTAB_FILE, AppSchedules, plan_schedules
 from hopper.formats.fly.write_toml import render_fly_toml
 from hopper.model import Architecture
 from hopper.nginx_build import NginxBuildError, build_nginx_conf
@@ -43,7 +44,11 @@ FLY_HEADER_VALUES = {"X-Forwarded-Proto": "$http_x_forwarded_proto", "X-Real-IP"
 def write(arch: Architecture, options: WriteOptions) -> WriteResult:
     diags = Diagnostics()
     plan = make_plan(arch, options, diags)
+    schedules = plan_schedules(plan, diags)
     files: dict[str, str] = {}
+    for entry in schedules:
+        if entry.crontab is not None:
+            files[f"{entry.folder}/{CRONTAB_FILE}"] = entry.crontab
     for app in plan.apps:
         files[f"{app.folder}/fly.toml"] = render_fly_toml(app, plan)
         if app.build_mode == "front":
@@ -65,8 +70,10 @@ def write(arch: Architecture, options: WriteOptions) -> WriteResult:
         region=plan.region,
         apps=plan.apps, private_apps=[a for a in plan.apps if a.http and not a.public],
         databases=plan.databases, stores=plan.stores, deploy_commands=deploy,
-        db_volumes={d.name: d.database.disk_gb or 10 for d in plan.databases})
-    files["MIGRATION.md"] = _runbook(plan, deploy)
+        db_volumes={d.name: d.database.disk_gb or 10 for d in plan.databases},
+        scheduled_machines=[m for entry in schedules for m in entry.machines],
+        scale_commands=[c for c in (entry.scale_command() for entry in schedules) if c])
+    files["MIGRATION.md"] = _runbook(plan, deploy, schedules)
     return WriteResult(files=dict(sorted(files.items())), diagnostics=diags.as_tuple())
 
 
@@ -116,7 +123,7 @@ def _workflow(app: App, plan: Plan) -> str:
                   flyctl_action_ref=FLYCTL_ACTION_REF, flyctl_version=FLYCTL_VERSION)
 
 
-def _runbook(plan: Plan, deploy: dict[str, str]) -> str:
+def _runbook(plan: Plan, deploy: dict[str, str], schedules: list[AppSchedules]) -> str:
     store_names = sorted(mappings.table("env-names")["fly"]["object_store"])
     fly_set: dict[str, list[str]] = {}
     for app in plan.apps:
@@ -145,7 +152,7 @@ def _runbook(plan: Plan, deploy: dict[str, str]) -> str:
                   managed=plan.managed_postgres,
                   private=[f"`{a.name}`" for a in plan.apps if a.http and not a.public],
                   fly_set=fly_set, renamed=renamed, own_image=own_image, front=front,
-                  branches=branches, deploy_commands=deploy, smoke_urls=smoke,
+                  branches=branches, deploy_commands=deploy, smoke_urls=smoke, schedules=schedules,
                   turbo_apps=[a.name for a in plan.apps
                               if (a.build_vars or a.build_secrets) and a.workspace is not None
                               and a.workspace.tool == "turbo"])
