@@ -176,7 +176,10 @@ def test_worker_with_volume_becomes_a_process_group_with_a_mount() -> None:
 
 def test_release_command_and_unit_string_durations() -> None:
     doc = tomllib.loads(run_writer(api_postgres())[0]["api/fly.toml"])
-    assert doc["deploy"]["release_command"] == "npx prisma migrate deploy"
+    # Managed Postgres: the migration gets the direct URL (release.py); unmanaged: as written.
+    assert doc["deploy"]["release_command"].endswith("' npx prisma migrate deploy")
+    unmanaged = tomllib.loads(run_writer(api_postgres(), postgres="unmanaged")[0]["api/fly.toml"])
+    assert unmanaged["deploy"]["release_command"] == "npx prisma migrate deploy"
     check = doc["http_service"]["checks"][0]
     assert (check["interval"], check["timeout"], check["grace_period"]) == ("15s", "2s", "20s")
 

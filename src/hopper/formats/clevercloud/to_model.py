@@ -244,6 +244,7 @@ class ModelBuilder:
                 del env[name]
         hooks = {hook: typed[var] for var, hook in _HOOK_VARS.items() if var in typed}
         hooks.update(app.hooks)
+        release = self._release_from_hooks(app, hooks)
         start = app.start_script or typed.get("CC_RUN_COMMAND")
         build_tool = app.build_tool or typed.get("CC_NODE_BUILD_TOOL")
         folder = (app.app_folder or typed.get("APP_FOLDER") or "").strip("/") or None
@@ -325,12 +326,46 @@ class ModelBuilder:
             name=app.key, role=role, image=image, build=build,
             runtime=Runtime(
                 command=command, entrypoint=entrypoint, port=port, env=plain, secret_env=secret_names, health_check=health,
-                release_command=hooks.get("pre_run"),
+                release_command=release,
                 origin=app.origin),
             static_site=static_site, scaling=scaling, depends_on=tuple(depends),
             bindings=tuple(sorted(bindings, key=lambda b: b.variable)), public=public,
             force_https=app.redirect_https, domains=tuple(sorted(domains)),
             extensions={"clevercloud": ext}, origin=app.origin)
+
+    def _release_from_hooks(self, app: AppSpec, hooks: dict[str, str]) -> str | None:
+        """The release command: the migration steps of the build hooks (Clever runs them with
+        the add-ons reachable; a target's image build has no database), then CC_PRE_RUN_HOOK.
+        The build hooks keep their other steps; seeds are left out (hopper.migrations)."""
+        from hopper.diagnostics import Diagnostic  # noqa: PLC0415
+        from hopper.migrations import I_MIGRATION, report_seeds, split_command  # noqa: PLC0415
+
+        folder = (app.app_folder or "").strip("/") or None
+        project = self._node_project(folder)
+        scripts = dict(project.scripts) if project is not None else {}
+        parts: list[str] = []
+        for hook, var in (("pre_build", "CC_PRE_BUILD_HOOK"), ("post_build", "CC_POST_BUILD_HOOK")):
+            if hook not in hooks:
+                continue
+            found = split_command(hooks[hook], scripts)
+            if found.migrate is None:
+                continue
+            where = app.env[var].origin if var in app.env else app.origin
+            self.diags.info(I_MIGRATION, f"app '{app.key}': {var} runs the migration '{found.migrate}'; "
+                            "it becomes the release command (once per deploy, before the new version "
+                            "starts), not a build step", where)
+            out: list[Diagnostic] = []
+            report_seeds(f"app '{app.key}' {var}", found, where, out)
+            for diag in out:
+                self.diags.add(diag)
+            parts.append(found.migrate)
+            if found.rest:
+                hooks[hook] = found.rest
+            else:
+                del hooks[hook]
+        if hooks.get("pre_run"):
+            parts.append(hooks["pre_run"])
+        return " && ".join(parts) or None
 
     def _cellar_region(self, app: AppSpec) -> None:
         """Cellar injects no region variable: a plain variable with REGION in its name holding

@@ -30,6 +30,7 @@ from hopper.formats.compose.front import FrontResult, read_front
 from hopper.formats.compose.hints import ServiceHints, TopHints, read_service_hints, read_top_hints
 from hopper.formats.compose.interpolation import EnvRefs
 from hopper.formats.compose.project import ComposeProject, load_project
+from hopper.migrations import carry_migration
 from hopper.model import (
     Architecture,
     Binding,
@@ -412,14 +413,22 @@ class _Builder:
             extensions["x-hopper"] = {"size": hints.size}
         command = svc.get("command")
         entrypoint = svc.get("entrypoint")
+        words = tuple(str(c) for c in command) if isinstance(command, list) else ()
+        release = hints.release_command
+        if release is None and words:
+            # `command: sh -c "npm run migrate && node server.js"`: the migration is the
+            # release step on any target, the rest is the command (hopper.migrations).
+            release, words = carry_migration(f"service '{name}' command", words,
+                                              facts.node.scripts if facts.node else None,
+                                              self.locate("services", name, "command"), self.out)
         runtime = Runtime(
-            command=tuple(str(c) for c in command) if isinstance(command, list) else (),
+            command=words,
             entrypoint=tuple(str(c) for c in entrypoint) if isinstance(entrypoint, list) else (),
             port=port,
             env=dict(sorted(split.plain.items())),
             secret_env=tuple(sorted(split.secret)),
             health_check=service.health_check(name, svc, facts, hints, self.locate),
-            release_command=hints.release_command,
+            release_command=release,
             user=svc.get("user") if isinstance(svc.get("user"), str) else None,
             origin=self.locate("services", name),
         )

@@ -493,7 +493,7 @@ class _Builder:
         runtime = Runtime(
             command=command, entrypoint=entrypoint, port=port, env=env,
             secret_env=tuple(sorted(secret_env)), health_check=self.health_check(cfg),
-            release_command=cfg.get("deploy", "release_command"),
+            release_command=_release(cfg.get("deploy", "release_command")),
             user=user, origin=cfg.location("http_service") if http else cfg.location(),
         )
         role, static_site = self.role_of(app, primary)
@@ -987,6 +987,13 @@ class _Builder:
             return DeployPipeline()
         return DeployPipeline(provider="github_actions",
                               workflows=tuple(workflows[k] for k in sorted(workflows)))
+
+
+def _release(text: str | None) -> str | None:
+    """The source's release command, without the wrapping hopper's writer adds (release.py)."""
+    from hopper.formats.fly.release import unwrap  # noqa: PLC0415
+
+    return unwrap(text) if text else text
 
 
 _SHIM_COPY = re.compile(r"^\s*(?P<name>[A-Za-z_][A-Za-z0-9_]*)=\$\{(?P<source>[A-Za-z_][A-Za-z0-9_]*)\}\s*$")

@@ -18,7 +18,7 @@ from __future__ import annotations
 import difflib
 import shlex
 from collections.abc import Iterable
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from hopper import mappings
@@ -92,6 +92,7 @@ W_STATICS_OVERLAP = code("HOP352", Severity.WARNING, "two [[statics]] url_prefix
 E_FILES = code("HOP353", Severity.ERROR, "a [[files]] entry without guest_path or without exactly one source")
 E_DUPLICATE_APP = code("HOP354", Severity.ERROR, "two configs in the setup use the same app name")
 W_MOUNT_ROOT = code("HOP355", Severity.WARNING, "a mount destination of / (not allowed by Fly)")
+E_MIGRATION_IN_BUILD = code("HOP382", Severity.ERROR, "a Dockerfile RUN step runs database migrations (no database at build time)")
 E_INTERNAL_IPV4 = code("HOP380", Severity.ERROR, "nginx reaches through .internal an app that listens on IPv4 only")
 
 _STRATEGIES = ("canary", "rolling", "immediate", "bluegreen")
@@ -667,6 +668,7 @@ def check_app_files(app: FlyApp) -> list[Diagnostic]:
                                f"{app.dockerfile.file} EXPOSEs {', '.join(map(str, exposed))}",
                                cfg.location("http_service", "internal_port"),
                                hint="make the app listen on internal_port (or set [env] PORT)"))
+    out.extend(_migrations_in_build(app))
     if app.dockerfile is not None:
         needed = set(app.dockerfile.secret_ids)
         builds = [d for d in app.deploys if not d.image]
@@ -682,6 +684,45 @@ def check_app_files(app: FlyApp) -> list[Diagnostic]:
                                    builds[0].location,
                                    hint=f"use RUN --mount=type=secret,id={name} or drop the flag"))
     return out
+
+
+def _migrations_in_build(app: FlyApp) -> list[Diagnostic]:
+    """A RUN step that migrates: the image build has no database (and no secrets), and a
+    migration belongs in ``[deploy] release_command``, which runs once per deploy."""
+    from hopper.migrations import split_command  # noqa: PLC0415
+
+    out: list[Diagnostic] = []
+    docker = app.dockerfile
+    if docker is None:
+        return out
+    lines = _dockerfile_lines(app)
+    release = app.config.get("deploy", "release_command")
+    for stage in docker.stages:
+        for run in stage.runs:
+            found = split_command(run)
+            if found.migrate is None:
+                continue
+            line = next((n for n, text in lines if found.migrate.split(" && ")[0] in text
+                         and text.lstrip().upper().startswith("RUN")), None)
+            where = Location(file=docker.file, line=line) if line else stage.location
+            out.append(error(E_MIGRATION_IN_BUILD, f"{docker.file} runs the migration "
+                             f"'{found.migrate}' while the image is built, where no database is "
+                             "reachable", where,
+                             hint=f"remove it from the Dockerfile and set [deploy] release_command = "
+                             f"'{found.migrate}'" if not release else "remove it from the Dockerfile: "
+                             f"[deploy] release_command ('{release}') runs at each deploy"))
+    return out
+
+
+def _dockerfile_lines(app: FlyApp) -> list[tuple[int, str]]:
+    root = app.config_path.parent
+    for _ in PurePosixPath(app.folder).parts if app.folder != "." else ():
+        root = root.parent
+    try:
+        text = (root / app.dockerfile.file).read_text(encoding="utf-8") if app.dockerfile else ""
+    except (OSError, UnicodeDecodeError):
+        return []
+    return list(enumerate(text.splitlines(), start=1))
 
 
 # ----------------------------------------------------------------------------- the whole setup

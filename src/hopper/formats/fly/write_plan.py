@@ -244,6 +244,10 @@ def make_plan(arch: Architecture, options: WriteOptions, diags: Diagnostics) -> 
         _aliases(app, arch, dbs, diags)
         app.paths = _paths(app, root)
         _report_unwritten_build(app, diags)
+    from hopper.formats.fly.release import release_for  # noqa: PLC0415
+
+    for app in apps:
+        app.release_command = release_for(app, postgres == "managed")
     return Plan(arch=arch, project=project, region=region, org=org,
                 managed_postgres=postgres == "managed", apps=apps, databases=dbs, stores=stores)
 

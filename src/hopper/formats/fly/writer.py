@@ -20,6 +20,7 @@ import shlex
 from hopper import mappings
 from hopper.diagnostics import Diagnostics, InputError, Severity, code, error
 from hopper.formats.base import WriteOptions, WriteResult
+from hopper.formats.fly.release import direct_url_variable
 from hopper.formats.fly.write_dockerfiles import (
     render_dockerignore,
     render_front_dockerfile,
@@ -62,7 +63,8 @@ def write(arch: Architecture, options: WriteOptions) -> WriteResult:
         if app.needs_shim:
             files[f"{app.folder}/hopper-env.sh"] = render(
                 "fly/hopper-env.sh.j2", app=app.name, aliases=app.aliases,
-                sources=sorted({a.source for a in app.aliases}))
+                sources=sorted({a.source for a in app.aliases}),
+                direct_url=direct_url_variable(app, plan.managed_postgres))
         files[f".github/workflows/fly-deploy-{app.folder}.yml"] = _workflow(app, plan)
     deploy = {app.name: deploy_command(app) for app in plan.apps}
     files["fly-setup.sh"] = render(
