@@ -21,8 +21,8 @@ from dataclasses import dataclass
 
 from hopper.diagnostics import Diagnostic, Location, Severity, code, info, warning
 
-I_MIGRATION = code("HOP560", Severity.INFO, "a migration found in a build step, hook or start command becomes the release command")
-W_SEED = code("HOP561", Severity.WARNING, "a seed step is not run on deploy")
+I_MIGRATION = code("HOP555", Severity.INFO, "a migration found in a build step, hook or start command becomes the release command")
+W_SEED = code("HOP556", Severity.WARNING, "a seed step is not run on deploy")
 
 # Tools and the subcommands that apply migrations (not create or roll them back).
 _MIGRATE = [re.compile(p) for p in (

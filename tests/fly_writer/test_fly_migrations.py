@@ -68,7 +68,7 @@ def test_compose_command_chain_becomes_the_release_command(tmp_path: Path) -> No
     assert svc is not None
     assert svc.runtime.release_command == "npx prisma migrate deploy"
     assert svc.runtime.command == ("node", "server.js")
-    assert "HOP560" in [d.code for d in read.diagnostics]
+    assert "HOP555" in [d.code for d in read.diagnostics]
     files = dict(api.convert(root, to="fly").files)
     fly = tomllib.loads(files["api/fly.toml"])
     assert "prisma migrate deploy" in fly["deploy"]["release_command"]
@@ -94,7 +94,7 @@ def test_clever_post_build_migration_is_a_release_command_not_a_run_step(tmp_pat
     result = api.convert(root, to="fly")
     files = dict(result.files)
     codes = [d.code for d in result.diagnostics]
-    assert "HOP560" in codes and "HOP561" in codes  # moved, and the seed left out
+    assert "HOP555" in codes and "HOP556" in codes  # moved, and the seed left out
     dockerfile = files["api/Dockerfile"]
     assert "RUN npm run build" in dockerfile
     assert "migrate" not in dockerfile and "seed" not in dockerfile
