@@ -9,7 +9,8 @@ TEXT = (
     'Usage: hopper [OPTIONS] COMMAND [ARGS]...\n'
     '\n'
     "  Move a web application's deployment between docker-compose, Clever Cloud and\n"
-    '  Fly.io, and show what changes before anything is deployed.\n'
+    '  Fly.io, and show what changes before anything is deployed. The options below\n'
+    '  may also follow the command.\n'
     '\n'
     'Options:\n'
     '  -V, --version  Print the version and exit.\n'

@@ -112,7 +112,7 @@ def raise_if_warnings(diagnostics: tuple[Diagnostic, ...]) -> None:
     warnings = [d for d in diagnostics if d.severity is not Severity.INFO]
     if warnings:
         raise UnsupportedError(
-            [error(E_STRICT, f"{len(warnings)} warning(s) under --strict; the first: "
+            [error(E_STRICT, f"{len(warnings)} warning{'s' if len(warnings) > 1 else ''} under --strict; the first: "
                    f"{warnings[0].message} [{warnings[0].code}]", warnings[0].location)]
             + warnings
         )

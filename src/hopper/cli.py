@@ -45,11 +45,22 @@ EXIT_INTERRUPTED = 130
 
 EPILOG = ("Exit codes: 0 ok; 1 bad input or warnings under --strict; 2 changes present "
           "(diff --detailed-exitcode); 3 internal error; 64 usage error; 130 interrupted.")
+# Each command's help names only the exit codes it can return (and --strict only where it exists).
+_EXIT_TAIL = "3 internal error; 64 usage error; 130 interrupted."
+EPILOG_STRICT = f"Exit codes: 0 ok; 1 bad input or warnings under --strict; {_EXIT_TAIL}"
+EPILOG_CONVERT = ("Exit codes: 0 ok; 1 bad input, refused write (existing files without --force) "
+                  f"or warnings under --strict; {_EXIT_TAIL}")
+EPILOG_DIFF = ("Exit codes: 0 ok (no changes, with --detailed-exitcode); 1 bad input, or "
+               "unacknowledged findings at --fail-on; 2 changes present (with --detailed-exitcode); "
+               f"{_EXIT_TAIL}")
+EPILOG_REWRITE = f"Exit codes: 0 ok; 1 bad input or refused write; {_EXIT_TAIL}"
+EPILOG_PLAIN = f"Exit codes: 0 ok; {_EXIT_TAIL}"
 
 app = typer.Typer(
     name="hopper",
     help="Move a web application's deployment between docker-compose, Clever Cloud and Fly.io, "
-         "and show what changes before anything is deployed.",
+         "and show what changes before anything is deployed. The options below may also follow "
+         "the command.",
     epilog=EPILOG,
     add_completion=False,
     no_args_is_help=True,
@@ -106,6 +117,19 @@ class FailOn(StrEnum):
     breaking = "breaking"
 
 
+def _choices(enum: type[StrEnum]) -> str:
+    """One placeholder style in help: UPPER-CASE names for values, [a|b] for a choice."""
+    return "[" + "|".join(m.value for m in enum) + "]"
+
+
+class _Command(typer.core.TyperCommand):
+    """Usage lines name arguments as the options' placeholders do (``PATH``, not typer's
+    ``{PATH}``)."""
+
+    def collect_usage_pieces(self, ctx: typer.Context) -> list[str]:
+        return [re.sub(r"\{([A-Z_]+)\}", r"\1", piece) for piece in super().collect_usage_pieces(ctx)]
+
+
 # ------------------------------------------------------------------------------ output helpers
 
 # C0 controls except tab and newline, DEL, and C1 controls.
@@ -152,6 +176,20 @@ def _report(diagnostics: tuple[Diagnostic, ...]) -> None:
 
 def _strict_failure(diagnostics: tuple[Diagnostic, ...]) -> bool:
     return any(d.severity is not Severity.INFO for d in diagnostics)
+
+
+def _strict_error(diagnostics: tuple[Diagnostic, ...], outcome: str = "") -> None:
+    """The HOP050 line docs/errors.md promises: how many warnings, the first one and where."""
+    from hopper.api import E_STRICT  # noqa: PLC0415
+
+    warnings = sorted((d for d in diagnostics if d.severity is not Severity.INFO),
+                      key=lambda d: d.sort_key())
+    first = warnings[0]
+    _print_diagnostic(Diagnostic(
+        code=E_STRICT, severity=Severity.ERROR, location=first.location,
+        message=f"{len(warnings)} warning{'s' if len(warnings) > 1 else ''} under --strict{outcome}; the first: {first.message} "
+                f"[{first.code}]",
+        hint="fix what the warnings name, or run without --strict to accept them"))
 
 
 def _read_options(files: list[str] | None, profiles: list[str] | None,
@@ -216,18 +254,18 @@ def _limits(max_input_bytes: int | None, max_total_bytes: int | None, max_files:
 FilesOpt = Annotated[list[str] | None, typer.Option("--file", "-f", metavar="FILE", help="A compose file (repeatable; merged in order).")]
 ProfileOpt = Annotated[list[str] | None, typer.Option("--profile", metavar="NAME", help="Enable a compose profile (repeatable).")]
 EnvFileOpt = Annotated[list[str] | None, typer.Option("--env-file", metavar="FILE", help="An env file for interpolation (repeatable).")]
-FromOpt = Annotated[SourceFormat | None, typer.Option("--from", help="The source format (detected when omitted).")]
-StrictOpt = Annotated[bool, typer.Option("--strict", help="Treat warnings as errors (exit 1).")]
+FromOpt = Annotated[SourceFormat | None, typer.Option("--from", metavar=_choices(SourceFormat), help="The source format (detected when omitted).")]
+StrictOpt = Annotated[bool, typer.Option("--strict", help="Treat warnings as errors: exit 1 with HOP050, naming the first.")]
 
 
-@app.command(epilog=EPILOG)
+@app.command(cls=_Command, epilog=EPILOG_STRICT)
 def inspect(
     path: Annotated[Path, typer.Argument(metavar="PATH", help="A project folder or a setup file.")],
     from_: FromOpt = None,
     file: FilesOpt = None,
     profile: ProfileOpt = None,
     env_file: EnvFileOpt = None,
-    fmt: Annotated[InspectFormat, typer.Option("--format", help="text summary, the native model as yaml/json, or a mermaid diagram.")] = InspectFormat.text,
+    fmt: Annotated[InspectFormat, typer.Option("--format", metavar=_choices(InspectFormat), help="text summary, the native model as yaml/json, or a mermaid diagram.")] = InspectFormat.text,
     with_origin: Annotated[bool, typer.Option("--with-origin", help="Include file:line provenance in yaml/json.")] = False,
     no_interpolate: Annotated[bool, typer.Option("--no-interpolate", help="Do not substitute ${VARS}.")] = False,
     scan_code: Annotated[bool, typer.Option("--scan-code", help="Also scan application code for env var reads.")] = False,
@@ -249,7 +287,7 @@ def inspect(
                                             scan_code=scan_code, limits=_limits(max_input_bytes, max_total_bytes, max_files, max_depth, max_alias_nodes, max_services, max_routes)))
     _report(result.diagnostics)
     if strict and _strict_failure(result.diagnostics):
-        _err("error: warnings present under --strict")
+        _strict_error(result.diagnostics)
         return EXIT_INPUT
     if fmt is InspectFormat.text:
         from hopper.summary import render_summary  # noqa: PLC0415
@@ -268,24 +306,24 @@ def inspect(
 
 # ------------------------------------------------------------------------------ convert
 
-@app.command(epilog=EPILOG)
+@app.command(cls=_Command, epilog=EPILOG_CONVERT)
 def convert(
     path: Annotated[Path, typer.Argument(metavar="PATH", help="A project folder or a setup file.")],
-    to: Annotated[SourceFormat, typer.Option("--to", help="The target platform.")],
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="Folder to write into (required unless --dry-run).")] = None,
+    to: Annotated[SourceFormat, typer.Option("--to", metavar=_choices(SourceFormat), help="The target platform.")],
+    out: Annotated[Path | None, typer.Option("--out", "-o", metavar="DIR", help="Folder to write into (required unless --dry-run).")] = None,
     from_: FromOpt = None,
     file: FilesOpt = None,
     profile: ProfileOpt = None,
     env_file: EnvFileOpt = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Write nothing; list the files and print the migration plan.")] = False,
     force: Annotated[bool, typer.Option("--force", help="Replace existing files in --out.")] = False,
-    region: Annotated[str | None, typer.Option("--region", help="Target region code (default: nearest to the source).")] = None,
-    org: Annotated[str | None, typer.Option("--org", help="Target organisation.")] = None,
-    app_prefix: Annotated[str | None, typer.Option("--app-prefix", help="Prefix for app names.")] = None,
-    autostop: Annotated[AutostopChoice | None, typer.Option("--autostop", help="Fly autostop for HTTP apps.")] = None,
-    min_running: Annotated[int | None, typer.Option("--min-running", min=0, help="Fly min_machines_running.")] = None,
-    postgres: Annotated[PostgresChoice | None, typer.Option("--postgres", help="Fly Postgres flavour.")] = None,
-    report: Annotated[ReportFormat, typer.Option("--format", help="Plan format for --dry-run.")] = ReportFormat.text,
+    region: Annotated[str | None, typer.Option("--region", metavar="REGION", help="fly, clevercloud: target region code (default: nearest to the source).")] = None,
+    org: Annotated[str | None, typer.Option("--org", metavar="ORG", help="fly, clevercloud: target organisation.")] = None,
+    app_prefix: Annotated[str | None, typer.Option("--app-prefix", metavar="PREFIX", help="fly, clevercloud: prefix for app names.")] = None,
+    autostop: Annotated[AutostopChoice | None, typer.Option("--autostop", metavar=_choices(AutostopChoice), help="fly only: autostop for HTTP apps.")] = None,
+    min_running: Annotated[int | None, typer.Option("--min-running", min=0, metavar="N", help="fly only: min_machines_running for HTTP apps.")] = None,
+    postgres: Annotated[PostgresChoice | None, typer.Option("--postgres", metavar=_choices(PostgresChoice), help="fly only: Postgres flavour.")] = None,
+    report: Annotated[ReportFormat, typer.Option("--format", metavar=_choices(ReportFormat), help="Plan format for --dry-run.")] = ReportFormat.text,
     scan_code: Annotated[bool, typer.Option("--scan-code/--no-scan-code", help="Scan application code for the env vars it reads (build-time variables, names the target must provide).")] = True,
     strict: StrictOpt = False,
     max_input_bytes: MaxInputBytes = None,
@@ -301,6 +339,11 @@ def convert(
 
     if out is None and not dry_run:
         raise _UsageError("--out is required (or use --dry-run)")
+    _refuse_flags_without_effect(to.value, {
+        "--region": region, "--org": org, "--app-prefix": app_prefix, "--autostop": autostop,
+        "--min-running": min_running, "--postgres": postgres})
+    if report is not ReportFormat.text and not dry_run:
+        raise _UsageError("--format chooses the plan's format, which only --dry-run prints")
     STATE.root = TypedRoot(path)
     options = WriteOptions(
         region=region, org=org, app_prefix=app_prefix,
@@ -313,7 +356,7 @@ def convert(
                          write_options=options, strict=False)
     _report(result.diagnostics)
     if strict and _strict_failure(result.diagnostics):
-        _err("error: warnings present under --strict; nothing written")
+        _strict_error(result.diagnostics, "; nothing written")
         return EXIT_INPUT
     if dry_run:
         _out("Files hopper would write:")
@@ -328,6 +371,22 @@ def convert(
     if not STATE.quiet:
         _err(f"wrote {len(written)} files to {out}")
     return EXIT_OK
+
+
+# The targets whose writer reads each option; anywhere else the option would be silently ignored.
+_OPTION_TARGETS = {
+    "--region": ("fly", "clevercloud"), "--org": ("fly", "clevercloud"),
+    "--app-prefix": ("fly", "clevercloud"), "--autostop": ("fly",), "--min-running": ("fly",),
+    "--postgres": ("fly",),
+}
+
+
+def _refuse_flags_without_effect(target: str, given: dict[str, object]) -> None:
+    unused = [flag for flag, value in given.items()
+              if value is not None and target not in _OPTION_TARGETS[flag]]
+    if unused:
+        which = " or ".join(f"{flag} (--to {' or '.join(_OPTION_TARGETS[flag])} only)" for flag in unused)
+        raise _UsageError(f"--to {target} does not use {which}; remove {'it' if len(unused) == 1 else 'them'}")
 
 
 def _dry_run_plan(result: object, target: str, fmt: ReportFormat) -> str | None:
@@ -358,7 +417,7 @@ def _use_color() -> bool:
 
 # ------------------------------------------------------------------------------ validate
 
-@app.command(epilog=EPILOG)
+@app.command(cls=_Command, epilog=EPILOG_STRICT)
 def validate(
     path: Annotated[Path, typer.Argument(metavar="PATH", help="A Fly setup: a folder of apps, or one fly.toml.")],
     strict: StrictOpt = False,
@@ -377,25 +436,30 @@ def validate(
     diagnostics = validate_path(path, _limits(max_input_bytes, max_total_bytes, max_files, max_depth, max_alias_nodes, max_services, max_routes))
     _report(diagnostics)
     errors = [d for d in diagnostics if d.severity is Severity.ERROR]
-    if errors or (strict and _strict_failure(diagnostics)):
+    if errors:
+        return EXIT_INPUT
+    if strict and _strict_failure(diagnostics):
+        _strict_error(diagnostics)
         return EXIT_INPUT
     if not STATE.quiet:
-        _err(f"{path}: valid ({sum(d.severity is Severity.WARNING for d in diagnostics)} warning(s))")
+        count = sum(d.severity is Severity.WARNING for d in diagnostics)
+        _err(f"{path}: valid, " + ("no warnings" if count == 0 else
+                                   "1 warning" if count == 1 else f"{count} warnings"))
     return EXIT_OK
 
 
 # ------------------------------------------------------------------------------ diff
 
-@app.command(epilog=EPILOG)
+@app.command(cls=_Command, epilog=EPILOG_DIFF)
 def diff(
     before: Annotated[Path, typer.Argument(metavar="BEFORE", help="The current setup (any format).")],
     after: Annotated[Path, typer.Argument(metavar="AFTER", help="The setup to compare with (any format).")],
-    from_before: Annotated[SourceFormat | None, typer.Option("--from-before", help="Format of BEFORE.")] = None,
-    from_after: Annotated[SourceFormat | None, typer.Option("--from-after", help="Format of AFTER.")] = None,
-    fmt: Annotated[ReportFormat, typer.Option("--format", help="Report format.")] = ReportFormat.text,
+    from_before: Annotated[SourceFormat | None, typer.Option("--from-before", metavar=_choices(SourceFormat), help="Format of BEFORE.")] = None,
+    from_after: Annotated[SourceFormat | None, typer.Option("--from-after", metavar=_choices(SourceFormat), help="Format of AFTER.")] = None,
+    fmt: Annotated[ReportFormat, typer.Option("--format", metavar=_choices(ReportFormat), help="Report format.")] = ReportFormat.text,
     detailed_exitcode: Annotated[bool, typer.Option("--detailed-exitcode", help="Exit 2 when there are changes, 0 when none.")] = False,
-    fail_on: Annotated[FailOn | None, typer.Option("--fail-on", help="Exit 1 on unacknowledged findings of this severity or worse.")] = None,
-    ack: Annotated[Path | None, typer.Option("--ack", help="Acknowledgement file (default: hopper.ack.yaml if present).")] = None,
+    fail_on: Annotated[FailOn | None, typer.Option("--fail-on", metavar=_choices(FailOn), help="Exit 1 on unacknowledged findings of this severity or worse.")] = None,
+    ack: Annotated[Path | None, typer.Option("--ack", metavar="FILE", help="Acknowledgement file (default: hopper.ack.yaml if present).")] = None,
     scan_code: Annotated[bool, typer.Option("--scan-code", help="Also scan application code for env var reads.")] = False,
     max_input_bytes: MaxInputBytes = None,
     max_total_bytes: MaxTotalBytes = None,
@@ -435,10 +499,10 @@ def diff(
 
 # ------------------------------------------------------------------------------ rewrite-env
 
-@app.command("rewrite-env", epilog=EPILOG)
+@app.command("rewrite-env", cls=_Command, epilog=EPILOG_REWRITE)
 def rewrite_env(
     path: Annotated[Path, typer.Argument(metavar="PATH", help="A project folder (its services' source is scanned).")],
-    to: Annotated[SourceFormat, typer.Option("--to", help="The target platform whose env names to use.")],
+    to: Annotated[SourceFormat, typer.Option("--to", metavar=_choices(SourceFormat), help="The target platform whose env names to use.")],
     from_: FromOpt = None,
     write: Annotated[bool, typer.Option("--write", help="Edit the files in place (atomically); without it, only print the diff.")] = False,
 ) -> int:
@@ -460,7 +524,7 @@ def rewrite_env(
 
 # ------------------------------------------------------------------------------ formats
 
-@app.command(epilog=EPILOG)
+@app.command(cls=_Command, epilog=EPILOG_PLAIN)
 def formats() -> int:
     """List the formats hopper reads and writes."""
     from hopper.formats import get_format  # noqa: PLC0415
@@ -488,9 +552,27 @@ def _print_traceback(exc: BaseException) -> None:
 
 
 
+# Options of the whole program, accepted after the command too (``hopper convert ... -q``).
+_GLOBAL_FLAGS = frozenset({"--debug", "--verbose", "-v", "--quiet", "-q", "--version", "-V"})
+
+
+def _globals_first(argv: list[str]) -> list[str]:
+    """Move global flags given after the command name in front of it, where click parses them.
+    They take no value, so no option's value can be mistaken for one; ``--`` ends the search."""
+    command_at = next((i for i, a in enumerate(argv) if not a.startswith("-")), None)
+    if command_at is None:
+        return argv
+    tail = argv[command_at:]
+    end = command_at + tail.index("--") if "--" in tail else len(argv)
+    moved = [a for a in argv[command_at + 1:end] if a in _GLOBAL_FLAGS]
+    rest = [a for a in argv[command_at + 1:end] if a not in _GLOBAL_FLAGS]
+    return argv[:command_at] + moved + [argv[command_at]] + rest + argv[end:]
+
+
 def run(argv: list[str]) -> int:
     """Run the CLI and return the exit code; maps every failure to a documented code."""
     command = typer.main.get_command(app)
+    argv = _globals_first(argv)
     try:
         rv = command.main(args=argv, prog_name="hopper", standalone_mode=False)
     except _UsageError as exc:
