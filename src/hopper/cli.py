@@ -20,7 +20,7 @@ import traceback
 from dataclasses import replace
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -126,7 +126,7 @@ class _Command(typer.core.TyperCommand):
     """Usage lines name arguments as the options' placeholders do (``PATH``, not typer's
     ``{PATH}``)."""
 
-    def collect_usage_pieces(self, ctx: typer.Context) -> list[str]:
+    def collect_usage_pieces(self, ctx: Any) -> list[str]:  # click's Context (vendored or not)
         return [re.sub(r"\{([A-Z_]+)\}", r"\1", piece) for piece in super().collect_usage_pieces(ctx)]
 
 
