@@ -38,6 +38,7 @@ CHOSEN_NOTES = frozenset({
     "idle Machines stop and start again on the next request",
     "one Machine stays up so the first visitor gets no cold start",
     "Flycast starts a Machine on the first request",
+    "autostop is off: every Machine runs",
 })
 
 _LINES: dict[Path, list[str]] = {}

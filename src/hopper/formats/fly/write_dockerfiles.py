@@ -70,6 +70,18 @@ def _filtered_install(pm: str, package: str) -> str:
     return _install(pm, True)
 
 
+def generated_install(app: App) -> str | None:
+    """The install command the generated Dockerfile of ``app`` runs (None when it installs
+    nothing: a front whose files are already built)."""
+    if app.build_mode not in ("front", "node") or app.static_copy is not None or app.service.build is None:
+        return None
+    pm = app.package_manager if app.package_manager in _LOCKFILES else "npm"
+    ws = app.workspace
+    if ws is not None:
+        return _install(pm, True) if ws.tool == "turbo" else _filtered_install(pm, ws.package)
+    return _install(pm, app.lockfile is not None)
+
+
 def _secret_mounts(app: App) -> str:
     # Each build secret is mounted for the build step only, as a file and as an env var of the
     # same name (BuildKit's env= option), so it never lands in an image layer.

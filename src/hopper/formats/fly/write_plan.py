@@ -340,6 +340,14 @@ def _app(svc: Service, name: str, routed: set[str], autostop_flag: str | None,
                                           if public else "Flycast starts a Machine on the first request")
     if why == "hopper's default":
         chosen["auto_stop_machines"] = "idle Machines stop and start again on the next request"
+    if autostop == "off":
+        # min_machines_running only holds Machines back from autostop (validate's HOP337): with
+        # autostop off every Machine runs, and 0 says so without a key that does nothing.
+        if min_running > 0 and why_min in ("--min-running", "the source"):
+            diags.info(I_AUTOSTOP, f"app '{name}': min_machines_running {min_running} ({why_min}) does "
+                       "nothing while autostop is off; every Machine runs, and 0 is written", loc)
+        min_running, why_min = 0, "autostop is off"
+        chosen["min_machines_running"] = "autostop is off: every Machine runs"
     if http:
         diags.info(I_AUTOSTOP, f"app '{name}': auto_stop_machines '{autostop}' ({why}), "
                    f"min_machines_running {min_running} ({why_min})", loc,
@@ -419,7 +427,7 @@ def _report_unwritten_build(app: App, diags: Diagnostics) -> None:
             lost.append(f"build args {', '.join(repr(k) for k in sorted(build.args))}")
         if build.target:
             lost.append(f"build target '{build.target}'")
-        if build.install_command:
+        if build.install_command and not _same_install(app, build.install_command):
             lost.append(f"install_command '{build.install_command}' (the generated Dockerfile installs "
                         "with the package manager)")
     if svc.runtime.user and app.build_mode in ("front", "node"):
@@ -435,6 +443,15 @@ def _report_unwritten_build(app: App, diags: Diagnostics) -> None:
     if lost:
         diags.warning(W_BUILD_UNWRITTEN, f"service '{svc.name}': {'; '.join(lost)} not written to Fly",
                       (build.origin if build else None) or svc.origin)
+
+
+def _same_install(app: App, command: str) -> bool:
+    """The source's install command is what the generated Dockerfile runs anyway (``npm ci``
+    with a lockfile): nothing is lost, so nothing is reported."""
+    from hopper.formats.fly.write_dockerfiles import generated_install  # noqa: PLC0415
+
+    written = generated_install(app)
+    return written is not None and command.split() == written.split()
 
 
 def _build_inner(app: App, root: Path | None, diags: Diagnostics) -> None:
