@@ -50,7 +50,7 @@ def test_an_install_command_the_dockerfile_does_not_run_is_still_reported() -> N
     svc = arch.services[0]
     assert svc.build is not None
     build = dataclasses.replace(svc.build, install_command="npm ci --omit=dev")
-    files, diags = run_writer(dataclasses.replace(arch, services=(dataclasses.replace(svc, build=build),)))
+    _files, diags = run_writer(dataclasses.replace(arch, services=(dataclasses.replace(svc, build=build),)))
     assert any(d.code == "HOP541" and "npm ci --omit=dev" in d.message for d in diags)
 
 
