@@ -106,6 +106,8 @@ MATRIX: dict[str, dict[str, Cell]] = {
                           "partial/partial: node, static and Docker apps; other runtimes read as generic (HOP421); a static app built with Node is reported (HOP469)", "partial/partial: from the Dockerfile"),
     "Build.runtime_version": _row("partial/partial: from the Dockerfile base image", "partial/partial: CC_NODE_VERSION (engines.node in package.json wins on read); not for static apps (HOP469)",
                                   "partial/partial: Dockerfile base image"),
+    "Build.node_engines": _row("partial/none: package.json engines.node", "partial/partial: decides whether CC_NODE_VERSION is written (engines.node wins on Clever)",
+                               "partial/none"),
     "Build.package_manager": _row("partial/partial: from lockfiles; used in inline Dockerfiles", "partial/partial: package_manager / CC_NODE_BUILD_TOOL; not for static apps (HOP469)",
                                   "partial/partial: generated Dockerfiles, read back from them"),
     "Build.install_command": _row("partial/partial: Dockerfile RUN; inline Dockerfiles", "partial/partial: npm-ci or CC_CUSTOM_BUILD_TOOL (Node); joined to the pre_build hook (static, HOP469)",

@@ -88,6 +88,9 @@ class Build:
     secrets: tuple[str, ...] = ()  # names of build-time secrets
     runtime: str | None = None  # "node", "static", "nginx", "python"...
     runtime_version: str | None = None  # "20", "22.3"
+    # package.json engines.node as written (">=20"); Clever's Node runtime honours it over
+    # CC_NODE_VERSION, so a writer must know it is there.
+    node_engines: str | None = None
     package_manager: str | None = None  # "npm", "pnpm", "yarn", "bun"
     install_command: str | None = None
     build_command: str | None = None

@@ -20,6 +20,10 @@ _SECRET_WORDS = frozenset({
 })
 # Words that, next to KEY, mean a public identifier rather than a secret.
 _NOT_SECRET_WITH_KEY = frozenset({"PUBLIC", "PUBLISHABLE", "ID"})
+# A last word that makes the name a setting about secrets, not one: MB_PASSWORD_COMPLEXITY,
+# PASSWORD_MIN_LENGTH, SESSION_TIMEOUT, TOKEN_TTL hold policies, never credentials.
+_SETTING_WORDS = frozenset({"COMPLEXITY", "LENGTH", "POLICY", "TIMEOUT", "TTL", "EXPIRY",
+                            "EXPIRES", "EXPIRATION", "LIFETIME", "AGE", "ROUNDS", "ALGORITHM"})
 _NON_SECRET_NAMES = frozenset({"AWS_ACCESS_KEY_ID", "CELLAR_ADDON_KEY_ID", "S3_ACCESS_KEY_ID",
                                "NODE_ENV", "PORT"})
 
@@ -34,6 +38,8 @@ def name_looks_secret(name: str) -> bool:
     if not words:
         return False
     if "KEY" in words and _NOT_SECRET_WITH_KEY.intersection(words):
+        return False
+    if len(words) > 1 and words[-1] in _SETTING_WORDS:
         return False
     if any(w in _SECRET_WORDS for w in words):
         return True

@@ -132,7 +132,7 @@ def test_setup_script_dry_run_runs_nothing_and_apply_runs(tmp_path: Path) -> Non
         example = (out / "clever-env" / f"{alias}.env.example").read_text(encoding="utf-8")
         (out / "clever-env" / f"{alias}.env").write_text(
             example.replace('SESSION_SECRET=""', f'SESSION_SECRET="{CANARY}"'), encoding="utf-8")
-    log.unlink()
+    assert not log.exists()  # every env file is checked before anything is created
     done = subprocess.run(["bash", "clever-setup.sh", "--apply"], cwd=out, capture_output=True,
                           text=True, env=env, check=False)
     assert done.returncode == 0, done.stderr
@@ -215,17 +215,17 @@ def test_quote_roundtrips_through_hcl2(value: str) -> None:
 def test_image_only_service_gets_a_dockerfile_read_back_as_the_image(tmp_path: Path) -> None:
     from hopper.dockerfile import parse_dockerfile
 
-    svc = Service(name="cache", role=Role.API, image="redis:7-alpine",
-                  runtime=Runtime(port=6379, command=("redis-server", "--save", "")))
+    svc = Service(name="cache", role=Role.API, image="getmeili/meilisearch:v1.8",
+                  runtime=Runtime(port=7700, command=("meilisearch", "--env", "")))
     result = write(Architecture(name="shop", services=(svc,)), WriteOptions())
     files = dict(result.files)
     assert "HOP471" in {d.code for d in result.diagnostics}
     parsed = parse_dockerfile(files["cache/Dockerfile"], file="cache/Dockerfile")
-    assert parsed.final.image == "redis:7-alpine" and parsed.final.cmd is not None
-    assert parsed.final.cmd.args == ("redis-server", "--save", "")
+    assert parsed.final.image == "getmeili/meilisearch:v1.8" and parsed.final.cmd is not None
+    assert parsed.final.cmd.args == ("meilisearch", "--env", "")
     back = read(_materialise(files, tmp_path / "a"), ReadOptions()).model.service("cache")
-    assert back is not None and back.build is None and back.image == "redis:7-alpine"
-    assert back.runtime.command == ("redis-server", "--save", "") and back.runtime.port == 6379
+    assert back is not None and back.build is None and back.image == "getmeili/meilisearch:v1.8"
+    assert back.runtime.command == ("meilisearch", "--env", "") and back.runtime.port == 7700
     # A Dockerfile that does more than run the image is a build, and stays one.
     files["cache/Dockerfile"] += "RUN apk add curl\n"
     built = read(_materialise(files, tmp_path / "b"), ReadOptions()).model.service("cache")

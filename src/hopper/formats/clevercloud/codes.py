@@ -84,3 +84,20 @@ I_START_SCRIPT = code("HOP472", Severity.INFO,
                       "a Node service's command becomes its start script (the build's start command)")
 I_BOUND_VALUE = code("HOP473", Severity.INFO,
                      "a bound variable gets its value from the resource, not the source's value")
+I_SERVICE_ADDON = code("HOP474", Severity.INFO,
+                       "a backing service (Redis, MongoDB, MySQL, Metabase, Keycloak) becomes a "
+                       "Clever add-on, not a Docker app")
+W_ADDON_ZONE = code("HOP475", Severity.WARNING,
+                    "an add-on is not offered in the zone; another zone is used")
+W_NO_HTTP = code("HOP476", Severity.WARNING,
+                 "a reference to an app that does not serve HTTP, or a Docker app without HTTP "
+                 "that Clever cannot deploy as a worker")
+I_WORKER = code("HOP477", Severity.INFO,
+                "a process without HTTP runs as a Clever worker (CC_WORKER_COMMAND)")
+W_DEV_VALUE = code("HOP478", Severity.WARNING,
+                   "a development value (DEBUG on, localhost hosts) is copied to production")
+I_PORT = code("HOP479", Severity.INFO,
+              "the app reads PORT, which Clever sets to 8080; the source's port is not written")
+W_NODE_ENGINES = code("HOP480", Severity.WARNING,
+                      "package.json engines.node, not the source's Node version, decides the "
+                      "version on Clever")

@@ -15,24 +15,33 @@ from typing import Any
 
 from hopper import mappings
 from hopper.diagnostics import E_INVALID_NAME, Diagnostics, Location, fail
+from hopper.domains import check_domain
 from hopper.formats.base import WriteOptions
+from hopper.formats.clevercloud.addons import AddonKind, attribute_for, kind_of, tf_expression
 from hopper.formats.clevercloud.codes import (
     I_BOUND_VALUE,
     I_CELLAR,
     I_DOMAIN,
     I_IMAGE_DOCKERFILE,
+    I_PORT,
+    I_SERVICE_ADDON,
     I_START_SCRIPT,
+    I_WORKER,
     I_ZONE,
+    W_ADDON_ZONE,
     W_CELLAR_ZONE,
     W_DB_IDENTITY,
+    W_DEV_VALUE,
     W_EXTENSION,
     W_FLAVOR_FIT,
     W_HEALTH_OPTIONS,
     W_MULTI_REGION,
     W_NAME_CHANGED,
     W_NO_BUILD,
+    W_NO_HTTP,
     W_NO_SCALE_TO_ZERO,
     W_NO_WEBROOT,
+    W_NODE_ENGINES,
     W_NOT_EXPRESSED,
     W_PORT,
     W_PRE_RUN,
@@ -43,6 +52,7 @@ from hopper.formats.clevercloud.codes import (
     W_UNKNOWN_ZONE,
     W_UNSUPPORTED_COMPONENT,
 )
+from hopper.formats.clevercloud.setup import WORKER_RESPONDER
 from hopper.model import (
     Architecture,
     Autostop,
@@ -72,6 +82,17 @@ RewriteRule ^ /index.html [L]
 """
 
 
+_TRUE = frozenset({"1", "true", "yes", "on"})
+_ENV_NAMES = frozenset({"NODE_ENV", "APP_ENV", "ENV", "ENVIRONMENT", "RAILS_ENV", "RACK_ENV",
+                        "FLASK_ENV", "DJANGO_ENV", "MIX_ENV", "SYMFONY_ENV"})
+_LOCAL = re.compile(r"(^|[/@,\s:])(localhost|127\.0\.0\.1|0\.0\.0\.0)([:/,\s]|$)")
+# The end of a credential's name, beside a bound host (MB_DB_HOST): the attribute it carries.
+_CREDENTIAL_SUFFIXES = {"USER": "user", "USERNAME": "user", "PASS": "password",
+                        "PASSWORD": "password", "PWD": "password", "DB": "database",
+                        "DBNAME": "database", "NAME": "database", "DATABASE": "database",
+                        "PORT": "port"}
+
+
 @dataclass(frozen=True, slots=True)
 class EnvRef:
     """An env var whose value Terraform computes from a resource attribute."""
@@ -79,6 +100,11 @@ class EnvRef:
     expr: str  # the HCL expression (built from validated labels only)
     copy_from: str  # for the shell path: what the user copies, in words
     literal: str | None = None  # the value itself, when it is known and not secret
+    # For the shell path: the variable a linked add-on injects that carries the value (with a
+    # prefix such as "https://"), so clever-setup.sh sets it once the add-on exists.
+    source: str | None = None
+    prefix: str = ""
+    app: str | None = None  # ...or the label of the app whose first domain (https://) it is
 
 
 @dataclass(slots=True)
@@ -108,6 +134,7 @@ class AppPlan:
     generated: dict[str, str] = field(default_factory=dict)  # repo files written for the app
     dockerfile: str | None = None
     container_port: int | None = None
+    domains: tuple[str, ...] = ()  # the service's custom domains, checked
 
     @property
     def rtype(self) -> str:
@@ -118,15 +145,19 @@ class AppPlan:
 class AddonPlan:
     label: str
     name: str
-    provider: str  # "postgresql-addon" or "cellar-addon"
+    provider: str  # "postgresql-addon", "cellar-addon", or a service add-on's provider
     region: str
-    plan: str
+    plan: str  # "" when the CLI's default plan is used
     version: str | None = None
     backup: bool | None = None
     buckets: list[tuple[str, str]] = field(default_factory=list)  # (label, bucket name)
+    kind: AddonKind | None = None  # set for a backing service that became an add-on
+    month: float | None = None  # EUR per month of the plan, when known
 
     @property
     def rtype(self) -> str:
+        if self.kind is not None:
+            return self.kind.resource
         return "clevercloud_postgresql" if self.provider == "postgresql-addon" else "clevercloud_cellar"
 
 
@@ -139,6 +170,11 @@ class Plan:
     organisation: str | None = None
     secret_vars: dict[str, str] = field(default_factory=dict)  # variable -> description
     files: dict[str, str] = field(default_factory=dict)  # extra repo files
+
+
+def cellar_host(zone: str) -> str:
+    hosts: dict[str, str] = mappings.table("clevercloud-runtimes")["cellar"]["hosts"]
+    return hosts.get(zone, hosts["par"])
 
 
 def _loc(origin: Any) -> Location | None:
@@ -156,6 +192,8 @@ class Planner:
         self.used: set[str] = set()
         self.bucket_labels: set[str] = set()
         self.bucket_owners: dict[str, str] = {}  # bucket name -> the object store holding it
+        self.service_addons: dict[str, AddonKind] = {}  # service name -> the add-on it became
+        self.builders: dict[str, Service] = {}  # image tag -> the service that builds it
 
     # ------------------------------------------------------------------ names
     def label(self, name: str, where: Location | None) -> str:
@@ -266,6 +304,14 @@ class Planner:
         for store in sorted_by_name(self.arch.object_stores):
             plan.addons.append(self.store(store, zone, plan))
         for svc in sorted_by_name(self.arch.services):
+            kind = kind_of(svc)
+            if kind is not None:
+                plan.addons.append(self.service_addon(svc, kind, zone))
+        self.builders = {svc.image: svc for svc in sorted_by_name(self.arch.services)
+                         if svc.image and svc.build is not None}
+        for svc in sorted_by_name(self.arch.services):
+            if svc.name in self.service_addons:
+                continue
             app = self.app(svc, zone)
             if app is not None:
                 plan.apps.append(app)
@@ -317,6 +363,9 @@ class Planner:
             elif secret.name in passwords:
                 why = (f"the password of database '{passwords[secret.name]}' is generated by its "
                        "add-on")
+            elif secret.used_by and all(u in self.service_addons for u in secret.used_by):
+                why = (f"it configures {', '.join(repr(u) for u in secret.used_by)}, which Clever "
+                       "runs as an add-on that keeps its own credentials")
             elif not any(u in apps for u in secret.used_by):
                 users = ", ".join(f"'{u}'" for u in secret.used_by) or "nothing"
                 why = f"it is used by {users}, not written as a Clever app"
@@ -350,6 +399,45 @@ class Planner:
                          provider="postgresql-addon", region=zone, plan=plan,
                          version=db.version.split(".")[0] if db.version else None,
                          backup=False if db.backups is False and plan != "dev" else None)
+
+    def service_addon(self, svc: Service, kind: AddonKind, zone: str) -> AddonPlan:
+        """A Redis, MongoDB... container becomes the add-on Clever runs for it (never a Docker
+        app: Clever routes only HTTP to apps)."""
+        where = _loc(svc.origin)
+        label = self.label(svc.name, where)
+        self.service_addons[svc.name] = kind
+        region = zone
+        if kind.zones and zone not in kind.zones:
+            region = kind.zones[0]
+            self.diags.warning(W_ADDON_ZONE, f"service '{svc.name}': the {kind.provider} add-on "
+                               f"is not offered in '{zone}'; written in '{region}'", where,
+                               hint=f"{kind.provider} zones: {', '.join(kind.zones)}")
+        given = sorted({*svc.runtime.env, *svc.runtime.secret_env})
+        owned = [n for n in given if n in kind.owns_env]
+        injected = ", ".join(sorted(set(kind.env.values()))) or "nothing (reach it at its host)"
+        self.diags.info(I_SERVICE_ADDON, f"service '{svc.name}' (image {svc.image}) becomes the "
+                        f"Clever add-on {kind.provider} ({kind.resource}"
+                        f"{', plan ' + kind.plan if kind.plan else ''}): Clever runs and backs it "
+                        f"up; linked apps receive {injected}"
+                        + (f"; {', '.join(owned)} configure what the add-on manages itself and "
+                           "are not written" if owned else ""), where)
+        lost = [f"env {n}" for n in given if n not in kind.owns_env]
+        if svc.runtime.command:
+            lost.append("command")
+        if svc.volumes:
+            lost.append(f"volumes ({', '.join(v.name for v in svc.volumes)}: copy the data "
+                        "into the add-on)")
+        if svc.scaling.cpus is not None or svc.scaling.memory_mb is not None:
+            lost.append(f"size (plan '{kind.plan or 'default'}' is written; choose another "
+                        "with `clever addon providers show " + kind.provider + "`)")
+        if lost:
+            self.diags.warning(W_NOT_EXPRESSED, f"service '{svc.name}': {', '.join(lost)} "
+                               f"cannot be expressed on the {kind.provider} add-on; not written",
+                               where)
+        ext = svc.extensions.get("clevercloud", {}) if isinstance(svc.extensions, dict) else {}
+        return AddonPlan(label=label, name=str(ext.get("name") or self.app_name(label)),
+                         provider=kind.provider, region=region, plan=kind.plan, kind=kind,
+                         month=kind.month)
 
     def fit_plan(self, db: Database, plans: dict[str, dict[str, Any]], default: str) -> str:
         if db.memory_mb is None and db.disk_gb is None and db.cpus is None:
@@ -392,13 +480,27 @@ class Planner:
                                    "(Cellar bucket names: lower-case letters, digits, '-', '.')",
                                    _loc(bucket.origin))
                 name = fixed
+            # The Terraform label (and the policy file's name) is the bucket's own name, without
+            # the project's prefix, so that writing what was read gives the same label.
+            own = self.app_name("")
+            label_source = name[len(own):] if own and name.startswith(own) and len(name) > len(own) else name
+            prefixed = self.app_name(name)
+            if store.provider != "cellar" and not name.startswith(self.app_name("")) \
+                    and BUCKET.match(prefixed):
+                # Bucket names are global per Cellar cluster: "media" is surely taken. The
+                # project's prefix, as on every app and add-on name, makes it the project's.
+                self.diags.info(I_CELLAR, f"bucket '{bucket.name}' of object store "
+                                f"'{store.name}' is written as '{prefixed}': "
+                                "Cellar bucket names are global per cluster, so hopper prefixes "
+                                "them with the project's name", _loc(bucket.origin))
+                name = prefixed
             owner = self.bucket_owners.setdefault(name, store.name)
             if owner != store.name:
                 self.diags.warning(W_UNSUPPORTED_COMPONENT, f"bucket '{bucket.name}' of object "
                                    f"store '{store.name}' has the name of a bucket of '{owner}': "
                                    "Cellar bucket names are unique, so creating the second "
                                    "fails; rename one", _loc(bucket.origin))
-            blabel = self.bucket_label(name)
+            blabel = self.bucket_label(label_source)
             addon.buckets.append((blabel, name))
             if bucket.public:
                 policy = ("{\n"
@@ -463,6 +565,7 @@ class Planner:
 
     def app(self, svc: Service, zone: str) -> AppPlan | None:
         where = _loc(svc.origin)
+        svc = self.built_by_another(svc)
         kind = self.kind(svc)
         if kind is None:
             self.diags.warning(W_UNSUPPORTED_COMPONENT, f"service '{svc.name}' has no Node, "
@@ -490,21 +593,60 @@ class Planner:
             self.diags.warning(W_NO_SCALE_TO_ZERO, f"service '{svc.name}' stops when idle; Clever "
                                "Cloud has no scale-to-zero, so it will run (and bill) all the time",
                                _loc(sc.origin) or where)
+        # Public apps redirect HTTP to HTTPS, as the Fly writer's force_https: the source said
+        # otherwise only if it set force_https to false.
+        redirect = svc.force_https if svc.force_https is not None else (True if svc.public else None)
         app = AppPlan(service=svc, label=label, name=str(ext.get("name") or self.app_name(label)),
                       kind=kind, region=zone, smallest=smallest,
                       biggest=str(biggest) if isinstance(biggest, str) else smallest,
                       build_flavor=ext.get("build_flavor") if isinstance(ext.get("build_flavor"), str) else None,
                       min_instances=low, max_instances=high,
-                      redirect_https=svc.force_https,
+                      domains=tuple(check_domain(d, where) for d in svc.domains),
+                      redirect_https=redirect,
                       sticky_sessions=ext.get("sticky_sessions") if isinstance(ext.get("sticky_sessions"), bool) else None)
         clever_env = ext.get("env")
         if isinstance(clever_env, dict):
             app.env.update({str(k): str(v) for k, v in clever_env.items()})
         self.runtime_env(app, svc, kind, ext)
+        self.dev_values(app)
         if kind == "docker" and svc.build is None:
             self.image_dockerfile(app, svc)
         self.not_expressed(svc, kind)
         return app
+
+    def built_by_another(self, svc: Service) -> Service:
+        """A service that runs an image another service builds (``image: app-server`` next to
+        ``build: .`` with the same tag) is built from that source on Clever too: the tag exists
+        only on the machine that ran compose, so ``FROM <tag>`` cannot be pulled."""
+        builder = self.builders.get(svc.image or "") if svc.build is None else None
+        if builder is None or builder.name == svc.name:
+            return svc
+        from dataclasses import replace  # noqa: PLC0415
+
+        self.diags.info(I_IMAGE_DOCKERFILE, f"service '{svc.name}' runs the image '{svc.image}' "
+                        f"that '{builder.name}' builds: it is built from the same source "
+                        f"({builder.build.context if builder.build else '.'}), not pulled",
+                        _loc(svc.origin))
+        return replace(svc, build=builder.build, image=None)
+
+    def dev_values(self, app: AppPlan) -> None:
+        """Compose files are usually written for a laptop: DEBUG on and localhost hosts would
+        go to production as they are."""
+        found = []
+        for name, value in sorted(app.env.items()):
+            upper, low = name.upper(), value.strip().lower()
+            debug = (upper == "DEBUG" or upper.endswith("_DEBUG")) and low in _TRUE
+            dev_env = upper in _ENV_NAMES and low in ("dev", "development", "local")
+            local = upper.endswith(("HOSTS", "HOST", "HOSTNAME", "ORIGINS", "_URL", "DOMAIN")) \
+                and _LOCAL.search(value) is not None
+            if debug or dev_env or local:
+                found.append(f"{name}={value}")
+        if found:
+            self.diags.warning(W_DEV_VALUE, f"service '{app.service.name}': development values "
+                               f"are copied as they are: {', '.join(found)}",
+                               _loc(app.service.runtime.origin) or _loc(app.service.origin),
+                               hint="set production values in the app's env file or Terraform "
+                                    "environment before the first deploy")
 
     def image_dockerfile(self, app: AppPlan, svc: Service) -> None:
         """Clever has no "run this image": a Docker app builds a Dockerfile from its repository.
@@ -528,11 +670,14 @@ class Planner:
         rt, build, site = svc.runtime, svc.build, svc.static_site
         lost: list[str] = []
         platform = set(mappings.table("env-names")["clevercloud"]["runtime"]["names"])
-        lost += [f"env {name} (Clever sets it)" for name in sorted(rt.env) if name in platform]
+        # PORT is the port rule's (see port()): the app follows Clever's PORT=8080.
+        lost += [f"env {name} (Clever sets it)" for name in sorted(rt.env)
+                 if name in platform and name != "PORT"]
         if rt.user:
             lost.append(f"user '{rt.user}'")
         bound = {b.resource for b in svc.bindings}
-        apps = [d for d in svc.depends_on if self.arch.service(d) is not None and d not in bound]
+        apps = [d for d in svc.depends_on if self.arch.service(d) is not None and d not in bound
+                and d not in self.service_addons]
         if apps:
             lost.append(f"depends_on {', '.join(apps)} (Clever deploys each app on its own)")
         if kind in ("node", "static-apache"):
@@ -582,18 +727,7 @@ class Planner:
         for name in sorted({*rt.secret_env, *(build.secrets if build else ())}):
             if ENV_NAME.match(name) and name not in platform:
                 app.secrets[name] = self.var_name(name)
-        port = rt.port
-        http = self.runtimes["http"]["port"]
-        if kind in ("node", "docker") and port is not None and port != http and kind == "node":
-            self.diags.warning(W_PORT, f"service '{svc.name}' listens on {port}; Clever routes to "
-                               f"{http} and sets PORT={http}: make the app listen on "
-                               "process.env.PORT", _loc(rt.origin) or where)
-        if kind == "static-apache" and port is not None:
-            self.diags.warning(W_PORT, f"service '{svc.name}' listens on {port}; a Clever static "
-                               f"app is served by Clever's Apache on {http}: the port is not "
-                               "written", _loc(rt.origin) or where)
-        if kind == "docker" and port is not None:
-            app.container_port = port
+        self.port(app, svc, kind)
         if build is not None and build.context and build.context not in (".", "./"):
             app.app_folder = build.context.strip("/").removeprefix("./")
         health = rt.health_check
@@ -634,6 +768,53 @@ class Planner:
             if dockerfile != "Dockerfile":
                 app.dockerfile = dockerfile
 
+    def node_version(self, app: AppPlan, svc: Service) -> None:
+        """CC_NODE_VERSION, unless package.json engines.node decides: Clever's Node runtime
+        honours engines.node over CC_NODE_VERSION, so writing both would promise a version the
+        app does not get. Other runtimes (static apps' hooks) use CC_NODE_VERSION."""
+        build = svc.build
+        if build is None:
+            return
+        engines = build.node_engines
+        if app.kind == "node" and engines:
+            pinned = re.fullmatch(r"[~^=v]?\s*(\d+)(\.[\dx*]+)*", engines.strip())
+            if build.runtime_version and (pinned is None or pinned.group(1) != build.runtime_version.split(".")[0]):
+                self.diags.warning(W_NODE_ENGINES, f"service '{svc.name}': package.json engines.node "
+                                   f"'{engines}' decides the Node version on Clever (it wins over "
+                                   f"CC_NODE_VERSION), not {build.runtime_version} as in the source"
+                                   + ("; Clever installs the newest Node it allows" if pinned is None else ""),
+                                   _loc(build.origin) or _loc(svc.origin),
+                                   hint=f"pin engines.node to \"{build.runtime_version}.x\" to keep Node "
+                                        f"{build.runtime_version}")
+            return
+        if build.runtime_version:
+            app.env["CC_NODE_VERSION"] = build.runtime_version
+
+    def port(self, app: AppPlan, svc: Service, kind: str) -> None:
+        """One rule for every app: Clever sets PORT=8080 and sends traffic to 8080. An app that
+        reads PORT (the source sets it) follows it, so nothing is written; a Docker app with a
+        port of its own gets container_port; a Node app with one must be changed."""
+        rt = svc.runtime
+        port, where = rt.port, _loc(rt.origin) or _loc(svc.origin)
+        http = int(self.runtimes["http"]["port"])
+        reads_port = "PORT" in rt.env
+        if port is None or (port == http and kind != "static-apache"):
+            return
+        if kind == "static-apache":
+            self.diags.warning(W_PORT, f"service '{svc.name}' listens on {port}; a Clever static "
+                               f"app is served by Clever's Apache on {http}: the port is not "
+                               "written", where)
+        elif reads_port:
+            self.diags.info(I_PORT, f"service '{svc.name}' listens on PORT ({rt.env['PORT']} in "
+                            f"the source); Clever sets PORT={http} and routes to it, so the port "
+                            "is not written", where)
+        elif kind == "docker":
+            app.container_port = port
+        else:
+            self.diags.warning(W_PORT, f"service '{svc.name}' listens on {port}; Clever routes to "
+                               f"{http} and sets PORT={http}: make the app listen on "
+                               "process.env.PORT", where)
+
     def node(self, app: AppPlan, svc: Service, ext: dict[str, Any]) -> None:
         build = svc.build
         if build is None:
@@ -650,8 +831,7 @@ class Planner:
             if build.install_command:
                 app.env["CC_CUSTOM_BUILD_TOOL"] = build.install_command
         app.build_tool = tool if tool != "npm" or "build_tool" in ext else None
-        if build.runtime_version:
-            app.env["CC_NODE_VERSION"] = build.runtime_version
+        self.node_version(app, svc)
         if build.build_command:
             app.hooks["post_build"] = build.build_command
         elif svc.role in (Role.API, Role.WORKER):
@@ -667,11 +847,18 @@ class Planner:
             self.diags.info(I_START_SCRIPT, f"service '{svc.name}': its command is the start "
                             f"script ({app.start_script}); read back, it is the build's start "
                             "command", _loc(rt.origin) or _loc(svc.origin))
-        if svc.role is Role.WORKER:
-            self.diags.warning(W_UNSUPPORTED_COMPONENT, f"service '{svc.name}' is a worker: Clever "
-                               "waits for something to listen on 8080 before it declares a "
-                               "deployment healthy; consider CC_WORKER_COMMAND on the API app",
-                               _loc(svc.origin))
+        if not self.serves_http(svc) and app.start_script:
+            # Clever declares a deployment healthy once something answers on 8080; a worker has
+            # nothing there. It runs as CC_WORKER_COMMAND (supervised, restarted on failure) and
+            # the app's own process is a minimal responder on PORT, reached by nobody (no vhost).
+            app.env["CC_WORKER_COMMAND"] = app.start_script
+            app.env["CC_WORKER_RESTART"] = "always"
+            app.start_script = WORKER_RESPONDER
+            app.vhosts = []
+            self.diags.info(I_WORKER, f"service '{svc.name}' serves no HTTP: its command runs as "
+                            "CC_WORKER_COMMAND, and the app answers Clever's deploy check on "
+                            "PORT with a minimal responder (no domain routes to it)",
+                            _loc(svc.origin))
 
     def static(self, app: AppPlan, svc: Service) -> None:
         build = svc.build
@@ -680,6 +867,11 @@ class Planner:
         if output is None and site is not None and site.root.startswith("/") and \
                 not site.root.startswith(("/usr/", "/var/", "/srv/", "/app/", "/opt/")):
             output = site.root.strip("/") or None
+        # One rule for every path hopper writes: relative to APP_FOLDER, where Clever runs the
+        # hooks and from where it reads CC_WEBROOT. A build output named from the repository
+        # root (apps/front/dist) loses the app folder's prefix.
+        if output and app.app_folder and output.strip("/").startswith(app.app_folder + "/"):
+            output = output.strip("/")[len(app.app_folder) + 1:]
         if output:
             app.env["CC_WEBROOT"] = "/" + output.strip("/")
         elif build is not None and build.build_command:
@@ -689,14 +881,17 @@ class Planner:
                                hint="set CC_WEBROOT to the folder your build writes (dist, build...)")
         steps = [c for c in (build.install_command if build else None,
                              build.build_command if build else None) if c]
-        if build is not None and build.runtime not in (None, "static"):
-            said = [f"{k} {getattr(build, k)}" for k in ("runtime_version", "package_manager")
-                    if getattr(build, k)]
+        if build is not None and build.runtime == "node":
+            # Hooks have Node on every runtime; CC_NODE_VERSION chooses its version there.
+            self.node_version(app, svc)
+            if steps and build.package_manager in ("pnpm", "yarn"):
+                # pnpm and Yarn come with Node through corepack, which must be switched on.
+                steps.insert(0, "corepack enable")
+        elif build is not None and build.runtime not in (None, "static"):
             joined = " and ".join(k for k in ("install_command", "build_command")
                                   if getattr(build, k))
             self.diags.warning(W_NOT_EXPRESSED, f"service '{svc.name}': its {build.runtime} build "
-                               f"has no static-app form (runtime {build.runtime}"
-                               f"{', ' + ', '.join(said) if said else ''}): "
+                               "has no static-app form: "
                                + (f"{joined} run{'s' if ' and ' not in joined else ''} as the "
                                   "pre_build hook, " if joined else "")
                                + "the rest is not written", _loc(build.origin) or _loc(svc.origin))
@@ -717,7 +912,7 @@ class Planner:
         names = mappings.table("env-names")["clevercloud"]
         clever_names = {**names["database"], **names["object_store"]}
         for app in plan.apps:
-            for binding in app.service.bindings:
+            for binding in (*app.service.bindings, *self.sibling_credentials(app, addons)):
                 self.bind(plan, app, binding, apps, addons, clever_names)
             # A dependency on an add-on is a link even without a variable of the app's own:
             # linking is what hands the app the add-on's credentials on Clever.
@@ -748,6 +943,9 @@ class Planner:
         if addon is not None:
             if addon.label not in app.links:
                 app.links.append(addon.label)
+            if addon.kind is not None:
+                self.bind_service_addon(app, b, addon)
+                return
             spec = clever_names.get(b.variable)
             if spec is not None and spec["attribute"] == b.attribute:
                 return  # linking the add-on injects this very variable
@@ -765,6 +963,11 @@ class Planner:
             app.refs[b.variable] = ref
             return
         target = apps.get(b.resource)
+        if target is not None and b.attribute == "url" and not self.serves_http(target.service):
+            self.diags.warning(W_NO_HTTP, f"service '{app.service.name}': {b.variable} points at "
+                               f"'{b.resource}', which serves no HTTP; Clever apps are reached "
+                               "only over HTTP(S) through their domain, so it is left out", where)
+            return
         if target is not None and b.attribute == "url":
             domain = self.public_domain(target)
             if domain is not None:
@@ -772,12 +975,64 @@ class Planner:
             else:
                 app.refs[b.variable] = EnvRef(
                     f'"https://${{tolist({target.rtype}.{target.label}.vhosts)[0].fqdn}}"',
-                    f"https:// + the domain of app {target.label}")
+                    f"https:// + the domain of app {target.label}", app=target.label)
             return
         if b.resource in self.arch.resource_names():
             self.diags.warning(W_UNSUPPORTED_COMPONENT, f"service '{app.service.name}': "
                                f"{b.variable} points at '{b.resource}', which is not written; "
                                "left out", where)
+
+    def sibling_credentials(self, app: AppPlan, addons: dict[str, AddonPlan]) -> list[Binding]:
+        """A database's credentials come as a set: when MB_DB_HOST is bound to an add-on, the
+        MB_DB_USER, MB_DB_PASS, MB_DB_DBNAME and MB_DB_PORT beside it must come from the same
+        add-on, never from the source's own values (which name a database that does not exist
+        on Clever)."""
+        out: list[Binding] = []
+        bound = {b.variable for b in app.service.bindings}
+        names = {*app.env, *app.secrets}
+        for b in app.service.bindings:
+            label = self.labels.get(b.resource)
+            addon = addons.get(label) if label else None
+            if addon is None or addon.provider == "cellar-addon" or \
+                    attribute_for(b.variable, b.attribute) not in ("host", "uri", "url"):
+                continue
+            m = re.fullmatch(r"(.*?)_?(HOST|HOSTNAME|SERVER|URL|URI)", b.variable)
+            if m is None or not m.group(1):
+                continue
+            prefix = m.group(1)
+            for name in sorted(names - bound):
+                rest = name[len(prefix):].lstrip("_") if name.startswith(prefix) else None
+                attribute = _CREDENTIAL_SUFFIXES.get(rest or "")
+                if attribute is not None:
+                    out.append(Binding(variable=name, resource=b.resource, attribute=attribute,
+                                       secret=attribute == "password", origin=b.origin))
+                    bound.add(name)
+        return out
+
+    @staticmethod
+    def serves_http(svc: Service) -> bool:
+        if svc.role is Role.WORKER:
+            return False
+        return svc.public or svc.runtime.port is not None or svc.role in (Role.FRONT, Role.API) \
+            or bool(svc.routes)
+
+    def bind_service_addon(self, app: AppPlan, b: Binding, addon: AddonPlan) -> None:
+        kind = addon.kind
+        assert kind is not None
+        attribute = attribute_for(b.variable, b.attribute)
+        injected = kind.env.get(attribute)
+        if injected == b.variable:
+            return  # linking the add-on injects this very variable
+        expr = tf_expression(kind, f"{addon.rtype}.{addon.label}", attribute)
+        if expr is None:
+            self.diags.warning(W_UNSUPPORTED_COMPONENT, f"service '{app.service.name}': "
+                               f"{b.variable} carries the {attribute} of '{b.resource}', which "
+                               f"the {kind.provider} add-on does not provide; left out",
+                               _loc(b.origin))
+            return
+        copy = (f"the value of {injected}" if injected
+                else f"the {attribute} of add-on {addon.name} (clever addon list)")
+        app.refs[b.variable] = EnvRef(expr, copy, source=injected)
 
     def addon_ref(self, addon: AddonPlan, attribute: str, plan: Plan) -> EnvRef | None:
         r = f"{addon.rtype}.{addon.label}"
@@ -791,13 +1046,16 @@ class Planner:
             if attribute not in ("uri", "host", "port", "database", "user", "password"):
                 return None
             expr = f"tostring({r}.port)" if attribute == "port" else f"{r}.{attribute}"
-            return EnvRef(expr, f"the value of {injected[attribute]}")
+            return EnvRef(expr, f"the value of {injected[attribute]}", source=injected[attribute])
         if attribute == "endpoint":
-            return EnvRef(f'"https://${{{r}.host}}"', "https:// + the value of CELLAR_ADDON_HOST")
+            return EnvRef(f'"https://${{{r}.host}}"', "https:// + the value of CELLAR_ADDON_HOST",
+                          source="CELLAR_ADDON_HOST", prefix="https://")
         if attribute == "access_key":
-            return EnvRef(f"{r}.key_id", "the value of CELLAR_ADDON_KEY_ID")
+            return EnvRef(f"{r}.key_id", "the value of CELLAR_ADDON_KEY_ID",
+                          source="CELLAR_ADDON_KEY_ID")
         if attribute == "secret_key":
-            return EnvRef(f"{r}.key_secret", "the value of CELLAR_ADDON_KEY_SECRET")
+            return EnvRef(f"{r}.key_secret", "the value of CELLAR_ADDON_KEY_SECRET",
+                          source="CELLAR_ADDON_KEY_SECRET")
         if attribute == "region":
             region = str(self.runtimes["cellar"]["sdk_region"])
             return EnvRef(f'"{region}"', region, region)
@@ -813,8 +1071,8 @@ class Planner:
         return None
 
     def public_domain(self, app: AppPlan) -> str | None:
-        if app.service.domains:
-            return app.service.domains[0]
+        if app.domains:
+            return app.domains[0]
         for fqdn, _path in self.cleverapps_roots(app):
             if not self.default_domain(app, fqdn):
                 return fqdn
@@ -827,7 +1085,7 @@ class Planner:
         vh = ext.get("cleverapps_vhosts") if isinstance(ext, dict) else None
         if not isinstance(vh, list):
             return []
-        return [(str(v["fqdn"]), str(v.get("path_begin", "/"))) for v in vh
+        return [(check_domain(str(v["fqdn"])), str(v.get("path_begin", "/"))) for v in vh
                 if isinstance(v, dict) and isinstance(v.get("fqdn"), str)
                 and str(v.get("path_begin", "/")) in ("/", "")]
 
@@ -841,7 +1099,7 @@ class Planner:
     def routes(self, plan: Plan, apps: dict[str, AppPlan]) -> None:
         for app in plan.apps:
             svc = app.service
-            own: list[tuple[str, str]] = [(d, "/") for d in svc.domains]
+            own: list[tuple[str, str]] = [(d, "/") for d in app.domains]
             own += [(f, p) for f, p in self.cleverapps_roots(app)
                     if not (svc.routes and self.default_domain(app, f))]
             if own:
@@ -893,3 +1151,5 @@ class Planner:
                     current = [(f"{target.name}.cleverapps.io", "/")] if target.service.public else []
                 if entry not in current:
                     target.vhosts = [*current, entry]
+                if target.redirect_https is None:
+                    target.redirect_https = True  # reached from the internet through the route

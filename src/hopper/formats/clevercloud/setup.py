@@ -17,6 +17,12 @@ from typing import Any
 
 from hopper.diagnostics import Location
 
+# What hopper's worker apps run as their main process: Clever waits for an answer on PORT
+# before it declares a deployment healthy, and a worker (CC_WORKER_COMMAND) has none of its own.
+# Read back, an app running it is the worker its CC_WORKER_COMMAND names.
+WORKER_RESPONDER = ("node -e \"require('http').createServer((q, s) => s.end('worker'))"
+                    ".listen(process.env.PORT)\"")
+
 POSTGRESQL = "postgresql-addon"
 CELLAR = "cellar-addon"
 

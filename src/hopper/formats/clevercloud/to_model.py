@@ -30,6 +30,7 @@ from hopper.formats.clevercloud.hints_read import find_htaccess, htaccess_spa
 from hopper.formats.clevercloud.setup import (
     CELLAR,
     POSTGRESQL,
+    WORKER_RESPONDER,
     AddonSpec,
     AppSpec,
     BoundRef,
@@ -62,6 +63,7 @@ from hopper.model import (
 
 HTTP_PORT = 8080
 _HTACCESS_COPY = re.compile(r"(?:\s*&&\s*)?\bcp (clevercloud/[A-Za-z0-9_.-]+\.htaccess) \S*\.htaccess\s*$")
+_COREPACK = "corepack enable && "
 _HOOK_VARS = {"CC_PRE_BUILD_HOOK": "pre_build", "CC_POST_BUILD_HOOK": "post_build",
               "CC_PRE_RUN_HOOK": "pre_run", "CC_RUN_SUCCEEDED_HOOK": "run_succeed",
               "CC_RUN_FAILED_HOOK": "run_failed"}
@@ -261,6 +263,14 @@ class ModelBuilder:
         if typed.get("CC_TASK", "").lower() == "true":
             role = Role.WORKER
             ext["task"] = True
+        worker = start == WORKER_RESPONDER and "CC_WORKER_COMMAND" in clever_env
+        if worker:
+            # hopper's worker app: the process is CC_WORKER_COMMAND; the main one only answers
+            # Clever's deploy check.
+            role = Role.WORKER
+            start = clever_env.pop("CC_WORKER_COMMAND")
+            if clever_env.get("CC_WORKER_RESTART") == "always":
+                del clever_env["CC_WORKER_RESTART"]
         if app.name and not self._default_name(app.key, app.name):
             ext["name"] = app.name
         for key in ("smallest_flavor", "biggest_flavor", "build_flavor"):
@@ -286,6 +296,8 @@ class ModelBuilder:
 
         build, static_site, port = self._build(app, kind, role, hooks, typed, start, build_tool,
                                                folder, ext)
+        if worker:
+            port = None
         image: str | None = None
         entrypoint: tuple[str, ...] = ()
         command: tuple[str, ...] = ()
@@ -446,7 +458,17 @@ class ModelBuilder:
             # platform serves the files from is that platform's business, so the site keeps the
             # model's default root.
             site = StaticSite(spa_fallback=spa, origin=spa_origin or app.origin)
-            return Build(context=context, runtime="static", build_command=build_cmd,
+            # A hook that builds with Node (CC_NODE_VERSION chooses its version on any runtime;
+            # pnpm and Yarn need corepack switched on first) is a Node build of the site.
+            manager = None
+            if build_cmd is not None and build_cmd.startswith(_COREPACK):
+                build_cmd = build_cmd[len(_COREPACK):] or None
+                first = (build_cmd or "").split(" ", 1)[0]
+                manager = first if first in ("pnpm", "yarn") else None
+            node_version = typed.get("CC_NODE_VERSION")
+            runtime = "node" if node_version or manager else "static"
+            return Build(context=context, runtime=runtime, runtime_version=node_version,
+                         package_manager=manager, build_command=build_cmd,
                          output_dir=output, origin=app.origin), site, None
         if kind == "docker":
             port = app.container_port

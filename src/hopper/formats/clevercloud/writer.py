@@ -16,10 +16,11 @@ from __future__ import annotations
 import re
 import shlex
 
+from hopper import mappings
 from hopper.diagnostics import E_INVALID_NAME, Diagnostics, fail
 from hopper.formats.base import WriteOptions, WriteResult
 from hopper.formats.clevercloud.hcl_write import Block, ListV, MapV, Obj, Raw, Scalar, render_file
-from hopper.formats.clevercloud.plan import AddonPlan, AppPlan, Plan, Planner
+from hopper.formats.clevercloud.plan import AddonPlan, AppPlan, Plan, Planner, cellar_host
 from hopper.model import Architecture
 from hopper.templating import render
 
@@ -71,7 +72,8 @@ def _main_tf(plan: Plan) -> str:
 
 def _addon_blocks(addon: AddonPlan) -> list[Block]:
     block = Block("resource", (addon.rtype, addon.label)).attr("name", addon.name)
-    if addon.provider == "postgresql-addon":
+    if addon.provider == "postgresql-addon" or (addon.kind is not None and addon.kind.tf_plan
+                                                and addon.plan):
         block.attr("plan", addon.plan)
     block.attr("region", addon.region)
     if addon.version:
@@ -155,24 +157,36 @@ def _q(token: str) -> str:
     return shlex.quote(token)
 
 
-_ORG_ARGS = '${org_args[@]+"${org_args[@]}"}'
+def _cmd(*tokens: str) -> str:
+    return " ".join(_q(t) for t in tokens)
 
 
-def _cmd(*tokens: str, org: bool = False) -> str:
-    line = "run " + " ".join(_q(t) for t in tokens)
-    return f"{line} {_ORG_ARGS}" if org else line
+def _price(addon: AddonPlan) -> str | None:
+    """What the add-on's plan costs, for the script to say before it answers --yes."""
+    prices = mappings.table("prices-clevercloud")
+    date = prices["meta"]["date"]
+    if addon.provider == "postgresql-addon":
+        month = prices.get("postgresql", {}).get("plans", {}).get(addon.plan)
+    elif addon.provider == "cellar-addon":
+        return "Cellar is billed by use (storage and outbound traffic)"
+    else:
+        month = addon.month
+    if month is None:
+        return f"plan {addon.plan or '(default)'}: check its price (clever addon providers show {addon.provider})"
+    if not month:
+        return f"plan {addon.plan} is free"
+    return f"plan {addon.plan} costs about EUR {month:.2f}/month (prices of {date})"
 
 
 def _script(plan: Plan) -> str:
     sections: list[dict[str, object]] = []
     for app in plan.apps:
-        lines = [_cmd("clever", "create", "--type", app.kind, app.name, "--region", app.region,
-                      "--alias", app.label, org=True),
-                 _cmd("clever", "scale", "--alias", app.label, "--min-flavor", app.smallest,
+        lines = [_cmd("create_app", app.label, "--type", app.kind, app.name, "--region", app.region),
+                 _cmd("run", "clever", "scale", "--alias", app.label, "--min-flavor", app.smallest,
                       "--max-flavor", app.biggest, "--min-instances", str(app.min_instances),
                       "--max-instances", str(app.max_instances))]
         if app.build_flavor:
-            lines.append(_cmd("clever", "scale", "--alias", app.label, "--build-flavor",
+            lines.append(_cmd("run", "clever", "scale", "--alias", app.label, "--build-flavor",
                               app.build_flavor))
         flags = []
         if app.redirect_https is not None:
@@ -181,34 +195,51 @@ def _script(plan: Plan) -> str:
             flags.append("--enable-sticky-sessions" if app.sticky_sessions
                          else "--disable-sticky-sessions")
         if flags:
-            lines.append(_cmd("clever", "config", "update", "--alias", app.label, *flags))
+            lines.append(_cmd("run", "clever", "config", "update", "--alias", app.label, *flags))
         sections.append({"title": f"app {app.label} ({app.kind})", "lines": lines})
     for addon in plan.addons:
         users = [a for a in plan.apps if addon.label in a.links]
-        create = ["clever", "addon", "create", addon.provider, addon.name, "--plan", addon.plan,
-                  "--region", addon.region]
+        create = ["create_addon", addon.provider, addon.name]
+        if addon.plan:
+            create += ["--plan", addon.plan]
+        create += ["--region", addon.region]
         if addon.version:
             create += ["--addon-version", addon.version]
-        if users:
-            create += ["--link", users[0].label]
-        lines = [_cmd(*create, org=True)]
-        lines += [_cmd("clever", "service", "link-addon", addon.name, "--alias", a.label)
-                  for a in users[1:]]
+        lines = []
+        price = _price(addon)
+        if price:
+            lines.append(_cmd("say", f"add-on {addon.name}: {price}"))
+        lines.append(_cmd(*create))
+        lines += [_cmd("link_addon", addon.name, a.label) for a in users]
+        host = cellar_host(addon.region)
         for _label, bucket in addon.buckets:
-            lines.append(f"echo {shlex.quote(f'create the bucket {bucket} with the keys of add-on {addon.name}: s3cmd mb s3://{bucket}')}")
+            lines.append(_cmd("say", f"create the bucket {bucket} with the keys of add-on "
+                                     f"{addon.name}: s3cmd --host={host} --host-bucket={host} "
+                                     f"mb s3://{bucket}"))
         sections.append({"title": f"add-on {addon.label} ({addon.provider})", "lines": lines})
-    env_lines = [f"env_import {shlex.quote(app.label)}" for app in plan.apps]
+    env_lines: list[str] = []
+    for app in plan.apps:
+        env_lines.append(_cmd("env_import", app.label))
+        for name, ref in sorted(app.refs.items()):
+            if ref.literal is not None:
+                continue  # in the env file
+            if ref.source:
+                env_lines.append(_cmd("from_addon", app.label, name, ref.source, ref.prefix))
+            elif ref.app:
+                env_lines.append(_cmd("from_app_domain", app.label, name, ref.app))
     if env_lines:
-        sections.append({"title": "environment (from files hopper does not fill)", "lines": env_lines})
+        sections.append({"title": "environment: the env files, then the values add-ons and "
+                         "other apps provide", "lines": env_lines})
     domain_lines: list[str] = []
     for app in plan.apps:
         for fqdn, path in sorted(app.vhosts or []):
             target = fqdn if path in ("", "/") else fqdn + path
-            domain_lines.append(_cmd("clever", "domain", "add", target, "--alias", app.label))
+            domain_lines.append(_cmd("add_domain", target, app.label))
     if domain_lines:
         sections.append({"title": "domains", "lines": domain_lines})
     return render("clevercloud/clever-setup.sh.j2", project=plan.name, sections=sections,
-                  domain_default=plan.domain_default, org=plan.organisation or "")
+                  domain_default=plan.domain_default, org=plan.organisation or "",
+                  aliases=[a.label for a in plan.apps])
 
 
 def _expert(value: str) -> str:
@@ -237,6 +268,10 @@ def _env_example(app: AppPlan) -> str:
             lines.append(f'{name}=""')
         elif name in app.refs and app.refs[name].literal is not None:
             lines.append(f"{name}={_expert(app.refs[name].literal or '')}")
+        elif name in app.refs and (app.refs[name].source or app.refs[name].app):
+            # Exists only once the add-on (or the other app) does: clever-setup.sh sets it
+            # right after importing this file.
+            lines.append(f"# {name}: set by clever-setup.sh to {app.refs[name].copy_from}")
         elif name in app.refs:
             lines.append(f"# {name}: set to {app.refs[name].copy_from}")
             lines.append(f'{name}=""')

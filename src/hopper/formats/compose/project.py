@@ -50,6 +50,8 @@ from hopper.formats.compose.merge import TAGS, merge_documents, merge_service, s
 
 E_TOP_LEVEL = code("HOP120", Severity.ERROR, "a compose file's top level is not a mapping")
 E_NO_SERVICES = code("HOP121", Severity.ERROR, "the compose project defines no services")
+E_ALL_PROFILES = code("HOP131", Severity.ERROR,
+                      "every service is under a profile that is not enabled: nothing to read")
 E_BAD_VALUE = code("HOP122", Severity.ERROR, "a compose value has the wrong type or syntax")
 W_UNKNOWN_KEY = code("HOP123", Severity.WARNING, "a compose key is unknown and ignored")
 E_UNKNOWN_DEPENDENCY = code("HOP124", Severity.ERROR, "depends_on names a service that is not defined or not enabled")
@@ -954,6 +956,13 @@ def _finish(merged: dict[str, Any], locations: dict[Key, Location], root: Path,
             disabled[name] = wanted
             continue
         services[name] = service
+    if disabled and not services:
+        # `docker compose up` would start nothing either; converting nothing silently would
+        # look like a success. Say which profiles exist.
+        names = sorted({p for wanted in disabled.values() for p in wanted})
+        raise fail(E_ALL_PROFILES, f"every service is under a profile ({', '.join(names)}) and "
+                   "none is enabled", locations.get(("services",)) or locations.get(()),
+                   hint=" ".join(f"--profile {p}" for p in names) + " (or COMPOSE_PROFILES)")
     for name, service in services.items():
         for dep, spec in (service.get("depends_on") or {}).items():
             if dep in services or not spec.get("required", True):

@@ -111,6 +111,7 @@ def node_build(name: str, svc: dict[str, Any], facts: BuildFacts, base: Build | 
         "install_command": node.install_command() if node is not None else None,
         "build_command": build_command, "start_command": start,
         "workspace": node.workspace if node is not None else None,
+        "node_engines": node.engines_node if node is not None else None,
     }
     if base is None:
         return Build(**fields, origin=locate("services", name))

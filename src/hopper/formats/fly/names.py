@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from hopper import domains
 from hopper.diagnostics import E_INVALID_NAME, Diagnostics, Location, Severity, code, fail
 
 E_APP_NAME_CLASH = code("HOP508", Severity.ERROR, "two services would get the same Fly app name")
@@ -56,17 +57,8 @@ def check_env_name(name: str, what: str, location: Location | None = None) -> st
     return name
 
 
-# A DNS name Fly can issue a certificate for: labels of letters, digits and inner hyphens, an
-# optional leading wildcard label (Fly issues wildcard certificates).
-DOMAIN_RE = re.compile(r"^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$")
-
-
-def check_domain(domain: str, location: Location | None = None) -> str:
-    name = domain.strip().lower().rstrip(".")
-    if len(name) > 253 or not DOMAIN_RE.match(name):
-        raise fail(E_INVALID_NAME, f"domain {domain!r} is not a valid DNS name", location,
-                   hint="a custom domain is a host name such as www.example.org")
-    return name
+# One domain check for every writer (hopper.domains); Fly issues wildcard certificates too.
+check_domain = domains.check_domain
 
 
 def check_gh_secret(name: str, location: Location | None = None) -> str:

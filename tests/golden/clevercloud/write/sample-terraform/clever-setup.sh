@@ -12,7 +12,12 @@
 #
 # Env vars, secrets included, are imported from <CLEVER_ENV_DIR>/<alias>.env, a file hopper does
 # not fill: copy <alias>.env.example, put your values in, keep it out of git. Values travel on
-# stdin, never on a command line. `clever env import` replaces all of an app's variables.
+# stdin or in the environment of `clever`, never on a command line. `clever env import` replaces
+# all of an app's variables; the values that come from add-ons are set again right after it.
+# Running it again changes nothing: apps already in .clever.json, add-ons that exist, links and
+# domains already made are skipped. --apply needs jq to read clever's JSON output.
+# jq filters are single-quoted on purpose: $a, $n and $d are jq's variables, not the shell's.
+# shellcheck disable=SC2016
 set -euo pipefail
 
 APPLY=0
@@ -26,6 +31,7 @@ done
 
 ORG="${CLEVER_ORG:-}"
 ENV_DIR="${CLEVER_ENV_DIR:-clever-env}"
+APPS_FILE="${APP_CONFIGURATION_FILE:-.clever.json}"
 
 # Values that reach a command line are checked before anything runs.
 check() {
@@ -47,47 +53,162 @@ run() {
   if [ "$APPLY" = 1 ]; then "$@"; fi
 }
 
+say() {
+  printf '# %s\n' "$*"
+}
+
+# Stops the run when clever cannot answer: guessing "absent" would create duplicates.
+fail_read() {
+  echo "$1 failed: stopping before anything is created twice" >&2
+  exit 70
+}
+
+# "true" when the jq filter says so; an empty or failed answer is never taken for a yes.
+jq_true() {
+  [ "$(jq "$@")" = true ]
+}
+
+# An app is created once: `clever create` records its alias in .clever.json.
+app_exists() {
+  [ "$APPLY" = 1 ] && [ -f "$APPS_FILE" ] &&
+    jq_true --arg a "$1" 'any(.apps[]?; .alias == $a)' "$APPS_FILE"
+}
+
+create_app() {
+  local alias="$1"
+  shift
+  if app_exists "$alias"; then
+    say "app $alias is already in $APPS_FILE: not created again"
+  else
+    run clever create "$@" --alias "$alias" ${org_args[@]+"${org_args[@]}"}
+  fi
+}
+
+addon_exists() {
+  [ "$APPLY" = 1 ] || return 1
+  local list
+  list="$(clever addon list --format json ${org_args[@]+"${org_args[@]}"})" || fail_read "clever addon list"
+  printf '%s' "$list" | jq_true --arg n "$1" 'any(.[]?; .name == $n)'
+}
+
+# Add-ons of a paid plan ask for a confirmation; --yes answers it (the cost is printed above).
+create_addon() {
+  local name="$2"
+  if addon_exists "$name"; then
+    say "add-on $name exists: not created again"
+  else
+    run clever addon create "$@" --yes ${org_args[@]+"${org_args[@]}"}
+  fi
+}
+
+link_addon() {
+  local name="$1" alias="$2" links=""
+  if [ "$APPLY" = 1 ]; then
+    links="$(clever service --alias "$alias" --format json)" || fail_read "clever service"
+  fi
+  if [ -n "$links" ] && printf '%s' "$links" | jq_true --arg n "$name" 'any(.addons[]?; .name == $n and .isLinked)'; then
+    say "add-on $name is already linked to $alias"
+  else
+    run clever service link-addon "$name" --alias "$alias"
+  fi
+}
+
+add_domain() {
+  local domain="$1" alias="$2" domains=""
+  if [ "$APPLY" = 1 ]; then
+    domains="$(clever domain --alias "$alias" --format json)" || fail_read "clever domain"
+  fi
+  if [ -n "$domains" ] && printf '%s' "$domains" | jq_true --arg d "$domain" 'any(.[]?; (.domainWithPathPrefix | rtrimstr("/")) == ($d | rtrimstr("/")))'; then
+    say "domain $domain is already on $alias"
+  else
+    run clever domain add "$domain" --alias "$alias"
+  fi
+}
+
 env_import() {
   local alias="$1" file="$ENV_DIR/$1.env"
   printf '+ clever env import --alias %q < %q\n' "$alias" "$file"
   if [ "$APPLY" = 1 ]; then
-    if [ ! -f "$file" ]; then
-      echo "missing $file: copy $file.example and fill in the values" >&2
-      exit 66
-    fi
     clever env import --alias "$alias" < "$file"
   fi
 }
 
-if [ "$APPLY" = 1 ] && ! command -v clever >/dev/null 2>&1; then
-  echo "the clever CLI is not installed (npm install -g clever-tools)" >&2
-  exit 69
+# NAME on the app gets the value of a variable its linked add-on injects (with a prefix such as
+# https://). The value exists only once the add-on does; it is passed to `clever env import-vars`
+# in that command's environment, never on a command line.
+from_addon() {
+  local alias="$1" name="$2" source="$3" prefix="$4" value
+  printf '+ clever env import-vars %q --alias %q  # %s=%s$%s\n' "$name" "$alias" "$name" "$prefix" "$source"
+  if [ "$APPLY" = 1 ]; then
+    value="$(clever env --alias "$alias" --format json |
+      jq -r --arg n "$source" '[.fromAddons[]?.env[]? | select(.name == $n) | .value][0] // empty')"
+    if [ -z "$value" ]; then
+      echo "$source is not among the add-on variables of $alias: is the add-on linked?" >&2
+      exit 70
+    fi
+    (export "$name=$prefix$value"; clever env import-vars "$name" --alias "$alias")
+  fi
+}
+
+# NAME on the app gets https:// and the first domain of another app.
+from_app_domain() {
+  local alias="$1" name="$2" other="$3" value
+  printf '+ clever env import-vars %q --alias %q  # %s=https://<first domain of %s>\n' "$name" "$alias" "$name" "$other"
+  if [ "$APPLY" = 1 ]; then
+    value="$(clever domain --alias "$other" --format json | jq -r '.[0].domainWithPathPrefix // empty')"
+    if [ -z "$value" ]; then
+      echo "app $other has no domain yet" >&2
+      exit 70
+    fi
+    (export "$name=https://${value%/}"; clever env import-vars "$name" --alias "$alias")
+  fi
+}
+
+if [ "$APPLY" = 1 ]; then
+  for tool in clever jq; do
+    if ! command -v "$tool" >/dev/null 2>&1; then
+      echo "$tool is not installed (clever: npm install -g clever-tools)" >&2
+      exit 69
+    fi
+  done
+  # Every env file is needed: check them all before creating anything.
+  aliases=(api front)
+  for alias in ${aliases[@]+"${aliases[@]}"}; do
+    if [ ! -f "$ENV_DIR/$alias.env" ]; then
+      echo "missing $ENV_DIR/$alias.env: copy $ENV_DIR/$alias.env.example and fill in the values" >&2
+      exit 66
+    fi
+  done
 fi
 
 # app api (node)
-run clever create --type node webapp-api --region par --alias api ${org_args[@]+"${org_args[@]}"}
+create_app api --type node webapp-api --region par
 run clever scale --alias api --min-flavor XS --max-flavor XS --min-instances 1 --max-instances 2
 run clever config update --alias api --enable-force-https
 
 # app front (static-apache)
-run clever create --type static-apache webapp-front --region par --alias front ${org_args[@]+"${org_args[@]}"}
+create_app front --type static-apache webapp-front --region par
 run clever scale --alias front --min-flavor nano --max-flavor nano --min-instances 1 --max-instances 1
 run clever config update --alias front --enable-force-https
 
 # add-on db (postgresql-addon)
-run clever addon create postgresql-addon webapp-db --plan xxs_sml --region par --addon-version 16 --link api ${org_args[@]+"${org_args[@]}"}
+say 'add-on webapp-db: plan xxs_sml costs about EUR 5.25/month (prices of 2026-01-09)'
+create_addon postgresql-addon webapp-db --plan xxs_sml --region par --addon-version 16
+link_addon webapp-db api
 
 # add-on media (cellar-addon)
-run clever addon create cellar-addon webapp-media --plan S --region par --link api ${org_args[@]+"${org_args[@]}"}
-echo 'create the bucket webapp-media with the keys of add-on webapp-media: s3cmd mb s3://webapp-media'
+say 'add-on webapp-media: Cellar is billed by use (storage and outbound traffic)'
+create_addon cellar-addon webapp-media --plan S --region par
+link_addon webapp-media api
+say 'create the bucket webapp-media with the keys of add-on webapp-media: s3cmd --host=cellar-c2.services.clever-cloud.com --host-bucket=cellar-c2.services.clever-cloud.com mb s3://webapp-media'
 
-# environment (from files hopper does not fill)
+# environment: the env files, then the values add-ons and other apps provide
 env_import api
 env_import front
 
 # domains
-run clever domain add webapp.example.org/api --alias api
-run clever domain add webapp.example.org --alias front
+add_domain webapp.example.org/api api
+add_domain webapp.example.org front
 
 if [ "$APPLY" = 1 ]; then
   echo "Done. Deploy each app with: clever deploy --alias <alias>"

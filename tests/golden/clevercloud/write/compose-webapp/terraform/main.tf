@@ -26,7 +26,7 @@ resource "clevercloud_cellar" "minio" {
 }
 
 resource "clevercloud_cellar_bucket" "media" {
-  id        = "media"
+  id        = "webapp-media"
   cellar_id = clevercloud_cellar.minio.id
 }
 
@@ -37,6 +37,7 @@ resource "clevercloud_nodejs" "api" {
   max_instance_count = 1
   smallest_flavor    = "XS"
   biggest_flavor     = "XS"
+  redirect_https     = true
   app_folder         = "api"
   start_script       = "node server.js"
   package_manager    = "npm-ci"
@@ -45,7 +46,6 @@ resource "clevercloud_nodejs" "api" {
 
   environment = {
     CC_HEALTH_CHECK_PATH = "/health"
-    CC_NODE_VERSION      = "20"
     DATABASE_URL         = clevercloud_postgresql.db.uri
     NODE_ENV             = "production"
     S3_ACCESS_KEY        = clevercloud_cellar.minio.key_id
@@ -62,6 +62,7 @@ resource "clevercloud_static_apache" "front" {
   max_instance_count = 1
   smallest_flavor    = "nano"
   biggest_flavor     = "nano"
+  redirect_https     = true
   app_folder         = "front"
   vhosts             = [{ fqdn = var.domain }]
 
@@ -70,6 +71,7 @@ resource "clevercloud_static_apache" "front" {
   }
 
   environment = {
-    CC_WEBROOT = "/dist"
+    CC_NODE_VERSION = "20"
+    CC_WEBROOT      = "/dist"
   }
 }

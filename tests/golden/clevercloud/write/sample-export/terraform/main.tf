@@ -25,7 +25,7 @@ resource "clevercloud_cellar" "media" {
   region = "par"
 }
 
-resource "clevercloud_cellar_bucket" "webapp-media" {
+resource "clevercloud_cellar_bucket" "media" {
   id        = "webapp-media"
   cellar_id = clevercloud_cellar.media.id
 }
@@ -47,7 +47,7 @@ resource "clevercloud_nodejs" "api" {
 
   environment = {
     CC_HEALTH_CHECK_PATH = "/api/health"
-    CELLAR_BUCKET        = clevercloud_cellar_bucket.webapp-media.id
+    CELLAR_BUCKET        = clevercloud_cellar_bucket.media.id
     NODE_ENV             = "production"
     SESSION_SECRET       = var.session_secret
   }
