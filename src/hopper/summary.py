@@ -34,7 +34,14 @@ def _service_line(svc: Service) -> list[str]:
         site = svc.static_site
         extra = ", SPA fallback" if site.spa_fallback else ""
         extra += ", gzip" if site.gzip else ""
-        lines.append(f"    static site: {site.root} (index {site.index}{extra})")
+        where = site.root
+        default_root = type(site)().root
+        if site.root == default_root and svc.build is not None and svc.build.output_dir \
+                and svc.image is None and (svc.build.dockerfile is None or svc.build.runtime == "static"):
+            # Served as built by the platform (a Clever static app's CC_WEBROOT): the folder of
+            # the build output, not an nginx path no container has.
+            where = f"{svc.build.output_dir}/ (the build output)"
+        lines.append(f"    static site: {where} (index {site.index}{extra})")
     for route in svc.routes:
         target = route.target_service + (f":{route.target_port}" if route.target_port else "")
         notes = []

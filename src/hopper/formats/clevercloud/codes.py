@@ -12,6 +12,12 @@ E_BAD_JSON = code("HOP403", Severity.ERROR,
                   "a JSON file of an export bundle or a repo hint is malformed or of the wrong shape")
 E_AMBIGUOUS_ROOT = code("HOP404", Severity.ERROR,
                         "several Terraform root modules were found; name one")
+E_UNMODELLED = code("HOP405", Severity.ERROR,
+                    "a Clever Cloud setup was found, but nothing in it is an app hopper converts")
+W_HTACCESS_IGNORED = code("HOP425", Severity.WARNING,
+                          "an .htaccess outside the webroot, which Clever ignores, was not read")
+I_HTACCESS_ASSUMED = code("HOP426", Severity.INFO,
+                          "an .htaccess outside a built webroot is read, assuming the build copies it")
 W_NOT_LITERAL = code("HOP410", Severity.WARNING,
                      "a Terraform value is not literal and could not be resolved")
 W_UNSUPPORTED_RESOURCE = code("HOP411", Severity.WARNING,

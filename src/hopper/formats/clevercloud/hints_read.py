@@ -54,6 +54,28 @@ def find_htaccess(files: SourceFiles, project_dir: Path, webroot: str | None,
     return None
 
 
+def webroot_htaccess(files: SourceFiles, project_dir: Path, webroot: str | None,
+                     app_folder: str | None) -> tuple[tuple[bool, Location] | None, list[str]]:
+    """The SPA fallback Clever really applies: Apache reads the ``.htaccess`` of the webroot
+    (CC_WEBROOT, relative to APP_FOLDER; the app folder itself when unset). When the webroot is a
+    build output, ``public/.htaccess`` counts too: Vite, CRA and Angular copy public/ into it.
+    Returns that, and the ``.htaccess`` files elsewhere that Clever ignores."""
+    base = project_dir / (app_folder or "").strip("/")
+    root = base / webroot.strip("/") if webroot and webroot.strip("/") else base
+    candidates = [root / ".htaccess"]
+    if root != base:
+        candidates.append(base / "public" / ".htaccess")
+    found: tuple[bool, Location] | None = None
+    for path in candidates:
+        if path.is_file() and files.inside(path):
+            found = htaccess_spa(files.read_text(path)), Location(file=files.rel(path))
+            break
+    ignored = [files.rel(p) for p in (base / ".htaccess", base / "public" / ".htaccess",
+                                      base / "static" / ".htaccess")
+               if p not in candidates and p.is_file() and files.inside(p)]
+    return found, ignored
+
+
 def read_env_file(files: SourceFiles, path: Path) -> dict[str, EnvEntry]:
     """``NAME=value`` lines; only CC_* names are kept (the others describe local development)."""
     out: dict[str, EnvEntry] = {}

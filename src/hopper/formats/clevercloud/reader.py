@@ -12,7 +12,7 @@ from pathlib import Path
 from hopper.diagnostics import Diagnostics, Location, fail
 from hopper.formats.base import ReadOptions, ReadResult
 from hopper.formats.clevercloud.bundle_read import BundleReader
-from hopper.formats.clevercloud.codes import E_AMBIGUOUS_ROOT, E_NO_SETUP
+from hopper.formats.clevercloud.codes import E_AMBIGUOUS_ROOT, E_NO_SETUP, E_UNMODELLED
 from hopper.formats.clevercloud.detect import MANIFEST, is_bundle
 from hopper.formats.clevercloud.files import SourceFiles
 from hopper.formats.clevercloud.hcl_eval import load_module
@@ -65,12 +65,49 @@ def _read_setup(path: Path, root: Path, files: SourceFiles, diags: Diagnostics,
         return _terraform(roots[0], None, files, diags, options, project_dir=root)
     setup = read_hints(files, root, diags, _name(root))
     if setup is None:
+        _unmodelled(files, root)
         raise fail(E_NO_SETUP, "no Clever Cloud setup here: no Terraform using the clevercloud "
                    "provider, no export bundle, and no app hints (.clever.json, package.json, "
                    ".htaccess, clevercloud/<runtime>.json)", Location(file="."),
                    hint="capture a live app with scripts/clever-export.sh, or name the format "
                    "with --from")
     return setup
+
+
+# What a clevercloud/ file tells about the runtime, when hopper finds nothing it converts.
+_RUNTIME_FILES = {"http.json": "the Python or Ruby runtime (its nginx settings)",
+                  "python.json": "the Python runtime", "php.json": "the PHP runtime",
+                  "go.json": "the Go runtime", "jar.json": "a Java runtime",
+                  "war.json": "a Java runtime", "maven.json": "a Java runtime",
+                  "gradle.json": "a Java runtime", "sbt.json": "a Scala runtime"}
+
+
+def _unmodelled(files: SourceFiles, root: Path) -> None:
+    """A clevercloud/ folder with hooks or cron.json but no app hopper converts: say what was
+    found and why it is not converted, rather than that there is nothing here."""
+    folder = root / "clevercloud"
+    if not folder.is_dir() or not files.inside(folder):
+        return
+    found = sorted(p.name for p in folder.iterdir() if p.is_file())
+    if not found:
+        return
+    runtimes = sorted({_RUNTIME_FILES[n] for n in found if n in _RUNTIME_FILES})
+    what = []
+    hooks = [n for n in found if n.endswith(".sh")]
+    if hooks:
+        what.append(f"hook scripts ({', '.join(hooks)})")
+    if "cron.json" in found:
+        what.append("schedules (cron.json)")
+    others = [n for n in found if n not in hooks and n != "cron.json"]
+    if others:
+        what.append(", ".join(others))
+    why = (f"they belong to {' and '.join(runtimes)}, which hopper does not convert"
+           if runtimes else "nothing says which runtime the app uses (no .clever.json, "
+           "package.json, .htaccess, Dockerfile or Terraform)")
+    raise fail(E_UNMODELLED, f"a Clever Cloud setup is here: clevercloud/ holds "
+               f"{'; '.join(what)}; but {why}", Location(file="clevercloud"),
+               hint="hopper converts static, Node.js and Docker apps; for a Node app add its "
+                    "package.json, or capture the live app with scripts/clever-export.sh")
 
 
 def _read_file(path: Path, files: SourceFiles, diags: Diagnostics, options: ReadOptions) -> Setup:

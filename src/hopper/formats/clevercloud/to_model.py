@@ -18,15 +18,17 @@ from hopper import mappings
 from hopper.diagnostics import E_INVALID_NAME, Diagnostics, Location, fail
 from hopper.formats.clevercloud.codes import (
     I_CLEVER_ONLY,
+    I_HTACCESS_ASSUMED,
     W_AUTOSCALING,
     W_HINTS_ONLY,
+    W_HTACCESS_IGNORED,
     W_UNKNOWN_FLAVOR,
     W_UNKNOWN_ZONE,
     W_UNSUPPORTED_RUNTIME,
 )
 from hopper.formats.clevercloud.cron import schedules as cron_schedules
 from hopper.formats.clevercloud.files import SourceFiles
-from hopper.formats.clevercloud.hints_read import find_htaccess, htaccess_spa
+from hopper.formats.clevercloud.hints_read import htaccess_spa, webroot_htaccess
 from hopper.formats.clevercloud.setup import (
     CELLAR,
     POSTGRESQL,
@@ -451,9 +453,27 @@ class ModelBuilder:
             elif kind == "static":
                 spa = bool(typed.get("SERVER_FALLBACK_PAGE"))
             if not copied and kind == "static-apache" and self.setup.project_dir is not None:
-                found = find_htaccess(self.files, self.setup.project_dir, webroot, folder)
+                found, ignored = webroot_htaccess(self.files, self.setup.project_dir, webroot,
+                                                  folder)
                 if found is not None:
                     spa, spa_origin = found
+                elif ignored and build_cmd:
+                    # The webroot is built: the build may copy the file there (hopper cannot
+                    # see into build scripts). Read it, and say what that assumes.
+                    outside = ignored[0]
+                    spa = htaccess_spa(self.files.read_text(self.setup.project_dir / outside))
+                    spa_origin = Location(file=outside)
+                    self.diags.info(I_HTACCESS_ASSUMED, f"app '{app.key}': {outside} is outside "
+                                       f"the webroot ({webroot}); Apache applies it only if the "
+                                       f"build ({build_cmd}) copies it there, which hopper assumes",
+                                       spa_origin, hint="check that the built webroot holds .htaccess")
+                    ignored = ignored[1:]
+                for rel in ignored:
+                    self.diags.warning(W_HTACCESS_IGNORED, f"app '{app.key}': {rel} is outside "
+                                       f"the webroot ({webroot or '/'}), where Apache does not "
+                                       "read it; its rules (an SPA fallback?) do not apply on "
+                                       "Clever", Location(file=rel),
+                                       hint="move it into the webroot, or have the build copy it there")
             # CC_WEBROOT names a folder of the repository (Build.output_dir); where another
             # platform serves the files from is that platform's business, so the site keeps the
             # model's default root.
