@@ -448,6 +448,34 @@ def validate(
     return EXIT_OK
 
 
+# ------------------------------------------------------------------------------ verify
+
+@app.command(epilog=EPILOG)
+def verify(
+    out: Annotated[Path, typer.Argument(metavar="OUT", help="A Fly set hopper wrote (convert --to fly --out OUT).")],
+    source: Annotated[Path | None, typer.Option("--source", metavar="DIR", help="The repository the set was converted from (default: OUT, when the set was copied into it).")] = None,
+) -> int:
+    """Run a Fly set on a local Fly-like runtime (Linux, root) and check it works (docs/verify.md)."""
+    from hopper.runtime.netns import RuntimeProblem  # noqa: PLC0415
+    from hopper.runtime.run import Interrupted  # noqa: PLC0415
+    from hopper.runtime.run import verify as run_verify  # noqa: PLC0415
+
+    for folder in (out, source):
+        if folder is not None and not folder.is_dir():
+            _err(f"{folder}: error: no such folder")
+            return EXIT_INPUT
+    try:
+        report = run_verify(out, source, None if STATE.quiet else _err)
+    except RuntimeProblem as exc:
+        _err(f"hopper verify: {exc}")
+        return EXIT_INPUT
+    except Interrupted:
+        _err("interrupted (cleaned up)")
+        return EXIT_INTERRUPTED
+    _out(report.text())
+    return EXIT_OK if report.ok else EXIT_INPUT
+
+
 # ------------------------------------------------------------------------------ diff
 
 @app.command(cls=_Command, epilog=EPILOG_DIFF)

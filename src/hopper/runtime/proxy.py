@@ -8,7 +8,8 @@ Both reach a Machine on its ``internal_port`` over the Machine's **private IPv4*
 On a port with the ``http`` handler the proxy reads each request's head: with ``force_https``
 a plain-HTTP request gets a 301 to ``https://`` (Fly's edge does the same, and on Flycast that
 is what breaks an HTTP client); otherwise it adds what Fly's edge adds — ``Fly-Client-IP``,
-``X-Forwarded-For``, ``X-Forwarded-Proto``, ``X-Forwarded-Port``, ``Via`` — and forwards. One
+``X-Forwarded-For``, ``X-Forwarded-Proto``, ``X-Forwarded-Port`` — and forwards. (No ``Via``:
+the references this runtime follows do not say Fly adds one, and nginx would stop compressing.) One
 request per client connection (``Connection: close``) keeps the head parsing simple; bodies
 and responses are streamed through untouched. Without a handler the port is plain TCP.
 """
@@ -85,7 +86,7 @@ def rewrite_head(head: bytes, rule: PortRule, client_ip: str) -> bytes | None:
         name, _, value = line.partition(":")
         lower = name.strip().lower()
         if lower in ("connection", "keep-alive", "fly-client-ip", "x-forwarded-proto",
-                     "x-forwarded-port", "via"):
+                     "x-forwarded-port"):
             continue  # the proxy sets these; a client cannot forge Fly-Client-IP
         if lower == "x-forwarded-for":
             forwarded_for = value.strip()
@@ -94,7 +95,7 @@ def rewrite_head(head: bytes, rule: PortRule, client_ip: str) -> bytes | None:
     chain = f"{forwarded_for}, {client_ip}" if forwarded_for else client_ip
     kept += [f"Fly-Client-IP: {client_ip}", f"X-Forwarded-For: {chain}",
              f"X-Forwarded-Proto: {rule.proto}", f"X-Forwarded-Port: {rule.port}",
-             "Via: 1.1 fly.io", "Connection: close"]
+             "Connection: close"]
     return ("\r\n".join([lines[0], *kept]) + "\r\n\r\n").encode("latin-1")
 
 
