@@ -298,10 +298,12 @@ def body_limit(v: Verifier, run: AppRun, route: NginxRoute, port: int, path: str
     size = min(limit - 1024, MAX_BODY_PROBE)
     got = edge_request(port, path, method="POST", body=b"x" * size,
                        headers={"Content-Type": "application/octet-stream"})
-    ok = got.status not in (0, 413, 502, 503, 504)
+    # Only a refusal for size fails: an API that answers before reading the body (a 404 for
+    # this probe path) may make nginx report the upstream closed early, after it took the body.
+    ok = got.status not in (0, 413)
     v.check("body-limit", subject, ok,
-            f"POST of {size / 1024 / 1024:.1f} MiB (the source allows {declared}): {got.summary()}"
-            + ("" if ok else _nginx_error(v, run)))
+            f"POST of {size / 1024 / 1024:.1f} MiB (the source allows {declared}): HTTP {got.status}"
+            + ("" if ok else f" {got.summary()}{_nginx_error(v, run)}"))
 
 
 def health(v: Verifier, run: AppRun) -> None:
