@@ -23,6 +23,7 @@ TEXT = (
     '  inspect      Read a setup and show the architecture hopper understood.\n'
     '  convert      Write the equivalent setup for another platform.\n'
     "  validate     Check a Fly.io setup offline: flyctl's rules plus hopper's...\n"
+    '  verify       Run a Fly set on a local Fly-like runtime (Linux, root)...\n'
     '  diff         Show the migration plan between two setups: what behaves...\n'
     '  rewrite-env  Rename env var reads in application code to the target...\n'
     '  formats      List the formats hopper reads and writes.\n'
