@@ -460,14 +460,17 @@ def verify(
     from hopper.runtime.run import Interrupted  # noqa: PLC0415
     from hopper.runtime.run import verify as run_verify  # noqa: PLC0415
 
-    for folder in (out, source):
-        if folder is not None and not folder.is_dir():
-            _err(f"{folder}: error: no such folder")
-            return EXIT_INPUT
     try:
+        for folder in (out, source):
+            if folder is not None and not folder.is_dir():
+                _err(f"{folder}: error: no such folder")
+                return EXIT_INPUT
         report = run_verify(out, source, None if STATE.quiet else _err)
     except RuntimeProblem as exc:
         _err(f"hopper verify: {exc}")
+        return EXIT_INPUT
+    except OSError as exc:  # an unreadable file or folder of the set or the source
+        _err(f"hopper verify: {exc.filename or ''}: {exc.strerror or exc}")
         return EXIT_INPUT
     except Interrupted:
         _err("interrupted (cleaned up)")

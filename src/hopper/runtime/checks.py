@@ -330,9 +330,8 @@ def health(v: Verifier, run: AppRun) -> None:
 
 def _machine_get(v: Verifier, address: str, port: int, path: str,
                  headers: dict[str, str]) -> tuple[int, bytes]:
-    extra = "".join(f"{k}: {val}\r\n" for k, val in headers.items())
-    del extra  # the simple client below sends Host only; check headers matter only for proto
-    return http_request(v.net.fabric.hub, address, port, "GET", path, host=address)
+    return http_request(v.net.fabric.hub, address, port, "GET", path, host=address,
+                        headers={str(k): str(val) for k, val in headers.items()})
 
 
 def env_names(v: Verifier, run: AppRun) -> None:

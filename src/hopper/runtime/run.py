@@ -208,6 +208,9 @@ class Verifier:
                 args[str(name)] = str(value)
             run.layout = read_layout(dockerfile, context, self.tree, args)
             self.report.notes.extend(f"{fly.name}: {n}" for n in run.layout.notes)
+            version_note = _version_difference(run.layout)
+            if version_note:
+                self.report.notes.append(f"{fly.name}: {version_note}")
             run.builds = building.build_stage_outputs(run.layout, self.tree, home,
                                                       set(args), set(deploy.build_secrets))
             for result in run.builds:
@@ -359,6 +362,40 @@ class Verifier:
                 self.net.open_edge(fly.name)
 
 
+def _host_version(tool: str) -> str:
+    """The installed nginx's or Node's version ("1.22.1", "20.20.2"), or ""."""
+    import re  # noqa: PLC0415
+
+    try:
+        done = subprocess.run([tool, "-v"] if tool == "nginx" else [tool, "--version"],
+                              capture_output=True, text=True, timeout=10, check=False)
+    except OSError:
+        return ""
+    m = re.search(r"(\d+\.\d+(?:\.\d+)?)", done.stdout + done.stderr)
+    return m.group(1) if m else ""
+
+
+def _version_difference(layout: ImageLayout) -> str | None:
+    """Say when the image's nginx or Node is not the version that runs here."""
+    stage = layout.dockerfile.final
+    seen = set()
+    while stage.image not in seen:  # FROM an earlier stage: its base image
+        seen.add(stage.image)
+        earlier = layout.dockerfile.stage(stage.image)
+        if earlier is None or earlier is stage:
+            break
+        stage = earlier
+    name, _, tag = stage.image.partition(":")
+    tool = {"nginx": "nginx", "node": "node"}.get(name.rsplit("/", 1)[-1])
+    if tool is None:
+        return f"the image is based on {stage.image}; its programs come from this machine instead"
+    host = _host_version(tool)
+    wanted = tag.split("-")[0]
+    if host and wanted and not (host == wanted or host.startswith(wanted + ".")):
+        return f"the image runs {tool} {wanted} ({stage.image}); this machine's {tool} {host} runs instead"
+    return None
+
+
 def _user_exists(name: str) -> bool:
     import pwd  # noqa: PLC0415
 
@@ -430,6 +467,7 @@ def verify(out: Path, source: Path | None = None, progress: Progress | None = No
     Raises :class:`RuntimeProblem` when the machine cannot run it (missing capability)."""
     say = progress or (lambda _text: None)
     started = time.monotonic()
+    check_capabilities()  # before anything is created or read
     verifier = Verifier(out.resolve(), source.resolve() if source else None, say)
     try:
         with _signals_raise():

@@ -174,14 +174,15 @@ class ObjectStore:
 
 
 def http_request(ns: str, address: str, port: int, method: str, path: str, *, host: str,
-                 timeout: float = 10) -> tuple[int, bytes]:
+                 timeout: float = 10, headers: dict[str, str] | None = None) -> tuple[int, bytes]:
     """One HTTP/1.1 request from inside namespace ``ns``; (status, body)."""
     family = socket.AF_INET6 if ":" in address else socket.AF_INET
     sock = socket_in(ns, family)
     sock.settimeout(timeout)
     try:
         sock.connect((address, port))
-        sock.sendall(f"{method} {path} HTTP/1.1\r\nHost: {host}\r\nContent-Length: 0\r\n"
+        extra = "".join(f"{k}: {v}\r\n" for k, v in (headers or {}).items())
+        sock.sendall(f"{method} {path} HTTP/1.1\r\nHost: {host}\r\n{extra}Content-Length: 0\r\n"
                      "Connection: close\r\n\r\n".encode())
         data = b""
         while chunk := sock.recv(65536):
