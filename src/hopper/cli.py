@@ -194,7 +194,8 @@ def _strict_error(diagnostics: tuple[Diagnostic, ...], outcome: str = "") -> Non
 
 def _read_options(files: list[str] | None, profiles: list[str] | None,
                   env_files: list[str] | None, *, interpolate: bool = True,
-                  scan_code: bool = False, limits: Limits = DEFAULT_LIMITS) -> ReadOptions:
+                  scan_code: bool = False, limits: Limits = DEFAULT_LIMITS,
+                  variant: str | None = None) -> ReadOptions:
     return ReadOptions(
         limits=limits,
         files=tuple(files or ()),
@@ -203,6 +204,7 @@ def _read_options(files: list[str] | None, profiles: list[str] | None,
         environ=process_environ(),
         interpolate=interpolate,
         scan_code=scan_code,
+        variant=variant,
     )
 
 
@@ -256,6 +258,7 @@ ProfileOpt = Annotated[list[str] | None, typer.Option("--profile", metavar="NAME
 EnvFileOpt = Annotated[list[str] | None, typer.Option("--env-file", metavar="FILE", help="An env file for interpolation (repeatable).")]
 FromOpt = Annotated[SourceFormat | None, typer.Option("--from", metavar=_choices(SourceFormat), help="The source format (detected when omitted).")]
 StrictOpt = Annotated[bool, typer.Option("--strict", help="Treat warnings as errors: exit 1 with HOP050, naming the first.")]
+VariantOpt = Annotated[str | None, typer.Option("--variant", metavar="NAME", help="Fly: the environment to read (fly.NAME.toml; default fly.toml, then fly.production.toml).")]
 
 
 @app.command(cls=_Command, epilog=EPILOG_STRICT)
@@ -265,6 +268,7 @@ def inspect(
     file: FilesOpt = None,
     profile: ProfileOpt = None,
     env_file: EnvFileOpt = None,
+    variant: VariantOpt = None,
     fmt: Annotated[InspectFormat, typer.Option("--format", metavar=_choices(InspectFormat), help="text summary, the native model as yaml/json, or a mermaid diagram.")] = InspectFormat.text,
     with_origin: Annotated[bool, typer.Option("--with-origin", help="Include file:line provenance in yaml/json.")] = False,
     no_interpolate: Annotated[bool, typer.Option("--no-interpolate", help="Do not substitute ${VARS}.")] = False,
@@ -284,7 +288,8 @@ def inspect(
     STATE.root = TypedRoot(path)
     result = api.load(path, fmt=from_.value if from_ else None,
                       options=_read_options(file, profile, env_file, interpolate=not no_interpolate,
-                                            scan_code=scan_code, limits=_limits(max_input_bytes, max_total_bytes, max_files, max_depth, max_alias_nodes, max_services, max_routes)))
+                                            scan_code=scan_code, limits=_limits(max_input_bytes, max_total_bytes, max_files, max_depth, max_alias_nodes, max_services, max_routes),
+                                            variant=variant))
     _report(result.diagnostics)
     if strict and _strict_failure(result.diagnostics):
         _strict_error(result.diagnostics)
@@ -315,6 +320,7 @@ def convert(
     file: FilesOpt = None,
     profile: ProfileOpt = None,
     env_file: EnvFileOpt = None,
+    variant: VariantOpt = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Write nothing; list the files and print the migration plan.")] = False,
     force: Annotated[bool, typer.Option("--force", help="Replace existing files in --out.")] = False,
     region: Annotated[str | None, typer.Option("--region", metavar="REGION", help="fly, clevercloud: target region code (default: nearest to the source).")] = None,
@@ -352,7 +358,8 @@ def convert(
     )
     result = api.convert(path, to.value, fmt=from_.value if from_ else None,
                          read_options=_read_options(file, profile, env_file, scan_code=scan_code,
-                                                    limits=_limits(max_input_bytes, max_total_bytes, max_files, max_depth, max_alias_nodes, max_services, max_routes)),
+                                                    limits=_limits(max_input_bytes, max_total_bytes, max_files, max_depth, max_alias_nodes, max_services, max_routes),
+                                                    variant=variant),
                          write_options=options, strict=False)
     _report(result.diagnostics)
     if strict and _strict_failure(result.diagnostics):
@@ -492,6 +499,7 @@ def diff(
     fail_on: Annotated[FailOn | None, typer.Option("--fail-on", metavar=_choices(FailOn), help="Exit 1 on unacknowledged findings of this severity or worse.")] = None,
     ack: Annotated[Path | None, typer.Option("--ack", metavar="FILE", help="Acknowledgement file (default: hopper.ack.yaml if present).")] = None,
     scan_code: Annotated[bool, typer.Option("--scan-code", help="Also scan application code for env var reads.")] = False,
+    variant: VariantOpt = None,
     max_input_bytes: MaxInputBytes = None,
     max_total_bytes: MaxTotalBytes = None,
     max_files: MaxFiles = None,
@@ -508,11 +516,11 @@ def diff(
     limits = _limits(max_input_bytes, max_total_bytes, max_files, max_depth, max_alias_nodes, max_services, max_routes)
     STATE.root = TypedRoot(before)
     a = api.load(before, fmt=from_before.value if from_before else None,
-                 options=_read_options(None, None, None, scan_code=scan_code, limits=limits))
+                 options=_read_options(None, None, None, scan_code=scan_code, limits=limits, variant=variant))
     a_diagnostics = STATE.root.relocate(a.diagnostics)
     STATE.root = TypedRoot(after)
     b = api.load(after, fmt=from_after.value if from_after else None,
-                 options=_read_options(None, None, None, scan_code=scan_code, limits=limits))
+                 options=_read_options(None, None, None, scan_code=scan_code, limits=limits, variant=variant))
     b_diagnostics = STATE.root.relocate(b.diagnostics)
     STATE.root = None
     _report(a_diagnostics + b_diagnostics)

@@ -44,7 +44,10 @@ CASES = [
     # the Dockerfile
     Case("dockerfile-traversal", fly(BASE + '[build]\ndockerfile = "../outside.txt"\n'), "HOP002",
          r"\[build\] dockerfile '\.\./outside\.txt' resolves outside", r"fly\.toml:6:1", row="15"),
-    Case("dockerfile-absolute", fly(BASE + '[build]\ndockerfile = "/etc/passwd"\n'), "HOP002", "outside the project root", r"fly\.toml:6:1", row="15"),
+    # flyctl joins [build] dockerfile to the config's folder (Go's filepath.Join): a leading '/'
+    # stays inside it, so '/etc/passwd' is <project>/etc/passwd (missing here: read without it).
+    Case("dockerfile-absolute", fly(BASE + '[build]\ndockerfile = "/etc/passwd"\n'), None, row="15"),
+    Case("dockerfile-absolute-climbing", fly(BASE + '[build]\ndockerfile = "/../outside.txt"\n'), "HOP002", "outside the project root", r"fly\.toml:6:1", row="15"),
     Case("dockerfile-named-symlink-out", fly(BASE + '[build]\ndockerfile = "Dockerfile"\n'), "HOP002", r"'Dockerfile' resolves outside",
          r"fly\.toml:6:1", symlinks=[("Dockerfile", "../outside.txt")], row="16"),
     Case("dockerfile-default-symlink-out", fly(), "HOP002", "Dockerfile is a link that resolves outside", r"fly\.toml",

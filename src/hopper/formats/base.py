@@ -27,6 +27,7 @@ class ReadOptions:
     interpolate: bool = True
     limits: Limits = DEFAULT_LIMITS
     scan_code: bool = False  # also scan application source for env var reads
+    variant: str | None = None  # Fly: the environment variant to read (fly.<variant>.toml)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -7,6 +7,7 @@ whether they are fatal.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -27,6 +28,7 @@ from hopper.formats.fly.flytoml import E_NO_APP, FlyConfig, read_fly_config
 from hopper.formats.fly.read_layout import (
     DeployStep,
     Layout,
+    config_relative,
     dockerfile_for,
     inside,
     nginx_config_for,
@@ -38,6 +40,7 @@ if TYPE_CHECKING:
     from hopper.nginx import NginxConfig
 
 W_DOCKERFILE_MISSING = code("HOP373", Severity.WARNING, "the Dockerfile named in [build] does not exist")
+W_COMPOSE_AS_DOCKERFILE = code("HOP377", Severity.WARNING, "[build] dockerfile names a Compose file")
 
 
 @dataclass(frozen=True)
@@ -52,7 +55,23 @@ class FlyApp:
 
     @property
     def name(self) -> str | None:
-        return self.config.app
+        """The app name, unless it is a template placeholder (``{{APP_NAME}}``, ``${APP}``)."""
+        app = self.config.app
+        return None if app is None or placeholder(app) else app
+
+    @property
+    def placeholder_name(self) -> str | None:
+        app = self.config.app
+        return app if app is not None and placeholder(app) else None
+
+
+_PLACEHOLDER = re.compile(r"\{\{.*\}\}|\$\{?[A-Za-z_]|<[^<>]+>|%[A-Za-z_]+%|__[A-Z][A-Z0-9_]*__")
+
+
+def placeholder(value: str) -> bool:
+    """A value a template or a script fills in before deploying (``{{APP_NAME}}``, ``$APP``,
+    ``<your-app>``, ``__APP__``): not the app's name."""
+    return bool(_PLACEHOLDER.search(value))
 
 
 def load_apps(layout: Layout, limits: Limits) -> tuple[list[FlyApp], list[Diagnostic], list[HopperError]]:
@@ -96,6 +115,14 @@ def load_apps(layout: Layout, limits: Limits) -> tuple[list[FlyApp], list[Diagno
         docker_path = dockerfile_for(config_dir, build, root, context_dir)
         dockerfile = None
         nginx = None
+        if docker_path is not None and build.get("dockerfile") and docker_path.is_file() \
+                and compose_named(docker_path, limits):
+            docker_path, compose_context, note = _dockerfile_of_compose(docker_path, root, limits)
+            context_dir = compose_context or context_dir
+            diags.append(warning(W_COMPOSE_AS_DOCKERFILE, f"[build] dockerfile '{build['dockerfile']}' is a "
+                                 f"Compose file, not a Dockerfile; {note}", config.location("build", "dockerfile"),
+                                 hint="name the Dockerfile in [build] dockerfile, or the Compose file in "
+                                 "[build.compose] file (Fly runs its services in one Machine)"))
         if docker_path is not None and not docker_path.is_file():
             if build.get("dockerfile"):
                 diags.append(warning(W_DOCKERFILE_MISSING,
@@ -123,6 +150,52 @@ def load_apps(layout: Layout, limits: Limits) -> tuple[list[FlyApp], list[Diagno
                            context=rel(context_dir, root) or ".", dockerfile=dockerfile,
                            nginx=nginx, deploys=steps))
     return apps, diags, failures
+
+
+_COMPOSE_NAME = re.compile(r"^(?:docker-)?compose(?:[._-][^/]*)?\.ya?ml$", re.IGNORECASE)
+
+
+def compose_named(path: Path, limits: Limits) -> bool:
+    """A Compose file by its name, or a YAML file whose top level has ``services``."""
+    if _COMPOSE_NAME.match(path.name):
+        return True
+    if path.suffix.lower() not in (".yml", ".yaml"):
+        return False
+    data = _compose_data(path, limits)
+    return isinstance(data, dict) and isinstance(data.get("services"), dict)
+
+
+def _compose_data(path: Path, limits: Limits) -> object:
+    from hopper._yaml import decode_bytes, load_yaml  # noqa: PLC0415
+
+    try:
+        if path.stat().st_size > limits.max_file_bytes:
+            return None
+        data, _ = load_yaml(decode_bytes(path.read_bytes(), path.name), path.name, limits)
+    except (HopperError, OSError):
+        return None
+    return data
+
+
+def _dockerfile_of_compose(compose: Path, root: Path, limits: Limits) -> tuple[Path | None, Path | None, str]:
+    """The Dockerfile of the one service of ``compose`` that builds (flyctl's Compose support
+    builds at most one), and what hopper did, for the warning."""
+    data = _compose_data(compose, limits)
+    services = data.get("services") if isinstance(data, dict) else None
+    built = [(name, svc["build"]) for name, svc in sorted((services or {}).items())
+             if isinstance(svc, dict) and svc.get("build")] if isinstance(services, dict) else []
+    if len(built) != 1:
+        return None, None, (f"{len(built)} of its services build an image, so hopper reads no Dockerfile"
+                      if built else "none of its services builds an image, so hopper reads no Dockerfile")
+    name, spec = built[0]
+    context = spec if isinstance(spec, str) else (spec.get("context") or "." if isinstance(spec, dict) else ".")
+    named = spec.get("dockerfile") if isinstance(spec, dict) else None
+    folder = compose.parent / str(context)
+    candidate = folder / str(named or "Dockerfile")
+    if "://" not in str(context) and candidate.is_file() and inside(candidate, root) and inside(folder, root):
+        return candidate, folder, (f"hopper reads the Dockerfile its service '{name}' builds "
+                                   f"({rel(candidate, root)})")
+    return None, None, f"the Dockerfile its service '{name}' builds is not in the project, so hopper reads none"
 
 
 def _nginx_from_files(config: FlyConfig, config_dir: Path, root: Path,
@@ -157,7 +230,7 @@ def _dockerfile_outside(config: FlyConfig, config_dir: Path, build: dict[str, ob
     if isinstance(written, str) and written:
         if written.startswith(("http://", "https://")):
             return None
-        if not inside(config_dir / written, root):
+        if not inside(config_dir / config_relative(written), root):
             return error(E_OUTSIDE_ROOT, f"[build] dockerfile '{written}' resolves outside the project root",
                          config.location("build", "dockerfile"),
                          hint="hopper reads only files inside the project folder")

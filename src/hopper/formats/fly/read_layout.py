@@ -31,7 +31,7 @@ from hopper.diagnostics import (
     error,
     warning,
 )
-from hopper.formats.fly.flytoml import FLY_CONFIG_NAMES
+from hopper.formats.fly.read_variants import choose, is_config_name, variant_of
 
 if TYPE_CHECKING:
     from hopper.dockerfile import Dockerfile
@@ -74,21 +74,27 @@ class Layout:
     workflows: tuple[DeployStep, ...] = ()
     setup: SetupScript | None = None
     diagnostics: tuple[Diagnostic, ...] = ()
+    # The environment variant of each config read that has one (``fly.staging.toml`` -> staging).
+    variants: dict[str, str] = field(default_factory=dict)
 
 
-def find_layout(path: Path, limits: Limits) -> Layout:
+def find_layout(path: Path, limits: Limits, variant: str | None = None) -> Layout:
     """The configs under ``path`` (a folder, or one config file) plus workflows and setup script.
 
-    A folder contributes ``fly.toml`` (or ``fly.json``/``fly.yaml``) at its root and in
-    subfolders down to three levels, plus any config a workflow deploys with ``--config``.
+    A folder contributes ``fly.toml`` (or ``fly.json``/``fly.yaml``) and named configs
+    (``fly.staging.toml``, ``fly.api.toml``) at its root and in subfolders down to three levels,
+    plus any config a workflow deploys with ``--config``; of the environment variants of one
+    app, one is read (:mod:`read_variants`, ``variant`` names it).
     """
     if not path.exists():
         raise HopperError(error(E_FILE_NOT_FOUND, "no such file or folder", Location(file=str(path))))
     if path.is_file():
         root = path.parent
         steps, diags = find_deploy_steps(root, limits)
+        named = variant_of(path.name)
         return Layout(root=root, configs=(path,), workflows=steps,
-                      setup=read_setup_script(root, limits), diagnostics=diags)
+                      setup=read_setup_script(root, limits), diagnostics=diags,
+                      variants={path.name: named} if named else {})
     root = path
     found: dict[str, Path] = {}
     for candidate in _walk_configs(root, limits):
@@ -109,9 +115,10 @@ def find_layout(path: Path, limits: Limits) -> Layout:
             diagnostics.append(warning(W_DEPLOY_CONFIG_MISSING,
                                        f"the workflow deploys '{step.config}', which does not exist",
                                        step.location))
-    configs = tuple(found[k] for k in sorted(found))
-    return Layout(root=root, configs=configs, workflows=steps, setup=read_setup_script(root, limits),
-                  diagnostics=tuple(diagnostics))
+    choice = choose(found, root, limits, variant)
+    diagnostics.extend(choice.diagnostics)
+    return Layout(root=root, configs=choice.configs, workflows=steps, setup=read_setup_script(root, limits),
+                  diagnostics=tuple(diagnostics), variants=choice.variants)
 
 
 def config_read_inside_directory(directory: str | None, written: str | None,
@@ -155,7 +162,7 @@ def _walk_configs(root: Path, limits: Limits) -> Iterator[Path]:
             if entry.is_dir():
                 if depth < _SEARCH_DEPTH and entry.name not in _SKIP_DIRS and not entry.name.startswith("."):
                     stack.append((entry, depth + 1))
-            elif entry.name in FLY_CONFIG_NAMES:
+            elif is_config_name(entry.name):
                 yield entry
 
 
@@ -175,7 +182,7 @@ def dockerfile_for(config_dir: Path, build: dict[str, Any], root: Path,
     if isinstance(written, str) and written:
         if written.startswith(("http://", "https://")):
             return None
-        candidate = (config_dir / written)
+        candidate = config_dir / config_relative(written)
         return candidate if inside(candidate, root) else None
     for folder in (config_dir, context):
         if folder is None:
@@ -185,6 +192,12 @@ def dockerfile_for(config_dir: Path, build: dict[str, Any], root: Path,
             if candidate.is_file() and inside(candidate, root):
                 return candidate
     return None
+
+
+def config_relative(written: str) -> str:
+    """``[build] dockerfile`` as flyctl resolves it: joined to the config's folder with Go's
+    ``filepath.Join``, so a leading ``/`` (``/other/Dockerfile``) is still inside that folder."""
+    return written.lstrip("/") or "."
 
 
 def nginx_copies(docker: Dockerfile) -> list[tuple[str, str, Location]]:

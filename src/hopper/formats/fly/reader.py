@@ -43,12 +43,13 @@ from hopper.diagnostics import (
 )
 from hopper.dockerfile import E_DOCKERFILE_SYNTAX
 from hopper.formats.base import ReadOptions, ReadResult
-from hopper.formats.fly.flytoml import E_NO_APP, FlyConfig
+from hopper.formats.fly.flytoml import E_NO_APP, FLY_CONFIG_NAMES, FlyConfig
 from hopper.formats.fly.read_apps import FlyApp, load_apps
 from hopper.formats.fly.read_generated import GENERATED, generated_build, hopper_note
 from hopper.formats.fly.read_layout import (
     Layout,
     SetupScript,
+    config_relative,
     find_layout,
     fly_host_app,
     has_flag,
@@ -58,6 +59,7 @@ from hopper.formats.fly.read_layout import (
 )
 from hopper.formats.fly.read_schedules import cron_group
 from hopper.formats.fly.read_units import volume_gb
+from hopper.formats.fly.read_variants import environment_like
 from hopper.formats.fly.validate import vm_memory
 from hopper.model import (
     Architecture,
@@ -101,7 +103,7 @@ _TIGRIS_NAMES = ("AWS_ENDPOINT_URL_S3", "BUCKET_NAME")
 
 def read(path: Path, options: ReadOptions) -> ReadResult:
     limits = options.limits
-    layout = find_layout(path, limits)
+    layout = find_layout(path, limits, options.variant)
     if not layout.configs:
         raise InputError(error(E_NO_APP, "no fly.toml found", Location(file=path.name or "."),
                                hint="give a folder with fly.toml files (one per app) or a fly.toml"))
@@ -111,6 +113,7 @@ def read(path: Path, options: ReadOptions) -> ReadResult:
     # A reference that leads out of the project, an include cycle and a limit are refused
     # outright, never downgraded to warnings: in CI the project is untrusted, what hopper reads
     # may be published, and the limits are promises.
+    app_diags = [_templated_nginx(d, layout.root) for d in app_diags]
     escaping = [d for d in (*app_diags, *(d for f in failures for d in f.diagnostics))
                 if d.code in _FATAL and d.severity is Severity.ERROR]
     if escaping:
@@ -164,6 +167,34 @@ def _check_total_bytes(layout: Layout, apps: list[FlyApp], limits: Limits) -> No
             raise LimitError(error(E_TOO_LARGE, f"reading {shown} takes the setup over the limit of "
                                    f"{limits.max_total_bytes} bytes in all", Location(file=shown),
                                    hint="raise it with --max-total-bytes"))
+
+
+# What a template engine or a start script fills in: {CACHE_SIZE}, {{ port }}, ${PORT}, @PORT@.
+_TEMPLATE = re.compile(r"\{\{[^{}]+\}\}|\{[A-Z][A-Z0-9_]*\}|\$\{[A-Za-z_][A-Za-z0-9_]*\}|@[A-Z][A-Z0-9_]*@")
+
+
+def _templated_nginx(diag: Diagnostic, root: Path) -> Diagnostic:
+    """A syntax error in an nginx file that is a template (filled in when the container starts)
+    is a warning: the app is read without its routes. A plain syntax error stays fatal, as the
+    image would not start either."""
+    if diag.code != E_NGINX_SYNTAX or diag.location is None or not diag.location.file:
+        return diag
+    path = root / diag.location.file
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace") if path.is_file() else ""
+    except OSError:
+        return diag
+    line = diag.location.line
+    lines = text.splitlines()
+    near = "\n".join(lines[max(0, line - 2): line + 1]) if line else text
+    found = _TEMPLATE.search(near)
+    if found is None:
+        return diag
+    return Diagnostic(code=W_NGINX_UNREADABLE, severity=Severity.WARNING,
+                      message=f"skipped: {diag.location.file} is a template ({found.group(0)} is filled in "
+                      f"when the container starts) and does not parse as it is: {diag.message}; its routes "
+                      "are not read", location=diag.location,
+                      hint="convert a copy with the placeholders filled in to carry the routes")
 
 
 def _input_error(diagnostics: list[Diagnostic]) -> InputError:
@@ -242,20 +273,30 @@ class _Builder:
         for app in self.apps:
             fly_name = app.name
             folder = PurePosixPath(app.folder).name if app.folder != "." else ""
+            # fly.toml, or an environment's config of the app (fly.production.toml): the
+            # folder names the app. fly.api.toml names an app of its own.
+            variant = self.layout.variants.get(app.config.path)
+            plain = app.config_path.name in FLY_CONFIG_NAMES or (variant is not None and environment_like(variant))
             if fly_name is None:
                 stem = app.config_path.name
-                if stem in ("fly.toml", "fly.json", "fly.yaml", "fly.yml"):
+                if plain:
                     fly_name = folder or self.layout.root.resolve().name or "app"
                 else:
                     fly_name = re.sub(r"^fly[.-]|[.-]fly$", "", Path(stem).stem).replace(".", "-") or "app"
-                self.diags.warning(W_NO_APP_NAME, f"no app name in {app.config.path}; using '{fly_name}'",
-                                   Location(file=app.config.path),
-                                   hint="add app = '<name>' (flyctl needs it, or -a)")
+                if app.placeholder_name is not None:
+                    self.diags.warning(W_NO_APP_NAME, f"the app name {app.placeholder_name!r} in {app.config.path} "
+                                       f"is a template placeholder; using '{fly_name}'", app.config.location("app"),
+                                       hint="fill in the template (or pass the app name to flyctl with -a)")
+                else:
+                    self.diags.warning(W_NO_APP_NAME, f"no app name in {app.config.path}; using '{fly_name}'",
+                                       Location(file=app.config.path),
+                                       hint="add app = '<name>' (flyctl needs it, or -a)")
             own = self.project is not None and folder and fly_name.endswith(f"{self.project}-{folder}")
             if own:
                 self.prefix = fly_name[: -len(f"{self.project}-{folder}")]
-            candidate = folder if (folder and app.config_path.name in ("fly.toml", "fly.json", "fly.yaml", "fly.yml")
-                                   and (len(self.apps) > 1 or own)) else fly_name
+            candidate = folder if (folder and plain and (len(self.apps) > 1 or own)) else fly_name
+            if candidate == fly_name and variant is not None and plain and fly_name.endswith(f"-{variant}"):
+                candidate = fly_name[: -len(variant) - 1]  # wdcc-uabc-staging -> wdcc-uabc
             if candidate in used:
                 candidate = fly_name
             base, n = candidate, 2
@@ -286,6 +327,9 @@ class _Builder:
         if len(prefixes) == 1 and len(self.apps) > 1:
             return prefixes.pop()
         if len(self.apps) == 1:
+            variant = self.layout.variants.get(self.apps[0].config.path)
+            if variant is not None and environment_like(variant) and fly_names[0].endswith(f"-{variant}"):
+                return fly_names[0][: -len(variant) - 1]
             return fly_names[0]
         root = self.layout.root.resolve().name
         return root or "fly-app"
@@ -489,6 +533,13 @@ class _Builder:
         shim_path, derived = self.env_shim(app)
         command = _strip_shim(self.command_of(cfg) or docker_cmd, shim_path)
         entrypoint = tuple(cfg.get("experimental", "entrypoint") or ()) or docker_entry
+        exec_ = tuple(cfg.get("experimental", "exec") or ())
+        if exec_:
+            # flyctl: exec replaces both ENTRYPOINT and CMD; the Machine runs exactly it. As an
+            # entrypoint with no command it means the same to Docker (an entrypoint override
+            # clears the image's CMD).
+            entrypoint, command = exec_, ()
+            self.exec_overrides(cfg, name)
 
         runtime = Runtime(
             command=command, entrypoint=entrypoint, port=port, env=env,
@@ -544,6 +595,8 @@ class _Builder:
                 words = tuple(shlex.split(command)) if command else ()
             except ValueError:
                 words = (command,)
+            if cfg.get("experimental", "exec"):
+                words = ()  # exec replaces every group's command (reported with the host)
             env = {k: v for k, v in host.runtime.env.items() if k != "PORT"}
             runtime = Runtime(command=_strip_shim(words, shim_path), entrypoint=host.runtime.entrypoint,
                               env=env, secret_env=host.runtime.secret_env, user=host.runtime.user,
@@ -621,8 +674,20 @@ class _Builder:
                 return tuple(shlex.split(command))
             except ValueError:
                 return (command,)
-        exec_ = cfg.get("experimental", "exec") or cfg.get("experimental", "cmd")
-        return tuple(exec_ or ())
+        return tuple(cfg.get("experimental", "cmd") or ())
+
+    def exec_overrides(self, cfg: FlyConfig, service: str) -> None:
+        """What ``experimental.exec`` makes dead: Fly never runs these, so they are not in the
+        model, and the user hears about it rather than losing them silently."""
+        for key in ("cmd", "entrypoint"):
+            if cfg.get("experimental", key):
+                self.diags.warning(W_NOT_CARRIED, f"service '{service}': experimental.{key} is not run: "
+                                   "experimental.exec replaces both the command and the entrypoint on Fly",
+                                   cfg.location("experimental", key), hint=f"remove experimental.{key}")
+        if any(cfg.data.get("processes") or {}):
+            self.diags.warning(W_NOT_CARRIED, f"service '{service}': the [processes] commands are not run: "
+                               "experimental.exec replaces the command of every process group",
+                               cfg.location("processes"), hint="remove experimental.exec or the [processes] commands")
 
     def build_of(self, app: FlyApp, service: str) -> tuple[Build | None, tuple[str, ...], tuple[str, ...]]:
         cfg = app.config
@@ -663,6 +728,7 @@ class _Builder:
         written = build_cfg.get("dockerfile")
         if dockerfile_path is None and isinstance(written, str) and "://" not in written:
             # Named in fly.toml but not in this folder (hopper's writer keeps the project's own).
+            written = config_relative(written)
             dockerfile_path = str(PurePosixPath(app.folder) / written) if app.folder != "." else written
         build = Build(
             context=app.context, dockerfile=dockerfile_path,
