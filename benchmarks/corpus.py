@@ -85,6 +85,7 @@ class Setup:
     path: Path  # what hopper is given
     name: str  # shown: the path under the corpus
     source_format: str
+    repository: Path  # the corpus folder of the repository it comes from
 
     @property
     def project(self) -> Path:
@@ -96,21 +97,23 @@ def find_setups(corpus: Path) -> list[Setup]:
     for path in sorted(corpus.rglob("*")):
         if path.is_file() and COMPOSE_FILE.match(path.name) and path.relative_to(corpus).parts[0] in (
                 "compose", "fly", "clevercloud"):
-            out.append(Setup("compose", path, path.relative_to(corpus).as_posix(), "compose"))
+            out.append(Setup("compose", path, path.relative_to(corpus).as_posix(), "compose",
+                             corpus.joinpath(*path.relative_to(corpus).parts[:2])))
     fly = corpus / "fly"
     for folder in sorted(p for p in fly.iterdir() if p.is_dir()) if fly.is_dir() else []:
         if folder.name != FLY_PEER:
-            out.append(Setup("fly", folder, folder.relative_to(corpus).as_posix(), "fly"))
+            out.append(Setup("fly", folder, folder.relative_to(corpus).as_posix(), "fly", folder))
             continue
         testdata = folder / "internal" / "appconfig" / "testdata"
         for config in sorted(testdata.glob("*.toml")) if testdata.is_dir() else []:
-            out.append(Setup("fly-peer", config, config.relative_to(corpus).as_posix(), "fly"))
+            out.append(Setup("fly-peer", config, config.relative_to(corpus).as_posix(), "fly", config.parent))
         for config in sorted(folder.rglob("fly.toml")):
             if testdata not in config.parents:
-                out.append(Setup("fly-peer", config.parent, config.parent.relative_to(corpus).as_posix(), "fly"))
+                out.append(Setup("fly-peer", config.parent, config.parent.relative_to(corpus).as_posix(), "fly",
+                                 config.parent))
     clever = corpus / "clevercloud"
     for folder in sorted(p for p in clever.iterdir() if p.is_dir()) if clever.is_dir() else []:
-        out.append(Setup("clevercloud", folder, folder.relative_to(corpus).as_posix(), "clevercloud"))
+        out.append(Setup("clevercloud", folder, folder.relative_to(corpus).as_posix(), "clevercloud", folder))
     return out
 
 
@@ -175,22 +178,33 @@ def run_setup(setup: Setup, targets: Sequence[str], work: Path) -> Result:
 
 
 def overlay(setup: Setup, out: Path, dest: Path) -> Path:
-    """The emitted files laid over a copy of the source project."""
-    shutil.copytree(setup.project, dest, symlinks=True)
-    for path in sorted(out.rglob("*")):
-        if path.is_file():
-            target = dest / path.relative_to(out)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(path, target)
-    (dest / ".emitted").write_text("\n".join(sorted(p.relative_to(out).as_posix() for p in out.rglob("*")
-                                                    if p.is_file())) + "\n", encoding="utf-8")
+    """A copy of the source repository with the emitted files laid over the project folder
+    (as the runbook says to use them: a compose file in docker/ builds ``../``, so the emitted
+    fly.toml names ``../../Dockerfile``). Returns the copy's root."""
+    shutil.copytree(setup.repository, dest, symlinks=True)
+    at = dest / setup.project.relative_to(setup.repository)
+    names = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
+    for name in names:
+        target = at / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(out / name, target)
+    prefix = at.relative_to(dest).as_posix()
+    (dest / ".emitted").write_text("\n".join(n if prefix == "." else f"{prefix}/{n}" for n in names) + "\n",
+                                   encoding="utf-8")
     return dest
 
 
 def emitted(result: Result, predicate: object) -> list[Path]:
+    """The emitted files in the copy, matched by their path relative to --out."""
     assert result.out is not None and callable(predicate)
     names = (result.out / ".emitted").read_text(encoding="utf-8").split()
-    return [result.out / n for n in names if predicate(n)]
+    prefix = result.setup.project.relative_to(result.setup.repository).as_posix()
+    out = []
+    for name in names:
+        under_out = name if prefix == "." else name[len(prefix) + 1:]
+        if predicate(under_out):
+            out.append(result.out / name)
+    return out
 
 
 # ----------------------------------------------------------------------------- consumers
@@ -214,6 +228,8 @@ def check_validate(result: Result) -> str:
 
     assert result.out is not None
     mine = {p.resolve() for p in emitted(result, lambda n: True)}
+    if not any(p.name == "fly.toml" for p in mine):
+        return "n/a"  # nothing to deploy was written (a setup of databases only)
     for path in sorted(result.out.rglob("*")):
         if path.is_file() and is_config_name(path.name) and path.resolve() not in mine:
             path.unlink()
@@ -364,7 +380,12 @@ def detail_rows(results: list[Result], targets: Sequence[str]) -> list[list[str]
 def failures(results: list[Result]) -> list[str]:
     out = []
     for r in results:
-        for step, o in (("inspect", r.read), *((f"convert --to {t}", o) for t, o in r.converted.items())):
+        steps = [(f"convert --to {t}", o) for t, o in r.converted.items()]
+        if r.read.status != "ok" and all((o.status, o.code) == (r.read.status, r.read.code) for _, o in steps):
+            steps = [("inspect and every convert", r.read)]  # the reader refused: one line
+        elif r.read.status != "ok":
+            steps.insert(0, ("inspect", r.read))
+        for step, o in steps:
             if o.status != "ok":
                 out.append(f"- `{r.setup.name}` {step}: {o.status}: {_md(o.message)}")
         for checker in CHECKERS:

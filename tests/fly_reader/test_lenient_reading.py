@@ -283,3 +283,36 @@ def test_real_setups_read(name: str) -> None:
     assert detect_format(REAL / name) == "fly"
     result = api.load(REAL / name)
     assert result.model.services
+
+
+def test_no_build_and_no_dockerfile_assumes_flyctls_default(tmp_path: Path) -> None:
+    # dcodesmith/hyre-worker-nestjs: fly.toml without [build]; the Dockerfile is not in the checkout.
+    proj = tree(tmp_path / "w", {"fly.toml": config("worker")})
+    result = load(proj)
+    build = result.model.services[0].build
+    assert build is not None and (build.context, build.dockerfile) == (".", "Dockerfile")
+    (note,) = [d for d in result.diagnostics if d.code == "HOP378"]
+    assert "no [build] in fly.toml and no Dockerfile" in note.message
+    converted = run_cli("convert", proj, "--to", "fly", "--out", tmp_path / "out")
+    assert converted.code == 0, converted.stderr
+    assert (tmp_path / "out" / "worker" / "fly.toml").is_file()  # deployed, not dropped (HOP531)
+    assert run_cli("inspect", proj, "--strict").code == 1
+
+
+def test_validate_reads_a_templated_nginx_conf_with_a_warning(tmp_path: Path) -> None:
+    proj = tree(tmp_path / "cluster", {
+        "fly.toml": config("cluster", port=8080),
+        "Dockerfile": "FROM nginx:1.27\nCOPY nginx.conf /etc/nginx/nginx.conf\n",
+        "nginx.conf": "events {}\nhttp {\n  proxy_cache_path /data keys_zone=c:10m max_size={CACHE_SIZE};\n}\n"})
+    result = run_cli("validate", proj)
+    assert result.code == 0, result.stderr
+    assert "[HOP364]" in result.stderr and "[HOP201]" not in result.stderr
+
+
+def test_terraform_fly_provider_refusal_says_why(tmp_path: Path) -> None:
+    # fly-apps/replicache-websocket: apps and IPs in main.tf, no fly.toml; nothing says what runs.
+    proj = tree(tmp_path / "tf", {"main.tf": 'terraform {\n  required_providers {\n    fly = {\n'
+                                             '      source = "fly-apps/fly"\n    }\n  }\n}\n'})
+    result = run_cli("inspect", proj, "--from", "fly")
+    assert result.code == 1 and "[HOP306]" in result.stderr
+    assert "main.tf describes the apps with the Fly Terraform provider" in result.stderr

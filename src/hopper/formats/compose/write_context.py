@@ -36,6 +36,7 @@ I_NAME = code("HOP717", Severity.INFO, "compose writer: the project name was nor
 W_HEALTH = code("HOP718", Severity.WARNING, "compose writer: a health check cannot be expressed")
 W_NOT_RUNNABLE = code("HOP719", Severity.WARNING, "compose writer: a service with neither image nor build is not written")
 W_CPU_KIND = code("HOP721", Severity.WARNING, "compose writer: the CPU kind (shared or performance) is not expressed")
+I_BUILD_SECRET = code("HOP728", Severity.INFO, "compose writer: a build secret from another platform is passed as a Compose secret read from the environment")
 I_STATIC = code("HOP720", Severity.INFO, "compose writer: the front serves files built on the host")
 
 # Compose's own rule for service names is ^[a-zA-Z0-9._-]+$; hopper also refuses "." and ".."

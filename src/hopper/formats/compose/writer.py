@@ -26,6 +26,7 @@ from hopper.formats.compose import write_backing as backing
 from hopper.formats.compose.write_context import (
     E_NAME,
     E_VALUE,
+    I_BUILD_SECRET,
     I_NAME,
     I_PLACEMENT,
     I_RELEASE,
@@ -346,9 +347,17 @@ def _build(ctx: WriteContext, svc: Service, build: Build) -> dict[str, Any]:
     names = set(build.secrets) | {
         s.name for s in ctx.arch.secrets if s.build_time and svc.name in s.used_by}
     if names:
+        sources = {s.name: s for s in ctx.arch.secrets}
         for name in sorted(names):
             ctx.var(name, f"{svc.name} (build)", build.origin)
             ctx.secrets[name] = {"environment": name}
+            secret = sources.get(name)
+            if secret is not None and secret.source not in ("compose_secret", "env"):
+                # A Fly --build-secret (source "build") or a platform's: compose reads it as
+                # its own secret, from the variable of the same name.
+                ctx.diagnostics.info(I_BUILD_SECRET, f"secret '{name}': the {secret.source} secret of "
+                                     f"service '{svc.name}' is passed to its build as a Compose secret "
+                                     f"read from the environment variable {name}", secret.origin)
         out["secrets"] = sorted(names)
     return out
 

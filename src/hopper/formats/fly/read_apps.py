@@ -34,12 +34,14 @@ from hopper.formats.fly.read_layout import (
     nginx_config_for,
     rel,
 )
+from hopper.nginx import E_NGINX_SYNTAX
 
 if TYPE_CHECKING:
     from hopper.dockerfile import Dockerfile
     from hopper.nginx import NginxConfig
 
 W_DOCKERFILE_MISSING = code("HOP373", Severity.WARNING, "the Dockerfile named in [build] does not exist")
+W_NGINX_UNREADABLE = code("HOP364", Severity.WARNING, "the nginx configuration of a front could not be read")
 W_COMPOSE_AS_DOCKERFILE = code("HOP377", Severity.WARNING, "[build] dockerfile names a Compose file")
 
 
@@ -149,10 +151,38 @@ def load_apps(layout: Layout, limits: Limits) -> tuple[list[FlyApp], list[Diagno
         apps.append(FlyApp(config=config, config_path=path, folder=folder,
                            context=rel(context_dir, root) or ".", dockerfile=dockerfile,
                            nginx=nginx, deploys=steps))
-    return apps, diags, failures
+    return apps, [_templated_nginx(d, root) for d in diags], failures
 
 
 _COMPOSE_NAME = re.compile(r"^(?:docker-)?compose(?:[._-][^/]*)?\.ya?ml$", re.IGNORECASE)
+
+
+# What a template engine or a start script fills in: {CACHE_SIZE}, {{ port }}, ${PORT}, @PORT@.
+_TEMPLATE = re.compile(r"\{\{[^{}]+\}\}|\{[A-Z][A-Z0-9_]*\}|\$\{[A-Za-z_][A-Za-z0-9_]*\}|@[A-Z][A-Z0-9_]*@")
+
+
+def _templated_nginx(diag: Diagnostic, root: Path) -> Diagnostic:
+    """A syntax error in an nginx file that is a template (filled in when the container starts)
+    is a warning: the app is read without its routes. A plain syntax error stays fatal, as the
+    image would not start either."""
+    if diag.code != E_NGINX_SYNTAX or diag.location is None or not diag.location.file:
+        return diag
+    path = root / diag.location.file
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace") if path.is_file() else ""
+    except OSError:
+        return diag
+    line = diag.location.line
+    lines = text.splitlines()
+    near = "\n".join(lines[max(0, line - 2): line + 1]) if line else text
+    found = _TEMPLATE.search(near)
+    if found is None:
+        return diag
+    return Diagnostic(code=W_NGINX_UNREADABLE, severity=Severity.WARNING,
+                      message=f"skipped: {diag.location.file} is a template ({found.group(0)} is filled in "
+                      f"when the container starts) and does not parse as it is: {diag.message}; its routes "
+                      "are not read", location=diag.location,
+                      hint="convert a copy with the placeholders filled in to carry the routes")
 
 
 def compose_named(path: Path, limits: Limits) -> bool:

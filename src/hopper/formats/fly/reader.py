@@ -44,7 +44,7 @@ from hopper.diagnostics import (
 from hopper.dockerfile import E_DOCKERFILE_SYNTAX
 from hopper.formats.base import ReadOptions, ReadResult
 from hopper.formats.fly.flytoml import E_NO_APP, FLY_CONFIG_NAMES, FlyConfig
-from hopper.formats.fly.read_apps import FlyApp, load_apps
+from hopper.formats.fly.read_apps import W_NGINX_UNREADABLE, FlyApp, load_apps
 from hopper.formats.fly.read_generated import GENERATED, generated_build, hopper_note
 from hopper.formats.fly.read_layout import (
     Layout,
@@ -93,8 +93,8 @@ I_INFERRED = code("HOP360", Severity.INFO, "a component or setting hopper inferr
 W_NOT_CARRIED = code("HOP361", Severity.WARNING, "a fly.toml setting the model cannot carry")
 W_UPSTREAM = code("HOP362", Severity.WARNING, "an nginx upstream that is not a known Fly app")
 W_NO_APP_NAME = code("HOP363", Severity.WARNING, "a config without an app name; hopper named it after its file or folder")
-W_NGINX_UNREADABLE = code("HOP364", Severity.WARNING, "the nginx configuration of a front could not be read")
 W_ENV_SECRET = code("HOP365", Severity.WARNING, "an [env] value looks like a secret; only its name is kept")
+W_DOCKERFILE_ASSUMED = code("HOP378", Severity.WARNING, "no [build] and no Dockerfile: hopper assumes flyctl's default Dockerfile")
 W_REGION = code("HOP366", Severity.WARNING, "a region code hopper does not know, or a retired one")
 
 _POSTGRES_CHECK_PATHS = ("/flycheck/pg",)
@@ -105,15 +105,18 @@ def read(path: Path, options: ReadOptions) -> ReadResult:
     limits = options.limits
     layout = find_layout(path, limits, options.variant)
     if not layout.configs:
-        raise InputError(error(E_NO_APP, "no fly.toml found", Location(file=path.name or "."),
-                               hint="give a folder with fly.toml files (one per app) or a fly.toml"))
+        terraform = _fly_terraform(path) if path.is_dir() else None
+        raise InputError(error(
+            E_NO_APP, "no fly.toml found" + (f"; {terraform} describes the apps with the Fly Terraform provider, "
+                                             "which hopper does not read" if terraform else ""),
+            Location(file=path.name or "."),
+            hint="give a folder with fly.toml files (one per app) or a fly.toml"))
     apps, app_diags, failures = load_apps(layout, limits)
     if failures and not apps:
         raise _input_error([d for f in failures for d in f.diagnostics])
     # A reference that leads out of the project, an include cycle and a limit are refused
     # outright, never downgraded to warnings: in CI the project is untrusted, what hopper reads
     # may be published, and the limits are promises.
-    app_diags = [_templated_nginx(d, layout.root) for d in app_diags]
     escaping = [d for d in (*app_diags, *(d for f in failures for d in f.diagnostics))
                 if d.code in _FATAL and d.severity is Severity.ERROR]
     if escaping:
@@ -138,6 +141,18 @@ _FATAL = frozenset({E_OUTSIDE_ROOT, E_TOO_LARGE, E_TOO_MANY_FILES, E_TOO_MANY_IT
                     E_NGINX_INCLUDE_CYCLE, E_NGINX_SYNTAX, E_DOCKERFILE_SYNTAX})
 _APP_NAME = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def _fly_terraform(folder: Path) -> str | None:
+    """The first ``*.tf`` of ``folder`` that uses the Fly Terraform provider, for the error."""
+    for tf in sorted(folder.glob("*.tf")):
+        try:
+            if tf.is_file() and tf.stat().st_size < 1_000_000 and re.search(
+                    r'source\s*=\s*"(?:fly-apps|superfly)/fly"', tf.read_text(encoding="utf-8", errors="replace")):
+                return tf.name
+        except OSError:
+            continue
+    return None
 
 
 def _check_total_bytes(layout: Layout, apps: list[FlyApp], limits: Limits) -> None:
@@ -167,34 +182,6 @@ def _check_total_bytes(layout: Layout, apps: list[FlyApp], limits: Limits) -> No
             raise LimitError(error(E_TOO_LARGE, f"reading {shown} takes the setup over the limit of "
                                    f"{limits.max_total_bytes} bytes in all", Location(file=shown),
                                    hint="raise it with --max-total-bytes"))
-
-
-# What a template engine or a start script fills in: {CACHE_SIZE}, {{ port }}, ${PORT}, @PORT@.
-_TEMPLATE = re.compile(r"\{\{[^{}]+\}\}|\{[A-Z][A-Z0-9_]*\}|\$\{[A-Za-z_][A-Za-z0-9_]*\}|@[A-Z][A-Z0-9_]*@")
-
-
-def _templated_nginx(diag: Diagnostic, root: Path) -> Diagnostic:
-    """A syntax error in an nginx file that is a template (filled in when the container starts)
-    is a warning: the app is read without its routes. A plain syntax error stays fatal, as the
-    image would not start either."""
-    if diag.code != E_NGINX_SYNTAX or diag.location is None or not diag.location.file:
-        return diag
-    path = root / diag.location.file
-    try:
-        text = path.read_text(encoding="utf-8", errors="replace") if path.is_file() else ""
-    except OSError:
-        return diag
-    line = diag.location.line
-    lines = text.splitlines()
-    near = "\n".join(lines[max(0, line - 2): line + 1]) if line else text
-    found = _TEMPLATE.search(near)
-    if found is None:
-        return diag
-    return Diagnostic(code=W_NGINX_UNREADABLE, severity=Severity.WARNING,
-                      message=f"skipped: {diag.location.file} is a template ({found.group(0)} is filled in "
-                      f"when the container starts) and does not parse as it is: {diag.message}; its routes "
-                      "are not read", location=diag.location,
-                      hint="convert a copy with the placeholders filled in to carry the routes")
 
 
 def _input_error(diagnostics: list[Diagnostic]) -> InputError:
@@ -694,7 +681,13 @@ class _Builder:
         build_cfg = cfg.data.get("build") or {}
         docker = app.dockerfile
         if docker is None and not build_cfg:
-            return None, (), ()
+            # flyctl builds the Dockerfile of the build context; the checkout lacks it (a
+            # generated or git-ignored file): assume it rather than leave the app unbuildable.
+            dockerfile = "Dockerfile" if app.context == "." else f"{app.context}/Dockerfile"
+            self.diags.warning(W_DOCKERFILE_ASSUMED, f"service '{service}': no [build] in {cfg.path} and no "
+                               f"{dockerfile} in the project; hopper assumes flyctl's default, {dockerfile}",
+                               cfg.location(), hint=f"add {dockerfile}, or [build] image = '...' to {cfg.path}")
+            return Build(context=app.context, dockerfile=dockerfile, origin=cfg.location()), (), ()
         if docker is None and build_cfg.get("image") and len(build_cfg) == 1:
             return None, (), ()
         secrets = set(docker.secret_ids) if docker else set()
