@@ -79,6 +79,7 @@ class RegionInfo:
     retired: bool = False
     replacement: str | None = None  # for retired regions: the platform's own suggested successor
     apps: bool = True  # can host applications (some Clever zones are storage-only)
+    certified: str | None = None  # a compliance certification of the zone ("HDS")
 
     @property
     def eu(self) -> bool:
@@ -107,6 +108,7 @@ def regions(platform: str) -> dict[str, RegionInfo]:
             retired=bool(row.get("retired", False)),
             replacement=row.get("replacement"),
             apps=bool(row.get("apps", True)),
+            certified=row.get("certified"),
         )
     return out
 

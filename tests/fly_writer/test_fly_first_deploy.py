@@ -83,3 +83,67 @@ def test_scaling_without_min_running_keeps_hopper_defaults() -> None:
     files, _ = run_writer(_api(api_postgres(), autostop=Autostop.STOP, min_running=None))
     assert tomllib.loads(files["api/fly.toml"])["http_service"]["min_machines_running"] == 1
     assert Scaling().min_running is None
+
+
+# ---------------------------------------------------------------------------- class 10: regions
+
+def _placed(code: str, platform: str = "clevercloud") -> Architecture:
+    from hopper.model import Placement, Region  # noqa: PLC0415
+
+    return dataclasses.replace(api_postgres(), placement=Placement(primary=Region(code=code, platform=platform)))
+
+
+def test_an_eu_source_with_postgres_goes_to_an_eu_region_with_managed_postgres() -> None:
+    files, diags = run_writer(_placed("par"))
+    assert tomllib.loads(files["api/fly.toml"])["primary_region"] == "ams"
+    moved = [d for d in diags if d.code == "HOP565"]
+    assert len(moved) == 1 and "'cdg'" in moved[0].message and "in the EU" in moved[0].message
+    assert "--region 'ams'" in files["fly-setup.sh"] or "--region ams" in files["fly-setup.sh"]
+    assert "- `pg` moves to `ams` (Managed Postgres), the apps' region." in files["MIGRATION.md"]
+
+
+def test_postgres_unmanaged_stays_in_the_nearest_region() -> None:
+    files, diags = run_writer(_placed("par"), postgres="unmanaged")
+    assert tomllib.loads(files["api/fly.toml"])["primary_region"] == "cdg"
+    assert "HOP565" not in [d.code for d in diags]
+
+
+def test_an_explicit_region_without_mpg_keeps_the_database_in_the_eu_and_says_what_it_costs() -> None:
+    files, diags = run_writer(_placed("par"), region="cdg")
+    far = [d for d in diags if d.code == "HOP506"]
+    assert len(far) == 1 and "'ams'" in far[0].message and "lhr" not in far[0].message
+    assert "ms more per round trip" in far[0].message
+    assert "while the apps run in `cdg`: every query crosses regions" in files["MIGRATION.md"]
+
+
+def test_an_unknown_source_zone_without_region_is_an_error_with_a_hint() -> None:
+    import pytest  # noqa: PLC0415
+
+    from hopper.diagnostics import HopperError  # noqa: PLC0415
+
+    with pytest.raises(HopperError) as err:
+        run_writer(_placed("atlantis"))
+    assert err.value.diagnostic.code == "HOP564" and "--region" in (err.value.diagnostic.hint or "")
+    files, _ = run_writer(_placed("atlantis"), region="fra")
+    assert tomllib.loads(files["api/fly.toml"])["primary_region"] == "fra"
+
+
+def test_no_region_at_all_is_a_warning_naming_the_default() -> None:
+    from hopper.model import Placement  # noqa: PLC0415
+
+    _files, diags = run_writer(dataclasses.replace(api_postgres(), placement=Placement()))
+    found = [d for d in diags if d.code == "HOP567"]
+    assert len(found) == 1 and "'iad'" in found[0].message
+
+
+def test_leaving_an_hds_zone_is_reported_by_the_writer_and_the_plan() -> None:
+    from hopper.diff import diff_models  # noqa: PLC0415
+    from hopper.model import Placement, Region  # noqa: PLC0415
+
+    _files, diags = run_writer(_placed("parhds"))
+    assert any(d.code == "HOP566" and "HDS" in d.message for d in diags)
+    before = _placed("parhds")
+    after = dataclasses.replace(before, placement=Placement(primary=Region(code="ams", platform="fly")))
+    assert "HD109" in {f.code for f in diff_models(before, after).findings}
+    plain = dataclasses.replace(before, placement=Placement(primary=Region(code="par", platform="clevercloud")))
+    assert "HD109" not in {f.code for f in diff_models(plain, after).findings}

@@ -42,22 +42,23 @@ def _codes(diags: tuple[object, ...]) -> list[str]:
 # ---------------------------------------------------------------------------- regions
 
 def test_region_is_the_nearest_current_fly_region_to_the_source() -> None:
-    files, diags = run_writer(full())  # Clever Cloud "par" (Paris)
+    # Clever Cloud "par" (Paris): cdg without a managed database to sit next to.
+    files, diags = run_writer(full(), postgres="unmanaged")
     assert tomllib.loads(files["api/fly.toml"])["primary_region"] == "cdg"
     assert "HOP501" in _codes(diags)
 
 
 def test_a_retired_source_region_maps_to_a_current_one() -> None:
     arch = replace(api_postgres(), placement=Placement(primary=Region(code="mad", platform="fly")))
-    files, _ = run_writer(arch)
+    files, _ = run_writer(arch, postgres="unmanaged")
     region = tomllib.loads(files["api/fly.toml"])["primary_region"]
     assert region != "mad" and region == "cdg"  # Madrid -> Paris, by distance
 
 
-def test_no_placement_uses_the_documented_default_with_an_info() -> None:
+def test_no_placement_uses_the_documented_default_with_a_warning() -> None:
     files, diags = run_writer(front_api())
     assert tomllib.loads(files["api/fly.toml"])["primary_region"] == "iad"
-    assert any(d.code == "HOP501" and "default" in d.message for d in diags)
+    assert any(d.code == "HOP567" and "default" in d.message for d in diags)
 
 
 def test_region_flag_wins_and_retired_region_is_refused_with_replacement() -> None:

@@ -90,6 +90,7 @@ def check(ctx: Context) -> None:
                      after=pa.label(), **ev)
     if pa.retired and not (same and pb.retired):
         _retired(ctx, pa, ra, before=pb.label(), evidence_before=rb)
+    _certified(ctx, rb, ra)
     others_b = sorted(r.code for r in ctx.before.placement.others)
     others_a = sorted(r.code for r in ctx.after.placement.others)
     if others_b != others_a:
@@ -103,3 +104,20 @@ def _retired(ctx: Context, place: Place, region: Region, *, before: str | None =
     ctx.emit("HD104", "architecture", kind="architecture", before=before, after=place.label(),
              evidence_before=evidence_before,
              evidence_after=region, code=place.code, replacement=replacement)
+
+
+def _certification(region: Region) -> str | None:
+    try:
+        known = mappings.regions(region.platform).get(region.code)
+    except HopperError:
+        return None
+    return known.certified if known is not None else None
+
+
+def _certified(ctx: Context, rb: Region, ra: Region) -> None:
+    """A zone certified for regulated data (Clever Cloud's HDS zones) left for one that is not."""
+    before = _certification(rb)
+    if before is not None and _certification(ra) != before:
+        ctx.emit("HD109", "architecture", kind="architecture", before=resolve(rb).label(),
+                 after=resolve(ra).label(), evidence_before=rb, evidence_after=ra,
+                 certification=before)

@@ -98,6 +98,11 @@ _spec("HD108", "regions-others-changed", "placement", "info", "change",
       "Services or replicas run in a different set of secondary regions.",
       "Check that the secondary regions still match where your users are.",
       ("architecture", "ams, fra", "fra"))
+_spec("HD109", "certified-zone-left", "placement", "breaking", "change",
+      "leaves a {certification}-certified zone",
+      "The source runs in a zone certified {certification} (health data hosting in France); the target region has no such certification, so data that needs it must not move there.",
+      "Keep the regulated data on a certified host, or have the move approved before cut-over.",
+      ("architecture", "parhds (Paris, FR)", "ams (Amsterdam, NL)"))
 
 # ------------------------------------------------------------------------- scaling
 _spec("HD201", "autostop-enabled", "scaling", "warning", "change",

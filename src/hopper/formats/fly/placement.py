@@ -24,6 +24,10 @@ I_VM_SIZE = code("HOP504", Severity.INFO, "the Machine size hopper chose, and wh
 W_VM_CLAMPED = code("HOP505", Severity.WARNING, "the source's CPU or memory does not fit any Fly Machine and was reduced")
 W_DB_REGION = code("HOP506", Severity.WARNING, "Managed Postgres is not offered in the app region; the nearest MPG region is used")
 I_DB_PLAN = code("HOP507", Severity.INFO, "the Postgres plan or cluster size hopper chose, and why")
+E_SOURCE_REGION = code("HOP564", Severity.ERROR, "the source's region is not a place hopper knows, and no --region is given")
+W_REGION_FOR_DB = code("HOP565", Severity.WARNING, "the apps go to the nearest region with Managed Postgres, not the nearest region")
+W_NO_REGION = code("HOP567", Severity.WARNING, "the source states no region; hopper's default region is used")
+W_CERTIFIED_ZONE = code("HOP566", Severity.WARNING, "the source runs in a certified zone (HDS); no Fly region has that certification")
 
 # When the source says nothing about where it runs. iad (Ashburn) is Fly's largest region and
 # the one most Fly documentation examples use.
@@ -34,8 +38,45 @@ def _sizes() -> dict[str, Any]:
     return mappings.table("fly-sizes")
 
 
-def choose_region(arch: Architecture, requested: str | None, diags: Diagnostics) -> str:
+def latency_ms(km: float) -> int:
+    """Round-trip time light needs in fibre over ``km`` (about 200 km per ms each way): the least
+    every query between two regions pays, before routing and queueing."""
+    return max(1, round(2 * km / 200))
+
+
+def mpg_regions() -> tuple[str, ...]:
+    return tuple(_sizes()["mpg"]["regions"])
+
+
+def nearest_mpg(here: mappings.RegionInfo) -> mappings.RegionInfo:
+    """The nearest Managed Postgres region, inside the EU/EEA when ``here`` is: data stays in
+    its jurisdiction (an EU source gets fra or ams, not lhr)."""
     fly = mappings.regions("fly")
+    candidates = [fly[c] for c in mpg_regions() if c in fly]
+    same = [r for r in candidates if r.eu] if here.eu else candidates
+    return min(same or candidates, key=lambda r: (round(mappings.distance_km(here, r), 3), r.code))
+
+
+def _certified(arch: Architecture, diags: Diagnostics) -> None:
+    regions = [r for r in (arch.placement.primary, *arch.placement.others) if r is not None]
+    for region in regions:
+        place = _place(region)
+        if place is not None and place.certified:
+            diags.warning(W_CERTIFIED_ZONE, f"the source runs in '{region.code}', a zone certified "
+                          f"{place.certified} (health data hosting); no Fly.io region is, so data that "
+                          "needs it must not move there", region.origin,
+                          hint="keep the regulated data on a certified host, or have the move approved")
+            return
+
+
+def choose_region(arch: Architecture, requested: str | None, diags: Diagnostics,
+                  managed_postgres: bool = False) -> str:
+    """The primary region: --region, else the source's Fly region, else the nearest Fly region
+    to the source's place; when the architecture has PostgreSQL and that region has no Managed
+    Postgres, the nearest region that has it (in the same jurisdiction), so apps sit next to
+    their database."""
+    fly = mappings.regions("fly")
+    _certified(arch, diags)
     if requested is not None:
         info = fly.get(requested)
         if info is None:
@@ -50,21 +91,38 @@ def choose_region(arch: Architecture, requested: str | None, diags: Diagnostics)
         return requested
     primary = arch.placement.primary
     if primary is None:
-        diags.info(I_REGION, f"the source states no region; primary_region is '{DEFAULT_REGION}' "
-                   f"({fly[DEFAULT_REGION].city}), hopper's default",
-                   hint="choose another with --region")
+        # A checkout often does not say where it runs (compose never does): an assumption the
+        # user must see, as it decides latency and the data's jurisdiction.
+        diags.warning(W_NO_REGION, f"the source states no region; primary_region is '{DEFAULT_REGION}' "
+                      f"({fly[DEFAULT_REGION].city}, US), hopper's default",
+                      hint="choose the region near your users and data with --region (compose: "
+                      "x-hopper: {region: <code>})")
         return DEFAULT_REGION
     place = _place(primary)
     loc = primary.origin
     if place is None:
-        diags.info(I_REGION, f"the source region '{primary.code}' has no known location; primary_region is "
-                   f"'{DEFAULT_REGION}', hopper's default", loc, hint="choose another with --region")
-        return DEFAULT_REGION
+        # Nothing sensible can be chosen for an unknown place: a default region could be an
+        # ocean away from the users and move the data out of its jurisdiction.
+        raise fail(E_SOURCE_REGION, f"the source region '{primary.code}' ({primary.platform}) is not a "
+                   "place hopper knows, so it cannot choose a Fly region near it", loc,
+                   hint="name the region with --region (`fly platform regions` lists them)")
     if primary.platform == "fly" and primary.code in fly and not fly[primary.code].retired:
         diags.info(I_REGION, f"primary_region '{primary.code}' kept from the source", loc)
         return primary.code
     nearest = mappings.nearest_region(place, "fly")
     km = round(mappings.distance_km(place, nearest))
+    has_pg = any(d.engine == "postgresql" for d in arch.databases)
+    if managed_postgres and has_pg and nearest.code not in mpg_regions():
+        chosen = nearest_mpg(nearest)
+        far = round(mappings.distance_km(place, chosen))
+        diags.warning(W_REGION_FOR_DB, f"source region '{primary.code}' ({place.city}) is nearest to Fly "
+                      f"region '{nearest.code}' ({nearest.city}, {km} km), which has no Managed Postgres; "
+                      f"the apps and the database go to '{chosen.code}' ({chosen.city}, {far} km away, "
+                      f"about {latency_ms(far)} ms more per round trip for users near the source)"
+                      + (", the nearest MPG region in the EU" if place.eu else ""), loc,
+                      hint=f"--postgres unmanaged keeps everything in '{nearest.code}'; --region "
+                      "chooses another")
+        return chosen.code
     diags.info(I_REGION, f"source region '{primary.code}' ({place.city}) maps to Fly region "
                f"'{nearest.code}' ({nearest.city}), {km} km away", loc,
                hint="choose another with --region")
@@ -183,11 +241,13 @@ def choose_mpg(db: Database, app_region: str, diags: Diagnostics) -> MpgChoice:
     if app_region not in mpg["regions"]:
         fly = mappings.regions("fly")
         here = fly[app_region]
-        region = min(mpg["regions"], key=lambda r: (round(mappings.distance_km(here, fly[r]), 3), r))
+        region = nearest_mpg(here).code
         km = round(mappings.distance_km(here, fly[region]))
         diags.warning(W_DB_REGION, f"Managed Postgres is not offered in '{app_region}'; database "
-                      f"'{db.name}' goes to '{region}' ({km} km away), so every query crosses regions",
-                      loc, hint="use --region with an MPG region, or --postgres unmanaged")
+                      f"'{db.name}' goes to '{region}' ({km} km away"
+                      + (", the nearest in the EU" if here.eu else "") + f"), so every query crosses "
+                      f"regions: about {latency_ms(km)} ms more per round trip", loc,
+                      hint=f"use --region {region} to put the apps next to it, or --postgres unmanaged")
     plans = table["mpg_plans"]
     plan = plans[0]
     named = next((p for p in plans if p["name"] == db.plan), None)

@@ -208,7 +208,7 @@ def make_plan(arch: Architecture, options: WriteOptions, diags: Diagnostics) -> 
         raise fail(E_OPTION, "--min-running must be 0 or more")
     prefix = names.check_prefix(options.app_prefix)
     org = names.check_org(options.org)
-    region = placement.choose_region(arch, options.region, diags)
+    region = placement.choose_region(arch, options.region, diags, managed_postgres=postgres == "managed")
 
     deployable, groups = _deployable(arch, diags)
     app_names = names.app_names(arch.name, [(s.name, s.origin) for s in deployable], prefix, diags)

@@ -15,7 +15,7 @@ APPLY="${HOPPER_APPLY:-0}"
 ORG="${HOPPER_FLY_ORG:-}"
 if [ -z "$ORG" ]; then ORG=personal; fi
 REGION="${HOPPER_FLY_REGION:-}"
-if [ -z "$REGION" ]; then REGION=cdg; fi
+if [ -z "$REGION" ]; then REGION=ams; fi
 SECRETS_DIR="${HOPPER_SECRETS_DIR:-fly-secrets}"
 MISSING=0
 
@@ -101,11 +101,11 @@ else
 fi
 
 say "== 3. PostgreSQL"
-# Managed Postgres cluster photo-share-pg (plan basic, region lhr).
+# Managed Postgres cluster photo-share-pg (plan basic, region ams).
 if applying && flyctl mpg list --org "$ORG" 2>/dev/null | grep -qwF -- photo-share-pg; then
   say "Postgres cluster photo-share-pg exists; skipped"
 else
-  run flyctl mpg create --name photo-share-pg --org "$ORG" --region lhr --plan basic --volume-size 10
+  run flyctl mpg create --name photo-share-pg --org "$ORG" --region ams --plan basic --volume-size 10
 fi
 if has_secret photo-share-api DATABASE_URL; then
   say "photo-share-api already has DATABASE_URL; skipped"
