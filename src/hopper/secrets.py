@@ -21,12 +21,17 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlsplit
 
+from hopper.diagnostics import Diagnostic, Location, Severity, code, warning
+
+W_COMMAND_SECRET = code("HOP060", Severity.WARNING,
+                        "a credential written on a command line was moved to a secret the command reads by name")
+
 # Name fragments that mark a secret. Matched on "_"-separated words of the upper-cased name, so
 # KEYBOARD_LAYOUT or MONKEY is not a secret but API_KEY, SECRET_KEY_BASE and DB_PASS are.
 _SECRET_WORDS = frozenset({
     "PASSWORD", "PASSWD", "PASS", "PWD", "SECRET", "SECRETS", "TOKEN", "KEY", "APIKEY",
     "PRIVATE", "CREDENTIALS", "CREDENTIAL", "AUTH", "DSN", "SALT", "CERT", "SIGNING",
-    "PASSPHRASE", "COOKIE", "SESSION", "REQUIREPASS", "MASTERAUTH", "WEBHOOK",
+    "PASSPHRASE", "COOKIE", "SESSION", "REQUIREPASS", "MASTERAUTH",
 })
 # Words that, next to KEY, mean a public identifier rather than a secret.
 _NOT_SECRET_WITH_KEY = frozenset({"PUBLIC", "PUBLISHABLE", "ID"})
@@ -243,13 +248,14 @@ def secret_name_for_option(owner: str, option: str) -> str:
     return name
 
 
-def scrub_command(argv: Sequence[str], owner: str) -> tuple[tuple[str, ...], list[tuple[str, str, str]]]:
+def scrub_command(argv: Sequence[str], owner: str,
+                  taken: set[str] | None = None) -> tuple[tuple[str, ...], list[tuple[str, str, str]]]:
     """``argv`` with every credential replaced by a ``${NAME}`` reference, and for each one
     ``(NAME, option, value)`` so the reader can record the Secret (name, digest) -- the value
     goes no further than that digest."""
     out = list(argv)
     moved: list[tuple[str, str, str]] = []
-    taken: set[str] = set()
+    taken = set() if taken is None else taken  # names already given (shared across one owner's commands)
     for hit in command_secrets(argv):
         name = secret_name_for_option(owner, hit.option)
         base, n = name, 2
@@ -262,7 +268,8 @@ def scrub_command(argv: Sequence[str], owner: str) -> tuple[tuple[str, ...], lis
     return tuple(out), moved
 
 
-def scrub_command_line(line: str, owner: str) -> tuple[str, list[tuple[str, str, str]]]:
+def scrub_command_line(line: str, owner: str,
+                       taken: set[str] | None = None) -> tuple[str, list[tuple[str, str, str]]]:
     """:func:`scrub_command` for a command written as one shell line (a Fly ``release_command``,
     a Clever Cloud hook). A line that does not split like a shell's is returned unchanged."""
     try:
@@ -272,7 +279,7 @@ def scrub_command_line(line: str, owner: str) -> tuple[str, list[tuple[str, str,
         argv = list(lexer)
     except ValueError:
         return line, []
-    scrubbed, moved = scrub_command(argv, owner)
+    scrubbed, moved = scrub_command(argv, owner, taken)
     if not moved:
         return line, []
     # Replace each value where it stands, so the line keeps its own quoting and operators
@@ -346,6 +353,60 @@ def expanding_argv(argv: Sequence[str], names: Iterable[str], *, dollar: str = "
     no secret, else ``sh -c '<line>'`` so the reference is expanded in the machine, where the
     secret is set."""
     wanted = list(names)
-    if not command_refs(argv, wanted):
+    if not command_refs(argv, wanted) or _runs_a_shell(argv):
         return tuple(argv)
     return ("sh", "-c", expanding_shell_line(argv, wanted, dollar=dollar))
+
+
+def moved_secret_warning(owner: str, what: str, option: str, name: str, location: Location | None) -> Diagnostic:
+    """The report for a credential :func:`scrub_command` moved: names the option and the new
+    secret, never the value."""
+    shown = "an argument" if option == "(argument)" else f"the value of {option}"
+    return warning(W_COMMAND_SECRET,
+                   f"{owner}: {shown} in its {what} is a secret; hopper moved it to the secret {name}, "
+                   "which the command now reads from the environment", location,
+                   hint=f"set {name} on the target (the value is not copied), and remove it from the {what}")
+
+
+def secret_refs(argv: Iterable[str]) -> list[str]:
+    """The ``${NAME}`` references in ``argv`` whose names look like secrets -- the ones
+    :func:`scrub_command` writes (its names always do)."""
+    found: list[str] = []
+    for arg in argv:
+        for match in _REFERENCE.finditer(arg):
+            name = match["braced"] or match["bare"]
+            if name_looks_secret(name) and name not in found:
+                found.append(name)
+    return found
+
+
+def shell_line(argv: Sequence[str]) -> str:
+    """``argv`` as one shell line (``shlex.join``), except that references to secrets are
+    double-quoted so the shell expands them."""
+    refs = secret_refs(argv)
+    return expanding_shell_line(argv, refs) if refs else shlex.join(argv)
+
+
+def exec_line(line: str) -> str:
+    """A shell line for a runtime that splits it into words and executes them *without* a shell
+    (Fly's ``release_command`` and ``[processes]``): unchanged when it reads no secret, else
+    ``sh -c '<line>'``, so that ``"${NAME}"`` is expanded in the Machine, where the secret is
+    set, instead of arriving literally."""
+    if not secret_refs([line]):
+        return line
+    try:
+        if _runs_a_shell(shlex.split(line)):
+            return line
+    except ValueError:
+        pass
+    return shlex.join(("sh", "-c", line))
+
+
+def _runs_a_shell(argv: Sequence[str]) -> bool:
+    """``sh -c ...`` (or bash, with or without a path): references are already expanded."""
+    return len(argv) >= 3 and argv[0].rsplit("/", 1)[-1] in ("sh", "bash", "ash", "dash") and argv[1] == "-c"
+
+
+def exec_argv(argv: Sequence[str]) -> tuple[str, ...]:
+    """:func:`exec_line` for an argv (a Dockerfile exec-form ``CMD``, compose ``command:``)."""
+    return expanding_argv(argv, secret_refs(argv))

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import re
-import shlex
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -63,6 +62,7 @@ from hopper.model import (
     Service,
     sorted_by_name,
 )
+from hopper.secrets import exec_argv, secret_refs, shell_line
 
 LABEL = re.compile(r"^[a-z][a-z0-9-]{0,40}$")
 # An image reference as `FROM` takes it: registry/name:tag@digest, nothing a Dockerfile would
@@ -655,11 +655,15 @@ class Planner:
         from hopper.templating import render  # noqa: PLC0415 - jinja2 only when needed
 
         rt = svc.runtime
+        entrypoint, command = rt.entrypoint, rt.command
+        if secret_refs((*entrypoint, *command)):  # exec form has no shell to expand "${NAME}"
+            entrypoint, command = ((exec_argv((*entrypoint, *command)), ()) if entrypoint
+                                   else ((), exec_argv(command)))
         app.app_folder = app.label
         path = f"{app.label}/Dockerfile"
         app.generated[path] = render("clevercloud/image.Dockerfile.j2", service=svc.name,
-                                     image=svc.image, entrypoint=list(rt.entrypoint),
-                                     command=list(rt.command))
+                                     image=svc.image, entrypoint=list(entrypoint),
+                                     command=list(command))
         self.diags.info(I_IMAGE_DOCKERFILE, f"service '{svc.name}' runs the image '{svc.image}': "
                         f"Clever builds Docker apps from a Dockerfile, so hopper wrote {path} "
                         "(FROM the image, with its command); commit it in the app's repository",
@@ -841,7 +845,7 @@ class Planner:
         # A command replaces the image's start command (compose `command:`): on Clever it is the
         # start script.
         rt = svc.runtime
-        app.start_script = shlex.join([*rt.entrypoint, *rt.command]) if rt.command \
+        app.start_script = shell_line([*rt.entrypoint, *rt.command]) if rt.command \
             else build.start_command
         if rt.command:
             self.diags.info(I_START_SCRIPT, f"service '{svc.name}': its command is the start "

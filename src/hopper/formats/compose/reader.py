@@ -44,7 +44,7 @@ from hopper.model import (
     Service,
     secret_digest,
 )
-from hopper.secrets import looks_secret
+from hopper.secrets import looks_secret, moved_secret_warning, scrub_command
 
 I_ROLE = code("HOP167", Severity.INFO, "the role hopper gave a compose service, and why")
 W_GENERIC = code("HOP168", Severity.WARNING, "a compose service was not recognised and is carried as generic")
@@ -100,6 +100,7 @@ class _Builder:
         self.entries: dict[str, _Entry] = {}
         self.hosts: dict[str, str] = {}
         self.secrets: dict[str, _SecretAcc] = {}
+        self.command_secrets: dict[str, set[str]] = {}  # service -> secrets moved off its command line
         self.folded_into: dict[str, str] = {}  # bucket-init helper → the store it works on
         # database → (its password env name, the variable that env takes its value from), when
         # the two differ: the Secret is named after the variable (Database.password_secret).
@@ -180,6 +181,7 @@ class _Builder:
 
     def _detect(self) -> None:
         for name, svc in sorted(self.project.services.items()):
+            svc = self._move_command_secrets(name, svc)
             hints = read_service_hints(name, svc, self.locate, self.out)
             if hints.ignore:
                 self.out.append(info(I_IGNORED, f"{name}: left out (x-hopper.ignore)", self.locate("services", name)))
@@ -194,6 +196,23 @@ class _Builder:
                     self.locate("services", name),
                     hint="set x-hopper.role on the service if hopper guessed wrong"))
             self.entries[name] = _Entry(name, svc, hints, facts, detection)
+
+    def _move_command_secrets(self, name: str, svc: dict[str, Any]) -> dict[str, Any]:
+        """A credential on the service's command line (``redis-server --requirepass X``) becomes
+        a secret the command reads by name, before anything else sees the command."""
+        changed = dict(svc)
+        for key in ("entrypoint", "command"):
+            argv = svc.get(key)
+            if not isinstance(argv, list):
+                continue
+            scrubbed, moved = scrub_command([str(a) for a in argv], name)
+            for var, option, value in moved:
+                where = self.locate("services", name, key)
+                self.out.append(moved_secret_warning(f"service '{name}'", key, option, var, where))
+                self._add_secret(var, "env", name, secret_digest(var, value), where)
+                self.command_secrets.setdefault(name, set()).add(var)
+            changed[key] = list(scrubbed)
+        return changed
 
     def _host_names(self) -> None:
         """Every name another container can use to reach a service: its name, hostname,
@@ -426,7 +445,7 @@ class _Builder:
             entrypoint=tuple(str(c) for c in entrypoint) if isinstance(entrypoint, list) else (),
             port=port,
             env=dict(sorted(split.plain.items())),
-            secret_env=tuple(sorted(split.secret)),
+            secret_env=tuple(sorted(set(split.secret) | self.command_secrets.get(name, set()))),
             health_check=service.health_check(name, svc, facts, hints, self.locate),
             release_command=release,
             user=svc.get("user") if isinstance(svc.get("user"), str) else None,

@@ -4,7 +4,6 @@ scaling, volumes, port. Role-specific parts (nginx front, backing services) live
 from __future__ import annotations
 
 import re
-import shlex
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -14,6 +13,7 @@ from hopper.dockerfile import Dockerfile
 from hopper.formats.compose.detect import BuildFacts, parse_image
 from hopper.formats.compose.hints import ServiceHints
 from hopper.model import Build, HealthCheck, Scaling, Volume, VolumeKind
+from hopper.secrets import shell_line
 
 I_PORT = code("HOP177", Severity.INFO, "the port hopper chose for a service, and where it came from")
 I_NODE_BUILD = code("HOP178", Severity.INFO, "what hopper read about a Node service's build and start")
@@ -139,7 +139,7 @@ def _node_version(svc: dict[str, Any], facts: BuildFacts) -> tuple[str | None, s
 def _start_command(svc: dict[str, Any], dockerfile: Dockerfile | None) -> tuple[str | None, str]:
     command = svc.get("command")
     if isinstance(command, list) and command:
-        return shlex.join(str(c) for c in command), "compose command"
+        return shell_line([str(c) for c in command]), "compose command"
     if dockerfile is not None:
         final = dockerfile.final
         parts = [spec.as_text() for spec in (final.entrypoint, final.cmd) if spec is not None]

@@ -50,6 +50,7 @@ from hopper.formats.compose.write_context import (
     literal,
 )
 from hopper.model import Architecture, Build, HealthCheck, Role, Service, VolumeKind
+from hopper.secrets import exec_argv, secret_refs
 
 NGINX_IMAGE = "nginx:1.27-alpine"
 NGINX_CONF_TARGET = "/etc/nginx/nginx.conf"
@@ -271,10 +272,19 @@ def _service(ctx: WriteContext, svc: Service) -> dict[str, Any] | None:
                                 "a build; it is not written", svc.origin)
         return None
     runtime = svc.runtime
-    if runtime.entrypoint:
-        out["entrypoint"] = [literal(a) for a in runtime.entrypoint]
-    if runtime.command:
-        out["command"] = [literal(a) for a in runtime.command]
+    entrypoint, command = runtime.entrypoint, runtime.command
+    if secret_refs((*entrypoint, *command)):
+        # A secret the command reads by name: compose runs `command:` without a shell, so it
+        # goes through `sh -c`; literal() then doubles the `$`, so that compose's own
+        # interpolation leaves "$NAME" for the container's shell instead of filling it from the host.
+        if entrypoint:
+            entrypoint, command = exec_argv((*entrypoint, *command)), ()
+        else:
+            command = exec_argv(command)
+    if entrypoint:
+        out["entrypoint"] = [literal(a) for a in entrypoint]
+    if command:
+        out["command"] = [literal(a) for a in command]
     if runtime.user is not None:
         out["user"] = literal(runtime.user)
     env = _environment(ctx, svc)

@@ -58,6 +58,7 @@ from hopper.formats.fly.read_layout import (
     setup_deploy_step,
 )
 from hopper.formats.fly.read_schedules import cron_group
+from hopper.formats.fly.read_secrets import move_config_secrets
 from hopper.formats.fly.read_units import volume_gb
 from hopper.formats.fly.read_variants import environment_like
 from hopper.formats.fly.validate import vm_memory
@@ -249,6 +250,9 @@ class _Builder:
         # the header of fly-setup.sh), and so are databases and buckets.
         self.project = layout.setup.project if layout.setup is not None else None
         self.prefix = ""
+        # Credentials in commands and secret-named build args, moved to named secrets before
+        # anything reads the config.
+        self.moved = {id(app): move_config_secrets(app.config, diags) for app in apps}
 
     def info(self, message: str, location: Location | None) -> None:
         self.diags.info(I_INFERRED, message, location)
@@ -506,6 +510,10 @@ class _Builder:
         for key, where in sorted(ev.secrets.items()):
             secret_env.add(key)
             self.add_secret(key, name, "platform", where)
+        for moved in self.moved.get(id(app), ()):
+            if not moved.build_time:
+                secret_env.add(moved.name)
+                self.add_secret(moved.name, name, "env", moved.where)
 
         build, docker_cmd, docker_entry = self.build_of(app, name)
         extra_volumes: tuple[Volume, ...] = ()
@@ -693,6 +701,7 @@ class _Builder:
         secrets = set(docker.secret_ids) if docker else set()
         for step in app.deploys:
             secrets.update(step.build_secrets)
+        secrets.update(m.name for m in self.moved.get(id(app), ()) if m.build_time)
         for secret in sorted(secrets):
             self.add_secret(secret, service, "build", app.deploys[0].location if app.deploys else
                             (docker.final.location if docker and docker.stages else cfg.location("build")), True)

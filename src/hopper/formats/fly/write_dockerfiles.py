@@ -14,6 +14,7 @@ import shlex
 
 from hopper.diagnostics import E_INVALID_NAME, fail
 from hopper.formats.fly.write_plan import App, Plan
+from hopper.secrets import exec_argv
 from hopper.templating import render
 
 NGINX_TAG = "1.27-alpine"
@@ -177,7 +178,7 @@ def render_node_dockerfile(app: App, plan: Plan) -> str:
     if start:
         _command(start, "start command", app)
         try:
-            cmd = shlex.split(start)
+            cmd = list(exec_argv(shlex.split(start)))  # a secret read by name needs a shell to expand
         except ValueError:
             cmd = ["/bin/sh", "-c", start]
     else:

@@ -39,6 +39,7 @@ from hopper.model import (
     Workspace,
 )
 from hopper.nginx_build import Upstream
+from hopper.secrets import exec_line, shell_line
 
 W_VOLUME = code("HOP510", Severity.WARNING, "a volume becomes a Fly volume, which belongs to one Machine in one region")
 W_VOLUME_LOST = code("HOP511", Severity.WARNING, "a bind mount or tmpfs cannot be carried to Fly")
@@ -667,17 +668,17 @@ def _health_and_release(app: App, diags: Diagnostics) -> None:
                           hint="add an HTTP health endpoint, or a [[http_service.machine_checks]]")
     release = svc.runtime.release_command
     if release:
-        app.release_command = release
+        app.release_command = exec_line(release)  # Fly execs it without a shell
         if app.mounts:
             diags.warning(W_RELEASE_VOLUME, f"service '{svc.name}': the release command runs in a "
                           "temporary Machine without volumes", svc.runtime.origin or svc.origin)
     processes: dict[str, str] = {}
     if app.groups:
-        processes["app"] = shlex.join(svc.runtime.command) if svc.runtime.command else ""
+        processes["app"] = exec_line(shell_line(svc.runtime.command)) if svc.runtime.command else ""
         for group, worker in sorted(app.groups.items()):
             cmd = worker.runtime.command or ((worker.build.start_command,) if worker.build and
                                              worker.build.start_command else ())
-            processes[group] = shlex.join(cmd) if len(cmd) > 1 else (cmd[0] if cmd else "")
+            processes[group] = exec_line(shell_line(cmd) if len(cmd) > 1 else (cmd[0] if cmd else ""))
     app.processes = processes
 
 
@@ -871,9 +872,9 @@ SHIM_GUEST_PATH = "/etc/hopper/hopper-env.sh"
 
 def _start_command(svc: Service) -> str | None:
     if svc.runtime.command:
-        return shlex.join(svc.runtime.command)
+        return exec_line(shell_line(svc.runtime.command))
     if svc.build is not None and svc.build.start_command:
-        return svc.build.start_command
+        return exec_line(svc.build.start_command)
     return None
 
 
