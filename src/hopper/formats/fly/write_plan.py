@@ -668,7 +668,7 @@ def _health_and_release(app: App, diags: Diagnostics) -> None:
                           hint="add an HTTP health endpoint, or a [[http_service.machine_checks]]")
     release = svc.runtime.release_command
     if release:
-        app.release_command = exec_line(release)  # Fly execs it without a shell
+        app.release_command = release  # release_for() wraps it in sh -c when it needs a shell
         if app.mounts:
             diags.warning(W_RELEASE_VOLUME, f"service '{svc.name}': the release command runs in a "
                           "temporary Machine without volumes", svc.runtime.origin or svc.origin)
