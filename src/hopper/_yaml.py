@@ -78,11 +78,15 @@ class LocationIndex:
     Keys merged in with ``<<`` point at the anchor that defined them.
     """
 
-    __slots__ = ("_marks", "file")
+    __slots__ = ("_marks", "file", "non_string_keys")
 
-    def __init__(self, file: str, marks: dict[Path, tuple[int, int]]) -> None:
+    def __init__(self, file: str, marks: dict[Path, tuple[int, int]],
+                 non_string_keys: frozenset[Path] = frozenset()) -> None:
         self.file = file
         self._marks = marks
+        # Paths whose last key was written as a number, boolean or null (``1:``, ``true:``):
+        # keys are read as text, and a caller may want to say so.
+        self.non_string_keys = non_string_keys
 
     def __contains__(self, path: object) -> bool:
         return path in self._marks
@@ -205,10 +209,52 @@ def load_yaml(text: str, filename: str, limits: Limits = DEFAULT_LIMITS, *,
         builder = _Builder(filename, frozenset(tags))
         value = builder.build(root, ())
         builder.marks[()] = (root.start_mark.line + 1, root.start_mark.column + 1)
-        return value, LocationIndex(filename, builder.marks)
+        return value, LocationIndex(filename, builder.marks, frozenset(builder.non_string))
     finally:
         if gc_was_enabled:
             gc.enable()
+
+
+_DOCUMENT_MARK = re.compile(r"^---(?=\s|$)", re.MULTILINE)
+
+
+def _several_documents(text: str) -> bool:
+    """A cheap test before parsing the stream twice: a second ``---``, or content before one."""
+    marks = [m.start() for m in _DOCUMENT_MARK.finditer(text)]
+    if not marks:
+        return False
+    before = [line for line in text[:marks[0]].splitlines() if line.strip() and not line.lstrip().startswith(("#", "%"))]
+    return len(marks) > 1 or bool(before)
+
+
+def load_yaml_documents(text: str, filename: str, limits: Limits = DEFAULT_LIMITS, *,
+                        tags: Iterable[str] = ()) -> list[tuple[Any, LocationIndex]]:
+    """Every document of a ``---``-separated stream, each like :func:`load_yaml` (empty
+    documents are kept as ``None``). A single document gives a list of one."""
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    if "\0" in text or not _several_documents(text):
+        return [load_yaml(text, filename, limits, tags=tags)]
+    starts: list[int] = []
+    parser = _Composer(text)
+    try:
+        while parser.check_event():
+            event = parser.get_event()
+            if isinstance(event, yaml.DocumentStartEvent) and event.start_mark is not None:
+                starts.append(event.start_mark.index)
+    except yaml.YAMLError:
+        return [load_yaml(text, filename, limits, tags=tags)]  # reports the syntax error
+    finally:
+        parser.dispose()
+    if len(starts) <= 1:
+        return [load_yaml(text, filename, limits, tags=tags)]
+    out: list[tuple[Any, LocationIndex]] = []
+    bounds = [*starts[1:], len(text)]
+    for begin, end in zip(starts, bounds, strict=True):
+        # Each document keeps its own line numbers: pad with the newlines before it.
+        chunk = "\n" * text.count("\n", 0, begin) + text[begin:end]
+        out.append(load_yaml(chunk, filename, limits, tags=tags))
+    return out
 
 
 def _text_location(text: str, offset: int, filename: str) -> Location:
@@ -323,6 +369,7 @@ class _Builder:
         self.filename = filename
         self.tags = tags
         self.marks: dict[Path, tuple[int, int]] = {}
+        self.non_string: set[Path] = set()
         self.resolver = _Resolver()
 
     def build(self, node: Node, path: Path) -> Any:
@@ -423,6 +470,8 @@ class _Builder:
         marks = self.marks
         for key, key_node, value_node in explicit:
             child_path = (*path, key)
+            if key_node.tag != _STR:
+                self.non_string.add(child_path)
             marks[child_path] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
             out[key] = self.build(value_node, child_path)
         return out

@@ -66,9 +66,9 @@ def load(path: str | Path, *, fmt: str | None = None,
     if opts.scan_code:
         from hopper.envscan import scan_architecture  # noqa: PLC0415
 
-        root = source if source.is_dir() else source.parent
+        root = result.root or (source if source.is_dir() else source.parent)
         scanned, notes = scan_architecture(result.model, root)
-        result = ReadResult(model=scanned, diagnostics=result.diagnostics + notes)
+        result = ReadResult(model=scanned, diagnostics=result.diagnostics + notes, root=result.root)
     return result
 
 
@@ -95,7 +95,7 @@ def convert(path: str | Path, to: str, *, fmt: str | None = None,
     """Read ``path`` and render it for ``to``. With ``strict``, any warning raises."""
     read = load(path, fmt=fmt, options=read_options)
     given = Path(path).absolute()
-    source_root = given if given.is_dir() else given.parent
+    source_root = read.root or (given if given.is_dir() else given.parent)
     options = write_options or WriteOptions()
     if options.source_root is None:
         from dataclasses import replace  # noqa: PLC0415

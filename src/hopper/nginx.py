@@ -131,6 +131,7 @@ class ProxyLocation:
     http_version: str | None
     websocket: bool  # Upgrade and Connection headers are passed on
     location: Location
+    block: tuple[Directive, ...] = ()  # the location's own directives, as written
 
     def effective_target(self) -> ProxyTarget:
         """The target with ``set`` variables substituted (``$api`` → ``http://api.internal:3000``)."""
@@ -167,6 +168,7 @@ class Server:
     proxies: tuple[ProxyLocation, ...]
     client_max_body_size: str | None
     location: Location
+    block: tuple[Directive, ...] = ()  # the server's own directives, as written (includes expanded)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -176,6 +178,9 @@ class NginxConfig:
     upstreams: Mapping[str, Upstream]
     snippet: bool  # the top file has `server` blocks and no `http` block (a conf.d file)
     diagnostics: tuple[Diagnostic, ...] = field(default=())
+    # The directives of the `http` block (or of a conf.d snippet's top), servers and upstreams
+    # left out: `map`, `limit_req_zone`, `gzip`... that a writer may carry.
+    http: tuple[Directive, ...] = ()
 
 
 # ---------------------------------------------------------------------------- parsing
@@ -450,12 +455,14 @@ def _interpret(top: tuple[Directive, ...], loader: _Loader) -> NginxConfig:
     server_blocks.extend((d, top_scope) for d in top if d.name == "server" and d.block is not None)
     upstreams = {u.name: u for u in (_upstream(d) for d in upstream_parents if d.name == "upstream")}
     servers = tuple(_server(d, scope, upstreams) for d, scope in server_blocks)
+    http_level = [d for http in http_blocks for d in http.block or ()] + list(top)
     return NginxConfig(
         files=tuple(loader.files),
         servers=servers,
         upstreams=dict(sorted(upstreams.items())),
         snippet=not http_blocks and bool(server_blocks),
         diagnostics=tuple(loader.diagnostics),
+        http=tuple(d for d in http_level if d.name not in ("server", "upstream", "http", "events")),
     )
 
 
@@ -518,6 +525,7 @@ def _server(d: Directive, outer: _Scope, upstreams: Mapping[str, Upstream]) -> S
         proxies=tuple(proxies),
         client_max_body_size=scope.first("client_max_body_size"),
         location=d.location,
+        block=d.block,
     )
 
 
@@ -579,6 +587,7 @@ def _proxy(d: Directive, scope: _Scope, upstreams: Mapping[str, Upstream]) -> Pr
         http_version=scope.first("proxy_http_version"),
         websocket=bool(websocket),
         location=d.location,
+        block=d.block,
     )
 
 

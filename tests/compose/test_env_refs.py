@@ -320,8 +320,10 @@ def test_a_reference_to_a_secret_looking_variable_is_a_secret(hermetic: tuple[Ar
     assert secrets["COPY"].used_by == ("api",) and secrets["COPY"].digest is None
     # `$$` is an escape: a literal text, not a reference.
     assert api.runtime.env["ESCAPED"] == "$JWT_SECRET"
-    # A reference to a variable that is neither a credential nor secret-looking stays plain.
-    assert api.runtime.env["GREETING"] == ""
+    # A reference to an unset variable that is neither a credential nor secret-looking is a
+    # value the target must receive (issue 13): never the empty text hopper interpolated.
+    assert "GREETING" not in api.runtime.env and "GREETING" in api.runtime.secret_env
+    assert secrets["GREETING"].digest is None
     # Credentials are never kept as plain empty values.
     assert not {"COPY", "DB_PASS", "PGUSER", "S3_KEY", "S3_KEY_ID", "READ_URL"} & set(api.runtime.env)
 
@@ -353,8 +355,11 @@ def test_same_bindings_and_secrets_with_and_without_dotenv(tmp_path: Path) -> No
         b, f = bare.service(name), full.service(name)
         assert b is not None and f is not None
         assert b.bindings == f.bindings
-        assert b.runtime.secret_env == f.runtime.secret_env
-    assert [(s.name, s.used_by) for s in bare.secrets] == [(s.name, s.used_by) for s in full.secrets]
+        # GREETING: ${HELLO} is plain with a value, and a value to receive without one.
+        assert tuple(n for n in b.runtime.secret_env if n != "GREETING") == f.runtime.secret_env
+        assert "GREETING" in b.runtime.secret_env and f.runtime.env["GREETING"] == "hi"
+    assert [(s.name, s.used_by) for s in bare.secrets if s.name != "GREETING"] == \
+        [(s.name, s.used_by) for s in full.secrets]
     assert [d.password_secret for d in bare.databases] == [d.password_secret for d in full.databases]
     # With a value, secrets get a digest; the digest of one variable agrees across services.
     digests = {s.name: s.digest for s in full.secrets}

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hopper._yaml import load_yaml
-from hopper.diagnostics import Diagnostics, HopperError
+from hopper.diagnostics import Diagnostics
 from hopper.formats.compose.interpolation import TemplateError, interpolate_tree, substitute
 
 ENV = {"SET": "val", "EMPTY": ""}
@@ -84,12 +84,24 @@ def test_tree_unset_warning_once_with_location() -> None:
     assert warning.code == "HOP112" and str(warning.location) == "c.yaml:1:1"
 
 
-def test_tree_required_error_location() -> None:
-    data, index = load_yaml("services:\n  web:\n    image: ${TAG:?set TAG}\n", "compose.yaml")
-    with pytest.raises(HopperError) as info:
-        interpolate_tree(data, index, {}.get, Diagnostics())
-    assert info.value.diagnostic.render() == \
-        "compose.yaml:3:5: error: TAG: set TAG [HOP111]"
+def test_tree_required_unset_is_a_warning_with_location() -> None:
+    # Compose refuses the file; a checkout does not hold the operator's values, so hopper
+    # keeps going: "" plus one warning naming the variable (HOP142), fatal under --strict.
+    data, index = load_yaml("services:\n  web:\n    image: app:${TAG:?set TAG}\n"
+                            "  w2:\n    image: w:${TAG:?set TAG}\n", "compose.yaml")
+    diags = Diagnostics()
+    out = interpolate_tree(data, index, {}.get, diags)
+    assert out["services"]["web"]["image"] == "app:"
+    [warning] = list(diags)
+    assert warning.render() == ("compose.yaml:3:5: warning: required variable TAG is not set (TAG: set TAG); "
+                                "hopper keeps it as a value the target must receive [HOP142]")
+
+
+def test_tree_required_set_agrees_with_compose() -> None:
+    data, index = load_yaml("a: ${TAG:?set TAG}\nb: ${E?x}\n", "c.yaml")
+    diags = Diagnostics()
+    assert interpolate_tree(data, index, {"TAG": "1.2", "E": ""}.get, diags) == {"a": "1.2", "b": ""}
+    assert len(diags) == 0
 
 
 @settings(max_examples=200)

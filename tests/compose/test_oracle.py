@@ -99,10 +99,7 @@ def test_interpolation_table_matches_compose(tmp_path: Path) -> None:
     assert ours == {f"K{i}": value for i, (_, value) in enumerate(CASES)}
 
 
-@pytest.mark.parametrize("template", [
-    "${}", "${1}", "${A B}", "${A", "${A:x}", "${UNSET:?must be set}", "${UNSET?}",
-    "${SET:-${UNSET_C:?boom}}",
-])
+@pytest.mark.parametrize("template", ["${}", "${1}", "${A B}", "${A", "${A:x}"])
 def test_compose_and_hopper_both_refuse(tmp_path: Path, template: str) -> None:
     root = write_tree(tmp_path, {"compose.yaml": "services:\n  web:\n    image: nginx\n"
                                                  f"    environment:\n      K: {json.dumps(template)}\n"})

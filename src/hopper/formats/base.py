@@ -34,6 +34,9 @@ class ReadOptions:
 class ReadResult:
     model: Architecture
     diagnostics: tuple[Diagnostic, ...] = ()
+    # The folder the model's relative paths start from, when the reader chose another one than
+    # the folder given (a compose file in docker/ building `../api` reads from the repository).
+    root: Path | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

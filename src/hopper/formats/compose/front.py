@@ -21,13 +21,15 @@ from hopper.dockerfile import Dockerfile, Stage
 from hopper.formats.compose.detect import parse_image
 from hopper.model import Build, CacheRule, Route, StaticSite
 from hopper.nginx import NginxConfig, ProxyLocation, Server, parse_nginx
+from hopper.nginx_carry import carry, literal_prefix
 from hopper.nodeproject import NodeProject
 
 I_NGINX_CONFIG = code("HOP160", Severity.INFO, "where hopper found a front's nginx configuration")
 I_NGINX_DEFAULT = code("HOP161", Severity.INFO, "no nginx configuration found: the image's default site is assumed")
 W_ROUTE_UNRESOLVED = code("HOP162", Severity.WARNING,
                           "an nginx proxy_pass target is not a service of the project; the route is not carried")
-W_ROUTE_REGEX = code("HOP163", Severity.WARNING, "a regex nginx location is carried as a plain path prefix")
+W_ROUTE_REGEX = code("HOP163", Severity.WARNING, "a regex nginx location has no fixed prefix to route by")
+I_ROUTE_REGEX = code("HOP187", Severity.INFO, "a regex nginx location is routed by its fixed prefix")
 W_NGINX_SERVER_DROPPED = code("HOP164", Severity.WARNING, "an extra nginx server block is not carried")
 W_ROUTE_URI_REWRITE = code("HOP165", Severity.WARNING,
                            "proxy_pass replaces the prefix with another path, which the model cannot express")
@@ -47,6 +49,7 @@ class FrontResult:
     consumed_mounts: set[str] = field(default_factory=set)  # container targets used as config/files
     nginx_files: tuple[str, ...] = ()
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    nginx_extra: dict[str, Any] = field(default_factory=dict)  # see hopper.nginx_carry
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +75,10 @@ def read_front(name: str, svc: dict[str, Any], *, root: Path, limits: Limits,
                 I_NGINX_DEFAULT, f"{name}: no nginx configuration in the project; the image's default "
                 f"site (static files from {DEFAULT_HTML}) is assumed", locate("services", name)))
             result.static_site = StaticSite(root=DEFAULT_HTML)
-            result.listen_port = 80
+            # An explicit container port (`ports: ["9090:90"]`) is what Compose reads; the
+            # image's default 80 only fills in when the file states none.
+            targets = [p.get("target") for p in svc.get("ports") or [] if isinstance(p, dict)]
+            result.listen_port = next((t for t in targets if isinstance(t, int)), 80)
     else:
         result.listen_port = server.listen[0] if server.listen else 80
         html_root = server.root or DEFAULT_HTML
@@ -87,10 +93,17 @@ def read_front(name: str, svc: dict[str, Any], *, root: Path, limits: Limits,
                                   for rule in server.cache_rules),
                 origin=server.location,
             )
+        routed: dict[str, ProxyLocation] = {}
+        regex_routes: dict[str, ProxyLocation] = {}
         for proxy in server.proxies:
             route = _route(name, proxy, resolve_host, result)
-            if route is not None:
+            if route is not None and route.path_prefix not in routed and route.path_prefix not in regex_routes:
                 result.routes.append(route)
+                (regex_routes if proxy.modifier in ("~", "~*") else routed)[route.path_prefix] = proxy
+        assert config is not None
+        result.nginx_extra, notes = carry(name, config, server, routed=routed, regex_routes=regex_routes,
+                                          cache_patterns={rule.pattern for rule in server.cache_rules})
+        result.diagnostics.extend(notes)
     result.build = _static_build(name, html_root, mounts, root, dockerfile, node, context, locate, result)
     return result
 
@@ -245,20 +258,31 @@ def _route(name: str, proxy: ProxyLocation, resolve_host: ResolveHost, result: F
         return None
     if port is None:
         port = 443 if target.scheme == "https" else 80
+    path_prefix = proxy.path
     if proxy.modifier in ("~", "~*"):
-        result.diagnostics.append(warning(
-            W_ROUTE_REGEX, f"{name}: regex location '{proxy.modifier} {proxy.path}' is carried as the path "
-            f"prefix '{proxy.path}'", proxy.location))
+        prefix = literal_prefix(proxy.path)
+        if prefix is None:
+            result.diagnostics.append(warning(
+                W_ROUTE_REGEX, f"{name}: regex location '{proxy.modifier} {proxy.path}' has no fixed path "
+                "prefix to route by; the route is not carried", proxy.location,
+                hint="start the regex with ^/ and a fixed folder, such as ^/api/"))
+            return None
+        # Routed by its fixed prefix on every platform; an nginx target keeps the regex itself.
+        result.diagnostics.append(info(
+            I_ROUTE_REGEX, f"{name}: regex location '{proxy.modifier} {proxy.path}' routes by the prefix "
+            f"'{prefix}'; an emitted nginx.conf keeps the regex", proxy.location))
+        path_prefix = prefix
     if target.uri not in (None, "/") and target.uri != proxy.path and not proxy.via_variable:
         result.diagnostics.append(warning(
             W_ROUTE_URI_REWRITE, f"{name}: location {proxy.path} is proxied to the path {target.uri}; "
             f"the target will see the original path", proxy.location))
     return Route(
-        path_prefix=proxy.path,
+        path_prefix=path_prefix,
         target_service=service,
         target_port=port,
         strip_prefix=proxy.strip_prefix,
-        body_size_limit=proxy.client_max_body_size,
+        # nginx's default when the file sets none: the limit the source really had.
+        body_size_limit=proxy.client_max_body_size or "1m",
         request_buffering=proxy.request_buffering,
         response_buffering=proxy.response_buffering,
         connect_timeout_s=proxy.connect_timeout_s,

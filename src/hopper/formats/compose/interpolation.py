@@ -23,6 +23,7 @@ from typing import Any
 
 from hopper._yaml import LocationIndex, Tagged
 from hopper.diagnostics import Diagnostics, Location, Severity, code, fail
+from hopper.formats.compose.lenient import W_REQUIRED_UNSET
 
 E_INVALID_TEMPLATE = code("HOP110", Severity.ERROR, "a value has an invalid ${...} interpolation")
 E_REQUIRED_VARIABLE = code("HOP111", Severity.ERROR, "a required ${VAR:?message} variable is not set")
@@ -44,8 +45,12 @@ class TemplateError(Exception):
 
 
 def substitute(text: str, lookup: Callable[[str], str | None],
-               on_unset: Callable[[str], None] | None = None) -> str:
-    """Interpolate one string. ``lookup`` returns None for unset variables."""
+               on_unset: Callable[[str], None] | None = None,
+               on_required: Callable[[str, str], None] | None = None) -> str:
+    """Interpolate one string. ``lookup`` returns None for unset variables.
+
+    A required variable (``${X:?msg}``) that is unset raises, unless ``on_required`` is given:
+    then it is called with the name and message and the reference gives ``""``."""
     if "$" not in text:
         return text
     out: list[str] = []
@@ -65,7 +70,7 @@ def substitute(text: str, lookup: Callable[[str], str | None],
             end = _closing_brace(text, j)
             if end < 0:
                 raise TemplateError(E_INVALID_TEMPLATE, f"invalid interpolation format: {text!r}")
-            out.append(_braced(text[j + 2:end], text, lookup, on_unset))
+            out.append(_braced(text[j + 2:end], text, lookup, on_unset, on_required))
             i = end + 1
         else:
             match = _NAME.match(text, j + 1)
@@ -103,7 +108,8 @@ def _closing_brace(text: str, start: int) -> int:
 
 
 def _braced(body: str, whole: str, lookup: Callable[[str], str | None],
-            on_unset: Callable[[str], None] | None) -> str:
+            on_unset: Callable[[str], None] | None,
+            on_required: Callable[[str, str], None] | None) -> str:
     match = _NAME.match(body)
     if match is None:
         raise TemplateError(E_INVALID_TEMPLATE, f"invalid interpolation format: {whole!r}")
@@ -119,7 +125,7 @@ def _braced(body: str, whole: str, lookup: Callable[[str], str | None],
     op = next((o for o in _OPERATORS if rest.startswith(o)), None)
     if op is None:
         raise TemplateError(E_INVALID_TEMPLATE, f"invalid interpolation format: {whole!r}")
-    argument = substitute(rest[len(op):], lookup, on_unset)
+    argument = substitute(rest[len(op):], lookup, on_unset, on_required)
     value = lookup(name)
     if op == ":-":
         return value if value else argument
@@ -131,16 +137,23 @@ def _braced(body: str, whole: str, lookup: Callable[[str], str | None],
         return argument if value is not None else ""
     if (op == ":?" and not value) or (op == "?" and value is None):
         message = f"{name}: {argument}" if argument else f"{name}: required variable is missing a value"
+        if on_required is not None:
+            on_required(name, message)
+            return ""
         raise TemplateError(E_REQUIRED_VARIABLE, message)
     return value or ""
 
 
 def interpolate_tree(data: Any, index: LocationIndex, lookup: Callable[[str], str | None],
-                     diagnostics: Diagnostics, *, warned: set[str] | None = None) -> Any:
+                     diagnostics: Diagnostics, *, warned: set[str] | None = None,
+                     on_partial: Callable[[Path, str, list[str]], None] | None = None) -> Any:
     """Interpolate every string value of a loaded document (keys are left alone).
 
-    Errors become InputErrors at the value's ``file:line:col``; each unset variable is
-    reported once (at its first use) into ``diagnostics``.
+    Errors become InputErrors at the value's ``file:line:col``; each unset variable, plain or
+    required (``${X:?msg}``, which Compose refuses), is reported once (at its first use) into
+    ``diagnostics`` and gives ``""``: a checkout does not hold the values the operator sets.
+    ``on_partial`` is told of every value that used an unset variable (its path, raw text and
+    the variables), so that ports and volumes can say which part is unknown.
     """
     seen = warned if warned is not None else set()
 
@@ -149,11 +162,23 @@ def interpolate_tree(data: Any, index: LocationIndex, lookup: Callable[[str], st
             if "$" not in value:
                 return value
             pending: list[str] = []
+            required: list[tuple[str, str]] = []
             try:
-                result = substitute(value, lookup, pending.append)
+                result = substitute(value, lookup, pending.append,
+                                    lambda name, message: required.append((name, message)))
             except TemplateError as exc:
                 hint = "write $$ for a literal $" if exc.code == E_INVALID_TEMPLATE else None
                 raise fail(exc.code, exc.message, index.nearest(path), hint) from None
+            for name, message in required:
+                if name not in seen:
+                    seen.add(name)
+                    diagnostics.warning(
+                        W_REQUIRED_UNSET,
+                        f"required variable {name} is not set ({message}); hopper keeps it as a "
+                        "value the target must receive",
+                        index.nearest(path),
+                        "Compose refuses to start without it: set it on the target, or pass "
+                        "--env-file to convert with its value")
             for name in pending:
                 if name not in seen:
                     seen.add(name)
@@ -161,6 +186,8 @@ def interpolate_tree(data: Any, index: LocationIndex, lookup: Callable[[str], st
                         W_UNSET_VARIABLE,
                         f"variable {name} is not set; using an empty string",
                         index.nearest(path))
+            if (pending or required) and on_partial is not None:
+                on_partial(path, value, [*pending, *(n for n, _ in required)])
             return result
         if isinstance(value, dict):
             return {k: walk(v, (*path, k)) for k, v in value.items()}
@@ -277,8 +304,10 @@ def _unknown(segment: tuple[str, str, str], lookup: Callable[[str], str | None])
     value = lookup(name)
     if op == "":
         return value is None
-    if op in (":?", "?"):
-        return False  # interpolation failed before us when it had no value
+    if op == ":?":
+        return not value  # unset or empty: Compose refuses; hopper warned (HOP142)
+    if op == "?":
+        return value is None
     if op == ":-":
         chosen = None if value else argument
     elif op == "-":

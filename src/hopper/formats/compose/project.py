@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from hopper._yaml import LocationIndex, Tagged, load_yaml
+from hopper._yaml import LocationIndex, Tagged, load_yaml_documents
 from hopper.diagnostics import (
     E_FILE_NOT_FOUND,
     E_INVALID_NAME,
@@ -36,6 +36,7 @@ from hopper.diagnostics import (
     E_TOO_MANY_ITEMS,
     Diagnostic,
     Diagnostics,
+    InputError,
     LimitError,
     Location,
     ReadBudget,
@@ -44,7 +45,7 @@ from hopper.diagnostics import (
     fail,
 )
 from hopper.formats.base import ReadOptions
-from hopper.formats.compose import envfile
+from hopper.formats.compose import envfile, lenient
 from hopper.formats.compose.interpolation import EnvRefs, interpolate_tree, references
 from hopper.formats.compose.merge import TAGS, merge_documents, merge_service, strip_tags
 
@@ -115,6 +116,15 @@ class _RefText(str):
 # --------------------------------------------------------------------------- reading files
 
 
+class _Widen(Exception):  # noqa: N818 - a signal, not an error
+    """A reference leaves the project folder but stays inside the repository: load again from
+    a root that holds both (see :func:`_load_project`)."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(str(path))
+        self.path = path
+
+
 @dataclass
 class _Files:
     """Confined, budgeted file access for one load."""
@@ -123,6 +133,7 @@ class _Files:
     budget: ReadBudget
     read_order: list[str] = field(default_factory=list)
     cache: dict[Path, tuple[str, str]] = field(default_factory=dict)
+    boundary: Path | None = None  # the repository: nothing outside it is read; None = root
 
     def confine(self, ref: str, base: Path, referrer: Location | None, what: str) -> Path:
         """Resolve ``ref`` (as written, relative to ``base``) and require it inside the root."""
@@ -133,9 +144,17 @@ class _Files:
             candidate = base / candidate
         resolved = candidate.resolve(strict=False)
         if not resolved.is_relative_to(self.root):
+            self.widen(resolved)
             raise fail(E_OUTSIDE_ROOT, f"{what} '{ref}' resolves outside the project root",
-                       referrer, "hopper reads only files inside the project folder")
+                       referrer, "hopper reads only files inside the repository (the folder holding "
+                       ".git), or the folder given when there is none")
         return resolved
+
+    def widen(self, resolved: Path) -> None:
+        """Raise :class:`_Widen` when ``resolved`` is outside the root but inside the repository."""
+        if self.boundary is not None and resolved.is_relative_to(self.boundary) \
+                and not resolved.is_relative_to(self.root):
+            raise _Widen(resolved)
 
     def rel(self, path: Path) -> str:
         return path.relative_to(self.root).as_posix()
@@ -188,6 +207,9 @@ class _Context:
     # The references of each service's env values (ComposeProject.env_refs), filled at the end.
     value_refs: dict[str, dict[str, EnvRefs]] = field(default_factory=dict)
     tagged: bool = False  # a file used !reset or !override (else no tag stripping is needed)
+    missing_env_files: set[str] = field(default_factory=set)  # reported once each (HOP141)
+    # (file, key path) of each value that used an unset variable -> those variables (HOP143).
+    partial: dict[tuple[str, Key], tuple[str, list[str]]] = field(default_factory=dict)
 
 
 @dataclass
@@ -215,42 +237,80 @@ def load_project(path: Path, options: ReadOptions) -> ComposeProject:
 
 
 def _load_project(given: Path, options: ReadOptions) -> ComposeProject:
+    """The project root starts as the folder given (or the compose file's folder). When a
+    reference (``../.env``, a ``../api`` build context) leaves it but stays inside the
+    repository -- the nearest folder above holding ``.git``, else the folder given -- the project
+    is read again from the folder holding both, so that every path stays relative and confined."""
     if not given.exists():
         raise fail(E_FILE_NOT_FOUND, f"'{given}' does not exist")
     root = (given if given.is_dir() else given.parent).resolve()
-    ctx = _Context(files=_Files(root=root, budget=ReadBudget(limits=options.limits)),
+    boundary = repository_root(root)
+    for _ in range(64):  # each pass widens the root by at least one folder
+        try:
+            return _load_once(given, root, boundary, options)
+        except _Widen as wider:
+            root = Path(os.path.commonpath([root, wider.path]))
+    raise AssertionError("the project root kept widening")  # pragma: no cover - bounded by depth
+
+
+def repository_root(folder: Path) -> Path:
+    """The nearest folder at or above ``folder`` holding ``.git`` (a folder, or a file in a git
+    worktree); ``folder`` itself when there is none."""
+    for candidate in (folder, *folder.parents):
+        if (candidate / ".git").exists():
+            return candidate
+    return folder
+
+
+def _load_once(given: Path, root: Path, boundary: Path, options: ReadOptions) -> ComposeProject:
+    ctx = _Context(files=_Files(root=root, budget=ReadBudget(limits=options.limits), boundary=boundary),
                    options=options, diagnostics=Diagnostics())
-    compose_files = _discover(given, root, options, ctx)
+    folder = (given if given.is_dir() else given.parent).resolve()
+    compose_files = _discover(given, folder, options, ctx)
     project_dir = compose_files[0].parent
-    lookup_env = _interpolation_env(project_dir, _cli_paths(options.env_files, root), ctx, None)
+    lookup_env = _interpolation_env(project_dir, _cli_paths(options.env_files, folder), ctx, None)
     merged: dict[str, Any] = {}
     locations: dict[Key, Location] = {}
     for compose_file in compose_files:
         doc = _load_doc(str(compose_file), root, None, lookup_env, ctx, include_stack=())
         merged = merge_documents(merged, doc.data) if merged else doc.data
         locations.update(doc.locations)
-    return _finish(merged, locations, root, lookup_env, ctx)
+    return _finish(merged, locations, root, lookup_env, ctx, project_dir)
 
 
-def _discover(given: Path, root: Path, options: ReadOptions, ctx: _Context) -> list[Path]:
+# Where repositories keep their compose file when it is not at the top (searched in this order
+# when the folder given holds none).
+COMPOSE_SUBFOLDERS = ("docker", "deploy", ".docker", "compose")
+
+
+def _discover(given: Path, folder: Path, options: ReadOptions, ctx: _Context) -> list[Path]:
     if options.files:
-        return [ctx.files.confine(ref, root, None, "compose file")
-                for ref in _cli_paths(options.files, root)]
+        return [ctx.files.confine(ref, folder, None, "compose file")
+                for ref in _cli_paths(options.files, folder)]
     if given.is_file():
-        return [ctx.files.confine(str(given), root, None, "compose file")]
-    present = [name for name in DEFAULT_FILES if (root / name).is_file()]
+        return [ctx.files.confine(str(given.absolute()), folder, None, "compose file")]
+    where = folder
+    present = [name for name in DEFAULT_FILES if (folder / name).is_file()]
+    if not present:
+        for sub in COMPOSE_SUBFOLDERS:
+            present = [name for name in DEFAULT_FILES if (folder / sub / name).is_file()]
+            if present:
+                where = folder / sub
+                break
     if not present:
         raise fail(E_FILE_NOT_FOUND, f"no compose file in {given} (looked for "
-                   + ", ".join(DEFAULT_FILES) + ")", Location(file="."))
+                   + ", ".join(DEFAULT_FILES) + " there and in " + ", ".join(
+                       f"{sub}/" for sub in COMPOSE_SUBFOLDERS) + ")", Location(file="."))
     if len(present) > 1:
         ctx.diagnostics.warning(W_MULTIPLE_FILES, "found " + ", ".join(present)
-                                + f"; reading {present[0]}", Location(file=present[0]))
-    chosen = [root / present[0]]
+                                + f"; reading {present[0]}",
+                                Location(file=ctx.files.rel((where / present[0]).resolve())))
+    chosen = [where / present[0]]
     for name in OVERRIDE_FILES:
-        if (root / name).is_file():
-            chosen.append(root / name)
+        if (where / name).is_file():
+            chosen.append(where / name)
             break
-    return [ctx.files.confine(str(p), root, None, "compose file") for p in chosen]
+    return [ctx.files.confine(str(p), folder, None, "compose file") for p in chosen]
 
 
 def _interpolation_env(project_dir: Path, refs: list[str], ctx: _Context,
@@ -302,8 +362,22 @@ def _load_doc(ref: str, base: Path, referrer: Location | None, env: dict[str, st
                    referrer)
     if rel not in files.read_order:
         files.read_order.append(rel)
-    data, index = load_yaml(text, rel, ctx.options.limits, tags=TAGS)
+    documents = load_yaml_documents(text, rel, ctx.options.limits, tags=TAGS)
     ctx.tagged = ctx.tagged or "!reset" in text or "!override" in text
+    if len(documents) > 1:
+        documents = [(data, index) for data, index in documents if data is not None] or documents[:1]
+    # Several `---` documents in one file are merged in order, as Compose does (like -f files).
+    doc = _one_document(rel, *documents[0], env, ctx, include_stack)
+    for data, index in documents[1:]:
+        later = _one_document(rel, data, index, env, ctx, include_stack)
+        doc.data = merge_documents(doc.data, later.data)
+        doc.locations = {**doc.locations, **later.locations}
+    return doc
+
+
+def _one_document(rel: str, data: Any, index: LocationIndex, env: dict[str, str], ctx: _Context,
+                  include_stack: tuple[str, ...]) -> _Doc:
+    files = ctx.files
     if data is None:
         data = {}
     if not isinstance(data, dict):
@@ -311,7 +385,8 @@ def _load_doc(ref: str, base: Path, referrer: Location | None, env: dict[str, st
                    index.nearest(()))
     raw_env = _raw_env_refs(data.get("services"), env.get if ctx.options.interpolate else None)
     if ctx.options.interpolate:
-        data = interpolate_tree(data, index, env.get, ctx.diagnostics, warned=ctx.warned)
+        data = interpolate_tree(data, index, env.get, ctx.diagnostics, warned=ctx.warned,
+                                on_partial=lambda path, raw, names: ctx.partial.__setitem__((rel, path), (raw, names)))
     folder = (files.root / rel).parent
     doc = _Doc(rel=rel, folder=folder, data={}, index=index, locations={})
     _check_top_level(data, doc, ctx)
@@ -452,9 +527,15 @@ def _dig(data: Any, path: Key) -> Any:
 class _Where:
     """Builds locations for one service of one file."""
 
-    def __init__(self, doc: _Doc, service: str) -> None:
+    def __init__(self, doc: _Doc, service: str, diagnostics: Diagnostics | None = None) -> None:
         self.doc = doc
+        self.service = service
         self.prefix: Key = ("services", service)
+        self.diagnostics = diagnostics
+
+    def doc_warning(self, code_name: str, message: str, where: Location) -> None:
+        if self.diagnostics is not None:
+            self.diagnostics.warning(code_name, message, where)
 
     def __call__(self, *parts: str | int) -> Location:
         return self.doc.index.nearest((*self.prefix, *parts))
@@ -471,7 +552,11 @@ def _canonical_services(value: Any, doc: _Doc, ctx: _Context) -> dict[str, Any]:
                    doc.index.nearest(("services",)), cls=LimitError)
     out: dict[str, Any] = {}
     for name, service in value.items():
-        where = _Where(doc, name)
+        where = _Where(doc, name, ctx.diagnostics)
+        if ("services", name) in doc.index.non_string_keys:
+            ctx.diagnostics.warning(lenient.W_NON_STRING_KEY, f"service name {name} is not a string in "
+                                    f"YAML; hopper reads it as '{name}'", where(),
+                                    "Compose refuses it: quote the name")
         check_name(name, "service", where())
         if isinstance(service, Tagged):
             out[name] = service
@@ -529,11 +614,14 @@ def _canonical_field(key: str, value: Any, where: _Where, doc: _Doc, ctx: _Conte
     if key == "healthcheck":
         return _healthcheck(value, where)
     if key == "ports":
-        return _ports(value, where)
+        return _ports(value, where, doc, ctx)
+    if key == "tmpfs":
+        return _tmpfs(value, where, ctx)
     if key == "expose":
         return [str(v) for v in _as_list(value, where, key)]
     if key == "volumes":
-        return [_volume(v, where, i, doc, ctx) for i, v in enumerate(_as_list(value, where, key))]
+        volumes = [_volume(v, where, i, doc, ctx) for i, v in enumerate(_as_list(value, where, key))]
+        return [v for v in volumes if v is not None]
     if key in ("secrets", "configs"):
         return [_mount(v, where, key, i) for i, v in enumerate(_as_list(value, where, key))]
     if key == "depends_on":
@@ -555,6 +643,13 @@ def _canonical_field(key: str, value: Any, where: _Where, doc: _Doc, ctx: _Conte
     if key in ("restart", "image"):
         if not isinstance(value, str):
             raise fail(E_BAD_VALUE, f"{key} must be a string", where(key))
+        unset = _unset_in(doc, ctx, *where.prefix, key)
+        if key == "image" and unset and (value.endswith((":", "@")) or value.startswith("/") or "//" in value):
+            known = value.strip(":@/").replace("//", "/")
+            ctx.diagnostics.warning(lenient.W_PARTLY_UNSET, f"image '{unset[0]}' is built from unset "
+                                    f"{', '.join(unset[1])}; hopper reads it as '{known}'", where(key),
+                                    "set the variables (--env-file) to convert the exact image")
+            return known
         return value
     return value
 
@@ -590,6 +685,13 @@ def _list_or_dict(value: Any, where: _Where, key: str, none_value: str | None) -
             if not isinstance(item, (str, int, float)) or isinstance(item, bool):
                 raise fail(E_BAD_VALUE, f"{key} items must be 'NAME=value' strings", where(key, i))
             name, sep, rest = str(item).partition("=")
+            if sep and name != name.rstrip() and key == "environment" and name.strip():
+                # `- DEBUG = true`: Compose refuses the name "DEBUG "; the meaning is plain.
+                trimmed, value = name.strip(), rest.strip()
+                where.doc_warning(lenient.W_ENV_NAME_SPACES, f"services.{where.service}.environment: "
+                                  f"'{item}' has spaces around '='; hopper reads {trimmed}={value}",
+                                  where(key, i))
+                name, rest = trimmed, value
             out[name] = rest if sep else none_value
         return out
     raise fail(E_BAD_VALUE, f"{key} must be a list or a mapping, got {_kind(value)}", where(key))
@@ -643,6 +745,8 @@ def _build(value: Any, where: _Where, doc: _Doc, ctx: _Context) -> dict[str, Any
                                 where("build", "context") if "context" in build else where("build"))
     else:
         rebased = _rebase(context, doc, ctx)
+        if rebased == ".." or rebased.startswith("../"):
+            ctx.files.widen((ctx.files.root / rebased).resolve())
         if rebased.startswith(("../", "/", "~")) or rebased == "..":
             ctx.diagnostics.warning(W_PATH_OUTSIDE_ROOT,
                                     f"build context '{context}' is outside the project root; "
@@ -661,7 +765,7 @@ class _Sub(_Where):
     """A _Where for a nested mapping (``build.args``)."""
 
     def __init__(self, parent: _Where, key: str) -> None:
-        super().__init__(parent.doc, "")
+        super().__init__(parent.doc, parent.service, parent.diagnostics)
         self.prefix = (*parent.prefix, key)
 
 
@@ -691,7 +795,13 @@ def _healthcheck(value: Any, where: _Where) -> dict[str, Any]:
 _PORT = re.compile(r"^\d+(?:-\d+)?$")
 
 
-def _ports(value: Any, where: _Where) -> list[dict[str, Any]]:
+def _unset_in(doc: _Doc, ctx: _Context, *path: str | int) -> tuple[str, list[str]] | None:
+    """The raw text and the unset variables of the value at ``path`` (in this file), when it
+    used an unset variable."""
+    return ctx.partial.get((doc.rel, path))
+
+
+def _ports(value: Any, where: _Where, doc: _Doc, ctx: _Context) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     for i, item in enumerate(_as_list(value, where, "ports")):
         loc = where("ports", i)
@@ -699,6 +809,8 @@ def _ports(value: Any, where: _Where) -> list[dict[str, Any]]:
             raise fail(E_BAD_VALUE, "a port must be a number, a string or a mapping", loc)
         if isinstance(item, int):
             out.append(_port(item, None, None, "tcp"))
+        elif isinstance(item, str) and (unset := _unset_in(doc, ctx, *where.prefix, "ports", i)):
+            out.extend(_partial_port(item, unset, loc, ctx))
         elif isinstance(item, str):
             out.extend(parse_port(item, loc))
         elif isinstance(item, dict):
@@ -716,6 +828,25 @@ def _ports(value: Any, where: _Where) -> list[dict[str, Any]]:
         else:
             raise fail(E_BAD_VALUE, "a port must be a number, a string or a mapping", loc)
     return out
+
+
+def _partial_port(spec: str, unset: tuple[str, list[str]], loc: Location,
+                  ctx: _Context) -> list[dict[str, Any]]:
+    """A short-syntax port written with unset variables (``${PORT}:3000`` gives ``:3000``):
+    the container port is kept when it is known, the rest is reported (HOP143)."""
+    raw, names = unset[0], ", ".join(unset[1])
+    try:
+        ports = parse_port(spec, loc)
+    except InputError:
+        ctx.diagnostics.warning(lenient.W_PARTLY_UNSET, f"port '{raw}' is built from unset {names} and "
+                                "names no container port; it is left out", loc,
+                                "set the variables (--env-file) to convert this port")
+        return []
+    ctx.diagnostics.warning(lenient.W_PARTLY_UNSET, f"port '{raw}' is built from unset {names}; hopper keeps "
+                            "container port " + ", ".join(str(p["target"]) for p in ports)
+                            + " and no published port", loc,
+                            "set the variables (--env-file) to convert the published port")
+    return [{**p, "published": None} for p in ports]
 
 
 def _port(target: int, published: str | None, host_ip: str | None, protocol: str) -> dict[str, Any]:
@@ -755,7 +886,7 @@ def parse_port(spec: str, loc: Location) -> list[dict[str, Any]]:
             for n, t in enumerate(targets)]
 
 
-def _volume(item: Any, where: _Where, i: int, doc: _Doc, ctx: _Context) -> dict[str, Any]:
+def _volume(item: Any, where: _Where, i: int, doc: _Doc, ctx: _Context) -> dict[str, Any] | None:
     loc = where("volumes", i)
     if isinstance(item, dict):
         target = item.get("target")
@@ -764,6 +895,17 @@ def _volume(item: Any, where: _Where, i: int, doc: _Doc, ctx: _Context) -> dict[
         kind = str(item.get("type") or "volume")
         out = dict(item)
         source = item.get("source")
+        if kind == "bind" and not source:
+            ctx.diagnostics.warning(lenient.W_BIND_NO_SOURCE, f"services.{where.service}.volumes[{i}]: bind "
+                                    f"mount to {target} has no source; it is left out", loc,
+                                    "Compose refuses it: add the host path as source")
+            return None
+        tmpfs = item.get("tmpfs")
+        if isinstance(tmpfs, dict) and _negative(tmpfs.get("size")):
+            ctx.diagnostics.warning(lenient.W_TMPFS_SIZE, f"services.{where.service}.volumes[{i}]: tmpfs "
+                                    f"size {tmpfs.get('size')} is negative; it is ignored", loc,
+                                    "Compose refuses it: give a positive size or none")
+            out["tmpfs"] = {k: v for k, v in tmpfs.items() if k != "size"}
         if kind == "bind" and isinstance(source, str):
             source = _bind_source(source, doc, ctx, loc)
         out.update(type=kind, source=source, target=target,
@@ -771,6 +913,9 @@ def _volume(item: Any, where: _Where, i: int, doc: _Doc, ctx: _Context) -> dict[
         return out
     if not isinstance(item, str):
         raise fail(E_BAD_VALUE, "a volume must be a string or a mapping", loc)
+    unset = _unset_in(doc, ctx, *where.prefix, "volumes", i)
+    if unset:
+        return _partial_volume(item, unset, loc, ctx)
     parts = item.split(":")
     if re.match(r"^[A-Za-z]:[\\/]", item):  # Windows drive letter in the source
         parts = [parts[0] + ":" + parts[1], *parts[2:]]
@@ -786,9 +931,57 @@ def _volume(item: Any, where: _Where, i: int, doc: _Doc, ctx: _Context) -> dict[
     return {"type": "volume", "source": source, "target": target, "read_only": "ro" in modes}
 
 
+def _tmpfs(value: Any, where: _Where, ctx: _Context) -> Any:
+    """``tmpfs: /run:size=-1``: Compose refuses a negative size; hopper drops it (HOP149)."""
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, list):
+        return value
+    out: list[Any] = []
+    for i, item in enumerate(items):
+        if isinstance(item, str) and ":" in item:
+            path, _, options = item.partition(":")
+            kept = [o for o in options.split(",") if not (o.startswith("size=") and _negative(o[5:]))]
+            if len(kept) != len(options.split(",")):
+                ctx.diagnostics.warning(lenient.W_TMPFS_SIZE, f"services.{where.service}.tmpfs: '{item}' has a "
+                                        "negative size; it is ignored", where("tmpfs", i),
+                                        "Compose refuses it: give a positive size or none")
+                item = path + (":" + ",".join(kept) if kept else "")
+        out.append(item)
+    return out if isinstance(value, list) else out[0]
+
+
+def _negative(size: Any) -> bool:
+    if isinstance(size, bool):
+        return False
+    if isinstance(size, (int, float)):
+        return size < 0
+    return isinstance(size, str) and size.strip().startswith("-")
+
+
+def _partial_volume(item: str, unset: tuple[str, list[str]], loc: Location,
+                    ctx: _Context) -> dict[str, Any] | None:
+    """A short-syntax volume whose source comes from unset variables
+    (``${DATA_DIR}/pg:/var/lib/postgresql/data``): the container path is kept as a volume (data
+    the service writes), a read-only mount (a config file hopper cannot find) is left out."""
+    parts = item.split(":")
+    raw, names = unset[0], ", ".join(unset[1])
+    target = parts[1] if len(parts) >= 2 else parts[0]
+    read_only = len(parts) == 3 and "ro" in parts[2].split(",")
+    if not target.startswith("/") or read_only:
+        ctx.diagnostics.warning(lenient.W_PARTLY_UNSET, f"volume '{raw}' is built from unset {names}; "
+                                "hopper cannot tell what it mounts and leaves it out", loc,
+                                "set the variables (--env-file) to convert this mount")
+        return None
+    ctx.diagnostics.warning(lenient.W_PARTLY_UNSET, f"volume '{raw}' is built from unset {names}; hopper "
+                            f"keeps {target} as a volume and drops the unknown source", loc,
+                            "set the variables (--env-file) to convert the source")
+    return {"type": "volume", "source": None, "target": target, "read_only": False}
+
+
 def _bind_source(source: str, doc: _Doc, ctx: _Context, loc: Location) -> str:
     rebased = _rebase(source, doc, ctx)
     if rebased == ".." or rebased.startswith("../"):
+        ctx.files.widen((ctx.files.root / rebased).resolve())
         ctx.diagnostics.warning(W_PATH_OUTSIDE_ROOT, f"bind mount '{source}' is outside the "
                                 "project root; it is recorded, never read", loc)
     return rebased
@@ -939,7 +1132,7 @@ def _apply_includes(value: Any, doc: _Doc, env: dict[str, str], ctx: _Context,
 
 
 def _finish(merged: dict[str, Any], locations: dict[Key, Location], root: Path,
-            env: dict[str, str], ctx: _Context) -> ComposeProject:
+            env: dict[str, str], ctx: _Context, project_dir: Path) -> ComposeProject:
     services_in = merged.get("services")
     if not services_in:
         first = ctx.files.read_order[0] if ctx.files.read_order else "."
@@ -947,6 +1140,16 @@ def _finish(merged: dict[str, Any], locations: dict[Key, Location], root: Path,
     profiles = set(ctx.options.profiles)
     if not profiles and env.get("COMPOSE_PROFILES"):
         profiles = {p.strip() for p in env["COMPOSE_PROFILES"].split(",") if p.strip()}
+    if not profiles and services_in and all(
+            isinstance(svc, dict) and (strip_tags(svc) if ctx.tagged else svc).get("profiles")
+            for svc in services_in.values()):
+        # Nothing runs without a profile: a converter reads the whole setup rather than nothing.
+        every = sorted({str(p) for svc in services_in.values() for p in svc.get("profiles") or []})
+        profiles = {"*"}
+        ctx.diagnostics.warning(lenient.W_ALL_PROFILED, "every service needs a profile and none is enabled; "
+                                "hopper reads them all (" + ", ".join(every) + ")",
+                                locations.get(("services",)),
+                                "pass --profile NAME to convert only what one profile runs")
     services: dict[str, dict[str, Any]] = {}
     disabled: dict[str, list[str]] = {}
     for name in sorted(services_in):
@@ -963,6 +1166,10 @@ def _finish(merged: dict[str, Any], locations: dict[Key, Location], root: Path,
         raise fail(E_ALL_PROFILES, f"every service is under a profile ({', '.join(names)}) and "
                    "none is enabled", locations.get(("services",)) or locations.get(()),
                    hint=" ".join(f"--profile {p}" for p in names) + " (or COMPOSE_PROFILES)")
+    top_resources = {k: (strip_tags(v) if ctx.tagged else v) for k, v in merged.items()
+                     if k in ("networks", "volumes", "secrets", "configs")}
+    lenient.undefined_resources(services, top_resources, locations, ctx.diagnostics)
+    lenient.drop_cycles(services, locations, ctx.diagnostics)
     for name, service in services.items():
         for dep, spec in (service.get("depends_on") or {}).items():
             if dep in services or not spec.get("required", True):
@@ -976,7 +1183,7 @@ def _finish(merged: dict[str, Any], locations: dict[Key, Location], root: Path,
     for name, service in services.items():
         services[name] = _finish_service(name, service, locations, ctx)
     top = {k: strip_tags(v) for k, v in merged.items()} if ctx.tagged else merged
-    name = _project_name(top.get("name"), env, root)
+    name = _project_name(top.get("name"), env, project_dir)
     return ComposeProject(
         root=root,
         name=name,
@@ -1022,7 +1229,9 @@ def _finish_service(name: str, service: dict[str, Any], locations: dict[Key, Loc
         for ref in env_refs:
             loc = ctx.env_refs.get(ref["path"])
             path = ctx.files.root / ref["path"]
-            if not path.exists() and not ref.get("required", True):
+            if not path.exists():
+                if ref.get("required", True):
+                    _missing_env_file(name, ref["path"], loc, from_files, locations, ctx)
                 continue
             parsed = _read_env(ref["path"], ctx.files.root, loc, "env_file", ctx,
                                {k: v for k, v in from_files.items() if v is not None})
@@ -1058,6 +1267,40 @@ def _finish_service(name: str, service: dict[str, Any], locations: dict[Key, Loc
     if "labels" in out and out["labels"] is None:
         out["labels"] = {}
     return out
+
+
+def _missing_env_file(service: str, ref: str, loc: Location | None, from_files: dict[str, str | None],
+                      locations: dict[Key, Location], ctx: _Context) -> None:
+    """A required env_file that is not in the checkout (the usual git-ignored ``.env``): a
+    warning, and the variable *names* of an example file beside it (``.env.example``...) as
+    values the target must receive. The example's values are placeholders, never used."""
+    missing = ctx.files.root / ref
+    example: Path | None = None
+    for candidate in lenient.example_candidates(missing):
+        if candidate.is_file() and candidate.resolve().is_relative_to(ctx.files.root):
+            example = candidate
+            break
+    names: list[str] = []
+    if example is not None:
+        parsed = _read_env(str(example), ctx.files.root, loc, "env file example", ctx, {})
+        example_rel = ctx.files.rel(example.resolve())
+        for key in parsed.values:
+            names.append(key)
+            from_files.setdefault(key, None)
+            locations.setdefault(("services", service, "environment", key),
+                                 Location(file=example_rel, line=parsed.lines[key], col=1))
+    if ref in ctx.missing_env_files:
+        return
+    ctx.missing_env_files.add(ref)
+    if example is not None:
+        assumed = (f"the names in {ctx.files.rel(example.resolve())} ({len(names)}) are kept as values "
+                   "the target must receive; its values are placeholders and are not used")
+    else:
+        assumed = "its variables are unknown; set them on the target"
+    ctx.diagnostics.warning(lenient.W_ENV_FILE_MISSING, f"env_file '{ref}' does not exist (service "
+                            f"{service}); {assumed}", loc,
+                            "a git-ignored .env is normal in a checkout; pass --env-file or create it "
+                            "to convert its values")
 
 
 def _where(locations: dict[Key, Location], *path: str | int) -> Location | None:

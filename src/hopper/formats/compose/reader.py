@@ -65,7 +65,12 @@ _KIND_LABEL = {"front": "role front", "api": "role api", "worker": "role worker"
 
 def read(path: Path, options: ReadOptions) -> ReadResult:
     project = load_project(path, options)
-    return build_model(project, options.limits)
+    result = build_model(project, options.limits)
+    given = (path if path.is_dir() else path.parent).resolve()
+    if project.root != given:
+        # A compose file in docker/ that builds `../api`: the model's paths start higher up.
+        result = replace(result, root=project.root)
+    return result
 
 
 @dataclass(slots=True)
@@ -399,6 +404,18 @@ class _Builder:
         bound_secret = frozenset(b.variable for b in found if b.secret)
         split = bindings.split_env(name, env, force_secret=hints.secrets, force_plain=hints.plain,
                                    bound_secret=bound_secret, locate=self.locate, out=self.out, refs=refs)
+        bound_vars = {b.variable for b in found}
+        for var in sorted(split.plain):
+            ref = refs.get(var)
+            if ref is not None and ref.unset and var not in bound_vars:
+                # `FOO: ${BAR}` with BAR unset (no .env in the checkout): the operator sets it
+                # on the target, so it is a value the target must receive, not the empty text.
+                del split.plain[var]
+                split.secret[var] = None
+                sources = ", ".join(f"${{{n}}}" for n in ref.names)
+                self.out.append(info(bindings.I_SECRET_ENV, f"{name}: {var} is a value the target must "
+                                     f"receive (it comes from {sources}, not set here)",
+                                     self.locate("services", name, "environment", var)))
         for var, digest in split.secret.items():
             self._add_secret(var, "env", name, digest, self.locate("services", name, "environment", var))
         secret_names = set(split.secret)
@@ -430,6 +447,8 @@ class _Builder:
         extensions: dict[str, Any] = {}
         if hints.size:
             extensions["x-hopper"] = {"size": hints.size}
+        if front is not None and front.nginx_extra:
+            extensions["nginx"] = front.nginx_extra
         command = svc.get("command")
         entrypoint = svc.get("entrypoint")
         words = tuple(str(c) for c in command) if isinstance(command, list) else ()

@@ -212,6 +212,8 @@ def _extensions(ctx: WriteContext, extensions: Any, owner: str,
             if dropped:
                 ctx.diagnostics.warning(W_EXTENSION, f"{owner}: compose data {', '.join(dropped)} "
                                         "is not written back", where)
+        elif fmt == "nginx":
+            continue  # the front's own nginx directives: written into its nginx.conf
         else:
             ctx.diagnostics.warning(W_EXTENSION, f"{owner}: {fmt}-specific data is dropped", where)
     return out
@@ -499,6 +501,8 @@ def _nginx_conf(ctx: WriteContext, svc: Service) -> str | None:
         raise fail(E_VALUE, f"service '{svc.name}': {exc}", svc.origin) from None
     for note in built.skipped:
         ctx.diagnostics.warning(W_ROUTES, f"service '{svc.name}': {note}; not written", svc.origin)
+    for note in built.clamped:
+        ctx.diagnostics.warning(W_ROUTES, f"service '{svc.name}': {note}", svc.origin)
     path = f"nginx/{svc.name}.conf"
     ctx.files[path] = built.text
     return path

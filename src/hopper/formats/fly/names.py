@@ -57,6 +57,40 @@ def check_env_name(name: str, what: str, location: Location | None = None) -> st
     return name
 
 
+# Names Compose accepts and fly.toml's free-form [env] table carries as quoted keys
+# (`discovery.type`, `db-password`): anything but '=', whitespace and control characters.
+PLAIN_ENV_NAME_RE = re.compile(r"^[^=\s\x00-\x1f\x7f]+$")
+W_NAME_TRANSLATED = code("HOP590", Severity.WARNING,
+                         "a secret name Fly's secret commands and GitHub cannot carry was translated")
+
+
+def plain_env_name(name: str, location: Location | None = None) -> str:
+    """An [env] key: any name fly.toml can quote (dots and hyphens included)."""
+    if not PLAIN_ENV_NAME_RE.match(name):
+        return check_env_name(name, "env var", location)
+    return name
+
+
+def secret_name(name: str, location: Location | None, diags: Diagnostics, seen: set[str]) -> str:
+    """A secret's name as `fly secrets set NAME=...`, shell scripts and GitHub secrets can carry
+    it. The documented translation (docs/fly-output.md): every character outside
+    ``[A-Za-z0-9_]`` becomes ``_`` and a leading digit gets a ``_`` before it, so ``db-password``
+    becomes ``db_password``. Reported once per name (HOP590)."""
+    if ENV_NAME_RE.match(name):
+        return name
+    if not PLAIN_ENV_NAME_RE.match(name):
+        return check_env_name(name, "secret", location)
+    translated = re.sub(r"[^A-Za-z0-9_]", "_", name)
+    if translated[0].isdigit():
+        translated = "_" + translated
+    if name not in seen:
+        seen.add(name)
+        diags.warning(W_NAME_TRANSLATED, f"secret '{name}' is set on Fly as '{translated}': Fly secrets, "
+                      "shell variables and GitHub secrets take only letters, digits and '_'", location,
+                      f"make the app read {translated} (a compose file secret is an env var on Fly)")
+    return translated
+
+
 # One domain check for every writer (hopper.domains); Fly issues wildcard certificates too.
 check_domain = domains.check_domain
 

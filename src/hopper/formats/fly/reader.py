@@ -88,6 +88,7 @@ from hopper.model import (
     sorted_by_name,
 )
 from hopper.nginx import E_NGINX_INCLUDE_CYCLE, E_NGINX_SYNTAX
+from hopper.nginx_carry import carry, literal_prefix
 from hopper.secrets import looks_secret
 
 I_INFERRED = code("HOP360", Severity.INFO, "a component or setting hopper inferred, with its evidence")
@@ -964,13 +965,31 @@ class _Builder:
                 out.append(service)
                 continue
             routes: list[Route] = []
+            extensions = dict(service.extensions)
             for server in app.nginx.servers[:1]:
+                routed: dict[str, Any] = {}
+                regex_routes: dict[str, Any] = {}
                 for proxy in server.proxies:
                     route = self.route_of(proxy)
-                    if route is not None:
-                        routes.append(route)
+                    if route is None:
+                        continue
+                    if proxy.modifier in ("~", "~*"):
+                        # A regex location routes by its fixed prefix; the regex rides along.
+                        prefix = literal_prefix(proxy.path)
+                        if prefix is None or prefix in regex_routes or prefix in routed:
+                            continue
+                        route = replace(route, path_prefix=prefix)
+                        regex_routes[prefix] = proxy
+                    else:
+                        routed[route.path_prefix] = proxy
+                    routes.append(route)
+                carried, notes = carry(name, app.nginx, server, routed=routed, regex_routes=regex_routes,
+                                       cache_patterns={r.pattern for r in server.cache_rules})
+                self.diags.extend(notes)
+                if carried:
+                    extensions["nginx"] = carried
             depends = tuple(sorted({r.target_service for r in routes} & set(by_service)))
-            out.append(replace(service, routes=tuple(routes), depends_on=depends))
+            out.append(replace(service, routes=tuple(routes), depends_on=depends, extensions=extensions))
         done = {s.name for s in out}
         out.extend(s for s in services if s.name not in done)  # process groups
         # A service reached only through Flycast and without force_https is private.

@@ -535,10 +535,11 @@ def _env_and_secrets(app: App, arch: Architecture, apps: dict[str, App], diags: 
     env: dict[str, str] = {}
     secrets: set[str] = set()
     build_secrets = set(app.build_secrets)
+    translated: set[str] = set()
     for svc in members:
         for key, value in sorted(svc.runtime.env.items()):
             loc = svc.runtime.origin or svc.origin
-            names.check_env_name(key, "env var", loc)
+            names.plain_env_name(key, loc)
             if key.startswith("FLY_"):
                 diags.warning(W_ENV_RESERVED, f"service '{svc.name}': env var '{key}' is left out: "
                               "names starting with FLY_ are Fly's own", loc)
@@ -553,7 +554,7 @@ def _env_and_secrets(app: App, arch: Architecture, apps: dict[str, App], diags: 
             env.setdefault(key, value)
         for name in svc.runtime.secret_env:
             if name not in bound:
-                secrets.add(names.check_env_name(name, "secret", svc.origin))
+                secrets.add(names.secret_name(name, svc.origin, diags, translated))
         for b in svc.bindings:
             target = apps.get(b.resource)
             if b.attribute == "url" and target is not None:
@@ -562,11 +563,11 @@ def _env_and_secrets(app: App, arch: Architecture, apps: dict[str, App], diags: 
         users = set(secret.used_by)
         if not users.intersection(s.name for s in members):
             continue
-        names.check_env_name(secret.name, "secret", secret.origin)
+        secret_name = names.secret_name(secret.name, secret.origin, diags, translated)
         if secret.build_time:
-            build_secrets.add(names.check_gh_secret(secret.name, secret.origin))
+            build_secrets.add(names.check_gh_secret(secret_name, secret.origin))
         elif secret.name not in bound:
-            secrets.add(secret.name)
+            secrets.add(secret_name)
     if app.http and app.kind != "front" and app.port is not None:
         source_port = app.service.runtime.env.get("PORT")
         env["PORT"] = str(app.port)

@@ -103,7 +103,7 @@ def _nginx(app: App, diags: Diagnostics) -> str:
     except NginxBuildError as exc:
         raise InputError(error(E_NGINX_VALUE, f"front '{app.service.name}': {exc}",
                                app.service.origin)) from None
-    for note in built.skipped:
+    for note in (*built.skipped, *built.clamped):
         if "no upstream" in note:
             continue  # already reported by the plan (HOP530)
         diags.warning(W_NGINX_SKIPPED, f"front '{app.service.name}': {note}", app.service.origin)
