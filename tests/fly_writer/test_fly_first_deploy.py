@@ -23,11 +23,7 @@ def _validate_laid_over(files: dict[str, str], tmp_path: Path, source: Path | No
     if source is not None:
         copy_tree(source, root)
     materialise(files, root)
-    found: list[str] = []
-    for rel in sorted(files):
-        if rel.endswith("fly.toml"):
-            found += [d.render() for d in validate_path(root / rel) if d.severity is not Severity.INFO]
-    return found
+    return [d.render() for d in validate_path(root) if d.severity is not Severity.INFO]
 
 
 def _api(arch: Architecture, **scaling: object) -> Architecture:
@@ -147,3 +143,78 @@ def test_leaving_an_hds_zone_is_reported_by_the_writer_and_the_plan() -> None:
     assert "HD109" in {f.code for f in diff_models(before, after).findings}
     plain = dataclasses.replace(before, placement=Placement(primary=Region(code="par", platform="clevercloud")))
     assert "HD109" not in {f.code for f in diff_models(plain, after).findings}
+
+
+# ---------------------------------------------------------------------------- class 7: TCP services
+
+def _redis_rabbit() -> Architecture:
+    from hopper.model import Binding, Role, Runtime, Service  # noqa: PLC0415
+
+    base = api_postgres()
+    api_svc = base.services[0]
+    api_svc = dataclasses.replace(
+        api_svc, runtime=dataclasses.replace(api_svc.runtime, env={
+            **api_svc.runtime.env, "REDIS_URL": "redis://cache:6379/0", "AMQP_URL": "amqp://queue:5672"}),
+        bindings=(*api_svc.bindings, Binding(variable="REDIS_URL", resource="cache", attribute="url"),
+                  Binding(variable="AMQP_URL", resource="queue", attribute="url")))
+    cache = Service(name="cache", image="redis:7-alpine", runtime=Runtime(port=6379), public=True)
+    queue = Service(name="queue", role=Role.GENERIC, image="rabbitmq:3-management")
+    return dataclasses.replace(base, services=(api_svc, cache, queue))
+
+
+def test_redis_and_rabbitmq_become_private_tcp_services_over_flycast(tmp_path: Path) -> None:
+    files, diags = run_writer(_redis_rabbit())
+    cache = tomllib.loads(files["cache/fly.toml"])
+    assert "http_service" not in cache
+    service = cache["services"][0]
+    assert (service["internal_port"], service["protocol"]) == (6379, "tcp")
+    assert service["ports"] == [{"port": 6379, "handlers": []}]
+    assert service["auto_stop_machines"] == "off" and "force_https" not in str(service)
+    assert tomllib.loads(files["queue/fly.toml"])["services"][0]["internal_port"] == 5672
+    env = tomllib.loads(files["api/fly.toml"])["env"]
+    assert env["REDIS_URL"] == "redis://ledger-cache.flycast:6379/0"
+    assert env["AMQP_URL"] == "amqp://ledger-queue.flycast:5672"
+    setup = files["fly-setup.sh"]
+    assert "flyctl deploy . --config cache/fly.toml --remote-only --flycast" in setup
+    assert "ledger-cache.flycast:6379 (private TCP)" in files["MIGRATION.md"]
+    assert [d for d in diags if d.code == "HOP568"]
+    assert _validate_laid_over(files, tmp_path) == []
+
+
+def test_validate_reports_a_tcp_port_behind_http_service(tmp_path: Path) -> None:
+    files, _ = run_writer(_redis_rabbit())
+    broken = files["api/fly.toml"].replace("internal_port = 4000", "internal_port = 6379")
+    assert broken != files["api/fly.toml"]
+    found = _validate_laid_over({**files, "api/fly.toml": broken}, tmp_path)
+    assert [f for f in found if "HOP390" in f and "Redis" in f]
+
+
+# ---------------------------------------------------------------------------- validate: mounts
+
+def test_validate_refuses_a_mount_over_the_installed_dependencies(tmp_path: Path) -> None:
+    files, _ = run_writer(api_postgres())
+    assert "RUN npm install" in files["api/Dockerfile"]
+    for destination in ("/app", "/app/node_modules"):
+        broken = files["api/fly.toml"] + f'\n[[mounts]]\nsource = "data"\ndestination = "{destination}"\n'
+        found = _validate_laid_over({**files, "api/fly.toml": broken}, tmp_path / destination.strip("/").replace("/", "_"))
+        assert [f for f in found if "HOP391" in f], destination
+    fine = files["api/fly.toml"] + '\n[[mounts]]\nsource = "data"\ndestination = "/data"\n'
+    assert not [f for f in _validate_laid_over({**files, "api/fly.toml": fine}, tmp_path / "fine") if "HOP391" in f]
+
+
+# ---------------------------------------------------------------------------- validate: nginx -t
+
+def test_validate_runs_nginx_t_with_the_private_names_mapped(tmp_path: Path) -> None:
+    import pytest  # noqa: PLC0415
+
+    from hopper.formats.fly.validate_first_deploy import nginx_binary  # noqa: PLC0415
+
+    if nginx_binary() is None:
+        pytest.skip("needs nginx (apt-get install nginx-light)")
+    files = dict(api.convert(SAMPLES / "compose-webapp", "fly", write_options=WriteOptions()).files)
+    assert ".flycast" in files["front/nginx.conf"]
+    assert _validate_laid_over(files, tmp_path / "ok", SAMPLES / "compose-webapp") == []
+    broken = files["front/nginx.conf"].replace("server_tokens off;", "server_tokens off;\n    gzip_level 9;")
+    assert broken != files["front/nginx.conf"]
+    found = _validate_laid_over({**files, "front/nginx.conf": broken}, tmp_path / "bad", SAMPLES / "compose-webapp")
+    assert [f for f in found if "HOP392" in f and "gzip_level" in f and "nginx.conf:" in f]

@@ -39,6 +39,7 @@ CHOSEN_NOTES = frozenset({
     "one Machine stays up so the first visitor gets no cold start",
     "Flycast starts a Machine on the first request",
     "autostop is off: every Machine runs",
+    "a TCP service keeps its connections and in-memory data",
 })
 
 _LINES: dict[Path, list[str]] = {}

@@ -141,6 +141,7 @@ class App:
     files: tuple[tuple[str, str], ...] = ()  # [[files]]: (guest path, local path)
     workspace: Workspace | None = None  # the monorepo package this app builds, if any
     chosen: dict[str, str] = field(default_factory=dict)  # fly.toml key -> why hopper chose it
+    tcp_port: int | None = None  # a private non-HTTP service (write_tcp): [[services]] over Flycast
 
     @property
     def needs_shim(self) -> bool:

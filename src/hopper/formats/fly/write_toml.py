@@ -118,6 +118,8 @@ def render_fly_toml(app: App, plan: Plan) -> str:
 
     if app.http and app.port is not None:
         _http_service(out, app)
+    elif app.tcp_port is not None:
+        _tcp_service(out, app)
 
     for guest, local in app.files:
         out.array_table("files")
@@ -151,3 +153,20 @@ def _http_service(out: _Lines, app: App) -> None:
         if app.public and app.service.force_https is not False:
             # Checks do not follow redirects; force_https would answer 301 to a plain request.
             out.kv("headers", {"X-Forwarded-Proto": "https"})
+
+
+def _tcp_service(out: _Lines, app: App) -> None:
+    """A private non-HTTP service (write_tcp): raw TCP on its own port, reached over Flycast at
+    the same port, no handlers and no force_https (flyio.md §1.8, §7.1)."""
+    assert app.tcp_port is not None
+    out.array_table("services")
+    out.kv("internal_port", app.tcp_port)
+    out.kv("protocol", "tcp")
+    out.kv("auto_stop_machines", app.autostop, app.chosen.get("auto_stop_machines"))
+    out.kv("auto_start_machines", app.service.scaling.autostart is not False)
+    out.kv("min_machines_running", app.min_running, app.chosen.get("min_machines_running"))
+    if app.processes:
+        out.kv("processes", ["app"])
+    out.array_table("services.ports")
+    out.kv("port", app.tcp_port)
+    out.kv("handlers", [])

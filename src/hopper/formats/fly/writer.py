@@ -28,6 +28,7 @@ from hopper.formats.fly.write_dockerfiles import (
 )
 from hopper.formats.fly.write_plan import SHIM_GUEST_PATH, App, Plan, make_plan
 from hopper.formats.fly.write_schedules import CRONTAB_FILE, AppSchedules, plan_schedules
+from hopper.formats.fly.write_tcp import plan_tcp
 from hopper.formats.fly.write_toml import render_fly_toml
 from hopper.model import Architecture
 from hopper.nginx_build import NginxBuildError, build_nginx_conf
@@ -45,6 +46,7 @@ FLY_HEADER_VALUES = {"X-Forwarded-Proto": "$http_x_forwarded_proto", "X-Real-IP"
 def write(arch: Architecture, options: WriteOptions) -> WriteResult:
     diags = Diagnostics()
     plan = make_plan(arch, options, diags)
+    plan_tcp(plan, diags)
     schedules = plan_schedules(plan, diags)
     files: dict[str, str] = {}
     for entry in schedules:
@@ -70,7 +72,7 @@ def write(arch: Architecture, options: WriteOptions) -> WriteResult:
     files["fly-setup.sh"] = render(
         "fly/fly-setup.sh.j2", project=plan.project, source=plan.source, org=plan.org or "personal",
         region=plan.region,
-        apps=plan.apps, private_apps=[a for a in plan.apps if a.http and not a.public],
+        apps=plan.apps, private_apps=[a for a in plan.apps if (a.http and not a.public) or a.tcp_port is not None],
         databases=plan.databases, stores=plan.stores, deploy_commands=deploy,
         db_volumes={d.name: d.database.disk_gb or 10 for d in plan.databases},
         scheduled_machines=[m for entry in schedules for m in entry.machines],
@@ -86,7 +88,7 @@ def deploy_command(app: App) -> str:
     ``--config``, so the config path is written relative to the context."""
     config = posixpath.relpath(f"{app.folder}/fly.toml", app.context)
     args = ["flyctl", "deploy", app.context, "--config", config, "--remote-only"]
-    if app.http and not app.public:
+    if (app.http and not app.public) or app.tcp_port is not None:
         args.append("--flycast")
     text = shlex.join(args)
     for name in app.build_secrets:
@@ -152,7 +154,7 @@ def _runbook(plan: Plan, deploy: dict[str, str], schedules: list[AppSchedules]) 
     return render("fly/MIGRATION.md.j2", project=plan.project, source=plan.source,
                   apps=plan.apps, region=plan.region, databases=plan.databases, stores=plan.stores,
                   managed=plan.managed_postgres,
-                  private=[f"`{a.name}`" for a in plan.apps if a.http and not a.public],
+                  private=[f"`{a.name}`" for a in plan.apps if (a.http and not a.public) or a.tcp_port is not None],
                   fly_set=fly_set, renamed=renamed, own_image=own_image, front=front,
                   branches=branches, deploy_commands=deploy, smoke_urls=smoke, schedules=schedules,
                   turbo_apps=[a.name for a in plan.apps
