@@ -72,8 +72,8 @@ def test_ctrl_c_cleans_up_namespaces_processes_and_files(tmp_path: Path) -> None
     assert proc.wait(120) == 130, rest
     assert "Traceback" not in rest
     assert not [n for n in list_namespaces() if n.startswith(prefix)]
-    assert not list(Path("/var/tmp").glob("hopper-verify-*")) or all(
-        not _owned_by(p, proc.pid) for p in Path("/var/tmp").glob("hopper-verify-*"))
+    workdirs = [*Path("/var/tmp").glob("hopper-verify-*"), *Path("/dev/shm").glob("hopper-verify-*")]
+    assert not [p for p in workdirs if _owned_by(p, proc.pid)], "temporary files left behind"
     assert not [pid for pid in pids if _running(pid)], "processes left running"
 
 

@@ -47,6 +47,7 @@ class Machine:
     workdir: Path  # where the spec and the log live
     internal_port: int | None = None  # None: nothing to wait for (a worker)
     start_timeout: float = 30.0
+    stop_signal: int = signal.SIGTERM  # PostgreSQL: SIGINT, its fast shutdown
     process: subprocess.Popen[bytes] | None = None
     starts: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -122,7 +123,7 @@ class Machine:
                 return
             if proc.poll() is None:
                 with contextlib.suppress(ProcessLookupError):
-                    os.killpg(proc.pid, signal.SIGTERM)
+                    os.killpg(proc.pid, self.stop_signal)
                 with contextlib.suppress(subprocess.TimeoutExpired):
                     proc.wait(grace)
             with contextlib.suppress(ProcessLookupError):

@@ -21,6 +21,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
@@ -66,7 +67,7 @@ class Verifier:
     def __init__(self, out: Path, source: Path | None, progress: Progress) -> None:
         self.out, self.source, self.progress = out, source, progress
         self.report = Report()
-        self.workdir = Path(tempfile.mkdtemp(prefix="hopper-verify-", dir="/var/tmp"))
+        self.workdir = Path(tempfile.mkdtemp(prefix="hopper-verify-", dir=_scratch()))
         os.chmod(self.workdir, 0o755)  # the postgres user and the Machines' users traverse it
         self.tree = self.workdir / "tree"
         self.net = PrivateNetwork()
@@ -233,27 +234,31 @@ class Verifier:
         postgres: dict[str, Postgres] = {}
         store: ObjectStore | None = None
         for attachment in self.flyset.attachments:
+            if attachment.kind == "postgres" and attachment.resource not in postgres:
+                postgres[attachment.resource] = Postgres(
+                    net=self.net, workdir=self.workdir, cluster=attachment.resource,
+                    major=self.flyset.postgres_versions.get(attachment.resource, ""),
+                    managed=attachment.managed)
+                self.progress(f"  starting PostgreSQL for {attachment.resource}")
+            elif attachment.kind == "storage" and store is None:
+                store = ObjectStore(net=self.net, workdir=self.workdir)
+                self.progress("  starting the S3 server")
+        # Started side by side: initdb and the S3 server's start-up are the slowest steps.
+        services: list[Postgres | ObjectStore] = [*postgres.values(), *([store] if store else [])]
+        with ThreadPoolExecutor(max_workers=max(1, len(services))) as pool:
+            for future in [pool.submit(service.start) for service in services]:
+                future.result()
+        for pg in postgres.values():
+            if pg.major and pg.major_used != pg.major:
+                self.report.notes.append(f"PostgreSQL {pg.major_used} runs here; the set asks for {pg.major}")
+        for attachment in self.flyset.attachments:
             run = self.runs.get(attachment.app)
             if run is None:
                 self.check("attach", attachment.app, False, "the setup script attaches to an app with no fly.toml")
                 continue
             if attachment.kind == "postgres":
-                pg = postgres.get(attachment.resource)
-                if pg is None:
-                    pg = Postgres(net=self.net, workdir=self.workdir, cluster=attachment.resource,
-                                  major=self.flyset.postgres_versions.get(attachment.resource, ""),
-                                  managed=attachment.managed)
-                    self.progress(f"  starting PostgreSQL for {attachment.resource}")
-                    pg.start()
-                    postgres[attachment.resource] = pg
-                    if pg.major and pg.major_used != pg.major:
-                        self.report.notes.append(f"PostgreSQL {pg.major_used} runs here; the set asks for {pg.major}")
-                run.secrets[attachment.variable] = pg.attach(attachment.app)
-            else:
-                if store is None:
-                    self.progress("  starting the S3 server")
-                    store = ObjectStore(net=self.net, workdir=self.workdir)
-                    store.start()
+                run.secrets[attachment.variable] = postgres[attachment.resource].attach(attachment.app)
+            elif store is not None:
                 run.secrets.update(store.create(attachment.resource))
         for app_name, names in self.flyset.staged_secrets.items():
             run = self.runs.get(app_name)
@@ -360,6 +365,13 @@ class Verifier:
             elif app.ports:
                 run.public = True
                 self.net.open_edge(fly.name)
+
+
+def _scratch() -> str:
+    """A memory-backed folder when there is one: PostgreSQL's data folder alone is ~1300 files,
+    which take seconds to create and remove on a busy disk."""
+    shm = Path("/dev/shm")
+    return str(shm) if shm.is_dir() and os.access(shm, os.W_OK) else "/var/tmp"
 
 
 def _host_version(tool: str) -> str:

@@ -19,9 +19,11 @@ import pwd
 import re
 import secrets
 import shutil
+import signal
 import socket
 import subprocess
 import sys
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -46,11 +48,12 @@ def postgres_bin(wanted: str = "") -> tuple[Path, str]:
 
 
 def have_moto() -> bool:
-    try:
-        import moto.server  # noqa: F401, PLC0415
+    import importlib.util  # noqa: PLC0415
+
+    try:  # found without importing it (an import takes a second)
+        return importlib.util.find_spec("moto.server") is not None
     except ImportError:
         return False
-    return True
 
 
 def _safe_identifier(text: str) -> str:
@@ -94,7 +97,7 @@ class Postgres:
         host = self.net.add_host("pg")
         self.machine = Machine(
             app=self.cluster, group="postgres", host=host, hub=self.net.fabric.hub,
-            workdir=self.workdir, internal_port=5432,
+            workdir=self.workdir, internal_port=5432, stop_signal=signal.SIGINT,
             spec=ProcessSpec(argv=(str(bindir / "postgres"), "-D", str(data), "-c", "listen_addresses=*",
                                    "-c", "port=5432", "-c", f"unix_socket_directories={sockets}",
                                    "-c", "fsync=off", "-c", "shared_buffers=16MB", "-c", "max_connections=40"),
@@ -103,11 +106,23 @@ class Postgres:
                                    ports=(ServicePort(port=5432, internal_port=5432, http=False, tls=False),)))
         self.machine.start()
         self.bindir, self.sockets = bindir, sockets
+        self._wait_ready()
         if self.managed:
             self.net.names[f"pgbouncer.{self.cluster}.flympg.net"] = (host.ipv6,)
             self.net.names[f"direct.{self.cluster}.flympg.net"] = (host.ipv6,)
         else:
             self.net.allocate_flycast(app.name)
+
+    def _wait_ready(self, timeout: float = 60) -> None:
+        """It listens before it accepts sessions ("the database system is starting up")."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            done = subprocess.run([str(self.bindir / "pg_isready"), "-q", "-h", str(self.sockets)],
+                                  capture_output=True, timeout=30, check=False)
+            if done.returncode == 0:
+                return
+            time.sleep(0.1)
+        raise RuntimeProblem(f"PostgreSQL for {self.cluster} did not accept sessions after {timeout:.0f}s")
 
     def attach(self, app_name: str) -> str:
         """Create a role and a database for ``app_name``; the URL ``attach`` would set."""
