@@ -164,13 +164,17 @@ class Result:
     out: Path | None = None  # the Fly set laid over the project, when converted
 
 
-def run_setup(setup: Setup, targets: Sequence[str], work: Path) -> Result:
+def run_setup(setup: Setup, targets: Sequence[str], work: Path, corpus: Path) -> Result:
+    # From the corpus folder, with the setup's path relative to it: messages name files as the
+    # report shows them, whatever machine it runs on.
     base = ["--from", setup.source_format]
-    rc, _, err = run_hopper(["inspect", setup.path, *base])
+    with contextlib.chdir(corpus):
+        rc, _, err = run_hopper(["inspect", setup.name, *base])
     result = Result(setup, outcome(rc, err))
     for target in targets:
         out = work / target
-        rc, _, err = run_hopper(["convert", setup.path, *base, "--to", target, "--out", out, "--force"])
+        with contextlib.chdir(corpus):
+            rc, _, err = run_hopper(["convert", setup.name, *base, "--to", target, "--out", out, "--force"])
         result.converted[target] = outcome(rc, err)
         if target == "fly" and rc == 0:
             result.out = overlay(setup, out, work / "overlay")
@@ -488,7 +492,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         for index, setup in enumerate(setups):
             work = Path(tmp) / f"{index:04}"
             work.mkdir()
-            result = run_setup(setup, targets, work)
+            result = run_setup(setup, targets, work, corpus.resolve())
             if result.out is not None:
                 result.checks["toml"] = check_toml(result)
                 result.checks["validate"] = check_validate(result)
