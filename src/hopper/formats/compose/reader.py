@@ -24,7 +24,7 @@ from hopper.diagnostics import (
     warning,
 )
 from hopper.formats.base import ReadOptions, ReadResult
-from hopper.formats.compose import backing, bindings, keys, service
+from hopper.formats.compose import backing, bindings, devsetup, keys, service
 from hopper.formats.compose.detect import BuildFacts, Detection, build_facts, classify, command_text
 from hopper.formats.compose.front import FrontResult, read_front
 from hopper.formats.compose.hints import ServiceHints, TopHints, read_service_hints, read_top_hints
@@ -185,14 +185,27 @@ class _Builder:
         return ReadResult(model=arch, diagnostics=tuple(self.out))
 
     def _detect(self) -> None:
+        applications: list[str] = []
+        dev_services: set[str] = set()
+        first = len(self.out)
         for name, svc in sorted(self.project.services.items()):
             svc = self._move_command_secrets(name, svc)
             hints = read_service_hints(name, svc, self.locate, self.out)
             if hints.ignore:
                 self.out.append(info(I_IGNORED, f"{name}: left out (x-hopper.ignore)", self.locate("services", name)))
                 continue
+            if devsetup.left_out(name, svc, kept_by_hint=hints.role is not None, locate=self.locate, out=self.out):
+                continue
             facts = build_facts(svc, self.root, self.limits)
             detection = classify(name, svc, facts, hint_role=hints.role)
+            if detection.kind in _ROLE_OF_KIND:
+                svc, dev = devsetup.clean_service(name, svc, facts, root=self.root,
+                                                  front=detection.kind == "front", locate=self.locate,
+                                                  out=self.out)
+                if "build" in svc:  # the project's own code: what a dev file is about
+                    applications.append(name)
+                if dev:
+                    dev_services.add(name)
             self.out.append(info(I_ROLE, f"{name}: {_KIND_LABEL[detection.kind]} ({detection.reason})",
                                  self.locate("services", name)))
             if detection.kind == "generic":
@@ -201,6 +214,9 @@ class _Builder:
                     self.locate("services", name),
                     hint="set x-hopper.role on the service if hopper guessed wrong"))
             self.entries[name] = _Entry(name, svc, hints, facts, detection)
+        notes: list[Diagnostic] = []
+        devsetup.whole_file(applications, dev_services, self.locate, notes)
+        self.out[first:first] = notes  # said first, before what each service became
 
     def _move_command_secrets(self, name: str, svc: dict[str, Any]) -> dict[str, Any]:
         """A credential on the service's command line (``redis-server --requirepass X``) becomes
