@@ -99,10 +99,15 @@ class Choice:
 
 def choose(found: dict[str, Path], root: Path, limits: Limits, variant: str | None) -> Choice:
     """The configs to read among ``found`` (shown path -> path), one per app."""
-    by_folder: dict[str, list[Candidate]] = {}
+    paths_by_folder: dict[str, list[tuple[str, Path]]] = {}
     for shown, path in sorted(found.items()):
-        folder = PurePosixPath(shown).parent.as_posix()
-        by_folder.setdefault(folder, []).append(_candidate(shown, path, limits))
+        paths_by_folder.setdefault(PurePosixPath(shown).parent.as_posix(), []).append((shown, path))
+    by_folder: dict[str, list[Candidate]] = {}
+    for folder, paths in paths_by_folder.items():
+        # A folder with one config has nothing to choose: it is not loaded twice.
+        by_folder[folder] = [_candidate(shown, path, limits) if len(paths) > 1 else
+                             Candidate(path=path, shown=shown, variant=_name_of(path), builds=None)
+                             for shown, path in paths]
     chosen: list[str] = []
     names: dict[str, str] = {}
     diags: list[Diagnostic] = []
@@ -200,9 +205,13 @@ def _same_app(a: Candidate, b: Candidate) -> bool:
     return environment_like(a.variant) and environment_like(b.variant)
 
 
-def _candidate(shown: str, path: Path, limits: Limits) -> Candidate:
+def _name_of(path: Path) -> str | None:
     # A config a workflow deploys may have any name (deploy/app.toml): its stem names it.
-    name = None if path.name in FLY_CONFIG_NAMES else (variant_of(path.name) or path.stem)
+    return None if path.name in FLY_CONFIG_NAMES else (variant_of(path.name) or path.stem)
+
+
+def _candidate(shown: str, path: Path, limits: Limits) -> Candidate:
+    name = _name_of(path)
     try:
         config = read_fly_config(path, shown, limits)
     except HopperError:
