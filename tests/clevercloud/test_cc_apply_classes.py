@@ -263,3 +263,45 @@ def test_a_domain_that_is_not_a_dns_name_never_reaches_the_script(domain: str) -
 def test_a_valid_domain_reaches_terraform_and_the_script() -> None:
     files, _, _ = _files(_api(domains=("WWW.Example.org.",)))
     assert "add_domain www.example.org api" in files["clever-setup.sh"]
+
+
+# ---------------------------------------------------------------- 9. a plan that speaks Clever
+
+def test_findings_read_the_targets_edge() -> None:
+    from hopper import diff as differ
+    from hopper.model import Architecture as A
+
+    route = Route(path_prefix="/api/", target_service="api", body_size_limit="20m",
+                  read_timeout_s=300.0, forwarded_headers=("Host", "X-Forwarded-For", "X-Real-IP"))
+    before = A(name="w", source_format="compose", services=(
+        Service(name="front", role=Role.FRONT, routes=(route,)), _api()),
+        object_stores=(ObjectStore(name="media", provider="minio"),))
+    clever_route = Route(path_prefix="/api/", target_service="api")
+    after = A(name="w", source_format="clevercloud", services=(
+        Service(name="front", role=Role.FRONT, routes=(clever_route,)), _api()),
+        object_stores=(ObjectStore(name="media", provider="cellar"),))
+    plan = differ.diff_models(before, after)
+    text = "\n".join(f"{f.code} {f.before} {f.after} {f.why} {f.action}" for f in plan.findings)
+    for fly_or_nginx in ("client_max_body_size", "nginx default", "proxy_set_header", "Tigris"):
+        assert fly_or_nginx not in text, fly_or_nginx
+    codes = {f.code for f in plan.findings}
+    assert "HD514" in codes and "HD505" not in codes and "HD507" not in codes
+    # Clever's load balancers add Host and X-Forwarded-For; only X-Real-IP is lost.
+    hd511 = next(f for f in plan.findings if f.code == "HD511")
+    assert "X-Real-IP" in hd511.why and "X-Forwarded-For" not in hd511.why
+    # The same routes to Fly keep the nginx comparison.
+    fly = differ.diff_models(before, A(name="w", source_format="fly", services=after.services))
+    assert "HD505" in {f.code for f in fly.findings}
+
+
+# ---------------------------------------------------------------- the runbook
+
+def test_a_clever_runbook_is_written() -> None:
+    api = _api(bindings=(Binding(variable="DATABASE_URL", resource="db", attribute="uri"),),
+               domains=("www.example.org",))
+    files, _, _ = _files(api, databases=(Database(name="db"),),
+                         stores=(ObjectStore(name="media", buckets=(Bucket(name="media"),)),))
+    book = files["MIGRATION.md"]
+    for step in ("## 1. Provision", "pg_dump", "pg_restore", "rclone sync", "cellar:shop-media",
+                 "clever deploy --alias api", "CNAME domain.par.clever-cloud.com.", "## 8. Rollback"):
+        assert step in book, step

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from hopper.findings.capabilities import edge
 from hopper.findings.context import Context
 from hopper.model import Bucket, Database, ObjectStore, Service, VolumeKind
 
@@ -97,9 +98,7 @@ def _store(ctx: Context, name: str, aliases: tuple[str, ...], b: ObjectStore,
     if ctx.platform_changes:
         ctx.emit("HD610", name, before=f"{b.provider} on {ctx.before_platform}",
                  after=f"{a.provider} on {ctx.after_platform}", what="object store",
-                 remedy="Copy the objects with rclone sync (both sides as S3 remotes), then "
-                        "compare object counts; Tigris can also pull from the old bucket on "
-                        "first read (shadow bucket).", **ev)
+                 remedy=edge(ctx.after_platform).object_copy, **ev)
     for bb, ba in _pair_buckets(b.buckets, a.buckets):
         either = bb if bb is not None else ba
         assert either is not None

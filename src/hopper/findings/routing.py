@@ -1,7 +1,8 @@
 """Routes a front proxies (path prefix -> service), their limits, and static file serving.
 
 Unset limits are compared as nginx's defaults (client_max_body_size 1m, proxy timeouts 60s),
-because the front is nginx on every platform hopper writes.
+where the front is nginx (compose, Fly); on a target whose load balancers route the paths
+(Clever Cloud), a limit the source set is reported as the platform's (see capabilities).
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from hopper.findings.capabilities import edge
 from hopper.findings.context import Context
 from hopper.model import Route, Service, StaticSite
 
@@ -81,13 +83,32 @@ def _routes(ctx: Context, name: str, aliases: tuple[str, ...], b: Service, a: Se
                 return f"{sample} seen as {stripped if strip else sample}"
 
             ctx.emit("HD504", name, before=seen(x.strip_prefix), after=seen(y.strip_prefix),
-                     seen="prefix-stripped" if y.strip_prefix else "full, unstripped", **ev)
+                     seen="prefix-stripped" if y.strip_prefix else "full, unstripped",
+                     remedy=edge(ctx.after_platform).strip_remedy, **ev)
         _limits(ctx, name, x, y, ev)
 
 
+def _platform_limits(ctx: Context, name: str, x: Route, y: Route, ev: dict[str, Any]) -> bool:
+    """On a target whose edge sets its own limits (Clever's load balancers), a limit the source
+    set is reported once, as the platform's, without nginx defaults or nginx advice."""
+    target = edge(ctx.after_platform)
+    if target.limits_settable:
+        return False
+    given = [f"body {x.body_size_limit}" if x.body_size_limit is not None else None]
+    given += [f"{which} {v:g}s" for which, v in (("connect", x.connect_timeout_s),
+                                                ("read", x.read_timeout_s),
+                                                ("send", x.send_timeout_s)) if v is not None]
+    said = [g for g in given if g]
+    if said and y.body_size_limit is None and y.read_timeout_s is None:
+        ctx.emit("HD514", name, before=", ".join(said), after=f"set by {target.proxy}",
+                 proxy=target.proxy, **ev)
+    return True
+
+
 def _limits(ctx: Context, name: str, x: Route, y: Route, ev: dict[str, Any]) -> None:
+    platform = _platform_limits(ctx, name, x, y, ev)
     bx, by = body_bytes(x.body_size_limit), body_bytes(y.body_size_limit)
-    if bx is not None and by is not None and bx != by:
+    if not platform and bx is not None and by is not None and bx != by:
         ctx.emit("HD505" if by < bx else "HD506", name, before=_body_label(x.body_size_limit),
                  after=_body_label(y.body_size_limit), **ev)
     shorter, longer = [], []
@@ -99,11 +120,11 @@ def _limits(ctx: Context, name: str, x: Route, y: Route, ev: dict[str, Any]) -> 
         elif _seconds(vx) < _seconds(vy):
             longer.append((which, vx, vy))
     for code, items in (("HD507", shorter), ("HD508", longer)):
-        if items:
+        if items and not platform:
             ctx.emit(code, name, before=", ".join(_timeout_label(w, vx) for w, vx, _ in items),
                      after=", ".join(_timeout_label(w, vy) for w, _, vy in items),
                      which=", ".join(w for w, _, _ in items), **ev)
-    if x.websocket and not y.websocket:
+    if x.websocket and not y.websocket and not edge(ctx.after_platform).websocket:
         ctx.emit("HD509", name, before="websocket", after="plain HTTP", **ev)
     details_b, details_a = [], []
     if not x.websocket and y.websocket:
@@ -118,12 +139,13 @@ def _limits(ctx: Context, name: str, x: Route, y: Route, ev: dict[str, Any]) -> 
         ctx.emit("HD510", name, before=", ".join(details_b), after=", ".join(details_a),
                  detail=", ".join(details_a), **ev)
     lost = {h.lower(): h for h in x.forwarded_headers}
-    for h in y.forwarded_headers:
+    for h in (*y.forwarded_headers, *edge(ctx.after_platform).forwards):
         lost.pop(h.lower(), None)
     if lost:
         ctx.emit("HD511", name, before=", ".join(x.forwarded_headers) or "(none)",
                  after=", ".join(y.forwarded_headers) or "(none)",
-                 headers=", ".join(sorted(lost.values())), **ev)
+                 headers=", ".join(sorted(lost.values())),
+                 remedy=edge(ctx.after_platform).headers_remedy, **ev)
 
 
 def _site_label(site: StaticSite | None) -> str:

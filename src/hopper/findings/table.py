@@ -311,7 +311,7 @@ _spec("HD503", "route-target-changed", "routing", "warning", "change",
 _spec("HD504", "strip-prefix-changed", "routing", "breaking", "change",
       "path prefix handling changed",
       "The API behind {path} now sees {seen} paths, so its own routes no longer match.",
-      "Make the target strip (or keep) the prefix as the source did (nginx: a trailing slash on proxy_pass strips it).",
+      "{remedy}",
       ("front", "/api/health seen as /health", "/api/health seen as /api/health"))
 _spec("HD505", "body-size-reduced", "routing", "warning", "change",
       "smaller request body limit",
@@ -346,7 +346,7 @@ _spec("HD510", "proxy-behaviour-changed", "routing", "info", "change",
 _spec("HD511", "forwarded-headers-dropped", "routing", "warning", "change",
       "forwarded headers dropped",
       "The target no longer forwards {headers} under {path}; the API loses the client's address or the original host.",
-      "Add the proxy_set_header lines for these headers on the target.",
+      "{remedy}",
       ("front", "Host, X-Forwarded-For", "Host"))
 _spec("HD512", "spa-fallback-lost", "routing", "breaking", "change",
       "SPA fallback lost",
@@ -360,6 +360,11 @@ _spec("HD513", "static-site-changed", "routing", "info", "change",
       ("front", "gzip, 1 cache rule", "no gzip, no cache rules"))
 
 # ------------------------------------------------------------------------- data
+_spec("HD514", "route-limits-by-platform", "routing", "warning", "change",
+      "route limits set by the platform",
+      "The source sets limits under {path} that {proxy} apply with values of their own, which cannot be configured: larger uploads or slower requests may be refused.",
+      "Test an upload and a slow request of the source's size under {path} on the target before switching; move big uploads to direct object-storage uploads if they fail.",
+      ("front", "body 50m, read 300s", "set by Clever Cloud's load balancers"))
 _spec("HD601", "database-added", "data", "info", "add",
       "database added",
       "The target creates a database the source did not have.",

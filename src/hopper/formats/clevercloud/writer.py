@@ -6,6 +6,7 @@ Output tree (relative to ``--out``)::
     terraform/variables.tf             organisation, shared domain, one sensitive variable per secret
     terraform/terraform.tfvars.example the variables to fill (never filled by hopper)
     clever-setup.sh                    the same setup with the clever CLI (dry run by default)
+    MIGRATION.md                       the runbook: provision, copy data, env, deploy, DNS, rollback
     clever-env/<alias>.env.example     what `clever env import` needs per app; secrets left empty
     clevercloud/<alias>.htaccess       SPA fallback, copied into the webroot by the build hook
     clevercloud/<bucket>-policy.json   public-read bucket policy, when a bucket is public
@@ -21,6 +22,7 @@ from hopper.diagnostics import E_INVALID_NAME, Diagnostics, fail
 from hopper.formats.base import WriteOptions, WriteResult
 from hopper.formats.clevercloud.hcl_write import Block, ListV, MapV, Obj, Raw, Scalar, render_file
 from hopper.formats.clevercloud.plan import AddonPlan, AppPlan, Plan, Planner, cellar_host
+from hopper.formats.clevercloud.runbook import runbook
 from hopper.model import Architecture
 from hopper.templating import render
 
@@ -43,6 +45,7 @@ def write(arch: Architecture, options: WriteOptions) -> WriteResult:
         "terraform/variables.tf": _variables_tf(plan),
         "terraform/terraform.tfvars.example": _tfvars_example(plan),
         "clever-setup.sh": _script(plan),
+        "MIGRATION.md": runbook(plan, arch),
     }
     for app in plan.apps:
         files[f"clever-env/{app.label}.env.example"] = _env_example(app)
