@@ -44,7 +44,7 @@ def runbook(plan: Plan, arch: Architecture) -> str:
     others = [a.name for a in plan.addons if a.kind is not None and not a.kind.serves_http]
     stores = [a for a in plan.addons if a.provider == "cellar-addon"]
     zone = stores[0].region if stores else (plan.apps[0].region if plan.apps else "par")
-    return render("clevercloud/MIGRATION.md.j2", project=plan.name, source=arch.source_format,
+    return render("clevercloud/MIGRATION.md.j2", project=plan.name,
                   apps=apps, addons=addons, buckets=buckets, databases=databases, others=others,
                   stores=bool(stores), cellar_host=cellar_host(zone), derived=derived,
                   secrets=secrets, release=release, schedules=len(arch.schedules),
