@@ -136,3 +136,20 @@ def test_upload_against_nginx_default_body_size_fails(tmp_path: Path) -> None:
     report = run_verify(out, SAMPLES / "monorepo-webapp")
     failed = report.failed("body-limit")
     assert failed and "413" in failed[0].seen and "10m" in failed[0].seen
+
+
+def test_a_redis_app_runs_as_redis_server_reached_over_flycast(tmp_path: Path) -> None:
+    source = tmp_path / "src"
+    shutil.copytree(SAMPLES / "compose-webapp", source)
+    compose = source / "compose.yaml"
+    edit(compose, "      S3_SECRET_KEY: ${MINIO_ROOT_PASSWORD:-change-me-minio}\n",
+         "      S3_SECRET_KEY: ${MINIO_ROOT_PASSWORD:-change-me-minio}\n      REDIS_URL: redis://cache:6379\n")
+    edit(compose, "\n  db:\n    image:", '\n  cache:\n    image: redis:7-alpine\n    expose:\n      - "6379"\n\n  db:\n    image:')
+    out = tmp_path / "out"
+    done = subprocess.run([sys.executable, "-m", "hopper", "--quiet", "convert", str(source), "--to", "fly",
+                           "--out", str(out)], capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    report = run_verify(out, source)
+    assert report.ok, report.text()
+    redis = [c for c in report.checks if c.name == "attachment" and "REDIS_URL" in c.subject]
+    assert redis and redis[0].ok and "+PONG" in redis[0].seen

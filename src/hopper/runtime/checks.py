@@ -387,6 +387,10 @@ def attachments(v: Verifier, run: AppRun) -> None:
         seen = (f"connected as {done.stdout.strip()} via {parts.hostname}" if ok
                 else (done.stderr.strip().replace(parts.password or "\0", "***")[-200:]))
         v.check("attachment", f"{run.name} {name}", ok, seen)
+    env = {**{str(k): str(val) for k, val in (run.fly.get("env") or {}).items()}, **run.secrets}
+    for name, url in sorted(env.items()):
+        if url.startswith(("redis://", "rediss://")):
+            v.check("attachment", f"{run.name} {name}", *_redis_ping(v, machine.host.ns, url))
     bucket = run.secrets.get("BUCKET_NAME")
     endpoint = run.secrets.get("AWS_ENDPOINT_URL_S3")
     if bucket and endpoint:
@@ -395,6 +399,33 @@ def attachments(v: Verifier, run: AppRun) -> None:
         status = http_request(v.net.fabric.hub, addresses[0], 80, "HEAD", f"/{bucket}", host=host)[0] if addresses else 0
         v.check("attachment", f"{run.name} BUCKET_NAME", status == 200,
                 f"bucket {bucket} at {endpoint}: HTTP {status}")
+
+
+def _redis_ping(v: Verifier, ns: str, url: str) -> tuple[bool, str]:
+    """PING the Redis a URL names, from the app's namespace, through the private DNS's answer."""
+    import socket  # noqa: PLC0415
+
+    from hopper.runtime.netns import socket_in  # noqa: PLC0415
+
+    parts = urlsplit(url)
+    host, port = parts.hostname or "", parts.port or 6379
+    addresses = v.net.lookup(host) or ()
+    if not addresses:
+        return False, f"{host} does not resolve on the private network"
+    sock = socket_in(ns, socket.AF_INET6)
+    sock.settimeout(5)
+    try:
+        sock.connect((addresses[0], port))
+        if parts.password:
+            sock.sendall(f"AUTH {parts.password}\r\n".encode())
+            sock.recv(256)
+        sock.sendall(b"PING\r\n")
+        reply = sock.recv(256).decode(errors="replace").strip()
+    except OSError as exc:
+        return False, f"{host}:{port} ({addresses[0]}): {exc.strerror or exc}"
+    finally:
+        sock.close()
+    return reply == "+PONG", f"PING to {host}:{port} ({addresses[0]}) answered {reply or 'nothing'}"
 
 
 def wake(v: Verifier, run: AppRun) -> None:

@@ -81,6 +81,38 @@ def read_layout(dockerfile_path: Path, context: Path, root: Path,
         parsed = read_dockerfile(dockerfile_path, root, build_args=build_args)
     except InputError as exc:
         raise RuntimeProblem(f"{dockerfile_path.relative_to(root)}: {exc.diagnostic.message}") from None
+    return _layout(parsed, context)
+
+
+# Prebuilt images the runtime can stand in for with a program of this machine: the image's
+# name -> the command that runs it the way the image's default command does (no persistence,
+# listening on every address of both stacks, no protected mode: the official image's defaults).
+KNOWN_IMAGES = {
+    "redis": ("redis-server", "--bind", "* -::*", "--protected-mode", "no", "--save", "",
+              "--appendonly", "no"),
+}
+
+
+def known_image(image: str) -> tuple[str, ...] | None:
+    name = image.split("@", 1)[0].rsplit(":", 1)[0] if ":" in image.rsplit("/", 1)[-1] else image
+    return KNOWN_IMAGES.get(name.rsplit("/", 1)[-1])
+
+
+def layout_for_image(image: str, port: int | None, context: Path) -> ImageLayout:
+    """The layout of a prebuilt image this machine can stand in for (see KNOWN_IMAGES)."""
+    import json  # noqa: PLC0415
+
+    from hopper.dockerfile import parse_dockerfile  # noqa: PLC0415
+
+    command = known_image(image)
+    if command is None:
+        raise RuntimeProblem(f"the prebuilt image {image} cannot be run without Docker "
+                             f"(the runtime stands in only for {', '.join(sorted(KNOWN_IMAGES))})")
+    argv = [*command, *(["--port", str(port)] if port and command[0] == "redis-server" else [])]
+    return _layout(parse_dockerfile(f"FROM {image}\nCMD {json.dumps(argv)}\n", file=image), context)
+
+
+def _layout(parsed: Dockerfile, context: Path) -> ImageLayout:
     maps: dict[str, StageMap] = {}
     notes: list[str] = []
     from_stage: dict[str, str] = {}

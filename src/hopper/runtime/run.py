@@ -29,7 +29,13 @@ from typing import Any
 
 from hopper.runtime import build as building
 from hopper.runtime.flyset import FlyApp, FlySet, read_set
-from hopper.runtime.image import ImageLayout, machine_launch, read_layout
+from hopper.runtime.image import (
+    ImageLayout,
+    known_image,
+    layout_for_image,
+    machine_launch,
+    read_layout,
+)
 from hopper.runtime.machine import Machine, MachineFailed, ProcessSpec
 from hopper.runtime.netns import RuntimeProblem, check_capabilities
 from hopper.runtime.network import App, PrivateNetwork, ServicePort
@@ -145,6 +151,11 @@ class Verifier:
                 missing.append(str(exc))
         if "storage" in kinds and not have_moto():
             missing.append("the S3 server (pip install 'moto[server]')")
+        for fly in self.flyset.apps.values():
+            command = known_image(str(fly.get("build", "image") or ""))
+            if command and shutil.which(command[0]) is None:
+                missing.append(f"{command[0]} for the image {fly.get('build', 'image')} "
+                               f"(apt-get install {command[0]})")
         for tool, package in (("nginx", "nginx-light"), ("node", "nodejs"), ("npm", "npm")):
             if shutil.which(tool) is None and not Path(f"/usr/sbin/{tool}").exists():
                 missing.append(f"{tool} (apt-get install {package})")
@@ -198,11 +209,16 @@ class Verifier:
         for fly in self.flyset.apps.values():
             run = AppRun(fly=fly)
             self.runs[fly.name] = run
-            if fly.get("build", "image") and not fly.get("build", "dockerfile"):
-                raise RuntimeProblem(f"{fly.config_path}: an app built from a prebuilt image "
-                                     f"({fly.get('build', 'image')}) cannot be run without Docker")
-            dockerfile = self.tree / fly.folder / str(fly.get("build", "dockerfile") or "Dockerfile")
             deploy = next((d for d in fly.deploys if d.build_args or d.build_secrets), fly.deploys[0])
+            image = fly.get("build", "image")
+            if image and not fly.get("build", "dockerfile"):
+                services = _services(fly)
+                port = services[0][0].internal_port if services else None
+                run.layout = layout_for_image(str(image), port, self.tree / deploy.workdir)
+                self.report.notes.append(f"{fly.name}: the image {image} runs as this machine's "
+                                         f"{run.layout.final.cmd[0]}")
+                continue
+            dockerfile = self.tree / fly.folder / str(fly.get("build", "dockerfile") or "Dockerfile")
             context = self.tree / deploy.workdir
             args = {name: building.marker(name) for name in deploy.build_args}
             for name, value in (fly.get("build", "args") or {}).items():
