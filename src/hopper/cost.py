@@ -9,12 +9,12 @@ table: it runs on hosts you pay for elsewhere.
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from hopper import mappings
 from hopper.diagnostics import HopperError
-from hopper.model import Architecture, Autostop, Database, Scaling, Service, VolumeKind
+from hopper.model import Architecture, Autostop, Database, Role, Scaling, Service, VolumeKind
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,6 +134,12 @@ def _fly(arch: Architecture, table: dict[str, Any]) -> CostEstimate:
     for svc in arch.services:
         s = svc.scaling
         size, each = fly_machine_price(table, s.cpu_kind, s.cpus, s.memory_mb)
+        if s.min_instances is None and s.max_instances is None:
+            # The set states no count: flyctl's first deploy decides (flyio.md §1.22): two
+            # Machines for a group with services, one for a group with a mount or without services.
+            serves = svc.runtime.port is not None and svc.role is not Role.WORKER
+            first = 2 if serves and not any(v.kind is VolumeKind.NAMED for v in svc.volumes) else 1
+            s = replace(s, min_instances=first, max_instances=first)
         low, high = _counts(s, can_stop=True)
         lines.append(CostLine(svc.name, f"{_n(low, high)} × {size}", low * each, high * each))
         lines.extend(_fly_volumes(svc, table, high))

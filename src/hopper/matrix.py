@@ -168,8 +168,8 @@ MATRIX: dict[str, dict[str, Cell]] = {
     "Route.forwarded_headers": _row("full/full: proxy_set_header", "none/none: (HOP452)", "full/full"),
     "Route.websocket": _row("full/full: Upgrade headers", "none/none: Clever passes WebSocket upgrades without configuration", "full/full"),
     # ------------------------------------------------------------------ Scaling
-    "Scaling.min_instances": _row("partial/partial: x-hopper hint", "full/partial: min_instance_count, at least 1 (HOP450)", "none/none: Machines are created with fly scale count (HOP520)"),
-    "Scaling.max_instances": _row("partial/partial: x-hopper hint", "full/partial: max_instance_count, at most the platform limit (HOP459)", "none/none: no fly.toml key (HOP520)"),
+    "Scaling.min_instances": _row("partial/partial: x-hopper hint", "full/partial: min_instance_count, at least 1 (HOP450)", "partial/partial: Machines: --ha=false or flyctl scale count in fly-setup.sh (HOP569)"),
+    "Scaling.max_instances": _row("partial/partial: x-hopper hint", "full/partial: max_instance_count, at most the platform limit (HOP459)", "partial/partial: with autostop, the Machines created (HOP569)"),
     "Scaling.cpu_kind": _row("none/none: not expressed (HOP721)", "partial/none: shared for pico and nano; the flavor follows CPU and memory", "full/full: [[vm]] cpu_kind"),
     "Scaling.cpus": _row("full/full: deploy.resources.limits.cpus", "partial/partial: flavor (HOP459 when rounded up)", "full/partial: rounded to a Machine preset (HOP504)"),
     "Scaling.memory_mb": _row("full/full: deploy.resources.limits.memory", "partial/partial: flavor (HOP459 when rounded up)",

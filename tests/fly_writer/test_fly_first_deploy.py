@@ -218,3 +218,43 @@ def test_validate_runs_nginx_t_with_the_private_names_mapped(tmp_path: Path) -> 
     assert broken != files["front/nginx.conf"]
     found = _validate_laid_over({**files, "front/nginx.conf": broken}, tmp_path / "bad", SAMPLES / "compose-webapp")
     assert [f for f in found if "HOP392" in f and "gzip_level" in f and "nginx.conf:" in f]
+
+
+# ---------------------------------------------------------------------------- class 6: Machine counts
+
+def test_replicas_become_machines_of_one_app(tmp_path: Path) -> None:
+    from hopper.formats.base import ReadOptions  # noqa: PLC0415
+    from hopper.formats.fly.reader import read  # noqa: PLC0415
+
+    three = _api(api_postgres(), min_instances=3, max_instances=3)
+    files, diags = run_writer(three)
+    assert "run flyctl scale count 3 --app ledger-api --yes" in files["fly-setup.sh"]
+    assert "--ha=false" not in files["fly-setup.sh"]
+    assert any(d.code == "HOP569" and "3 Machine(s)" in d.message for d in diags)
+    back = read(materialise(files, tmp_path / "three"), ReadOptions()).model
+    assert (back.services[0].scaling.min_instances, back.services[0].scaling.max_instances) == (3, 3)
+
+    one, _ = run_writer(api_postgres())  # a compose service runs one container
+    assert "flyctl deploy . --config api/fly.toml --remote-only --ha=false" in one["fly-setup.sh"]
+    assert "--ha=false" in one[".github/workflows/fly-deploy-api.yml"]
+    back = read(materialise(one, tmp_path / "one"), ReadOptions()).model
+    assert back.services[0].scaling.min_instances == 1
+
+
+def test_a_clever_range_with_autostop_creates_the_maximum() -> None:
+    files, _diags = run_writer(_api(api_postgres(), min_instances=1, max_instances=4, autostop=Autostop.STOP))
+    assert "run flyctl scale count 4 --app ledger-api --yes" in files["fly-setup.sh"]
+    assert "--ha=false" not in files["fly-setup.sh"]
+
+
+def test_cost_counts_flyctl_first_deploy_machines_when_the_set_states_none() -> None:
+    from hopper.cost import estimate  # noqa: PLC0415
+
+    fly = dataclasses.replace(api_postgres(), source_format="fly")
+    api_svc = fly.services[0]
+    unstated = estimate(fly)
+    stated = estimate(_api(fly, min_instances=1, max_instances=1))
+    assert unstated is not None and stated is not None
+    line = next(x for x in unstated.lines if x.component == api_svc.name)
+    assert line.detail.startswith("2 ×")
+    assert next(x for x in stated.lines if x.component == api_svc.name).detail.startswith("1 ×")

@@ -172,7 +172,7 @@ def test_worker_with_volume_becomes_a_process_group_with_a_mount() -> None:
                               "initial_size": "3gb", "processes": ["thumbnailer"]}]
     assert doc["http_service"]["processes"] == ["app"]
     codes = _codes(diags)
-    assert "HOP510" in codes and "HOP511" in codes and "HOP526" in codes and "HOP520" in codes
+    assert "HOP510" in codes and "HOP511" in codes and "HOP526" in codes and "HOP569" in codes
 
 
 def test_release_command_and_unit_string_durations() -> None:

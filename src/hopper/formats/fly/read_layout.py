@@ -299,6 +299,7 @@ class DeployStep:
     remote_only: bool = False
     image: bool = False  # --image: deploys a prebuilt image
     build_only: bool = False
+    single: bool = False  # --ha=false: the first deploy creates one Machine, not two
     token_secret: str | None = None
     branches: tuple[str, ...] = ()
 
@@ -446,6 +447,7 @@ def _parse_deploy(args: list[str], shown: str, workflow_name: str, job: str, loc
         config_written=written,
         remote_only="--remote-only" in flags, image=bool(values.get("image")),
         build_only="--build-only" in flags, token_secret=token, branches=branches,
+        single="--ha=false" in args,
     )
 
 

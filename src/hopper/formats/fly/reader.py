@@ -57,6 +57,7 @@ from hopper.formats.fly.read_layout import (
     secret_names,
     setup_deploy_step,
 )
+from hopper.formats.fly.read_scale import stated_counts
 from hopper.formats.fly.read_schedules import cron_group
 from hopper.formats.fly.read_secrets import move_config_secrets
 from hopper.formats.fly.read_units import volume_gb
@@ -238,6 +239,7 @@ class _Builder:
     def __init__(self, layout: Layout, apps: list[FlyApp], diags: Diagnostics, given: Path) -> None:
         self.layout = layout
         self.schedules: list[Schedule] = []
+        self.counts: dict[str, dict[str, int]] = {}
         self.apps = apps
         self.diags = diags
         self.given = given
@@ -329,6 +331,7 @@ class _Builder:
     # -- evidence from the setup script and configs
 
     def gather_evidence(self) -> None:
+        self.counts = stated_counts(self.layout, self.apps)
         for app in self.apps:
             self.evidence[self.fly_name(app)] = _Evidence()
         setup = self.layout.setup
@@ -553,7 +556,7 @@ class _Builder:
         bindings = self.bindings_of(name, ev, env, cfg, derived)
         return Service(
             name=name, role=role, image=cfg.get("build", "image"), build=build, runtime=runtime,
-            static_site=static_site, scaling=self.scaling(cfg, primary),
+            static_site=static_site, scaling=self.counted(fly_name, "app", self.scaling(cfg, primary)),
             volumes=tuple(sorted((*self.volumes(cfg), *extra_volumes), key=lambda v: (v.name, v.target))),
             bindings=bindings, public=public,
             force_https=primary.get("force_https") if primary else None,
@@ -602,8 +605,8 @@ class _Builder:
                     self.add_secret(secret, name, "platform", where)
             out.append(Service(
                 name=name, role=Role.WORKER, image=host.image, build=host.build, runtime=runtime,
-                scaling=replace(self.scaling(cfg, None, group), autostop=None, autostart=None,
-                                min_running=None),
+                scaling=self.counted(self.fly_name(app), group, replace(
+                    self.scaling(cfg, None, group), autostop=None, autostart=None, min_running=None)),
                 volumes=self.volumes(cfg, group), bindings=host.bindings,
                 extensions={"fly": {"app": self.fly_name(app), "process_group": group}}, origin=where))
             self.info(f"service '{name}': process group '{group}' of {cfg.path}, a worker that shares the "
@@ -806,6 +809,11 @@ class _Builder:
         return Scaling(cpu_kind=cpu_kind, cpus=cpus, memory_mb=memory, autostop=autostop,
                        autostart=autostart, min_running=min_running,
                        origin=cfg.location("vm", 0) if chosen is not None else None)
+
+    def counted(self, fly_name: str, group: str, scaling: Scaling) -> Scaling:
+        """The Machines fly-setup.sh creates for a group, as the source's instance count."""
+        count = self.counts.get(fly_name, {}).get(group)
+        return scaling if count is None else replace(scaling, min_instances=count, max_instances=count)
 
     def volumes(self, cfg: FlyConfig, group: str | None = None) -> tuple[Volume, ...]:
         """The mounts of the app, or of one process group (a mount without ``processes`` is

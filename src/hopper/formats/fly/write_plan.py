@@ -142,6 +142,7 @@ class App:
     workspace: Workspace | None = None  # the monorepo package this app builds, if any
     chosen: dict[str, str] = field(default_factory=dict)  # fly.toml key -> why hopper chose it
     tcp_port: int | None = None  # a private non-HTTP service (write_tcp): [[services]] over Flycast
+    machines: int | None = None  # Machines of the app's own group (write_scale); None: flyctl's default
 
     @property
     def needs_shim(self) -> bool:
@@ -354,14 +355,6 @@ def _app(svc: Service, name: str, routed: set[str], autostop_flag: str | None,
         diags.info(I_AUTOSTOP, f"app '{name}': auto_stop_machines '{autostop}' ({why}), "
                    f"min_machines_running {min_running} ({why_min})", loc,
                    hint="override with --autostop and --min-running")
-    if svc.scaling.min_instances is not None:
-        diags.warning(W_MAX_INSTANCES, f"service '{svc.name}': min instances "
-                      f"{svc.scaling.min_instances} has no fly.toml key; create the Machines with "
-                      "`fly scale count`", svc.scaling.origin or loc)
-    if svc.scaling.max_instances is not None:
-        diags.warning(W_MAX_INSTANCES, f"service '{svc.name}': max instances "
-                      f"{svc.scaling.max_instances} has no fly.toml key; Fly runs the Machines "
-                      "you create with `fly scale count`", svc.scaling.origin or loc)
     folder = names.slug(svc.name)
     return App(service=svc, name=name, folder=folder, kind=kind, http=http, public=public,
                port=port, autostop=autostop, min_running=min_running, vm=vm, build_mode="image",

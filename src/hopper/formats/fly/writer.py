@@ -27,6 +27,7 @@ from hopper.formats.fly.write_dockerfiles import (
     render_node_dockerfile,
 )
 from hopper.formats.fly.write_plan import SHIM_GUEST_PATH, App, Plan, make_plan
+from hopper.formats.fly.write_scale import plan_scale, scale_command
 from hopper.formats.fly.write_schedules import CRONTAB_FILE, AppSchedules, plan_schedules
 from hopper.formats.fly.write_tcp import plan_tcp
 from hopper.formats.fly.write_toml import render_fly_toml
@@ -48,6 +49,7 @@ def write(arch: Architecture, options: WriteOptions) -> WriteResult:
     plan = make_plan(arch, options, diags)
     plan_tcp(plan, diags)
     schedules = plan_schedules(plan, diags)
+    plan_scale(plan, diags)
     files: dict[str, str] = {}
     for entry in schedules:
         if entry.crontab is not None:
@@ -76,7 +78,8 @@ def write(arch: Architecture, options: WriteOptions) -> WriteResult:
         databases=plan.databases, stores=plan.stores, deploy_commands=deploy,
         db_volumes={d.name: d.database.disk_gb or 10 for d in plan.databases},
         scheduled_machines=[m for entry in schedules for m in entry.machines],
-        scale_commands=[c for c in (entry.scale_command() for entry in schedules) if c])
+        scale_commands=[c for c in (*(scale_command(a) for a in plan.apps),
+                                    *(entry.scale_command() for entry in schedules)) if c])
     files["MIGRATION.md"] = _runbook(plan, deploy, schedules)
     return WriteResult(files=dict(sorted(files.items())), diagnostics=diags.as_tuple())
 
@@ -90,6 +93,8 @@ def deploy_command(app: App) -> str:
     args = ["flyctl", "deploy", app.context, "--config", config, "--remote-only"]
     if (app.http and not app.public) or app.tcp_port is not None:
         args.append("--flycast")
+    if app.machines == 1:
+        args.append("--ha=false")  # the source runs one: flyctl would start two (flyio.md §1.22)
     text = shlex.join(args)
     for name in app.build_secrets:
         text += f' --build-secret "{name}=${name}"'

@@ -130,6 +130,6 @@ else
 fi
 
 say "== 7. First deploy (private apps first, the front last)"
-run flyctl deploy . --config api/fly.toml --remote-only
+run flyctl deploy . --config api/fly.toml --remote-only --ha=false
 
 say "done; next: MIGRATION.md, step 2 (copy the data)"

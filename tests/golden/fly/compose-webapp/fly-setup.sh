@@ -151,7 +151,7 @@ else
 fi
 
 say "== 7. First deploy (private apps first, the front last)"
-run flyctl deploy api --config fly.toml --remote-only --flycast
-run flyctl deploy . --config front/fly.toml --remote-only
+run flyctl deploy api --config fly.toml --remote-only --flycast --ha=false
+run flyctl deploy . --config front/fly.toml --remote-only --ha=false
 
 say "done; next: MIGRATION.md, step 2 (copy the data)"

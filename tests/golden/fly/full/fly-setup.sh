@@ -155,4 +155,7 @@ run flyctl deploy . --config api/fly.toml --remote-only --flycast
 # photo-share-web needs build secrets: it is deployed by its workflow, which has them.
 run gh workflow run fly-deploy-web.yml
 
+say "== 7b. Machine counts (flyctl's first deploy starts its own; MIGRATION.md, step 5)"
+run flyctl scale count app=4 --app photo-share-api --yes
+
 say "done; next: MIGRATION.md, step 2 (copy the data)"

@@ -143,7 +143,7 @@ else
 fi
 
 say "== 7. First deploy (private apps first, the front last)"
-run flyctl deploy . --config api/fly.toml --remote-only --flycast
+run flyctl deploy . --config api/fly.toml --remote-only --flycast --ha=false
 # monorepo-webapp-front needs build secrets: it is deployed by its workflow, which has them.
 run gh workflow run fly-deploy-front.yml
 

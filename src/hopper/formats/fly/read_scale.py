@@ -1,0 +1,48 @@
+"""Machine counts a Fly setup states: ``flyctl scale count`` and ``flyctl deploy --ha=false`` in
+fly-setup.sh (as hopper's writer emits them). Without either, the model keeps no count, and the
+cost estimate applies flyctl's first-deploy rule (flyio.md §1.22)."""
+
+from __future__ import annotations
+
+import posixpath
+
+from hopper.formats.fly.read_apps import FlyApp
+from hopper.formats.fly.read_layout import Layout, setup_deploy_step
+
+
+def _option(words: tuple[str, ...], *names: str) -> str | None:
+    for i, word in enumerate(words):
+        if word in names and i + 1 < len(words):
+            return words[i + 1]
+        for name in names:
+            if word.startswith(name + "="):
+                return word.split("=", 1)[1]
+    return None
+
+
+def stated_counts(layout: Layout, apps: list[FlyApp]) -> dict[str, dict[str, int]]:
+    """Fly app name -> process group ("app" for the app's own) -> Machines."""
+    out: dict[str, dict[str, int]] = {}
+    for app in apps:
+        if app.config.app and any(step.single for step in app.deploys):
+            out.setdefault(app.config.app, {})["app"] = 1
+    setup = layout.setup
+    if setup is None:
+        return out
+    by_config = {posixpath.normpath(f"{a.folder}/fly.toml"): a.config.app for a in apps}
+    for command in setup.find("deploy"):
+        if "--ha=false" not in command.words:
+            continue
+        step = setup_deploy_step(command.words, command.location)
+        name = step.app or (by_config.get(posixpath.normpath(step.config)) if step.config else None)
+        if name:
+            out.setdefault(name, {})["app"] = 1
+    for command in setup.find("scale", "count"):
+        name = _option(command.words, "-a", "--app")
+        if not name:
+            continue
+        for word in command.words[2:]:
+            group, _, number = word.rpartition("=") if "=" in word and not word.startswith("-") else ("app", "", word)
+            if number.isdigit() and (group == "app" or not group.startswith("-")):
+                out.setdefault(name, {})[group or "app"] = int(number)
+    return out
