@@ -208,6 +208,12 @@ def command_secrets(argv: Sequence[str]) -> list[CommandSecret]:
         if skip_next:
             skip_next = False
             continue
+        if len(arg) > 2 and arg[0] == "-" and arg[1] in _SECRET_SHORT_OPTIONS and arg[2] not in "-=":
+            attached = arg[2:]
+            # mysql's -pSECRET; not a port (-p3000, -p8080:80) nor a reference.
+            if not _is_reference(attached) and not re.fullmatch(r"[0-9.:\[\]-]+(?:/(?:tcp|udp))?", attached):
+                found.append(CommandSecret(index, f"-{arg[1]}", prefix=arg[:2]))
+            continue
         match = _OPTION.match(arg)
         if match:
             name, value = match["name"], match["value"]
@@ -220,11 +226,6 @@ def command_secrets(argv: Sequence[str]) -> list[CommandSecret]:
                     skip_next = True
                 elif value and not _is_reference(value):
                     found.append(CommandSecret(index, f"--{name}", prefix=arg[: len(arg) - len(value)]))
-                continue
-            if not long_form and name[:1] in _SECRET_SHORT_OPTIONS and len(name) > 1 and value is None:
-                attached = arg[2:]
-                if not _is_reference(attached):
-                    found.append(CommandSecret(index, f"-{name[:1]}", prefix=arg[:2]))
                 continue
             if value and not _is_reference(value) and value_looks_secret(value):
                 found.append(CommandSecret(index, f"--{name}" if long_form else f"-{name}",
@@ -295,7 +296,8 @@ def scrub_command_line(line: str, owner: str,
 
 def _replace_word(line: str, prefix: str, value: str, replacement: str) -> str | None:
     word = prefix + value
-    for written in (word, prefix + shlex.quote(value), f'{prefix}"{value}"', shlex.quote(word), f'"{word}"'):
+    for written in (word, prefix + shlex.quote(value), f'{prefix}"{value}"', f"{prefix}'{value}'",
+                    shlex.quote(word), f'"{word}"'):
         pattern = r"(?<![^\s;&|(])" + re.escape(written) + r"(?![^\s;&|)])"
         new, count = re.subn(pattern, lambda _m: replacement, line, count=1)
         if count:

@@ -20,6 +20,11 @@ COMPOSE = {
         "      SESSION_SECRET: ${SESSION_SECRET}\n      NOTE: hello\n"
         "    secrets: [db_pw]\n"
         "  db:\n    image: postgres:16\n    environment:\n      POSTGRES_PASSWORD: ${POSTGRES_PASSWORD}\n"
+        # Issue 20's shapes: a credential on a command line, in a URL's path or query.
+        f"  cache:\n    image: redis:7\n    command: redis-server --requirepass {CANARY}\n"
+        f"  worker:\n    image: node:20\n    command: [node, worker.js, '--token={CANARY}', -p{CANARY}]\n"
+        f"    environment:\n      SLACK_WEBHOOK_URL: https://hooks.slack.com/services/T0/B0/{CANARY}\n"
+        f"      NOTIFY_URL: 'https://example.com/hook?x=1&token={CANARY}'\n"
         "secrets:\n  db_pw:\n    file: ./db_pw.txt\n"),
     ".env": f"POSTGRES_PASSWORD={CANARY}\nSESSION_SECRET={CANARY}\n",
     "api.env": f"API_KEY={CANARY}\nSTRIPE_TOKEN={CANARY}\n",
@@ -30,7 +35,12 @@ COMPOSE = {
 }
 FLY = {
     "fly.toml": f'app = "web"\nprimary_region = "cdg"\n[env]\n  SECRET_KEY = "{CANARY}"\n  DATABASE_URL = "postgres://u:{CANARY}@h/db"\n'
-                '[http_service]\n  internal_port = 8080\n',
+                f'  SLACK_WEBHOOK_URL = "https://hooks.slack.com/services/T0/B0/{CANARY}"\n'
+                f'  NOTIFY_URL = "https://example.com/hook?token={CANARY}"\n'
+                f'[build.args]\n  NPM_TOKEN = "{CANARY}"\n'
+                f'[deploy]\n  release_command = "migrate --password {CANARY} && echo done"\n'
+                f'[processes]\n  app = "node server.js"\n  worker = "worker --token={CANARY}"\n'
+                '[http_service]\n  internal_port = 8080\n  processes = ["app"]\n',
     "fly-secrets/web.env": f"API_KEY={CANARY}\n",
     "Dockerfile": f'FROM node:20\nARG TOKEN={CANARY}\nCMD ["node", "server.js"]\n',
 }
@@ -43,6 +53,15 @@ def projects(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     (base / "f").mkdir()
     clever = copy_tree(SAMPLES / "clevercloud-webapp", base / "clever")
     (clever / "terraform" / "terraform.tfvars").write_text(f'session_secret = "{CANARY}"\n', encoding="utf-8")
+    # Issue 20's shapes in Clever Cloud hooks and run command, and a webhook URL.
+    env_json = clever / "export" / "apps" / "api" / "env.json"
+    text = env_json.read_text(encoding="utf-8")
+    text = text.replace('{"name": "CC_RUN_COMMAND", "value": "node server.js"},',
+                        f'{{"name": "CC_PRE_RUN_HOOK", "value": "npm run migrate -- --password={CANARY}"}},\n'
+                        f'    {{"name": "CC_RUN_COMMAND", "value": "node server.js --token {CANARY}"}},\n'
+                        f'    {{"name": "SLACK_WEBHOOK_URL", "value": "https://hooks.slack.com/services/T0/B0/{CANARY}"}},')
+    assert "CC_PRE_RUN_HOOK" in text
+    env_json.write_text(text, encoding="utf-8")
     assert CANARY in (clever / "export" / "apps" / "api" / "env.json").read_text(encoding="utf-8")
     return {"compose": build_tree(base / "c", COMPOSE), "fly": build_tree(base / "f", FLY),
             "clevercloud": clever / "export", "clevercloud-tf": clever / "terraform"}

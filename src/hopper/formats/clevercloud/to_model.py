@@ -60,8 +60,10 @@ from hopper.model import (
     Service,
     StaticSite,
     Workspace,
+    secret_digest,
     sorted_by_name,
 )
+from hopper.secrets import moved_secret_warning, scrub_command_line
 
 HTTP_PORT = 8080
 _HTACCESS_COPY = re.compile(r"(?:\s*&&\s*)?\bcp (clevercloud/[A-Za-z0-9_.-]+\.htaccess) \S*\.htaccess\s*$")
@@ -248,8 +250,17 @@ class ModelBuilder:
                 del env[name]
         hooks = {hook: typed[var] for var, hook in _HOOK_VARS.items() if var in typed}
         hooks.update(app.hooks)
-        release = self._release_from_hooks(app, hooks)
         start = app.start_script or typed.get("CC_RUN_COMMAND")
+        # A credential on a hook's or the run command's line becomes a secret it reads by name.
+        taken: set[str] = set()
+        for hook, var in sorted((h, v) for v, h in _HOOK_VARS.items() if h in hooks):
+            hooks[hook] = self._move_command_secrets(app, var, hooks[hook], env, taken)
+        if start:
+            start = self._move_command_secrets(app, "CC_RUN_COMMAND", start, env, taken)
+        for name in sorted(clever_env):
+            if "COMMAND" in name or "HOOK" in name:
+                clever_env[name] = self._move_command_secrets(app, name, clever_env[name], env, taken)
+        release = self._release_from_hooks(app, hooks)
         build_tool = app.build_tool or typed.get("CC_NODE_BUILD_TOOL")
         folder = (app.app_folder or typed.get("APP_FOLDER") or "").strip("/") or None
         kind = app.kind
@@ -542,6 +553,15 @@ class ModelBuilder:
         if not (target / "package.json").is_file():
             return None
         return read_node_project(target, self.setup.project_dir, self.files.limits)
+
+    def _move_command_secrets(self, app: AppSpec, var: str, line: str, env: dict[str, EnvEntry],
+                              taken: set[str]) -> str:
+        scrubbed, moved = scrub_command_line(line, app.key, taken)
+        where = app.env[var].origin if var in app.env else app.origin
+        for name, option, value in moved:
+            self.diags.add(moved_secret_warning(f"app '{app.key}'", var, option, name, where))
+            env[name] = EnvEntry(name=name, secret=True, digest=secret_digest(name, value), origin=where)
+        return scrubbed
 
     def _secret(self, entry: EnvEntry, user: str) -> None:
         existing = self.secrets.get(entry.name)

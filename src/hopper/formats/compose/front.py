@@ -30,6 +30,8 @@ W_ROUTE_UNRESOLVED = code("HOP162", Severity.WARNING,
                           "an nginx proxy_pass target is not a service of the project; the route is not carried")
 W_ROUTE_REGEX = code("HOP163", Severity.WARNING, "a regex nginx location has no fixed prefix to route by")
 I_ROUTE_REGEX = code("HOP187", Severity.INFO, "a regex nginx location is routed by its fixed prefix")
+W_NGINX_NOT_READ = code("HOP188", Severity.WARNING,
+                        "a front's nginx configuration could not be read; its routing is not carried")
 W_NGINX_SERVER_DROPPED = code("HOP164", Severity.WARNING, "an extra nginx server block is not carried")
 W_ROUTE_URI_REWRITE = code("HOP165", Severity.WARNING,
                            "proxy_pass replaces the prefix with another path, which the model cannot express")
@@ -50,6 +52,9 @@ class FrontResult:
     nginx_files: tuple[str, ...] = ()
     diagnostics: list[Diagnostic] = field(default_factory=list)
     nginx_extra: dict[str, Any] = field(default_factory=dict)  # see hopper.nginx_carry
+    # nginx configuration the front is given but hopper could not see: (as written, mounted at,
+    # why, where it is referenced). Reported, never read.
+    unseen: list[tuple[str, str, str, Location | None]] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,11 +74,19 @@ def read_front(name: str, svc: dict[str, Any], *, root: Path, limits: Limits,
     config = _load_config(name, mounts, root, limits, mount_map, result)
     server = _choose_server(name, config, svc, result) if config is not None else None
     html_root = DEFAULT_HTML
+    for written, target, why, where in result.unseen:
+        result.diagnostics.append(warning(
+            W_NGINX_NOT_READ, f"{name}: its nginx configuration '{written}' (for {target}) {why} and was "
+            "not read: the routing it sets (location and proxy_pass routes, the static root, SPA "
+            "fallback, caching, body size and timeouts) is not carried"
+            + ("; the generated front uses a default configuration" if config is None else ""),
+            where, hint="move the file inside the project (or convert from the folder that holds it)"))
     if server is None:
         if config is None:
-            result.diagnostics.append(info(
-                I_NGINX_DEFAULT, f"{name}: no nginx configuration in the project; the image's default "
-                f"site (static files from {DEFAULT_HTML}) is assumed", locate("services", name)))
+            if not result.unseen:
+                result.diagnostics.append(info(
+                    I_NGINX_DEFAULT, f"{name}: no nginx configuration in the project; the image's default "
+                    f"site (static files from {DEFAULT_HTML}) is assumed", locate("services", name)))
             result.static_site = StaticSite(root=DEFAULT_HTML)
             # An explicit container port (`ports: ["9090:90"]`) is what Compose reads; the
             # image's default 80 only fills in when the file states none.
@@ -127,7 +140,16 @@ def _mounts(name: str, svc: dict[str, Any], root: Path, dockerfile: Dockerfile |
             continue
         path = Path(source) if Path(source).is_absolute() else root / source
         if not path.resolve().is_relative_to(root_r):
-            continue  # the reader warns about bind mounts outside the project
+            # The reader warns about the mount itself (HOP179); a front's configuration is also
+            # a loss of routing, reported below.
+            if _is_nginx_config(target):
+                result.unseen.append((source, target, "is outside the project root",
+                                      locate("services", name, "volumes", i)))
+            continue
+        if _is_nginx_config(target) and not (path.is_file() or path.is_dir()):
+            result.unseen.append((source, target, "does not exist in the project",
+                                  locate("services", name, "volumes", i)))
+            continue
         out.append(_Mount(target, path, locate("services", name, "volumes", i)))
     for i, ref in enumerate(svc.get("configs") or []):
         if not isinstance(ref, dict):
@@ -140,12 +162,20 @@ def _mounts(name: str, svc: dict[str, Any], root: Path, dockerfile: Dockerfile |
             path = Path(file) if Path(file).is_absolute() else root / file
             if path.resolve().is_relative_to(root_r):
                 out.append(_Mount(str(target), path, locate("services", name, "configs", i)))
+            elif _is_nginx_config(str(target)):
+                result.unseen.append((file, str(target), "is outside the project root",
+                                      locate("services", name, "configs", i)))
     if dockerfile is not None and context is not None:
-        out.extend(_copied(dockerfile.final, context, root_r))
+        out.extend(_copied(dockerfile.final, context, root_r, result))
     return out
 
 
-def _copied(stage: Stage, context: Path, root: Path) -> list[_Mount]:
+def _is_nginx_config(target: str) -> bool:
+    return target == "/etc/nginx/nginx.conf" or any(
+        target.startswith(d) or target + "/" == d for d in NGINX_CONF_DIRS)
+
+
+def _copied(stage: Stage, context: Path, root: Path, result: FrontResult) -> list[_Mount]:
     """``COPY nginx.conf /etc/nginx/conf.d/default.conf`` and friends, from the build context."""
     out: list[_Mount] = []
     workdir = stage.workdir or "/"
@@ -160,6 +190,8 @@ def _copied(stage: Stage, context: Path, root: Path) -> list[_Mount]:
                 continue
             path = (context / src)
             if not path.resolve().is_relative_to(root):
+                if _is_nginx_config(dest):
+                    result.unseen.append((src, dest, "is outside the project root", copy.location))
                 continue
             into_dir = dest.endswith("/") or len(copy.sources) > 1
             target = str(PurePosixPath(dest) / PurePosixPath(src).name) if into_dir and path.is_file() else dest

@@ -61,7 +61,7 @@ E_INCLUDE_CONFLICT = code("HOP126", Severity.ERROR, "an included project defines
 W_REMOTE_CONTEXT = code("HOP127", Severity.WARNING, "a remote build context is recorded but never fetched")
 W_OBSOLETE_VERSION = code("HOP128", Severity.WARNING, "the top-level 'version' key is obsolete and ignored")
 W_MULTIPLE_FILES = code("HOP129", Severity.WARNING, "several default compose files exist; only the first is read")
-W_PATH_OUTSIDE_ROOT = code("HOP130", Severity.WARNING, "a build context or bind mount points outside the project root; it is recorded, never read")
+W_PATH_OUTSIDE_ROOT = code("HOP130", Severity.WARNING, "a build context points outside the project root; it is recorded, never read")
 
 DEFAULT_FILES = ("compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.yaml")
 OVERRIDE_FILES = ("compose.override.yaml", "compose.override.yml",
@@ -982,8 +982,9 @@ def _bind_source(source: str, doc: _Doc, ctx: _Context, loc: Location) -> str:
     rebased = _rebase(source, doc, ctx)
     if rebased == ".." or rebased.startswith("../"):
         ctx.files.widen((ctx.files.root / rebased).resolve())
-        ctx.diagnostics.warning(W_PATH_OUTSIDE_ROOT, f"bind mount '{source}' is outside the "
-                                "project root; it is recorded, never read", loc)
+    # A source outside the root is reported once, by the service reader (HOP179), which also
+    # sees absolute paths and links: one case, one code.
+    del loc
     return rebased
 
 

@@ -17,7 +17,7 @@ from hopper.secrets import shell_line
 
 I_PORT = code("HOP177", Severity.INFO, "the port hopper chose for a service, and where it came from")
 I_NODE_BUILD = code("HOP178", Severity.INFO, "what hopper read about a Node service's build and start")
-W_BIND_OUTSIDE = code("HOP179", Severity.WARNING, "a bind mount's source is outside the project")
+W_BIND_OUTSIDE = code("HOP179", Severity.WARNING, "a bind mount's source is outside the project root; it is not read and not carried")
 W_REMOTE_CONTEXT = code("HOP185", Severity.WARNING, "a remote build context is recorded but never fetched")
 
 Locate = Callable[..., Location | None]
