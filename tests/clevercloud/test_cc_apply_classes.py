@@ -305,3 +305,11 @@ def test_a_clever_runbook_is_written() -> None:
     for step in ("## 1. Provision", "pg_dump", "pg_restore", "rclone sync", "cellar:shop-media",
                  "clever deploy --alias api", "CNAME domain.par.clever-cloud.com.", "## 8. Rollback"):
         assert step in book, step
+
+
+def test_a_docker_worker_that_cannot_be_deployed_is_said() -> None:
+    worker = Service(name="worker", role=Role.WORKER, build=Build(dockerfile="Dockerfile"),
+                     runtime=Runtime(command=("celery", "worker")))
+    files, codes, messages = _files(_api(), worker)
+    assert "HOP476" in codes and "answers on port 8080" in messages
+    assert _resources(files["terraform/main.tf"])["clevercloud_docker.worker"]["vhosts"] == []

@@ -612,6 +612,16 @@ class Planner:
         if kind == "docker" and svc.build is None:
             self.image_dockerfile(app, svc)
         self.not_expressed(svc, kind)
+        if kind == "docker" and not self.serves_http(svc):
+            # Clever's Docker runtime has no workers (no CC_WORKER_COMMAND) and declares a
+            # deployment healthy only once something answers on 8080.
+            app.vhosts = []
+            self.diags.warning(W_NO_HTTP, f"service '{svc.name}' serves no HTTP, but a Clever "
+                               "Docker app is deployed only once it answers on port 8080, and "
+                               "Docker apps cannot run workers (CC_WORKER_COMMAND): as written, "
+                               "its deployment does not complete", where,
+                               hint="make the image answer on 8080 next to its process, or build "
+                                    "it as a Node app so it runs as CC_WORKER_COMMAND")
         return app
 
     def built_by_another(self, svc: Service) -> Service:
