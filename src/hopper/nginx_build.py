@@ -170,7 +170,10 @@ def build_nginx_conf(service: Service, upstreams: Mapping[str, Upstream], listen
     ]
     fallback = f"/{index}" if site.spa_fallback else "=404"
     root_location = [_d("try_files", "$uri", "$uri/", fallback)]
-    server.append(_d("location", "/", block=root_location))
+    # A route at "/" proxies everything: it is the root location (nginx refuses two).
+    proxied_root = any(r.path_prefix == "/" and r.target_service in upstreams for r in service.routes)
+    if not proxied_root:
+        server.append(_d("location", "/", block=root_location))
     for rule in site.cache_rules:
         cache = _cache_location(rule, skipped)
         if cache is None:

@@ -156,3 +156,19 @@ def test_connect_timeout_is_clamped(tmp_path: Path, value: str, expected: str) -
     assert done.code == 0, done.stderr
     assert f"proxy_connect_timeout {expected};" in (out / "front" / "nginx.conf").read_text()
     assert ("[HOP534]" in done.stderr) == (value != "30s")
+
+
+def test_a_front_that_proxies_everything_has_one_root_location(tmp_path: Path) -> None:
+    # awesome-compose's nginx-golang: `location / { proxy_pass ...; }` is the route at "/";
+    # hopper's static `location /` beside it made nginx -t fail (duplicate location "/").
+    conf = "server {\n  listen 80;\n  location / {\n    proxy_pass http://api:3000;\n  }\n}\n"
+    root = write_tree(tmp_path / "p", {**PROJECT, "front/default.conf": conf})
+    out = tmp_path / "out"
+    done = run_cli("convert", root, "--to", "fly", "--out", out)
+    assert done.code == 0, done.stderr
+    text = (out / "front" / "nginx.conf").read_text()
+    assert "location ^~ / {" in text and "location / {" not in text
+    if NGINX is None or UNSHARE is None:
+        pytest.skip("nginx or unshare is not installed")
+    checked = nginx_test(out / "front" / "nginx.conf")
+    assert checked.returncode == 0, checked.stderr
