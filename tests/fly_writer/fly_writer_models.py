@@ -54,7 +54,7 @@ def full() -> Architecture:
         name="web", role=Role.FRONT, public=True,
         build=Build(context="web", runtime="node", runtime_version="22", package_manager="pnpm",
                     build_command="pnpm run build", output_dir="build",
-                    secrets=("VITE_SENTRY_DSN",)),
+                    secrets=("SENTRY_AUTH_TOKEN", "VITE_SENTRY_DSN")),
         static_site=StaticSite(spa_fallback=True, gzip=True, gzip_types=("text/css", "application/javascript")),
         routes=(
             Route(path_prefix="/api/", target_service="api", target_port=8080, strip_prefix=True,
@@ -95,6 +95,7 @@ def full() -> Architecture:
         databases=(Database(name="pg", version="15", high_availability=True),),
         object_stores=(ObjectStore(name="cellar", provider="cellar", buckets=(Bucket(name="photos"),)),),
         secrets=(Secret(name="JWT_SECRET", used_by=("api",)),
+                 Secret(name="SENTRY_AUTH_TOKEN", used_by=("web",), build_time=True),
                  Secret(name="VITE_SENTRY_DSN", used_by=("web",), build_time=True)),
         placement=Placement(primary=Region(code="par", platform="clevercloud", city="Paris",
                                            country="FR", latitude=48.8566, longitude=2.3522)),

@@ -705,6 +705,12 @@ class _Builder:
         secrets = set(docker.secret_ids) if docker else set()
         for step in app.deploys:
             secrets.update(step.build_secrets)
+            # A public build-time value (VITE_*...) passed from a CI variable has no value in
+            # the set: it is kept as a build-time input by name, as a build secret is.
+            from hopper.formats.fly.write_buildvars import is_public_build_name  # noqa: PLC0415
+
+            secrets.update(n for n in step.build_args
+                           if is_public_build_name(n) and n not in (build_cfg.get("args") or {}))
         secrets.update(m.name for m in self.moved.get(id(app), ()) if m.build_time)
         for secret in sorted(secrets):
             self.add_secret(secret, service, "build", app.deploys[0].location if app.deploys else

@@ -94,6 +94,8 @@ E_FILES = code("HOP353", Severity.ERROR, "a [[files]] entry without guest_path o
 E_DUPLICATE_APP = code("HOP354", Severity.ERROR, "two configs in the setup use the same app name")
 W_MOUNT_ROOT = code("HOP355", Severity.WARNING, "a mount destination of / (not allowed by Fly)")
 E_MIGRATION_IN_BUILD = code("HOP382", Severity.ERROR, "a Dockerfile RUN step runs database migrations (no database at build time)")
+E_PUBLIC_BUILD_ENV = code("HOP383", Severity.ERROR, "a public build-time variable of a static front is in [env] (the bundle never sees it)")
+W_PUBLIC_BUILD_VALUE = code("HOP384", Severity.WARNING, "a public build-time variable is runtime [env] or a build secret instead of a build argument")
 E_INTERNAL_IPV4 = code("HOP380", Severity.ERROR, "nginx reaches through .internal an app that listens on IPv4 only")
 
 _STRATEGIES = ("canary", "rolling", "immediate", "bluegreen")
@@ -671,6 +673,7 @@ def check_app_files(app: FlyApp) -> list[Diagnostic]:
                                cfg.location("http_service", "internal_port"),
                                hint="make the app listen on internal_port (or set [env] PORT)"))
     out.extend(_migrations_in_build(app))
+    out.extend(_public_build_values(app))
     if app.dockerfile is not None:
         needed = set(app.dockerfile.secret_ids)
         builds = [d for d in app.deploys if not d.image]
@@ -685,6 +688,37 @@ def check_app_files(app: FlyApp) -> list[Diagnostic]:
                                    f"{name} but {app.dockerfile.file} never mounts it",
                                    builds[0].location,
                                    hint=f"use RUN --mount=type=secret,id={name} or drop the flag"))
+    return out
+
+
+def _public_build_values(app: FlyApp) -> list[Diagnostic]:
+    """``VITE_*``, ``NEXT_PUBLIC_*``... are inlined into the built files: they must be build
+    arguments. In ``[env]`` of a static front (nginx serves prebuilt files) the value never
+    reaches the bundle; elsewhere it reaches only the server; as a build secret it protects
+    nothing, since the value ends up in every browser."""
+    from hopper.formats.fly.write_buildvars import is_public_build_name  # noqa: PLC0415
+
+    out: list[Diagnostic] = []
+    cfg = app.config
+    static = app.nginx is not None
+    for name in sorted(cfg.data.get("env") or {}):
+        if not is_public_build_name(name):
+            continue
+        hint = (f"move it to [build.args] (or pass --build-arg {name}=...) and declare ARG {name} "
+                "in the build stage")
+        if static:
+            out.append(error(E_PUBLIC_BUILD_ENV, f"[env] {name}: the front's files are built before "
+                             "the Machine starts, so this value never reaches the bundle", cfg.location("env", name),
+                             hint=hint))
+        else:
+            out.append(warning(W_PUBLIC_BUILD_VALUE, f"[env] {name}: a bundler inlines it when the app is "
+                               "built; at runtime it reaches only the server", cfg.location("env", name), hint=hint))
+    for step in app.deploys:
+        for name in step.build_secrets:
+            if is_public_build_name(name):
+                out.append(warning(W_PUBLIC_BUILD_VALUE, f"--build-secret {name}: the value is inlined into "
+                                   "the public bundle, so a build secret protects nothing", step.location,
+                                   hint=f"pass it as --build-arg {name}=... from a CI variable"))
     return out
 
 

@@ -103,7 +103,7 @@ def _common(app: App, plan: Plan) -> dict[str, object]:
         "package": ws.package if ws else "", "turbo_version": TURBO_VERSION,
         "lockfile_name": _LOCKFILES[pm], "context": context, "port": app.port,
         "secret_mounts": _secret_mounts(app),
-        "build_args": "".join(f"ARG {name}\n" for name in app.build_vars),
+        "build_args": "".join(f"ARG {name}\n" for name in sorted({*app.build_vars, *app.build_args})),
     }
     if ws is not None:
         if not re.match(r"^[A-Za-z0-9@._/-]+$", ws.package):

@@ -27,6 +27,7 @@ from hopper.diagnostics import (
 )
 from hopper.formats.base import WriteOptions
 from hopper.formats.fly import names, placement
+from hopper.formats.fly.write_buildvars import is_public_build_name, place_public_values
 from hopper.formats.fly.write_network import report_binds, service_url, upstream_for
 from hopper.model import (
     Architecture,
@@ -122,6 +123,7 @@ class App:
     groups: dict[str, Service] = field(default_factory=dict)  # process group -> worker service
     build_secrets: tuple[str, ...] = ()
     build_vars: tuple[str, ...] = ()  # non-secret build-time inputs: CI variables passed as --build-arg
+    build_args: dict[str, str] = field(default_factory=dict)  # public build-time values: [build.args]
     domains: tuple[str, ...] = ()  # custom domains: a certificate each (flyctl certs add)
     runtime_secrets: tuple[str, ...] = ()
     env: dict[str, str] = field(default_factory=dict)
@@ -232,6 +234,7 @@ def make_plan(arch: Architecture, options: WriteOptions, diags: Diagnostics) -> 
     for app in apps:
         _build(app, root, diags)
         _env_and_secrets(app, arch, by_name, diags)
+        place_public_values(app, diags)
         _volumes(app, diags)
         _health_and_release(app, diags)
     for app in apps:
@@ -394,7 +397,7 @@ def _build_time_vars(app: App, diags: Diagnostics) -> None:
             continue
         name = names.check_gh_secret(var.name, build.origin)
         where = f"{var.read.file}:{var.read.line}"
-        if var.secret:
+        if var.secret and not is_public_build_name(name):
             secrets.add(name)
             diags.info(I_BUILD_VAR, f"service '{app.service.name}' reads {name} at {where} while it is "
                        f"built; it becomes a build secret fed from the GitHub secret {name}", build.origin)
@@ -418,8 +421,9 @@ def _report_unwritten_build(app: App, diags: Diagnostics) -> None:
     if build is not None and app.build_mode in ("front", "node"):
         if build.dockerfile_inline:
             lost.append("its inline Dockerfile (hopper generates one)")
-        if build.args:
-            lost.append(f"build args {', '.join(repr(k) for k in sorted(build.args))}")
+        unwritten = sorted(k for k in build.args if k not in app.build_args)
+        if unwritten:
+            lost.append(f"build args {', '.join(repr(k) for k in unwritten)}")
         if build.target:
             lost.append(f"build target '{build.target}'")
         if build.install_command and not _same_install(app, build.install_command):

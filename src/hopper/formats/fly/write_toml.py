@@ -86,6 +86,8 @@ def render_fly_toml(app: App, plan: Plan) -> str:
             out.kv("build-target", app.service.build.target)
         if app.service.build is not None and app.service.build.args and app.build_mode == "source":
             build_args = sorted(app.service.build.args.items())
+        elif app.build_mode in ("front", "node"):
+            build_args = sorted(app.build_args.items())  # public values the bundle inlines
     elif app.image is not None:
         out.kv("image", app.image)
     if build_args:

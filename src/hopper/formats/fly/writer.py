@@ -75,7 +75,9 @@ def write(arch: Architecture, options: WriteOptions) -> WriteResult:
         "fly/fly-setup.sh.j2", project=plan.project, source=plan.source, org=plan.org or "personal",
         region=plan.region,
         apps=plan.apps, private_apps=[a for a in plan.apps if (a.http and not a.public) or a.tcp_port is not None],
-        databases=plan.databases, stores=plan.stores, deploy_commands=deploy,
+        databases=plan.databases, stores=plan.stores,
+        deploy_commands={app.name: deploy_command(app, unset_ok=True) for app in plan.apps},
+        build_vars=sorted({v for app in plan.apps if not app.build_secrets for v in app.build_vars}),
         db_volumes={d.name: d.database.disk_gb or 10 for d in plan.databases},
         scheduled_machines=[m for entry in schedules for m in entry.machines],
         scale_commands=[c for c in (*(scale_command(a) for a in plan.apps),
@@ -84,11 +86,13 @@ def write(arch: Architecture, options: WriteOptions) -> WriteResult:
     return WriteResult(files=dict(sorted(files.items())), diagnostics=diags.as_tuple())
 
 
-def deploy_command(app: App) -> str:
+def deploy_command(app: App, *, unset_ok: bool = False) -> str:
     """``flyctl deploy`` for one app, every token shell-quoted, run from the repository root.
 
     flyctl changes into its working-directory argument (the build context) before it reads
-    ``--config``, so the config path is written relative to the context."""
+    ``--config``, so the config path is written relative to the context. With ``unset_ok``
+    (fly-setup.sh, which runs under ``set -u``) a build argument not exported expands to
+    nothing instead of stopping the script; the script checks them before it deploys."""
     config = posixpath.relpath(f"{app.folder}/fly.toml", app.context)
     args = ["flyctl", "deploy", app.context, "--config", config, "--remote-only"]
     if (app.http and not app.public) or app.tcp_port is not None:
@@ -99,7 +103,7 @@ def deploy_command(app: App) -> str:
     for name in app.build_secrets:
         text += f' --build-secret "{name}=${name}"'
     for name in app.build_vars:
-        text += f' --build-arg "{name}=${name}"'
+        text += f' --build-arg "{name}=${{{name}:-}}"' if unset_ok else f' --build-arg "{name}=${name}"'
     return text
 
 

@@ -115,9 +115,6 @@ fi
 
 say "== 5. Secrets (staged: applied by the first deploy)"
 stage_secrets ledger-api api SESSION_SECRET
-if [ "$MISSING" -gt 0 ]; then
-  say "$MISSING secret(s) missing; the apps that read them will fail until they are set"
-fi
 
 say "== 6. Deploy tokens for GitHub Actions (needs the gh CLI; the token goes through a pipe)"
 if [ "${HOPPER_SET_GITHUB_SECRETS:-0}" = 1 ]; then
@@ -130,6 +127,13 @@ else
 fi
 
 say "== 7. First deploy (private apps first, the front last)"
+if [ "$MISSING" -gt 0 ]; then
+  if applying; then
+    say "$MISSING value(s) missing (listed above): nothing is deployed until they are set; rerun then (the steps done are skipped)"
+    exit 1
+  fi
+  say "$MISSING value(s) missing (listed above): with HOPPER_APPLY=1 the script stops here until they are set"
+fi
 run flyctl deploy . --config api/fly.toml --remote-only --ha=false
 
 say "done; next: MIGRATION.md, step 2 (copy the data)"

@@ -124,9 +124,17 @@ fi
 say "== 5. Secrets (staged: applied by the first deploy)"
 stage_secrets monorepo-webapp-api api SESSION_SECRET
 say "monorepo-webapp-front: no secrets to stage"
-if [ "$MISSING" -gt 0 ]; then
-  say "$MISSING secret(s) missing; the apps that read them will fail until they are set"
-fi
+
+# Public build-time values the front's build inlines (build arguments, not secrets): from the
+# operator's environment, as the workflows take them from the GitHub variables of the same name.
+need_build_var() {
+  if [ -z "${!1+x}" ]; then
+    say "missing build variable $1: export it (the workflow reads the GitHub variable $1)"
+    MISSING=$((MISSING + 1))
+  fi
+}
+need_build_var VITE_API_BASE
+need_build_var VITE_SENTRY_DSN
 
 say "== 6. Deploy tokens for GitHub Actions (needs the gh CLI; the token goes through a pipe)"
 if [ "${HOPPER_SET_GITHUB_SECRETS:-0}" = 1 ]; then
@@ -143,8 +151,14 @@ else
 fi
 
 say "== 7. First deploy (private apps first, the front last)"
+if [ "$MISSING" -gt 0 ]; then
+  if applying; then
+    say "$MISSING value(s) missing (listed above): nothing is deployed until they are set; rerun then (the steps done are skipped)"
+    exit 1
+  fi
+  say "$MISSING value(s) missing (listed above): with HOPPER_APPLY=1 the script stops here until they are set"
+fi
 run flyctl deploy . --config api/fly.toml --remote-only --flycast --ha=false
-# monorepo-webapp-front needs build secrets: it is deployed by its workflow, which has them.
-run gh workflow run fly-deploy-front.yml
+run flyctl deploy . --config front/fly.toml --remote-only --ha=false --build-arg "VITE_API_BASE=${VITE_API_BASE:-}" --build-arg "VITE_SENTRY_DSN=${VITE_SENTRY_DSN:-}"
 
 say "done; next: MIGRATION.md, step 2 (copy the data)"
