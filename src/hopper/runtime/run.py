@@ -387,7 +387,11 @@ def _scratch() -> str:
     """A memory-backed folder when there is one: PostgreSQL's data folder alone is ~1300 files,
     which take seconds to create and remove on a busy disk."""
     shm = Path("/dev/shm")
-    return str(shm) if shm.is_dir() and os.access(shm, os.W_OK) else "/var/tmp"
+    if shm.is_dir() and os.access(shm, os.W_OK):
+        stats = os.statvfs(shm)
+        if stats.f_bavail * stats.f_frsize >= 512 * 1024 * 1024:  # a container's may be 64 MB
+            return str(shm)
+    return "/var/tmp"
 
 
 def _host_version(tool: str) -> str:
