@@ -427,6 +427,7 @@ def _use_color() -> bool:
 @app.command(cls=_Command, epilog=EPILOG_STRICT)
 def validate(
     path: Annotated[Path, typer.Argument(metavar="PATH", help="A Fly setup: a folder of apps, or one fly.toml.")],
+    source: Annotated[Path | None, typer.Option("--source", metavar="DIR", help="The repository the set is for: files it refers to but does not carry (your Dockerfiles, your code) are read from there.")] = None,
     strict: StrictOpt = False,
     max_input_bytes: MaxInputBytes = None,
     max_total_bytes: MaxTotalBytes = None,
@@ -440,7 +441,7 @@ def validate(
     from hopper.formats.fly.validate import validate_path  # noqa: PLC0415
 
     STATE.root = TypedRoot(path)
-    diagnostics = validate_path(path, _limits(max_input_bytes, max_total_bytes, max_files, max_depth, max_alias_nodes, max_services, max_routes))
+    diagnostics = validate_path(path, _limits(max_input_bytes, max_total_bytes, max_files, max_depth, max_alias_nodes, max_services, max_routes), source=source)
     _report(diagnostics)
     errors = [d for d in diagnostics if d.severity is Severity.ERROR]
     if errors:

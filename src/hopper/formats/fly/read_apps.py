@@ -22,6 +22,7 @@ from hopper.diagnostics import (
     Severity,
     code,
     error,
+    info,
     warning,
 )
 from hopper.formats.fly.flytoml import E_NO_APP, FlyConfig, read_fly_config
@@ -41,6 +42,7 @@ if TYPE_CHECKING:
     from hopper.nginx import NginxConfig
 
 W_DOCKERFILE_MISSING = code("HOP373", Severity.WARNING, "the Dockerfile named in [build] does not exist")
+I_DOCKERFILE_IN_REPOSITORY = code("HOP385", Severity.INFO, "a set hopper wrote refers to the repository's own Dockerfile, which is not in the set")
 W_NGINX_UNREADABLE = code("HOP364", Severity.WARNING, "the nginx configuration of a front could not be read")
 W_COMPOSE_AS_DOCKERFILE = code("HOP377", Severity.WARNING, "[build] dockerfile names a Compose file")
 
@@ -76,7 +78,8 @@ def placeholder(value: str) -> bool:
     return bool(_PLACEHOLDER.search(value))
 
 
-def load_apps(layout: Layout, limits: Limits) -> tuple[list[FlyApp], list[Diagnostic], list[HopperError]]:
+def load_apps(layout: Layout, limits: Limits,
+              source: Path | None = None) -> tuple[list[FlyApp], list[Diagnostic], list[HopperError]]:
     """Every app of ``layout`` that could be read, the diagnostics of all, and the errors that
     stopped an app's config from loading."""
     apps: list[FlyApp] = []
@@ -125,8 +128,22 @@ def load_apps(layout: Layout, limits: Limits) -> tuple[list[FlyApp], list[Diagno
                                  f"Compose file, not a Dockerfile; {note}", config.location("build", "dockerfile"),
                                  hint="name the Dockerfile in [build] dockerfile, or the Compose file in "
                                  "[build.compose] file (Fly runs its services in one Machine)"))
+        read_root = root
+        if docker_path is not None and not docker_path.is_file() and source is not None \
+                and inside(docker_path, root) and (source / rel(docker_path, root)).is_file() \
+                and inside(source / rel(docker_path, root), source):
+            # The set is laid out as the repository's root: the Dockerfile it refers to is the
+            # repository's own (validate --source).
+            docker_path, read_root = source / rel(docker_path, root), source
         if docker_path is not None and not docker_path.is_file():
-            if build.get("dockerfile"):
+            if build.get("dockerfile") and source is None and layout.setup is not None \
+                    and layout.setup.project is not None:
+                diags.append(info(I_DOCKERFILE_IN_REPOSITORY,
+                                  f"[build] dockerfile '{build['dockerfile']}' is not in this set: hopper "
+                                  "refers to your repository's own Dockerfile, which the set does not "
+                                  "copy", config.location("build", "dockerfile"),
+                                  hint="check it with --source <your repository>"))
+            elif build.get("dockerfile"):
                 diags.append(warning(W_DOCKERFILE_MISSING,
                                      f"[build] dockerfile '{build['dockerfile']}' does not exist",
                                      config.location("build", "dockerfile")))
@@ -135,7 +152,7 @@ def load_apps(layout: Layout, limits: Limits) -> tuple[list[FlyApp], list[Diagno
             from hopper.dockerfile import read_dockerfile  # noqa: PLC0415
 
             try:
-                dockerfile = read_dockerfile(docker_path, root, limits,
+                dockerfile = read_dockerfile(docker_path, read_root, limits,
                                              build_args=build.get("args") or None)
                 diags.extend(dockerfile.diagnostics)
             except HopperError as exc:

@@ -105,8 +105,13 @@ _CHECK_MIN_S, _CHECK_MAX_S = 1.0, 60.0
 _SUSPEND_MAX_MB = 2048
 
 
-def validate_path(path: Path, limits: Limits = DEFAULT_LIMITS) -> tuple[Diagnostic, ...]:
-    """Every finding for the Fly setup at ``path``: a folder of apps or one config file."""
+def validate_path(path: Path, limits: Limits = DEFAULT_LIMITS,
+                  source: Path | None = None) -> tuple[Diagnostic, ...]:
+    """Every finding for the Fly setup at ``path``: a folder of apps or one config file.
+
+    ``source`` is the repository the set is meant for (hopper writes a set laid out as the
+    repository's root): a file the set refers to but does not carry (the app's own Dockerfile,
+    the code it builds) is read from there."""
     try:
         layout = find_layout(path, limits)
     except HopperError as exc:
@@ -119,7 +124,7 @@ def validate_path(path: Path, limits: Limits = DEFAULT_LIMITS) -> tuple[Diagnost
         diags.append(error(E_NO_APP, "no fly.toml found", Location(file=str(path)),
                            hint="give a folder with fly.toml files (one per app) or a fly.toml"))
         return _finish(diags)
-    apps, app_diags, failures = load_apps(layout, limits)
+    apps, app_diags, failures = load_apps(layout, limits, source)
     diags.extend(app_diags)
     for failure in failures:
         diags.extend(failure.diagnostics)
@@ -127,7 +132,7 @@ def validate_path(path: Path, limits: Limits = DEFAULT_LIMITS) -> tuple[Diagnost
         diags.extend(check_config(app.config))
         diags.extend(check_app_files(app))
         diags.extend(first_deploy_checks(app, layout.root))
-    diags.extend(check_setup(apps, layout.root))
+    diags.extend(check_setup(apps, layout.root, source))
     return _finish(diags)
 
 
@@ -764,7 +769,7 @@ def _dockerfile_lines(app: FlyApp) -> list[tuple[int, str]]:
 # ----------------------------------------------------------------------------- the whole setup
 
 
-def check_setup(apps: list[FlyApp], root: Path | None = None) -> list[Diagnostic]:
+def check_setup(apps: list[FlyApp], root: Path | None = None, source: Path | None = None) -> list[Diagnostic]:
     out: list[Diagnostic] = []
     by_name: dict[str, FlyApp] = {}
     for app in apps:
@@ -788,8 +793,13 @@ def check_setup(apps: list[FlyApp], root: Path | None = None) -> list[Diagnostic
                 if proxy.upstream is not None:
                     hosts = [s.host for s in proxy.upstream.servers]
                 for one in hosts:
-                    _check_upstream(app, proxy, one, by_name, out, root)
+                    _check_upstream(app, proxy, one, by_name, out, _code_root(root, source))
     return out
+
+
+def _code_root(root: Path | None, source: Path | None) -> Path | None:
+    """Where the apps' code is: the repository given with --source, else the set itself."""
+    return source if source is not None else root
 
 
 def listen_family(app: FlyApp, root: Path | None) -> tuple[str, str] | None:
