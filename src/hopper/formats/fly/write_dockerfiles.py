@@ -13,11 +13,11 @@ import re
 import shlex
 
 from hopper.diagnostics import E_INVALID_NAME, fail
+from hopper.formats.fly.versions import nginx_tag
 from hopper.formats.fly.write_plan import App, Plan
 from hopper.secrets import exec_argv
 from hopper.templating import render
 
-NGINX_TAG = "1.27-alpine"
 TURBO_VERSION = "2"
 _LOCKFILES = {"pnpm": "pnpm-lock.yaml", "yarn": "yarn.lock", "npm": "package-lock.json",
               "bun": "bun.lock"}
@@ -123,7 +123,7 @@ def render_front_dockerfile(app: App, plan: Plan) -> str:
     if app.static_copy is not None:
         return render("fly/front.Dockerfile.j2", service=app.service.name, folder=app.folder,
                       static_copy=_path(app.static_copy, "static folder", app), site_root=site_root,
-                      nginx_tag=NGINX_TAG, port=app.port)
+                      nginx_tag=nginx_tag(), port=app.port)
     ctx = _common(app, plan)
     build = app.service.build
     assert build is not None
@@ -147,7 +147,7 @@ def render_front_dockerfile(app: App, plan: Plan) -> str:
         ctx["build"] = _command(build.build_command or f"{pm} run build", "build command", app)
         dist = f"/app/{out_dir}"
     return render("fly/front.Dockerfile.j2", static_copy=None, site_root=site_root, dist=dist,
-                  nginx_tag=NGINX_TAG, **ctx)
+                  nginx_tag=nginx_tag(), **ctx)
 
 
 def render_node_dockerfile(app: App, plan: Plan) -> str:

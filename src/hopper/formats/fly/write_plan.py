@@ -75,7 +75,7 @@ I_STATIC_COPY = code("HOP539", Severity.INFO, "a bind mount of the front's stati
 
 FRONT_DEFAULT_PORT = 8080
 API_DEFAULT_PORT = 8080
-DEFAULT_NODE_VERSION = "22"
+DEFAULT_NODE_VERSION = "24"  # replaced by versions.node_major() for every build
 # Where the Flycast proxy listens: the external port of [http_service] (flyio.md §7.1).
 FLYCAST_PORT = 80
 FLY_DNS = "[fdaa::3]"
@@ -459,9 +459,9 @@ def _build_inner(app: App, root: Path | None, diags: Diagnostics) -> None:
     node = _node_project(build.context if build else None, root)
     if build is not None:
         app.build_secrets = tuple(sorted({names.check_gh_secret(n, build.origin) for n in build.secrets}))
-        version = build.runtime_version or (node.node_major if node else None)
-        if version:
-            app.node_version = version.split(".")[0] if version.split(".")[0].isdigit() else DEFAULT_NODE_VERSION
+        from hopper.formats.fly.versions import node_major  # noqa: PLC0415
+
+        app.node_version = node_major(build.runtime_version, node.engines_node if node else None)
         app.package_manager = build.package_manager or (node.package_manager if node else None) or "npm"
         app.lockfile = node.lockfile if node else None
         # The reader may not have recorded the workspace (a front read from its nginx image);

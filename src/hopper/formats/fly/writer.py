@@ -21,6 +21,7 @@ from hopper import mappings
 from hopper.diagnostics import Diagnostics, InputError, Severity, code, error
 from hopper.formats.base import WriteOptions, WriteResult
 from hopper.formats.fly.release import direct_url_variable
+from hopper.formats.fly.versions import actions
 from hopper.formats.fly.write_dockerfiles import (
     render_dockerignore,
     render_front_dockerfile,
@@ -38,8 +39,6 @@ from hopper.templating import render
 E_NGINX_VALUE = code("HOP533", Severity.ERROR, "a value of the front cannot be written into nginx.conf safely")
 W_NGINX_SKIPPED = code("HOP534", Severity.WARNING, "part of a route could not be written into nginx.conf")
 
-FLYCTL_ACTION_REF = "v1"
-FLYCTL_VERSION = "0.4.87"  # the flyctl release hopper's Fly reference was checked against
 # Fly's edge terminates TLS and tells the app the original scheme and client address.
 FLY_HEADER_VALUES = {"X-Forwarded-Proto": "$http_x_forwarded_proto", "X-Real-IP": "$http_fly_client_ip"}
 
@@ -129,11 +128,16 @@ def _branches(plan: Plan, app: App) -> list[str]:
 
 
 def _workflow(app: App, plan: Plan) -> str:
+    # Actions pinned to a release tag or a commit, flyctl to a release: mappings/fly-versions.toml.
+    pinned = actions()
     return render("fly/workflow.yml.j2", app=app.name, folder=app.folder, branches=_branches(plan, app),
                   paths=list(app.paths), token_secret=app.token_secret,
                   build_secrets=list(app.build_secrets), build_vars=list(app.build_vars),
                   command=deploy_command(app),
-                  flyctl_action_ref=FLYCTL_ACTION_REF, flyctl_version=FLYCTL_VERSION)
+                  checkout_ref=pinned["checkout"], flyctl_action_ref=pinned["setup_flyctl"],
+                  flyctl_action_note=" # a commit of 2026-04-08 (mappings/fly-versions.toml)"
+                  if len(pinned["setup_flyctl"]) == 40 else "",
+                  flyctl_version=pinned["flyctl"])
 
 
 def _runbook(plan: Plan, deploy: dict[str, str], schedules: list[AppSchedules]) -> str:
