@@ -143,3 +143,13 @@ def test_setup_script_apply_stops_before_deploying_until_values_are_set(tmp_path
     assert proc.returncode == 0, proc.stderr
     assert log.count("argv=deploy") == 2
     assert "VITE_SENTRY_DSN=https://k@o0.ingest.example/1" in log
+
+
+def test_the_plan_says_the_value_moved_to_the_build(tmp_path: Path) -> None:
+    from support import run_cli
+
+    root = _compose_front(tmp_path)
+    plan = run_cli("convert", root, "--to", "fly", "--dry-run").stdout
+    assert "VITE_API_URL=/api (runtime env) -> VITE_API_URL=/api (build argument)" in plan
+    assert "[HD317 info]" in plan
+    assert "VITE_API_URL=/api -> (none)" not in plan  # not reported as dropped (HD308)

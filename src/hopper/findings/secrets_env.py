@@ -305,6 +305,10 @@ def _dropped(ctx: Context, name: str, aliases: tuple[str, ...], b: Service, a: S
             ctx.emit("HD314", name, before=_display(var, pb, ctx), name=var,
                      source_note=_source_note(var, pb, ctx), remedy=_remedy(ctx, var, pb, pa),
                      **ev)
+        elif var in pb.env and a.build is not None and var in a.build.args:
+            # A public build-time value (VITE_*...) the target passes to the build instead.
+            ctx.emit("HD317", name, before=f"{var}={show_value(var, pb.env[var])} (runtime env)",
+                     after=f"{var}={show_value(var, a.build.args[var])} (build argument)", name=var, **ev)
         elif var in pb.env:
             ctx.emit("HD308", name, before=f"{var}={show_value(var, pb.env[var])}", name=var, **ev)
         else:

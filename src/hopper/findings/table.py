@@ -228,6 +228,11 @@ _spec("HD316", "env-read-derived", "secrets-env", "info", "change",
       "The code reads {name} ({where}); on the target the same value arrives as {target_name}, and {derivation} so the code keeps working unchanged.",
       "Nothing to do; to drop the derivation later, read {target_name} in the code (hopper rewrite-env does it).",
       ("api", "POSTGRESQL_ADDON_URI (database db, uri)", "DATABASE_URL (derived at boot)"))
+_spec("HD317", "env-to-build-arg", "secrets-env", "info", "change",
+      "a public build-time value becomes a build argument",
+      "{name} is inlined into the built files by the front's bundler: the target passes it when the image is built, not to the running app. Its value ships to every browser.",
+      "Nothing to do; to change it, rebuild and redeploy (a runtime change no longer reaches the files).",
+      ("front", "VITE_API_URL=/api (runtime env)", "VITE_API_URL=/api (build argument)"))
 
 # ------------------------------------------------------------------------- networking
 _spec("HD401", "made-public", "networking", "warning", "change",
