@@ -258,3 +258,16 @@ def test_cost_counts_flyctl_first_deploy_machines_when_the_set_states_none() -> 
     line = next(x for x in unstated.lines if x.component == api_svc.name)
     assert line.detail.startswith("2 ×")
     assert next(x for x in stated.lines if x.component == api_svc.name).detail.startswith("1 ×")
+
+
+# ---------------------------------------------------------------------------- class 13: DNS steps
+
+def test_dns_steps_put_the_acme_challenge_first_and_the_address_switch_as_the_cut_over() -> None:
+    arch = api_postgres()
+    svc = dataclasses.replace(arch.services[0], domains=("api.example.com",))
+    runbook = run_writer(dataclasses.replace(arch, services=(svc,)))[0]["MIGRATION.md"]
+    challenge = runbook.index("`_acme-challenge.<domain>` CNAME")
+    switch = runbook.index("The cut-over: when")
+    assert challenge < switch and "A and AAAA records" in runbook[switch:]
+    plain = run_writer(api_postgres())[0]["MIGRATION.md"]
+    assert "`_acme-challenge.<your domain>` CNAME" in plain
