@@ -170,6 +170,14 @@ class Fabric:
         for name in reversed(self._made):
             remove_ns(name)
         self._made.clear()
+        # A namespace whose creation an interrupt cut short was never recorded: sweep by name.
+        prefix = f"{self.run_id}-"
+        for name in list_namespaces():
+            if name.startswith(prefix):
+                remove_ns(name)
+        if ETC_NETNS.is_dir():
+            for path in ETC_NETNS.glob(prefix + "*"):
+                shutil.rmtree(path, ignore_errors=True)
 
 
 def remove_ns(name: str) -> None:
