@@ -313,3 +313,21 @@ def test_a_docker_worker_that_cannot_be_deployed_is_said() -> None:
     files, codes, messages = _files(_api(), worker)
     assert "HOP476" in codes and "answers on port 8080" in messages
     assert _resources(files["terraform/main.tf"])["clevercloud_docker.worker"]["vhosts"] == []
+
+
+def test_a_redis_addon_reads_back_as_the_backing_service(tmp_path: Path) -> None:
+    from hopper.formats.base import ReadOptions
+    from hopper.formats.clevercloud.reader import read
+
+    api = _api(bindings=(Binding(variable="REDIS_URL", resource="redis", attribute="url"),))
+    files, _, _ = _files(api, Service(name="redis", image="redis:7"))
+    for rel, text in files.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text, encoding="utf-8")
+    back = read(tmp_path, ReadOptions()).model
+    redis = back.service("redis")
+    assert redis is not None and redis.image == "redis" and redis.build is None
+    api_back = back.service("api")
+    assert api_back is not None
+    assert ("REDIS_URL", "redis", "url") in {(b.variable, b.resource, b.attribute)
+                                             for b in api_back.bindings}

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from hopper import mappings
 from hopper.diagnostics import Diagnostics, LimitError, Location
+from hopper.formats.clevercloud.addons import kinds as addon_kinds
 from hopper.formats.clevercloud.codes import (
     I_CLEVER_ONLY,
     I_STATIC_RUNTIME,
@@ -108,6 +109,7 @@ class TerraformReader:
         buckets: list[tuple[Instance, str, Block]] = []
         for inst, rtype, label, block in resources:
             key = self.keys.get(f"{inst.prefix()}{rtype}.{label}", label)
+            service_addons = {k.resource: k.provider for k in addon_kinds().values()}
             if rtype in runtimes:
                 kind = runtimes[rtype]
                 if rtype == "clevercloud_static":
@@ -115,6 +117,9 @@ class TerraformReader:
                 setup.apps.append(self._app(inst, key, kind, block))
             elif rtype in _ADDON_TYPES:
                 setup.addons.append(self._addon(inst, key, _ADDON_TYPES[rtype], block))
+            elif rtype in service_addons:
+                # Redis, MongoDB...: read back as the backing service they stand for.
+                setup.addons.append(self._addon(inst, key, service_addons[rtype], block))
             elif rtype == "clevercloud_cellar_bucket":
                 buckets.append((inst, label, block))
             else:

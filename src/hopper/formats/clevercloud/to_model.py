@@ -16,6 +16,8 @@ from typing import Any
 
 from hopper import mappings
 from hopper.diagnostics import E_INVALID_NAME, Diagnostics, Location, fail
+from hopper.formats.clevercloud.addons import AddonKind
+from hopper.formats.clevercloud.addons import kinds as addon_kinds
 from hopper.formats.clevercloud.codes import (
     I_CLEVER_ONLY,
     I_HTACCESS_ASSUMED,
@@ -126,6 +128,7 @@ class ModelBuilder:
         self._expose_published()
         services = [self._service(app) for app in setup.apps]
         services = self._routes(services)
+        services += [self._service_addon(a) for a in setup.addons if a.provider in _service_kinds()]
         extensions: dict[str, Any] = {}
         timetable = cron_schedules(setup.cron, setup.cron_origin, services, self.diags) \
             if setup.cron else ()
@@ -149,6 +152,18 @@ class ModelBuilder:
             pipeline=DeployPipeline(provider="clever_git_push") if setup.apps else DeployPipeline(),
             extensions={"clevercloud": extensions},
         )
+
+    def _service_addon(self, addon: AddonSpec) -> Service:
+        """A Redis, MongoDB... add-on is the backing service a compose project runs as a
+        container: a service with the add-on's image, so that a plan compares like with like
+        and writing it again gives the add-on again."""
+        kind = _service_kinds()[addon.provider]
+        image = str(mappings.table("clevercloud-addons")["addons"][kind.key]["images"][0])
+        ext: dict[str, Any] = {"addon": addon.provider}
+        if addon.name and not self._default_name(addon.key, addon.name):
+            ext["name"] = addon.name
+        return Service(name=self._model_name(addon.key), role=Role.GENERIC, image=image,
+                       extensions={"clevercloud": ext}, origin=addon.origin)
 
     def _placement(self) -> Placement:
         apps = [(a.region, a.origin) for a in self.setup.apps if a.region]
@@ -597,6 +612,11 @@ class ModelBuilder:
                 covered |= {"host", "port", "user", "password", "database"}
             table = names["database"] if addon.provider == POSTGRESQL else \
                 names["object_store"] if addon.provider == CELLAR else {}
+            if addon.provider in _service_kinds():
+                kind = _service_kinds()[addon.provider]
+                table = {}
+                for attribute, var in kind.env.items():
+                    table.setdefault(var, {"attribute": attribute, "secret": attribute == "password"})
             for var, spec in sorted(table.items()):
                 if "_DIRECT_" in var or var in out or spec["attribute"] in covered:
                     continue
@@ -654,6 +674,11 @@ class ModelBuilder:
 
         return [replace(s, routes=tuple(sorted(routes.get(s.name, []), key=lambda r: r.path_prefix)))
                 if s.name in routes else s for s in services]
+
+
+def _service_kinds() -> dict[str, AddonKind]:
+    """Add-on provider slug -> the backing service it stands for (Redis, MongoDB...)."""
+    return {k.provider: k for k in addon_kinds().values()}
 
 
 def _project_prefix(setup: Setup) -> str | None:
