@@ -271,3 +271,9 @@ def test_dns_steps_put_the_acme_challenge_first_and_the_address_switch_as_the_cu
     assert challenge < switch and "A and AAAA records" in runbook[switch:]
     plain = run_writer(api_postgres())[0]["MIGRATION.md"]
     assert "`_acme-challenge.<your domain>` CNAME" in plain
+
+
+def test_a_bucket_named_after_the_project_gets_no_second_prefix() -> None:
+    files = dict(api.convert(SAMPLES / "clevercloud-webapp", "fly", write_options=WriteOptions()).files)
+    assert "--name webapp-media" in files["fly-setup.sh"]
+    assert "webapp-webapp-media" not in "".join(files.values())

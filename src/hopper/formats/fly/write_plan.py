@@ -743,7 +743,10 @@ def _stores(arch: Architecture, apps: list[App], prefix: str, project: str,
         buckets = [b.name for b in store.buckets] or [store.name]
         bucket_names = []
         for bucket in buckets:
-            name = f"{prefix}{project}-{names.slug(bucket) or 'media'}"[:63].rstrip("-")
+            slug = names.slug(bucket) or "media"
+            # A bucket already named after the project (Clever's "webapp-media") keeps one prefix.
+            own = slug if slug == project or slug.startswith(f"{project}-") else f"{project}-{slug}"
+            name = f"{prefix}{own}"[:63].rstrip("-")
             if not names.APP_NAME_RE.match(name):
                 raise fail(E_INVALID_NAME, f"bucket name {name!r} is not valid", store.origin)
             bucket_names.append(name)
