@@ -42,7 +42,6 @@ _MIGRATE = [re.compile(p) for p in (
     r"\bmix\s+ecto\.migrate\b",
     r"\bflyway\b.*\bmigrate\b",
     r"\bgoose\b.*\bup\b",
-    r"(?:^|[\s/])migrate(?:\.js|\.ts|\.sh)?(?:\s|$)",  # a script named migrate (./scripts/migrate.sh)
 )]
 _SEED = [re.compile(p) for p in (
     r"\bprisma\s+db\s+seed\b",
@@ -51,8 +50,34 @@ _SEED = [re.compile(p) for p in (
     r"\bmanage\.py\s+loaddata\b",
     r"\brails\s+db:seed\b|\brake\s+db:seed\b",
     r"\bartisan\s+db:seed\b|\bartisan\s+migrate\b.*--seed\b",
-    r"(?:^|[\s/])seed(?:\.js|\.ts|\.sh)?(?:\s|$)",
 )]
+# A script named migrate or seed counts only where it is run: in command position (after the
+# package runners) or as the program an interpreter or task runner is given. As an argument to
+# anything else it is data — `ncc build migrate.ts` compiles the file, it migrates nothing.
+_RUNNERS = ("npx", "bunx", "exec", "dlx", "yarn", "pnpm", "npm", "run")
+_INTERPRETERS = ("node", "tsx", "ts-node", "bun", "deno", "sh", "bash", "python", "python3", "nx", "turbo")
+_SCRIPT_FILE = {kind: re.compile(rf"^(?:.*/)?{kind}(?:\.(?:js|mjs|cjs|ts|sh|py))?$")
+                for kind in ("migrate", "seed")}
+
+
+def _runs_script_named(text: str, kind: str) -> bool:
+    """Whether ``text`` executes a script called ``migrate``/``seed`` (./scripts/migrate.sh,
+    ``node dist/migrate.js``, ``yarn nx migrate server``)."""
+    try:
+        words = shlex.split(text)
+    except ValueError:
+        words = text.split()
+    words = [w for w in words if "=" not in w or w.startswith("-")]  # env assignments before it
+    while words and (words[0] in _RUNNERS or words[0] == "env"):
+        words = words[1:]
+    if not words:
+        return False
+    if _SCRIPT_FILE[kind].match(words[0]):
+        return True
+    if words[0].rsplit("/", 1)[-1] in _INTERPRETERS:
+        program = next((w for w in words[1:] if not w.startswith("-")), None)
+        return program is not None and bool(_SCRIPT_FILE[kind].match(program))
+    return False
 # `npm run x`, `npm x` (start/test only), `yarn x`, `yarn run x`, `pnpm [run] x`, `bun run x`.
 _RUN_SCRIPT = re.compile(r"^(?:npm|pnpm|yarn|bun)(?:\s+--?[\w-]+(?:=\S+)?)*\s+(?:run(?:-script)?\s+)?(?P<script>[\w:.@/-]+)")
 _SCRIPT_NAMES_MIGRATE = re.compile(r"^(?:db[:.-])?migrat(?:e|ions?)(?:[:.-](?:deploy|up|latest|run|prod))?$")
@@ -89,9 +114,9 @@ def _kind(step: str, scripts: Mapping[str, str], depth: int = 0) -> str:
             return "seed"
         # An unknown script or a tool run through the package manager (`yarn nx migrate
         # server`, `npx prisma migrate deploy`): judge the words themselves.
-    if any(p.search(text) for p in _SEED):
+    if any(p.search(text) for p in _SEED) or _runs_script_named(text, "seed"):
         return "seed"
-    if any(p.search(text) for p in _MIGRATE):
+    if any(p.search(text) for p in _MIGRATE) or _runs_script_named(text, "migrate"):
         return "migrate"
     return "other"
 

@@ -39,6 +39,13 @@ SCRIPTS = {"db:setup": "knex migrate:latest && knex seed:run", "db:migrate": "pr
     ("npm run db:setup", "npm run db:setup", None, ("npm run db:setup",)),  # migrates and seeds: reported
     ("npm run build", None, "npm run build", ()),
     ("npx prisma generate && vite build", None, "npx prisma generate && vite build", ()),
+    # A script named migrate or seed counts where it runs, not where a build tool reads it.
+    ("./scripts/migrate.sh && node server.js", "./scripts/migrate.sh", "node server.js", ()),
+    ("node dist/migrate.js", "node dist/migrate.js", None, ()),
+    ("NODE_ENV=production tsx src/db/migrate.ts", "NODE_ENV=production tsx src/db/migrate.ts", None, ()),
+    ("pnpm exec ncc build migrate.ts -o /db_migrations", None, "pnpm exec ncc build migrate.ts -o /db_migrations", ()),
+    ("cp seed.js dist/ && node server.js", None, "cp seed.js dist/ && node server.js", ()),
+    ("node seed.js && node server.js", None, "node server.js", ("node seed.js",)),
 ])
 def test_split_command(command: str, migrate: str | None, rest: str | None, seeds: tuple[str, ...]) -> None:
     found = split_command(command, SCRIPTS)
