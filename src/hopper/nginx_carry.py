@@ -165,8 +165,9 @@ def carry(service: str, config: NginxConfig, server: Server, *, routed: dict[str
     root_location: Directive | None = None
     for d in server.block:
         if d.name == "location" and d.block is not None:
-            if d.args == ("/",) and root_location is None:
-                root_location = d
+            if d.args == ("/",) and root_location is None and "/" not in routed \
+                    and not any(c.name == "proxy_pass" for c in d.block):
+                root_location = d  # the static site's own location (a proxied / is a route)
                 continue
             if " ".join(d.args) in cache_patterns or any(c.name == "proxy_pass" for c in d.block):
                 continue  # a cache rule, a route, or a proxy to a host hopper reported (HOP162)

@@ -172,3 +172,45 @@ def test_a_front_that_proxies_everything_has_one_root_location(tmp_path: Path) -
         pytest.skip("nginx or unshare is not installed")
     checked = nginx_test(out / "front" / "nginx.conf")
     assert checked.returncode == 0, checked.stderr
+
+
+PROXY_ONLY = {
+    "compose.yaml": """\
+services:
+  proxy:
+    image: nginx:1.27-alpine
+    ports: ["80:80"]
+    volumes: ["./proxy/nginx.conf:/etc/nginx/conf.d/default.conf:ro"]
+    depends_on: [backend]
+  backend:
+    build: backend
+    expose: ["80"]
+""",
+    "proxy/nginx.conf": """\
+server {
+  listen 80;
+  location / {
+    proxy_pass http://backend:80;
+    proxy_read_timeout 120s;
+  }
+}
+""",
+    "backend/Dockerfile": "FROM golang:1.22\nCMD [\"/app\"]\n",
+}
+
+
+def test_a_proxy_on_the_root_is_the_only_root_location(tmp_path: Path) -> None:
+    """A plain reverse proxy (every path to one backend, awesome-compose's nginx-* setups): the
+    proxied / is the root location; a static `location /` beside it is a duplicate nginx refuses."""
+    root = write_tree(tmp_path / "p", PROXY_ONLY)
+    out = tmp_path / "out"
+    done = run_cli("convert", root, "--to", "fly", "--out", out)
+    assert done.code == 0, done.stderr
+    assert "is not carried" not in done.stderr  # the proxy_pass is the route, not a lost directive
+    conf = (out / "proxy" / "nginx.conf").read_text()
+    assert conf.count("location ^~ / {") + conf.count("location / {") == 1, conf
+    assert "try_files" not in conf and "proxy_read_timeout 120s;" in conf
+    if NGINX is None or UNSHARE is None:
+        pytest.skip("nginx or unshare is not installed")
+    checked = nginx_test(out / "proxy" / "nginx.conf")
+    assert checked.returncode == 0, checked.stderr
