@@ -85,9 +85,9 @@ CASES = [
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
 def test_bad_compose_input(case: Case, tmp_path: Path) -> None:
-    started = time.monotonic()
+    started = time.process_time()  # CPU time: a loaded runner does not count
     run_case(case, tmp_path, "compose", "fly")
-    assert time.monotonic() - started < 10  # two reads; each bounded well under a second
+    assert time.process_time() - started < 10  # two reads; each bounded well under a second
 
 
 def test_alias_bomb_is_refused_fast(tmp_path: Path) -> None:
@@ -95,10 +95,10 @@ def test_alias_bomb_is_refused_fast(tmp_path: Path) -> None:
     from hopper.diagnostics import LimitError
 
     proj = build_tree(tmp_path, compose(BOMB))
-    started = time.monotonic()
+    started = time.process_time()  # CPU time: a loaded runner does not count
     with pytest.raises(LimitError):
         api.load(proj, fmt="compose")
-    assert time.monotonic() - started < 1.0
+    assert time.process_time() - started < 1.0
 
 
 def _inspect_json(proj: Path) -> dict[str, object]:

@@ -75,10 +75,10 @@ CASES = [
 def test_going_over_a_limit_is_a_clean_fast_error(fmt: str, files: dict[str, str | bytes], limits: Limits, code: str,
                                                   text: str, named: str, tmp_path: Path) -> None:
     proj = build_tree(tmp_path, files)
-    started = time.monotonic()
+    started = time.process_time()  # CPU time: a loaded runner does not count
     with pytest.raises(LimitError) as info:
         api.load(proj, fmt=fmt, options=ReadOptions(limits=limits))
-    assert time.monotonic() - started < 2
+    assert time.process_time() - started < 2
     assert info.value.code == code, info.value
     assert text in info.value.diagnostic.message
     assert info.value.path is not None and named in info.value.path
