@@ -112,7 +112,7 @@ def read(path: Path, options: ReadOptions) -> ReadResult:
         raise InputError(error(
             E_NO_APP, "no fly.toml found" + (f"; {terraform} describes the apps with the Fly Terraform provider, "
                                              "which hopper does not read" if terraform else ""),
-            Location(file=path.name or "."),
+            Location(file="." if path.is_dir() else (path.name or ".")),
             hint="give a folder with fly.toml files (one per app) or a fly.toml"))
     apps, app_diags, failures = load_apps(layout, limits)
     if failures and not apps:
