@@ -369,7 +369,7 @@ def convert(
         _out("Files hopper would write:")
         for rel in sorted(result.files):
             _out(f"  + {rel}")
-        plan_text = _dry_run_plan(result, to.value, report)
+        plan_text = _dry_run_plan(result, to.value, report, scan_code=scan_code)
         if plan_text:
             _out(plan_text)
         return EXIT_OK
@@ -396,7 +396,7 @@ def _refuse_flags_without_effect(target: str, given: dict[str, object]) -> None:
         raise _UsageError(f"--to {target} does not use {which}; remove {'it' if len(unused) == 1 else 'them'}")
 
 
-def _dry_run_plan(result: object, target: str, fmt: ReportFormat) -> str | None:
+def _dry_run_plan(result: object, target: str, fmt: ReportFormat, *, scan_code: bool) -> str | None:
     """Read back what would be written and diff it against the source."""
     try:
         from hopper import diff as differ  # noqa: PLC0415
@@ -409,7 +409,8 @@ def _dry_run_plan(result: object, target: str, fmt: ReportFormat) -> str | None:
     with tempfile.TemporaryDirectory(prefix="hopper-dry-run-") as tmp:
         output.write_tree(Path(tmp), result.files, force=True)
         try:
-            after = api.load(tmp, fmt=target, options=ReadOptions())
+            # Read back as `diff` reads its AFTER side, so both print the same plan.
+            after = api.load(tmp, fmt=target, options=ReadOptions(scan_code=scan_code))
         except HopperError as exc:
             return f"(plan unavailable: the output could not be read back: {exc})"
     plan = differ.diff_models(result.source, after.model)
@@ -499,7 +500,9 @@ def diff(
     detailed_exitcode: Annotated[bool, typer.Option("--detailed-exitcode", help="Exit 2 when there are changes, 0 when none.")] = False,
     fail_on: Annotated[FailOn | None, typer.Option("--fail-on", metavar=_choices(FailOn), help="Exit 1 on unacknowledged findings of this severity or worse.")] = None,
     ack: Annotated[Path | None, typer.Option("--ack", metavar="FILE", help="Acknowledgement file (default: hopper.ack.yaml if present).")] = None,
-    scan_code: Annotated[bool, typer.Option("--scan-code", help="Also scan application code for env var reads.")] = False,
+    # The same default as convert's, so `diff SOURCE OUT` and `convert --dry-run` give one plan.
+    scan_code: Annotated[bool, typer.Option("--scan-code/--no-scan-code", help="Scan application code for the env vars it reads (as convert does).")] = True,
+    path_prefix: Annotated[str | None, typer.Option("--path-prefix", metavar="PREFIX", help="--format github: put PREFIX before each file's path as seen from the current folder (default: paths from the root of the git repository holding the current folder).")] = None,
     variant: VariantOpt = None,
     max_input_bytes: MaxInputBytes = None,
     max_total_bytes: MaxTotalBytes = None,
@@ -529,6 +532,10 @@ def diff(
     ack_path = ack if ack is not None else (Path("hopper.ack.yaml") if Path("hopper.ack.yaml").is_file() else None)
     if ack_path is not None:
         plan = reporter.apply_acks(plan, ack_path)
+    if fmt is ReportFormat.github:
+        from hopper.cli_locations import repository_paths  # noqa: PLC0415
+
+        plan = repository_paths(plan, before, after, path_prefix)
     _out(reporter.render_plan(plan, fmt.value, color=_use_color()))
     if fail_on is not None and reporter.fails_on(plan, fail_on.value):
         return EXIT_INPUT

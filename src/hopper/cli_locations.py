@@ -14,7 +14,8 @@ from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
 
-from hopper.diagnostics import Diagnostic
+from hopper.diagnostics import Diagnostic, Location
+from hopper.findings.types import Plan
 
 
 class TypedRoot:
@@ -41,3 +42,36 @@ class TypedRoot:
         return tuple(
             d if d.location is None else replace(d, location=replace(d.location, file=self.path(d.location.file)))
             for d in diagnostics)
+
+
+def _repository_root(start: Path) -> Path:
+    """The git work tree holding ``start`` (a ``.git`` folder or file), else ``start`` itself."""
+    for folder in (start, *start.parents):
+        if (folder / ".git").exists():
+            return folder
+    return start
+
+
+def repository_paths(plan: Plan, before: Path, after: Path, prefix: str | None) -> Plan:
+    """The plan with each finding's files named as GitHub attaches annotations to a pull
+    request's files: relative to the repository root. The readers locate files relative to each
+    compared folder (``api/fly.toml``), which GitHub cannot place (``deploy/fly/api/fly.toml``).
+    With ``prefix``, paths are the current folder's view with ``prefix`` in front."""
+    cwd = Path.cwd()
+    base = cwd if prefix is not None else _repository_root(cwd)
+    roots = {side: TypedRoot(path) for side, path in (("before", before), ("after", after))}
+
+    def move(loc: Location | None, side: str) -> Location | None:
+        if loc is None:
+            return None
+        rel = os.path.relpath(os.path.abspath(roots[side].path(loc.file)), base)
+        if prefix is not None:
+            return replace(loc, file=Path(os.path.normpath(os.path.join(prefix, rel))).as_posix())
+        if rel == os.pardir or rel.startswith(os.pardir + os.sep):
+            return loc  # outside the repository: GitHub cannot attach it anyway
+        return replace(loc, file=Path(rel).as_posix())
+
+    return replace(plan, findings=tuple(
+        replace(f, evidence_before=move(f.evidence_before, "before"),
+                evidence_after=move(f.evidence_after, "after"))
+        for f in plan.findings))

@@ -160,8 +160,10 @@ def init_targets(init_svc: dict[str, Any], stores: list[str]) -> list[str]:
 
 def make_store(name: str, svc: dict[str, Any], *, provider: str | None, base_image: str | None,
                buckets: dict[str, tuple[bool, str]], endpoint: str | None,
-               locate: Callable[..., Location | None], out: list[Diagnostic]) -> ObjectStore:
-    """``buckets`` maps bucket → (public, where it was found)."""
+               locate: Callable[..., Location | None], out: list[Diagnostic],
+               compose: dict[str, Any] | None = None) -> ObjectStore:
+    """``buckets`` maps bucket → (public, where it was found); ``compose`` is kept for the
+    compose writer (``extensions["compose"]``)."""
     for bucket, (public, where) in sorted(buckets.items()):
         out.append(info(I_BUCKET_FOUND, f"{name}: bucket '{bucket}'{' (public)' if public else ''} from {where}",
                         locate("services", name)))
@@ -173,5 +175,6 @@ def make_store(name: str, svc: dict[str, Any], *, provider: str | None, base_ima
         image=base_image,
         endpoint=endpoint,
         buckets=tuple(Bucket(name=b, public=p) for b, (p, _) in sorted(buckets.items())),
+        extensions={"compose": compose} if compose else {},
         origin=locate("services", name),
     )

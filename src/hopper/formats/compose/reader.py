@@ -400,8 +400,23 @@ class _Builder:
                 buckets[bucket] = (public, "x-hopper.buckets")
             out.append(backing.make_store(name, entry.svc, provider=entry.detection.provider,
                                           base_image=entry.detection.base_image, buckets=buckets,
-                                          endpoint=endpoints.get(name), locate=self.locate, out=self.out))
+                                          endpoint=endpoints.get(name), locate=self.locate, out=self.out,
+                                          compose=self._store_compose_data(name)))
         return out
+
+    def _store_compose_data(self, name: str) -> dict[str, Any]:
+        """What only a compose writer uses, so compose -> compose keeps the user's choices: the
+        variables the store's credentials are set from, and its bucket job's name and image."""
+        data: dict[str, Any] = {}
+        credentials = {attribute: var for var, attribute in sorted(self._credential_vars(name, "object_store").items())}
+        if set(credentials) == {"access_key", "secret_key"}:
+            data["credentials"] = credentials
+        for helper, store in sorted(self.folded_into.items()):
+            image = self.entries[helper].svc.get("image") if helper in self.entries else None
+            if store == name:
+                data["bucket_job"] = {"name": helper, **({"image": image} if isinstance(image, str) else {})}
+                break
+        return data
 
     # ------------------------------------------------------------------------ application services
 

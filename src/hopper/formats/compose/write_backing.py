@@ -103,13 +103,38 @@ def postgres_service(ctx: WriteContext, db: Database) -> dict[str, Any] | None:
 
 # ---------------------------------------------------------------------------- MinIO
 
+def _compose_data(store: ObjectStore) -> dict[str, Any]:
+    """What the compose reader kept for a compose writer (the user's own names and pins)."""
+    data = store.extensions.get("compose")
+    return data if isinstance(data, dict) else {}
+
+
+_VAR = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+
+
 def store_key_vars(store: ObjectStore) -> tuple[str, str]:
+    """The ``.env`` variables of the store's credentials: the user's own when the setup read was
+    compose (``MINIO_ROOT_USER``), else named after the store."""
+    kept = _compose_data(store).get("credentials") or {}
+    user, password = kept.get("access_key"), kept.get("secret_key")
+    if isinstance(user, str) and isinstance(password, str) and _VAR.match(user) and _VAR.match(password) \
+            and user != password:
+        return user, password
     stem = ident(store.name)
     return f"{stem}_ACCESS_KEY", f"{stem}_SECRET_KEY"
 
 
 def bucket_job_name(store: ObjectStore) -> str:
-    return f"{store.name}-buckets"
+    kept = (_compose_data(store).get("bucket_job") or {}).get("name")
+    return kept if isinstance(kept, str) and kept and kept != store.name else f"{store.name}-buckets"
+
+
+def bucket_job_image(store: ObjectStore) -> str:
+    """The user's ``minio/mc`` image with its pin, else the unpinned default (the job runs mc)."""
+    kept = (_compose_data(store).get("bucket_job") or {}).get("image")
+    if isinstance(kept, str) and re.fullmatch(r"(?:[\w.:-]+/)?minio/mc(?:[:@][\w.:@-]+)?", kept):
+        return kept
+    return MC_IMAGE
 
 
 def minio_services(ctx: WriteContext, store: ObjectStore) -> dict[str, dict[str, Any]]:
@@ -155,7 +180,7 @@ def minio_services(ctx: WriteContext, store: ObjectStore) -> dict[str, dict[str,
     job = bucket_job_name(store)
     check_service_name(job, store.origin)
     out[job] = {
-        "image": MC_IMAGE,
+        "image": bucket_job_image(store),
         "depends_on": {store.name: {"condition": "service_healthy"}},
         "environment": credentials,
         "entrypoint": ["/bin/sh", "-c"],
