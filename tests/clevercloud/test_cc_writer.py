@@ -204,6 +204,8 @@ def test_losses_are_warned() -> None:
 @example("%{x")  # python-hcl2 rejected the documented %%{ / $${ escapes without a closing brace
 @example("a ${")
 @example("$${ %%{")
+@example("<<")  # not a heredoc: a quoted value that starts with "<<" (found by a random seed)
+@example("<<-EOF")
 def test_quote_roundtrips_through_hcl2(value: str) -> None:
     import hcl2
 

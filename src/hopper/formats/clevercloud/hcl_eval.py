@@ -191,6 +191,9 @@ def _template(inner: str, *, heredoc: bool) -> Expr:
     return Template(tuple(parts), inner)
 
 
+_HEREDOC_START = re.compile(r"<<-?[A-Za-z_][\w-]*\n")
+
+
 def _heredoc(inner: str) -> Expr:
     lines = inner.split("\n")
     marker = lines[0]
@@ -213,7 +216,9 @@ def from_raw(raw: Any) -> Expr:
     text = str(raw)
     if len(text) >= 2 and text[0] == '"' and text[-1] == '"':
         inner = text[1:-1]
-        if inner.startswith("<<"):
+        # python-hcl2 gives a heredoc as its source text between quotes; a quoted string that
+        # merely starts with "<<" has no raw newline (newlines in quoted strings are escapes).
+        if _HEREDOC_START.match(inner):
             return _heredoc(inner)
         return _template(inner, heredoc=False)
     if text.startswith("${") and text.endswith("}"):
