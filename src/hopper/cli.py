@@ -413,7 +413,7 @@ def _dry_run_plan(result: object, target: str, fmt: ReportFormat, *, scan_code: 
             after = api.load(tmp, fmt=target, options=ReadOptions(scan_code=scan_code))
         except HopperError as exc:
             return f"(plan unavailable: the output could not be read back: {exc})"
-    plan = differ.diff_models(result.source, after.model)
+    plan = reporter.with_source_notes(differ.diff_models(result.source, after.model), result.diagnostics)
     return reporter.render_plan(plan, fmt.value, color=_use_color())
 
 
@@ -528,7 +528,7 @@ def diff(
     b_diagnostics = STATE.root.relocate(b.diagnostics)
     STATE.root = None
     _report(a_diagnostics + b_diagnostics)
-    plan = differ.diff_models(a.model, b.model)
+    plan = reporter.with_source_notes(differ.diff_models(a.model, b.model), a_diagnostics + b_diagnostics)
     ack_path = ack if ack is not None else (Path("hopper.ack.yaml") if Path("hopper.ack.yaml").is_file() else None)
     if ack_path is not None:
         plan = reporter.apply_acks(plan, ack_path)

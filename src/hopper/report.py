@@ -2,7 +2,9 @@
 
 ``render_plan(plan, fmt, color=...)`` for fmt in text | markdown | json | github;
 ``render_mermaid(arch)`` draws one architecture; ``apply_acks(plan, path)`` marks the findings a
-``hopper.ack.yaml`` accepts; ``fails_on(plan, level)`` says whether CI should fail.
+``hopper.ack.yaml`` accepts; ``fails_on(plan, level)`` says whether CI should fail;
+``with_source_notes(plan, diagnostics)`` puts the reader warnings that change what the whole plan
+means (:data:`~hopper.findings.types.SOURCE_NOTE_CODES`) at its top.
 
 The ack file (docs/diff.md)::
 
@@ -18,9 +20,16 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from hopper.diagnostics import Location, Severity, code, fail
+from hopper.diagnostics import Diagnostic, Location, Severity, code, fail
 from hopper.findings.table import SPECS
-from hopper.findings.types import SEVERITY_RANK, Finding, Plan, StaleAck
+from hopper.findings.types import (
+    SEVERITY_RANK,
+    SOURCE_NOTE_CODES,
+    Finding,
+    Plan,
+    SourceNote,
+    StaleAck,
+)
 from hopper.model import Architecture
 from hopper.report_mermaid import render_mermaid as _render_mermaid
 
@@ -32,7 +41,7 @@ E_REPORT_FORMAT = code("HOP853", Severity.ERROR, "unknown plan format or --fail-
 FORMATS = ("text", "markdown", "json", "github")
 MAX_ACK_BYTES = 1024 * 1024
 
-__all__ = ["FORMATS", "apply_acks", "fails_on", "render_mermaid", "render_plan"]
+__all__ = ["FORMATS", "apply_acks", "fails_on", "render_mermaid", "render_plan", "with_source_notes"]
 
 
 def render_plan(plan: Plan, fmt: str, *, color: bool) -> str:
@@ -53,6 +62,13 @@ def render_plan(plan: Plan, fmt: str, *, color: bool) -> str:
 
         return render_github(plan)
     raise fail(E_REPORT_FORMAT, f"unknown plan format {fmt!r}", hint=f"use one of {', '.join(FORMATS)}")
+
+
+def with_source_notes(plan: Plan, diagnostics: tuple[Diagnostic, ...]) -> Plan:
+    """``plan`` with the reader warnings that change its meaning, in the readers' order."""
+    notes = tuple(SourceNote(code=str(d.code), message=d.message, location=d.location)
+                  for d in diagnostics if d.code in SOURCE_NOTE_CODES)
+    return replace(plan, source_notes=notes)
 
 
 def render_mermaid(arch: Architecture) -> str:

@@ -48,3 +48,12 @@ def side_label(plan: Plan, before: bool) -> str:
 
 def unacknowledged(plan: Plan, severity: str) -> int:
     return sum(1 for f in plan.findings if f.severity == severity and not f.acknowledged)
+
+
+def source_note_lines(plan: Plan) -> list[str]:
+    """One line per source note: ``file:line:col: message [CODE]`` (no location, no prefix)."""
+    out = []
+    for note in plan.source_notes:
+        at = f"{where(note.location)}: " if note.location is not None else ""
+        out.append(clean(f"{at}{note.message} [{note.code}]"))
+    return out

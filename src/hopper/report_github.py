@@ -8,7 +8,8 @@ the rest. Acknowledged findings are not annotated. Data is escaped as the runner
 
 from __future__ import annotations
 
-from hopper.findings.types import SEVERITY_RANK, Finding, Plan
+from hopper.diagnostics import Location
+from hopper.findings.types import SEVERITY_RANK, Finding, Plan, SourceNote
 from hopper.report_common import clean, summary_line
 
 MAX_PER_LEVEL = 10
@@ -23,15 +24,19 @@ def escape_property(text: str) -> str:
     return escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
+def _where(loc: Location | None) -> list[str]:
+    if loc is None:
+        return []
+    props = [f"file={escape_property(clean(loc.file))}"]
+    if loc.line is not None:
+        props.append(f"line={loc.line}")
+        if loc.col is not None:
+            props.append(f"col={loc.col}")
+    return props
+
+
 def _annotation(f: Finding) -> str:
-    props = []
-    loc = f.evidence_after or f.evidence_before
-    if loc is not None:
-        props.append(f"file={escape_property(clean(loc.file))}")
-        if loc.line is not None:
-            props.append(f"line={loc.line}")
-            if loc.col is not None:
-                props.append(f"col={loc.col}")
+    props = _where(f.evidence_after or f.evidence_before)
     props.append(f"title={escape_property(clean(f'{f.code} {f.subject}: {f.title}'))}")
     before = f.before if f.before is not None else "(none)"
     after = f.after if f.after is not None else "(none)"
@@ -39,10 +44,17 @@ def _annotation(f: Finding) -> str:
     return f"::{_LEVEL[f.severity]} {','.join(props)}::{escape_data(clean(message))}"
 
 
+def _note_annotation(note: SourceNote) -> str:
+    """A source note (docs/diff.md) is a warning annotation, printed before every finding."""
+    props = _where(note.location)
+    props.append(f"title={escape_property(f'{note.code} read this first')}")
+    return f"::warning {','.join(props)}::{escape_data(clean(note.message))}"
+
+
 def render_github(plan: Plan) -> str:
     open_findings = sorted((f for f in plan.findings if not f.acknowledged),
                            key=lambda f: -SEVERITY_RANK[f.severity])
-    lines: list[str] = []
+    lines = [_note_annotation(n) for n in plan.source_notes]
     left: dict[str, int] = {}
     shown: dict[str, int] = {}
     for f in open_findings:

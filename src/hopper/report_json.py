@@ -1,4 +1,4 @@
-"""The JSON plan: one document, ``format_version`` "1.0", sorted keys, no secret values.
+"""The JSON plan: one document, ``format_version`` "1.1", sorted keys, no secret values.
 
 Minor versions only add fields; a major version changes or removes one. The JSON Schema is
 ``hopper/schemas/plan.schema.json`` (shipped in the package; see :func:`schema_path`).
@@ -14,7 +14,7 @@ from hopper.diagnostics import Location
 from hopper.findings.types import Finding, Plan
 from hopper.report_common import clean
 
-FORMAT_VERSION = "1.0"
+FORMAT_VERSION = "1.1"  # 1.1 added source_notes
 
 
 def schema_path() -> Path:
@@ -52,6 +52,8 @@ def plan_data(plan: Plan) -> dict[str, Any]:
         "has_changes": plan.has_changes,
         "summary": counts,
         "findings": [_finding(f) for f in plan.findings],
+        "source_notes": [{"code": n.code, "message": clean(n.message), "location": _loc(n.location)}
+                         for n in plan.source_notes],
         "stale_acknowledgements": [
             {"code": a.code, "service": _opt(a.service), "reason": clean(a.reason),
              "location": _loc(a.location)} for a in plan.stale_acks],

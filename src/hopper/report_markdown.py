@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 from hopper.findings.types import CATEGORIES, SEVERITY_RANK, Finding, Plan
-from hopper.report_common import clean, side_label, summary_line, where
+from hopper.report_common import clean, side_label, source_note_lines, summary_line, where
 from hopper.report_mermaid import render_mermaid
 
 MARKDOWN_LIMIT = 60_000  # bytes; GitHub comments hold 65,536 characters
@@ -64,6 +64,11 @@ def render_markdown(plan: Plan, *, limit: int = MARKDOWN_LIMIT) -> str:
 def _render(plan: Plan, *, diagrams: bool, details: bool, rows: frozenset[int] | None) -> str:
     out = [f"### hopper plan: {md_text(side_label(plan, True))} → {md_text(side_label(plan, False))}",
            ""]
+    notes = source_note_lines(plan)
+    if notes:
+        out += ["> [!WARNING]", "> **Read this first** (what the source is, what was not read):"]
+        out += [f"> - {md_text(note)}" for note in notes]
+        out.append("")
     c = plan.counts()
     if not plan.findings:
         out.append(md_text(summary_line(plan)))

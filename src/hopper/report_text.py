@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from hopper.findings.types import CATEGORIES, Finding, Plan
-from hopper.report_common import clean, side_label, summary_line, where
+from hopper.report_common import clean, side_label, source_note_lines, summary_line, where
 
 _RESET = "\x1b[0m"
 _STYLES = {
@@ -23,6 +23,11 @@ def render_text(plan: Plan, *, color: bool) -> str:
         return f"{_STYLES[style]}{text}{_RESET}" if color else text
 
     lines = [f"hopper plan: {side_label(plan, True)} -> {side_label(plan, False)}", ""]
+    notes = source_note_lines(plan)
+    if notes:
+        lines.append(paint("warning", "Read this first (what the source is, what was not read):"))
+        lines.extend(f"  ! {note}" for note in notes)
+        lines.append("")
     if not plan.findings:
         lines.append(summary_line(plan))
         lines.extend(_stale(plan))

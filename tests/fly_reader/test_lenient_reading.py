@@ -235,6 +235,9 @@ def test_templated_nginx_conf_is_read_without_its_routes(tmp_path: Path) -> None
     result = load(proj)  # was HOP201
     (note,) = [d for d in result.diagnostics if d.code == "HOP364"]
     assert "{CACHE_SIZE}" in note.message and note.location is not None and note.location.line == 3
+    # What is lost, said as compose's HOP188 says it (issue 20).
+    assert "routes and static settings" in note.message and "not carried" in note.message
+    assert "the generated front uses a default configuration" in note.message
     assert run_cli("inspect", proj, "--strict").code == 1
 
 
@@ -307,6 +310,7 @@ def test_validate_reads_a_templated_nginx_conf_with_a_warning(tmp_path: Path) ->
     result = run_cli("validate", proj)
     assert result.code == 0, result.stderr
     assert "[HOP364]" in result.stderr and "[HOP201]" not in result.stderr
+    assert "not carried; the generated front uses a default configuration" in result.stderr
 
 
 def test_terraform_fly_provider_refusal_says_why(tmp_path: Path) -> None:

@@ -80,12 +80,27 @@ class StaleAck:
     location: Location | None = None
 
 
+# Reader warnings that change what the whole plan means (the source is a dev setup; a front's
+# routing was not read): the plan shows them first, above every finding, not only on stderr.
+SOURCE_NOTE_CODES = frozenset({"HOP155", "HOP188"})
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SourceNote:
+    """A reader warning the plan repeats at the top (see :data:`SOURCE_NOTE_CODES`)."""
+
+    code: str
+    message: str
+    location: Location | None = None
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Plan:
     before: Side
     after: Side
     findings: tuple[Finding, ...] = ()
     stale_acks: tuple[StaleAck, ...] = ()
+    source_notes: tuple[SourceNote, ...] = ()
     # The two models, for renderers that draw them (Mermaid). Not part of equality.
     before_model: Any = field(default=None, compare=False, repr=False)
     after_model: Any = field(default=None, compare=False, repr=False)

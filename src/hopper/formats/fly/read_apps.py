@@ -43,7 +43,11 @@ if TYPE_CHECKING:
 
 W_DOCKERFILE_MISSING = code("HOP373", Severity.WARNING, "the Dockerfile named in [build] does not exist")
 I_DOCKERFILE_IN_REPOSITORY = code("HOP385", Severity.INFO, "a set hopper wrote refers to the repository's own Dockerfile, which is not in the set")
-W_NGINX_UNREADABLE = code("HOP364", Severity.WARNING, "the nginx configuration of a front could not be read")
+W_NGINX_UNREADABLE = code("HOP364", Severity.WARNING, "the nginx configuration of a front could not be read: its "
+                          "routes and static settings are not carried; the generated front uses a default configuration")
+# Appended to every HOP364 message: what the user loses, in the words of compose's HOP188.
+NGINX_NOT_CARRIED = ("the routes and static settings of that configuration (location, proxy_pass, root, "
+                     "try_files, ...) are not carried; the generated front uses a default configuration")
 W_COMPOSE_AS_DOCKERFILE = code("HOP377", Severity.WARNING, "[build] dockerfile names a Compose file")
 
 
@@ -197,8 +201,8 @@ def _templated_nginx(diag: Diagnostic, root: Path) -> Diagnostic:
         return diag
     return Diagnostic(code=W_NGINX_UNREADABLE, severity=Severity.WARNING,
                       message=f"skipped: {diag.location.file} is a template ({found.group(0)} is filled in "
-                      f"when the container starts) and does not parse as it is: {diag.message}; its routes "
-                      "are not read", location=diag.location,
+                      f"when the container starts) and does not parse as it is: {diag.message}; "
+                      f"{NGINX_NOT_CARRIED}", location=diag.location,
                       hint="convert a copy with the placeholders filled in to carry the routes")
 
 

@@ -44,7 +44,7 @@ from hopper.diagnostics import (
 from hopper.dockerfile import E_DOCKERFILE_SYNTAX
 from hopper.formats.base import ReadOptions, ReadResult
 from hopper.formats.fly.flytoml import E_NO_APP, FLY_CONFIG_NAMES, FlyConfig
-from hopper.formats.fly.read_apps import W_NGINX_UNREADABLE, FlyApp, load_apps
+from hopper.formats.fly.read_apps import NGINX_NOT_CARRIED, W_NGINX_UNREADABLE, FlyApp, load_apps
 from hopper.formats.fly.read_generated import GENERATED, generated_build, hopper_note
 from hopper.formats.fly.read_layout import (
     Layout,
@@ -215,9 +215,11 @@ def _as_warnings(items: Iterable[Diagnostic]) -> list[Diagnostic]:
     out = []
     for item in items:
         if item.severity is Severity.ERROR:
-            out.append(Diagnostic(code=W_NGINX_UNREADABLE if "nginx" in item.message.lower() else W_NOT_CARRIED,
+            nginx = "nginx" in item.message.lower()
+            lost = f"; {NGINX_NOT_CARRIED}" if nginx else ""
+            out.append(Diagnostic(code=W_NGINX_UNREADABLE if nginx else W_NOT_CARRIED,
                                   severity=Severity.WARNING,
-                                  message=f"skipped: {item.message} [{item.code}]",
+                                  message=f"skipped: {item.message} [{item.code}]{lost}",
                                   location=item.location, hint=item.hint))
         else:
             out.append(item)
