@@ -61,10 +61,12 @@ def repository_paths(plan: Plan, before: Path, after: Path, prefix: str | None) 
     base = cwd if prefix is not None else _repository_root(cwd)
     roots = {side: TypedRoot(path) for side, path in (("before", before), ("after", after))}
 
-    def move(loc: Location | None, side: str) -> Location | None:
+    def move(loc: Location | None, side: str | None) -> Location | None:
         if loc is None:
             return None
-        rel = os.path.relpath(os.path.abspath(roots[side].path(loc.file)), base)
+        # Source notes (side None) come from diagnostics already named as typed (cwd-relative).
+        typed = roots[side].path(loc.file) if side is not None else loc.file
+        rel = os.path.relpath(os.path.abspath(typed), base)
         if prefix is not None:
             return replace(loc, file=Path(os.path.normpath(os.path.join(prefix, rel))).as_posix())
         if rel == os.pardir or rel.startswith(os.pardir + os.sep):
@@ -74,4 +76,5 @@ def repository_paths(plan: Plan, before: Path, after: Path, prefix: str | None) 
     return replace(plan, findings=tuple(
         replace(f, evidence_before=move(f.evidence_before, "before"),
                 evidence_after=move(f.evidence_after, "after"))
-        for f in plan.findings))
+        for f in plan.findings),
+        source_notes=tuple(replace(n, location=move(n.location, None)) for n in plan.source_notes))
