@@ -366,9 +366,13 @@ def convert(
         _strict_error(result.diagnostics, "; nothing written")
         return EXIT_INPUT
     if dry_run:
-        _out("Files hopper would write:")
-        for rel in sorted(result.files):
-            _out(f"  + {rel}")
+        # Only the text plan shares stdout with the file list: JSON, Markdown and GitHub
+        # annotations are read by programs (jq, a PR comment, the runner), so the list goes to stderr.
+        listing = _out if report is ReportFormat.text else _err
+        if report is ReportFormat.text or not STATE.quiet:
+            listing("Files hopper would write:")
+            for rel in sorted(result.files):
+                listing(f"  + {rel}")
         plan_text = _dry_run_plan(result, to.value, report, scan_code=scan_code)
         if plan_text:
             _out(plan_text)
