@@ -4,13 +4,15 @@ Findings compare two models, but some advice depends on where the setup goes: a 
 limit is an nginx directive on Fly or compose (the front is nginx there) and a setting nobody
 can change on Clever Cloud (its load balancers route paths); Clever's load balancers add the
 forwarded headers themselves; a Tigris shadow bucket exists only on Fly. One small table per
-target, so no rule speaks Fly's language to a Clever target. (Issue 17 moves this knowledge into
-the format packages.)
+target, so no rule speaks Fly's language to a Clever target; the table is data, in
+mappings/platform-edges.toml.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from hopper import mappings
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,28 +30,12 @@ class Edge:
                          "trailing slash on proxy_pass strips it).")
 
 
-_RCLONE = "Copy the objects with rclone sync (both sides as S3 remotes), then compare object counts"
-_NGINX = Edge(proxy="nginx", limits_settable=True, forwards=frozenset(),
-              object_copy=_RCLONE + ".")
-_EDGES = {
-    "fly": Edge(proxy="nginx", limits_settable=True, forwards=frozenset(),
-                object_copy=_RCLONE + "; Tigris can also pull from the old bucket on first read "
-                                      "(shadow bucket)."),
-    "clevercloud": Edge(proxy="Clever Cloud's load balancers", limits_settable=False,
-                        forwards=frozenset({"host", "x-forwarded-for", "x-forwarded-proto"}),
-                        object_copy=_RCLONE + " (the Cellar remote's endpoint is "
-                                              "https://cellar-c2.services.clever-cloud.com, "
-                                              "with the add-on's CELLAR_ADDON_KEY_ID/SECRET).",
-                        websocket=True,
-                        strip_remedy="Clever's path routing passes the full path: make the API "
-                                     "serve its routes under the prefix (a base path or router "
-                                     "mount), or give it a domain of its own.",
-                        headers_remedy="Read the client's address from X-Forwarded-For, which "
-                                       "Clever's load balancers set; they cannot be told to send "
-                                       "other headers."),
-}
-
-
 def edge(platform: str) -> Edge:
-    """The target's edge; nginx (the front hopper writes for compose and Fly) otherwise."""
-    return _EDGES.get(platform, _NGINX)
+    """The target's edge from ``mappings/platform-edges.toml``: the platform's entry over the
+    ``default`` one (the nginx front hopper writes for compose and any other target)."""
+    data = mappings.table("platform-edges")
+    fields = {**data["default"], **data.get(platform, {})}
+    return Edge(proxy=str(fields["proxy"]), limits_settable=bool(fields["limits_settable"]),
+                forwards=frozenset(str(h).lower() for h in fields["forwards"]),
+                object_copy=str(fields["object_copy"]), websocket=bool(fields["websocket"]),
+                headers_remedy=str(fields["headers_remedy"]), strip_remedy=str(fields["strip_remedy"]))
