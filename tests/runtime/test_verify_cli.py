@@ -31,11 +31,15 @@ def test_a_missing_capability_is_named_without_a_traceback() -> None:
     try:
         os.chmod(base, 0o755)
         out = convert(base / "out")
+        # The checkout may sit where the unprivileged user cannot read (CI clones into a private
+        # temporary folder), so the user imports a readable copy of the package.
+        shutil.copytree(ROOT / "src" / "hopper", base / "src" / "hopper")
         subprocess.run(["chmod", "-R", "a+rX", str(base)], check=True)
         # as an unprivileged user: no network namespaces
+        env = {**os.environ, "PYTHONPATH": str(base / "src")}
         done = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
                                sys.executable, "-m", "hopper", "verify", str(out)],
-                              capture_output=True, text=True, timeout=60, check=False, cwd=base)
+                              capture_output=True, text=True, timeout=60, check=False, cwd=base, env=env)
     finally:
         shutil.rmtree(base, ignore_errors=True)
     assert done.returncode == 1, done.stderr
