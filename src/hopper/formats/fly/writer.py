@@ -30,6 +30,7 @@ from hopper.formats.fly.write_dockerfiles import (
 from hopper.formats.fly.write_plan import SHIM_GUEST_PATH, App, Plan, make_plan
 from hopper.formats.fly.write_scale import plan_scale, scale_command
 from hopper.formats.fly.write_schedules import CRONTAB_FILE, AppSchedules, plan_schedules
+from hopper.formats.fly.write_store_env import bind_store_names
 from hopper.formats.fly.write_tcp import plan_tcp
 from hopper.formats.fly.write_toml import render_fly_toml
 from hopper.model import Architecture
@@ -45,6 +46,7 @@ FLY_HEADER_VALUES = {"X-Forwarded-Proto": "$http_x_forwarded_proto", "X-Real-IP"
 
 def write(arch: Architecture, options: WriteOptions) -> WriteResult:
     diags = Diagnostics()
+    arch = bind_store_names(arch, diags)
     plan = make_plan(arch, options, diags)
     plan_tcp(plan, diags)
     schedules = plan_schedules(plan, diags)
