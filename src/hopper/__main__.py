@@ -1,10 +1,11 @@
 """``python -m hopper`` and the ``hopper`` command.
 
-Two answers are given here, before the CLI framework (typer, click) is imported, so they stay
-fast: ``--version`` and the top-level ``--help``. The help text is the CLI's own output,
-rendered ahead of time into ``hopper/_cli_help.py``; a test checks it still equals what typer
-prints. It is used only when the terminal is at least as wide as the text was rendered for
-(click wraps help to ``min(columns, 80) - 2``); narrower terminals get typer's own rendering.
+Help is answered here, before anything else is imported: the CLI's own output (typer's), rendered
+ahead of time into ``hopper/_cli_help.py`` for the program and for every command; a test checks
+it still equals what typer prints. It is used only when the terminal is at least as wide as the
+text was rendered for (click wraps help to ``min(columns, 80) - 2``); narrower terminals get
+typer's own rendering. Commands run through ``hopper.cli.run``, whose lean dispatcher does not
+import typer either.
 """
 
 from __future__ import annotations
@@ -19,12 +20,12 @@ def main(argv: list[str] | None = None) -> None:
 
         sys.stdout.write(f"hopper {__version__}\n")
         raise SystemExit(0)
-    if args in (["--help"], ["-h"]) and _prerendered_help_fits():
-        from hopper._cli_help import TEXT
-
-        sys.stdout.write(TEXT)
-        sys.stdout.flush()
-        raise SystemExit(0)
+    if "--help" in args or "-h" in args:
+        text = _prerendered_help(args)
+        if text is not None:
+            sys.stdout.write(text)
+            sys.stdout.flush()
+            raise SystemExit(0)
     sys.unraisablehook = _interrupt_again
     try:
         from hopper.cli import run
@@ -48,13 +49,22 @@ def _interrupt_again(unraisable: sys.UnraisableHookArgs) -> None:
     sys.__unraisablehook__(unraisable)
 
 
-def _prerendered_help_fits() -> bool:
-    """True when click would wrap help at the width the stored text was rendered for."""
+def _prerendered_help(args: list[str]) -> str | None:
+    """The stored help the command line asks for, when click would wrap it at the width it was
+    rendered for; None otherwise (typer then renders it)."""
     import shutil
 
-    from hopper._cli_help import MIN_COLUMNS
+    from hopper import _cli_help
+    from hopper.cli_parse import parse
 
-    return shutil.get_terminal_size().columns >= MIN_COLUMNS
+    parsed = parse(args)
+    if parsed is None or not parsed.help:
+        return None
+    if shutil.get_terminal_size().columns < _cli_help.MIN_COLUMNS:
+        return None
+    if parsed.command is None:
+        return _cli_help.TEXT
+    return _cli_help.COMMANDS.get(parsed.command.name)
 
 
 if __name__ == "__main__":

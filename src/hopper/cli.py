@@ -17,24 +17,23 @@ import re
 import sys
 import tempfile
 import traceback
+from collections.abc import Callable
 from dataclasses import replace
-from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
-
-import typer
 
 from hopper._version import __version__
 from hopper.cli_locations import TypedRoot
+from hopper.cli_table import (  # noqa: F401 - the choices, importable from here as before
+    AutostopChoice,
+    FailOn,
+    InspectFormat,
+    PostgresChoice,
+    ReportFormat,
+    SourceFormat,
+)
 from hopper.diagnostics import DEFAULT_LIMITS, Diagnostic, HopperError, Limits, Severity
 from hopper.formats import FORMAT_NAMES
 from hopper.formats.base import ReadOptions, WriteOptions, process_environ
-
-# Typer 0.29 vendors click; reach its exception classes through a public class's bases so this
-# works with both the vendored and the standalone click.
-_UsageError: type[Exception] = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "UsageError")
-_ClickException: type[Exception] = next(
-    c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
 
 EXIT_OK = 0
 EXIT_INPUT = 1
@@ -43,31 +42,9 @@ EXIT_INTERNAL = 3
 EXIT_USAGE = 64
 EXIT_INTERRUPTED = 130
 
-EPILOG = ("Exit codes: 0 ok; 1 bad input or warnings under --strict; 2 changes present "
-          "(diff --detailed-exitcode); 3 internal error; 64 usage error; 130 interrupted.")
-# Each command's help names only the exit codes it can return (and --strict only where it exists).
-_EXIT_TAIL = "3 internal error; 64 usage error; 130 interrupted."
-EPILOG_STRICT = f"Exit codes: 0 ok; 1 bad input or warnings under --strict; {_EXIT_TAIL}"
-EPILOG_CONVERT = ("Exit codes: 0 ok; 1 bad input, refused write (existing files without --force) "
-                  f"or warnings under --strict; {_EXIT_TAIL}")
-EPILOG_DIFF = ("Exit codes: 0 ok (no changes, with --detailed-exitcode); 1 bad input, or "
-               "unacknowledged findings at --fail-on; 2 changes present (with --detailed-exitcode); "
-               f"{_EXIT_TAIL}")
-EPILOG_REWRITE = f"Exit codes: 0 ok; 1 bad input or refused write; {_EXIT_TAIL}"
-EPILOG_PLAIN = f"Exit codes: 0 ok; {_EXIT_TAIL}"
 
-app = typer.Typer(
-    name="hopper",
-    help="Move a web application's deployment between docker-compose, Clever Cloud and Fly.io, "
-         "and show what changes before anything is deployed. The options below may also follow "
-         "the command.",
-    epilog=EPILOG,
-    add_completion=False,
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    rich_markup_mode=None,
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
+class UsageProblem(Exception):
+    """A command line the parser accepted but the command refuses (exit 64, click's layout)."""
 
 
 class _State:
@@ -79,55 +56,6 @@ class _State:
 
 
 STATE = _State()
-
-
-class SourceFormat(StrEnum):
-    compose = "compose"
-    clevercloud = "clevercloud"
-    fly = "fly"
-
-
-class InspectFormat(StrEnum):
-    text = "text"
-    yaml = "yaml"
-    json = "json"
-    mermaid = "mermaid"
-
-
-class ReportFormat(StrEnum):
-    text = "text"
-    markdown = "markdown"
-    json = "json"
-    github = "github"
-
-
-class AutostopChoice(StrEnum):
-    off = "off"
-    stop = "stop"
-    suspend = "suspend"
-
-
-class PostgresChoice(StrEnum):
-    managed = "managed"
-    unmanaged = "unmanaged"
-
-
-class FailOn(StrEnum):
-    warning = "warning"
-    breaking = "breaking"
-
-
-def _choices(enum: type[StrEnum]) -> str:
-    """One placeholder style in help: UPPER-CASE names for values, [a|b] for a choice."""
-    return "[" + "|".join(m.value for m in enum) + "]"
-
-
-class _Command(typer.core.TyperCommand):
-    """Usage lines name arguments as the options' placeholders do (``PATH``, not typer's
-    ``{PATH}``)."""
-
-    def collect_usage_pieces(self, ctx: Any) -> list[str]:  # click's Context (vendored or not)
-        return [re.sub(r"\{([A-Z_]+)\}", r"\1", piece) for piece in super().collect_usage_pieces(ctx)]
 
 
 # ------------------------------------------------------------------------------ output helpers
@@ -208,22 +136,17 @@ def _read_options(files: list[str] | None, profiles: list[str] | None,
     )
 
 
-# ------------------------------------------------------------------------------ callbacks
+# ------------------------------------------------------------------------------ global flags
 
-def _version_callback(value: bool) -> None:
-    if value:
-        _out(f"hopper {__version__}")
-        raise typer.Exit(0)
+def print_version() -> None:
+    _out(f"hopper {__version__}")
 
 
-@app.callback()
-def _main(
-    version: Annotated[bool, typer.Option("--version", "-V", callback=_version_callback,
-                                          is_eager=True, help="Print the version and exit.")] = False,
-    debug: Annotated[bool, typer.Option("--debug", help="Show Python tracebacks for internal errors.")] = False,
-    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Also print info notes (how hopper decided).")] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors on stderr.")] = False,
-) -> None:
+def print_error(line: str) -> None:
+    _err(line)
+
+
+def set_global_flags(*, debug: bool, verbose: bool, quiet: bool) -> None:
     STATE.debug = debug
     STATE.verbose = verbose
     STATE.quiet = quiet
@@ -232,63 +155,29 @@ def _main(
 
 # ------------------------------------------------------------------------------ inspect
 
-# Limits on what is read (docs/security.md). Each flag overrides one field of Limits.
-MaxInputBytes = Annotated[int | None, typer.Option("--max-input-bytes", min=1, metavar="N", help="Largest file read, in bytes (default 4 MiB).")]
-MaxTotalBytes = Annotated[int | None, typer.Option("--max-total-bytes", min=1, metavar="N", help="Most bytes read in all (default 32 MiB).")]
-MaxFiles = Annotated[int | None, typer.Option("--max-files", min=1, metavar="N", help="Most files read (default 2000).")]
-MaxDepth = Annotated[int | None, typer.Option("--max-depth", min=1, metavar="N", help="Deepest nesting accepted (default 64).")]
-MaxAliasNodes = Annotated[int | None, typer.Option("--max-alias-nodes", min=1, metavar="N", help="Most YAML nodes aliases may expand to (default 100000).")]
-MaxServices = Annotated[int | None, typer.Option("--max-services", min=1, metavar="N", help="Most services or apps (default 10000).")]
-MaxRoutes = Annotated[int | None, typer.Option("--max-routes", min=1, metavar="N", help="Most nginx locations or routes (default 1000).")]
+# Limit options (hopper.cli_table.LIMITS) and the fields of Limits they override.
+_LIMIT_FIELDS = {
+    "max_input_bytes": "max_file_bytes", "max_total_bytes": "max_total_bytes",
+    "max_files": "max_files", "max_depth": "max_depth", "max_alias_nodes": "max_alias_nodes",
+    "max_services": "max_services", "max_routes": "max_routes",
+}
 
 
-def _limits(max_input_bytes: int | None, max_total_bytes: int | None, max_files: int | None,
-            max_depth: int | None, max_alias_nodes: int | None, max_services: int | None,
-            max_routes: int | None) -> Limits:
-    given = {
-        "max_file_bytes": max_input_bytes, "max_total_bytes": max_total_bytes,
-        "max_files": max_files, "max_depth": max_depth, "max_alias_nodes": max_alias_nodes,
-        "max_services": max_services, "max_routes": max_routes,
-    }
-    return replace(DEFAULT_LIMITS, **{k: v for k, v in given.items() if v is not None})
+def _limits(given: dict[str, int | None]) -> Limits:
+    return replace(DEFAULT_LIMITS, **{_LIMIT_FIELDS[k]: v for k, v in given.items() if v is not None})
 
 
-FilesOpt = Annotated[list[str] | None, typer.Option("--file", "-f", metavar="FILE", help="A compose file (repeatable; merged in order).")]
-ProfileOpt = Annotated[list[str] | None, typer.Option("--profile", metavar="NAME", help="Enable a compose profile (repeatable).")]
-EnvFileOpt = Annotated[list[str] | None, typer.Option("--env-file", metavar="FILE", help="An env file for interpolation (repeatable).")]
-FromOpt = Annotated[SourceFormat | None, typer.Option("--from", metavar=_choices(SourceFormat), help="The source format (detected when omitted).")]
-StrictOpt = Annotated[bool, typer.Option("--strict", help="Treat warnings as errors: exit 1 with HOP050, naming the first.")]
-VariantOpt = Annotated[str | None, typer.Option("--variant", metavar="NAME", help="Fly: the environment to read (fly.NAME.toml; default fly.toml, then fly.production.toml).")]
-
-
-@app.command(cls=_Command, epilog=EPILOG_STRICT)
-def inspect(
-    path: Annotated[Path, typer.Argument(metavar="PATH", help="A project folder or a setup file.")],
-    from_: FromOpt = None,
-    file: FilesOpt = None,
-    profile: ProfileOpt = None,
-    env_file: EnvFileOpt = None,
-    variant: VariantOpt = None,
-    fmt: Annotated[InspectFormat, typer.Option("--format", metavar=_choices(InspectFormat), help="text summary, the native model as yaml/json, or a mermaid diagram.")] = InspectFormat.text,
-    with_origin: Annotated[bool, typer.Option("--with-origin", help="Include file:line provenance in yaml/json.")] = False,
-    no_interpolate: Annotated[bool, typer.Option("--no-interpolate", help="Do not substitute ${VARS}.")] = False,
-    scan_code: Annotated[bool, typer.Option("--scan-code", help="Also scan application code for env var reads.")] = False,
-    strict: StrictOpt = False,
-    max_input_bytes: MaxInputBytes = None,
-    max_total_bytes: MaxTotalBytes = None,
-    max_files: MaxFiles = None,
-    max_depth: MaxDepth = None,
-    max_alias_nodes: MaxAliasNodes = None,
-    max_services: MaxServices = None,
-    max_routes: MaxRoutes = None,
-) -> int:
+def inspect(*, path: Path, from_: SourceFormat | None, file: list[str] | None,
+            profile: list[str] | None, env_file: list[str] | None, variant: str | None,
+            fmt: InspectFormat, with_origin: bool, no_interpolate: bool, scan_code: bool,
+            strict: bool, **limits: int | None) -> int:
     """Read a setup and show the architecture hopper understood."""
     from hopper import api  # noqa: PLC0415
 
     STATE.root = TypedRoot(path)
     result = api.load(path, fmt=from_.value if from_ else None,
                       options=_read_options(file, profile, env_file, interpolate=not no_interpolate,
-                                            scan_code=scan_code, limits=_limits(max_input_bytes, max_total_bytes, max_files, max_depth, max_alias_nodes, max_services, max_routes),
+                                            scan_code=scan_code, limits=_limits(limits),
                                             variant=variant))
     _report(result.diagnostics)
     if strict and _strict_failure(result.diagnostics):
@@ -311,45 +200,22 @@ def inspect(
 
 # ------------------------------------------------------------------------------ convert
 
-@app.command(cls=_Command, epilog=EPILOG_CONVERT)
-def convert(
-    path: Annotated[Path, typer.Argument(metavar="PATH", help="A project folder or a setup file.")],
-    to: Annotated[SourceFormat, typer.Option("--to", metavar=_choices(SourceFormat), help="The target platform.")],
-    out: Annotated[Path | None, typer.Option("--out", "-o", metavar="DIR", help="Folder to write into (required unless --dry-run).")] = None,
-    from_: FromOpt = None,
-    file: FilesOpt = None,
-    profile: ProfileOpt = None,
-    env_file: EnvFileOpt = None,
-    variant: VariantOpt = None,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Write nothing; list the files and print the migration plan.")] = False,
-    force: Annotated[bool, typer.Option("--force", help="Replace existing files in --out.")] = False,
-    region: Annotated[str | None, typer.Option("--region", metavar="REGION", help="fly, clevercloud: target region code (default: nearest to the source).")] = None,
-    org: Annotated[str | None, typer.Option("--org", metavar="ORG", help="fly, clevercloud: target organisation.")] = None,
-    app_prefix: Annotated[str | None, typer.Option("--app-prefix", metavar="PREFIX", help="fly, clevercloud: prefix for app names.")] = None,
-    autostop: Annotated[AutostopChoice | None, typer.Option("--autostop", metavar=_choices(AutostopChoice), help="fly only: autostop for HTTP apps.")] = None,
-    min_running: Annotated[int | None, typer.Option("--min-running", min=0, metavar="N", help="fly only: min_machines_running for HTTP apps.")] = None,
-    postgres: Annotated[PostgresChoice | None, typer.Option("--postgres", metavar=_choices(PostgresChoice), help="fly only: Postgres flavour.")] = None,
-    report: Annotated[ReportFormat, typer.Option("--format", metavar=_choices(ReportFormat), help="Plan format for --dry-run.")] = ReportFormat.text,
-    scan_code: Annotated[bool, typer.Option("--scan-code/--no-scan-code", help="Scan application code for the env vars it reads (build-time variables, names the target must provide).")] = True,
-    strict: StrictOpt = False,
-    max_input_bytes: MaxInputBytes = None,
-    max_total_bytes: MaxTotalBytes = None,
-    max_files: MaxFiles = None,
-    max_depth: MaxDepth = None,
-    max_alias_nodes: MaxAliasNodes = None,
-    max_services: MaxServices = None,
-    max_routes: MaxRoutes = None,
-) -> int:
+def convert(*, path: Path, to: SourceFormat, out: Path | None, from_: SourceFormat | None,
+            file: list[str] | None, profile: list[str] | None, env_file: list[str] | None,
+            variant: str | None, dry_run: bool, force: bool, region: str | None, org: str | None,
+            app_prefix: str | None, autostop: AutostopChoice | None, min_running: int | None,
+            postgres: PostgresChoice | None, report: ReportFormat, scan_code: bool, strict: bool,
+            **limits: int | None) -> int:
     """Write the equivalent setup for another platform."""
     from hopper import api, output  # noqa: PLC0415
 
     if out is None and not dry_run:
-        raise _UsageError("--out is required (or use --dry-run)")
+        raise UsageProblem("--out is required (or use --dry-run)")
     _refuse_flags_without_effect(to.value, {
         "--region": region, "--org": org, "--app-prefix": app_prefix, "--autostop": autostop,
         "--min-running": min_running, "--postgres": postgres})
     if report is not ReportFormat.text and not dry_run:
-        raise _UsageError("--format chooses the plan's format, which only --dry-run prints")
+        raise UsageProblem("--format chooses the plan's format, which only --dry-run prints")
     STATE.root = TypedRoot(path)
     options = WriteOptions(
         region=region, org=org, app_prefix=app_prefix,
@@ -358,7 +224,7 @@ def convert(
     )
     result = api.convert(path, to.value, fmt=from_.value if from_ else None,
                          read_options=_read_options(file, profile, env_file, scan_code=scan_code,
-                                                    limits=_limits(max_input_bytes, max_total_bytes, max_files, max_depth, max_alias_nodes, max_services, max_routes),
+                                                    limits=_limits(limits),
                                                     variant=variant),
                          write_options=options, strict=False)
     _report(result.diagnostics)
@@ -397,7 +263,7 @@ def _refuse_flags_without_effect(target: str, given: dict[str, object]) -> None:
               if value is not None and target not in _OPTION_TARGETS[flag]]
     if unused:
         which = " or ".join(f"{flag} (--to {' or '.join(_OPTION_TARGETS[flag])} only)" for flag in unused)
-        raise _UsageError(f"--to {target} does not use {which}; remove {'it' if len(unused) == 1 else 'them'}")
+        raise UsageProblem(f"--to {target} does not use {which}; remove {'it' if len(unused) == 1 else 'them'}")
 
 
 def _dry_run_plan(result: object, target: str, fmt: ReportFormat, *, scan_code: bool) -> str | None:
@@ -429,24 +295,12 @@ def _use_color() -> bool:
 
 # ------------------------------------------------------------------------------ validate
 
-@app.command(cls=_Command, epilog=EPILOG_STRICT)
-def validate(
-    path: Annotated[Path, typer.Argument(metavar="PATH", help="A Fly setup: a folder of apps, or one fly.toml.")],
-    source: Annotated[Path | None, typer.Option("--source", metavar="DIR", help="The repository the set is for: files it refers to but does not carry (your Dockerfiles, your code) are read from there.")] = None,
-    strict: StrictOpt = False,
-    max_input_bytes: MaxInputBytes = None,
-    max_total_bytes: MaxTotalBytes = None,
-    max_files: MaxFiles = None,
-    max_depth: MaxDepth = None,
-    max_alias_nodes: MaxAliasNodes = None,
-    max_services: MaxServices = None,
-    max_routes: MaxRoutes = None,
-) -> int:
+def validate(*, path: Path, source: Path | None, strict: bool, **limits: int | None) -> int:
     """Check a Fly.io setup offline: flyctl's rules plus hopper's cross-checks."""
     from hopper.formats.fly.validate import validate_path  # noqa: PLC0415
 
     STATE.root = TypedRoot(path)
-    diagnostics = validate_path(path, _limits(max_input_bytes, max_total_bytes, max_files, max_depth, max_alias_nodes, max_services, max_routes), source=source)
+    diagnostics = validate_path(path, _limits(limits), source=source)
     _report(diagnostics)
     errors = [d for d in diagnostics if d.severity is Severity.ERROR]
     if errors:
@@ -463,11 +317,7 @@ def validate(
 
 # ------------------------------------------------------------------------------ verify
 
-@app.command(epilog=EPILOG)
-def verify(
-    out: Annotated[Path, typer.Argument(metavar="OUT", help="A Fly set hopper wrote (convert --to fly --out OUT).")],
-    source: Annotated[Path | None, typer.Option("--source", metavar="DIR", help="The repository the set was converted from (default: OUT, when the set was copied into it).")] = None,
-) -> int:
+def verify(*, out: Path, source: Path | None) -> int:
     """Run a Fly set on a local Fly-like runtime (Linux, root) and check it works (docs/verify.md)."""
     from hopper.runtime.netns import RuntimeProblem  # noqa: PLC0415
     from hopper.runtime.run import Interrupted  # noqa: PLC0415
@@ -494,41 +344,23 @@ def verify(
 
 # ------------------------------------------------------------------------------ diff
 
-@app.command(cls=_Command, epilog=EPILOG_DIFF)
-def diff(
-    before: Annotated[Path, typer.Argument(metavar="BEFORE", help="The current setup (any format).")],
-    after: Annotated[Path, typer.Argument(metavar="AFTER", help="The setup to compare with (any format).")],
-    from_before: Annotated[SourceFormat | None, typer.Option("--from-before", metavar=_choices(SourceFormat), help="Format of BEFORE.")] = None,
-    from_after: Annotated[SourceFormat | None, typer.Option("--from-after", metavar=_choices(SourceFormat), help="Format of AFTER.")] = None,
-    fmt: Annotated[ReportFormat, typer.Option("--format", metavar=_choices(ReportFormat), help="Report format.")] = ReportFormat.text,
-    detailed_exitcode: Annotated[bool, typer.Option("--detailed-exitcode", help="Exit 2 when there are changes, 0 when none.")] = False,
-    fail_on: Annotated[FailOn | None, typer.Option("--fail-on", metavar=_choices(FailOn), help="Exit 1 on unacknowledged findings of this severity or worse.")] = None,
-    ack: Annotated[Path | None, typer.Option("--ack", metavar="FILE", help="Acknowledgement file (default: hopper.ack.yaml if present).")] = None,
-    # The same default as convert's, so `diff SOURCE OUT` and `convert --dry-run` give one plan.
-    scan_code: Annotated[bool, typer.Option("--scan-code/--no-scan-code", help="Scan application code for the env vars it reads (as convert does).")] = True,
-    path_prefix: Annotated[str | None, typer.Option("--path-prefix", metavar="PREFIX", help="--format github: put PREFIX before each file's path as seen from the current folder (default: paths from the root of the git repository holding the current folder).")] = None,
-    variant: VariantOpt = None,
-    max_input_bytes: MaxInputBytes = None,
-    max_total_bytes: MaxTotalBytes = None,
-    max_files: MaxFiles = None,
-    max_depth: MaxDepth = None,
-    max_alias_nodes: MaxAliasNodes = None,
-    max_services: MaxServices = None,
-    max_routes: MaxRoutes = None,
-) -> int:
+def diff(*, before: Path, after: Path, from_before: SourceFormat | None,
+         from_after: SourceFormat | None, fmt: ReportFormat, detailed_exitcode: bool,
+         fail_on: FailOn | None, ack: Path | None, scan_code: bool, path_prefix: str | None,
+         variant: str | None, **limits: int | None) -> int:
     """Show the migration plan between two setups: what behaves differently, and what to do."""
     from hopper import api  # noqa: PLC0415
     from hopper import diff as differ  # noqa: PLC0415
     from hopper import report as reporter  # noqa: PLC0415
 
-    limits = _limits(max_input_bytes, max_total_bytes, max_files, max_depth, max_alias_nodes, max_services, max_routes)
+    read_limits = _limits(limits)
     STATE.root = TypedRoot(before)
     a = api.load(before, fmt=from_before.value if from_before else None,
-                 options=_read_options(None, None, None, scan_code=scan_code, limits=limits, variant=variant))
+                 options=_read_options(None, None, None, scan_code=scan_code, limits=read_limits, variant=variant))
     a_diagnostics = STATE.root.relocate(a.diagnostics)
     STATE.root = TypedRoot(after)
     b = api.load(after, fmt=from_after.value if from_after else None,
-                 options=_read_options(None, None, None, scan_code=scan_code, limits=limits, variant=variant))
+                 options=_read_options(None, None, None, scan_code=scan_code, limits=read_limits, variant=variant))
     b_diagnostics = STATE.root.relocate(b.diagnostics)
     STATE.root = None
     _report(a_diagnostics + b_diagnostics)
@@ -550,13 +382,7 @@ def diff(
 
 # ------------------------------------------------------------------------------ rewrite-env
 
-@app.command("rewrite-env", cls=_Command, epilog=EPILOG_REWRITE)
-def rewrite_env(
-    path: Annotated[Path, typer.Argument(metavar="PATH", help="A project folder (its services' source is scanned).")],
-    to: Annotated[SourceFormat, typer.Option("--to", metavar=_choices(SourceFormat), help="The target platform whose env names to use.")],
-    from_: FromOpt = None,
-    write: Annotated[bool, typer.Option("--write", help="Edit the files in place (atomically); without it, only print the diff.")] = False,
-) -> int:
+def rewrite_env(*, path: Path, to: SourceFormat, from_: SourceFormat | None, write: bool) -> int:
     """Rename env var reads in application code to the target platform's names."""
     from hopper.envscan.rewrite import rewrite_project  # noqa: PLC0415
 
@@ -575,7 +401,6 @@ def rewrite_env(
 
 # ------------------------------------------------------------------------------ formats
 
-@app.command(cls=_Command, epilog=EPILOG_PLAIN)
 def formats() -> int:
     """List the formats hopper reads and writes."""
     from hopper.formats import get_format  # noqa: PLC0415
@@ -603,53 +428,61 @@ def _print_traceback(exc: BaseException) -> None:
 
 
 
-# Options of the whole program, accepted after the command too (``hopper convert ... -q``).
-_GLOBAL_FLAGS = frozenset({"--debug", "--verbose", "-v", "--quiet", "-q", "--version", "-V"})
 
-
-def _globals_first(argv: list[str]) -> list[str]:
-    """Move global flags given after the command name in front of it, where click parses them.
-    They take no value, so no option's value can be mistaken for one; ``--`` ends the search."""
-    command_at = next((i for i, a in enumerate(argv) if not a.startswith("-")), None)
-    if command_at is None:
-        return argv
-    tail = argv[command_at:]
-    end = command_at + tail.index("--") if "--" in tail else len(argv)
-    moved = [a for a in argv[command_at + 1:end] if a in _GLOBAL_FLAGS]
-    rest = [a for a in argv[command_at + 1:end] if a not in _GLOBAL_FLAGS]
-    return argv[:command_at] + moved + [argv[command_at]] + rest + argv[end:]
+IMPLEMENTATIONS: dict[str, Callable[..., int]] = {
+    "inspect": inspect, "convert": convert, "validate": validate, "verify": verify, "diff": diff,
+    "rewrite-env": rewrite_env, "formats": formats,
+}
 
 
 def run(argv: list[str]) -> int:
-    """Run the CLI and return the exit code; maps every failure to a documented code."""
-    command = typer.main.get_command(app)
-    argv = _globals_first(argv)
+    """Run the CLI and return the exit code; maps every failure to a documented code.
+
+    Ordinary command lines are read by the lean dispatcher (``hopper.cli_parse``); help, and
+    whatever it does not recognise, go to the typer application, which prints click's help and
+    click's usage errors as before."""
+    from hopper.cli_parse import parse  # noqa: PLC0415
+
+    parsed = parse(argv)
+    if parsed is None or parsed.help:
+        from hopper.cli_typer import run_typer  # noqa: PLC0415
+
+        return run_typer(argv)
+    if parsed.version:
+        print_version()
+        return EXIT_OK
+    assert parsed.command is not None
+    set_global_flags(debug=parsed.flags["debug"], verbose=parsed.flags["verbose"],
+                     quiet=parsed.flags["quiet"])
     try:
-        rv = command.main(args=argv, prog_name="hopper", standalone_mode=False)
-    except _UsageError as exc:
-        exc.show(file=sys.stderr)  # type: ignore[attr-defined]
+        return IMPLEMENTATIONS[parsed.command.name](**parsed.values)
+    except UsageProblem as exc:
+        from hopper.cli_typer import show_usage_error  # noqa: PLC0415
+
+        show_usage_error(parsed.command.name, str(exc))
         return EXIT_USAGE
-    except typer.Abort:
-        _err("interrupted")
-        return EXIT_INTERRUPTED
-    except typer.Exit as exc:
-        return int(exc.exit_code or 0)
-    except _ClickException as exc:
-        exc.show(file=sys.stderr)  # type: ignore[attr-defined]
-        return EXIT_USAGE
-    except HopperError as exc:
+    except BaseException as exc:
+        code = exit_code_for(exc)
+        if code is None:
+            raise
+        return code
+
+
+def exit_code_for(exc: BaseException) -> int | None:
+    """Report a failure of a command and return its exit code (None: not ours to handle)."""
+    if isinstance(exc, HopperError):
         for diag in exc.diagnostics[:20]:
             _print_diagnostic(diag)
         return EXIT_INPUT
-    except KeyboardInterrupt:
+    if isinstance(exc, KeyboardInterrupt):
         _err("interrupted")
         return EXIT_INTERRUPTED
-    except BrokenPipeError:
+    if isinstance(exc, BrokenPipeError):
         return EXIT_OK
-    except Exception as exc:  # a bug: say so plainly, traceback only on request
+    if isinstance(exc, Exception):  # a bug: say so plainly, traceback only on request
         if STATE.debug:
             _print_traceback(exc)
         _err(f"internal error: {type(exc).__name__} (this is a bug in hopper; rerun with --debug "
              "and report it)")
         return EXIT_INTERNAL
-    return int(rv or 0)
+    return None

@@ -11,7 +11,7 @@ from support import ROOT
 
 def test_cli_reference_is_up_to_date(tmp_path: Path) -> None:
     out = tmp_path / "cli.md"
-    subprocess.run([sys.executable, "-m", "typer", "hopper.cli", "utils", "docs", "--name", "hopper",
+    subprocess.run([sys.executable, "-m", "typer", "hopper.cli_typer", "utils", "docs", "--name", "hopper",
                     "--title", "hopper command-line reference", "--output", str(out)],
                    check=True, capture_output=True, cwd=ROOT)
     committed = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")

@@ -1,0 +1,278 @@
+"""Every command, argument and option of the command line, as data: the one place to add one.
+
+Two parsers are built from this table and must agree (tests/core/test_cli_table.py checks it
+on every command, option, choice and default):
+
+* the lean dispatcher (``hopper.cli_parse``), which runs every ordinary command line without
+  importing typer or click (they cost ~130 ms of CPU before the command starts);
+* the typer application (``hopper.cli_typer``), which renders help, docs/cli.md and every
+  usage error, and takes over whatever the lean dispatcher does not recognise.
+
+To add an option: add a ``Param`` to the command's tuple below, then read it by its ``name`` in
+the command's function in ``hopper.cli``. To add a choice: add a member to the enum. Then
+regenerate the pre-rendered help (``HOPPER_UPDATE_GOLDEN=1 pytest tests/perf``) and docs/cli.md
+(``scripts/gen-cli-docs``).
+
+This module is imported on every command: it imports nothing but ``enum`` and ``pathlib``.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+
+
+class SourceFormat(StrEnum):
+    compose = "compose"
+    clevercloud = "clevercloud"
+    fly = "fly"
+
+
+class InspectFormat(StrEnum):
+    text = "text"
+    yaml = "yaml"
+    json = "json"
+    mermaid = "mermaid"
+
+
+class ReportFormat(StrEnum):
+    text = "text"
+    markdown = "markdown"
+    json = "json"
+    github = "github"
+
+
+class AutostopChoice(StrEnum):
+    off = "off"
+    stop = "stop"
+    suspend = "suspend"
+
+
+class PostgresChoice(StrEnum):
+    managed = "managed"
+    unmanaged = "unmanaged"
+
+
+class FailOn(StrEnum):
+    warning = "warning"
+    breaking = "breaking"
+
+
+def choices(enum: type[StrEnum]) -> str:
+    """One placeholder style in help: UPPER-CASE names for values, [a|b] for a choice."""
+    return "[" + "|".join(m.value for m in enum) + "]"
+
+
+class Param:
+    """One argument or option.
+
+    ``name`` is the keyword the command's function receives. ``type`` is ``str``, ``int``,
+    ``Path``, ``bool`` (a flag) or a ``StrEnum`` (a choice). An option without ``default`` and
+    with ``required`` must be given; an argument is always required. ``multiple`` options
+    collect a list (``None`` when never given). ``secondary`` is a flag's ``--no-...`` form.
+    """
+
+    __slots__ = ("decls", "default", "help", "is_argument", "metavar", "min", "multiple", "name",
+                 "required", "secondary", "type")
+
+    def __init__(self, name: str, decls: tuple[str, ...], type: type, help: str, *,  # noqa: A002
+                 default: object = None, metavar: str | None = None, multiple: bool = False,
+                 required: bool = False, min: int | None = None,  # noqa: A002
+                 secondary: tuple[str, ...] = (), is_argument: bool = False) -> None:
+        self.name = name
+        self.decls = decls
+        self.type = type
+        self.help = help
+        self.default = default
+        self.metavar = metavar
+        self.multiple = multiple
+        self.required = required or is_argument
+        self.min = min
+        self.secondary = secondary
+        self.is_argument = is_argument
+
+    @property
+    def takes_value(self) -> bool:
+        return self.type is not bool
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{k}={getattr(self, k)!r}" for k in self.__slots__)
+        return f"Param({fields})"
+
+
+class Command:
+    """One subcommand: its parameters in help order, its one-line help and its epilog.
+
+    ``plain_usage``: typer's usage line as is (``{OUT}``), not hopper's ``PATH`` style; kept
+    for ``verify``, whose help has always been rendered that way."""
+
+    __slots__ = ("epilog", "help", "name", "params", "plain_usage")
+
+    def __init__(self, name: str, help: str, epilog: str, params: tuple[Param, ...], *,  # noqa: A002
+                 plain_usage: bool = False) -> None:
+        self.name = name
+        self.help = help
+        self.epilog = epilog
+        self.params = params
+        self.plain_usage = plain_usage
+
+
+def argument(name: str, metavar: str, help: str, type: type = Path) -> Param:  # noqa: A002
+    return Param(name, (), type, help, metavar=metavar, is_argument=True)
+
+
+def option(name: str, *decls: str, type: type = str, help: str, **extra: object) -> Param:  # noqa: A002
+    if issubclass(type, StrEnum) and "metavar" not in extra:
+        extra["metavar"] = choices(type)
+    return Param(name, decls, type, help, **extra)  # type: ignore[arg-type]
+
+
+def flag(name: str, *decls: str, help: str, secondary: tuple[str, ...] = (),  # noqa: A002
+         default: bool = False) -> Param:
+    return Param(name, decls, bool, help, default=default, secondary=secondary)
+
+
+# ------------------------------------------------------------------------------ exit codes
+
+EPILOG = ("Exit codes: 0 ok; 1 bad input or warnings under --strict; 2 changes present "
+          "(diff --detailed-exitcode); 3 internal error; 64 usage error; 130 interrupted.")
+# Each command's help names only the exit codes it can return (and --strict only where it exists).
+_EXIT_TAIL = "3 internal error; 64 usage error; 130 interrupted."
+EPILOG_STRICT = f"Exit codes: 0 ok; 1 bad input or warnings under --strict; {_EXIT_TAIL}"
+EPILOG_CONVERT = ("Exit codes: 0 ok; 1 bad input, refused write (existing files without --force) "
+                  f"or warnings under --strict; {_EXIT_TAIL}")
+EPILOG_DIFF = ("Exit codes: 0 ok (no changes, with --detailed-exitcode); 1 bad input, or "
+               "unacknowledged findings at --fail-on; 2 changes present (with --detailed-exitcode); "
+               f"{_EXIT_TAIL}")
+EPILOG_REWRITE = f"Exit codes: 0 ok; 1 bad input or refused write; {_EXIT_TAIL}"
+EPILOG_PLAIN = f"Exit codes: 0 ok; {_EXIT_TAIL}"
+
+# ------------------------------------------------------------------------------ the program
+
+PROGRAM_HELP = ("Move a web application's deployment between docker-compose, Clever Cloud and "
+                "Fly.io, and show what changes before anything is deployed. The options below may "
+                "also follow the command.")
+HELP_FLAGS = ("-h", "--help")
+
+# Options of the whole program; they take no value, and are accepted after the command too.
+GLOBAL_PARAMS = (
+    flag("version", "--version", "-V", help="Print the version and exit."),
+    flag("debug", "--debug", help="Show Python tracebacks for internal errors."),
+    flag("verbose", "--verbose", "-v", help="Also print info notes (how hopper decided)."),
+    flag("quiet", "--quiet", "-q", help="Print only errors on stderr."),
+)
+
+# ------------------------------------------------------------------------------ shared options
+
+# Limits on what is read (docs/security.md). Each flag overrides one field of Limits.
+LIMITS = (
+    option("max_input_bytes", "--max-input-bytes", type=int, min=1, metavar="N",
+           help="Largest file read, in bytes (default 4 MiB)."),
+    option("max_total_bytes", "--max-total-bytes", type=int, min=1, metavar="N",
+           help="Most bytes read in all (default 32 MiB)."),
+    option("max_files", "--max-files", type=int, min=1, metavar="N", help="Most files read (default 2000)."),
+    option("max_depth", "--max-depth", type=int, min=1, metavar="N",
+           help="Deepest nesting accepted (default 64)."),
+    option("max_alias_nodes", "--max-alias-nodes", type=int, min=1, metavar="N",
+           help="Most YAML nodes aliases may expand to (default 100000)."),
+    option("max_services", "--max-services", type=int, min=1, metavar="N",
+           help="Most services or apps (default 10000)."),
+    option("max_routes", "--max-routes", type=int, min=1, metavar="N",
+           help="Most nginx locations or routes (default 1000)."),
+)
+FILES = option("file", "--file", "-f", multiple=True, metavar="FILE",
+               help="A compose file (repeatable; merged in order).")
+PROFILES = option("profile", "--profile", multiple=True, metavar="NAME",
+                  help="Enable a compose profile (repeatable).")
+ENV_FILES = option("env_file", "--env-file", multiple=True, metavar="FILE",
+                   help="An env file for interpolation (repeatable).")
+FROM = option("from_", "--from", type=SourceFormat, help="The source format (detected when omitted).")
+STRICT = flag("strict", "--strict", help="Treat warnings as errors: exit 1 with HOP050, naming the first.")
+VARIANT = option("variant", "--variant", metavar="NAME",
+                 help="Fly: the environment to read (fly.NAME.toml; default fly.toml, then "
+                      "fly.production.toml).")
+
+# ------------------------------------------------------------------------------ the commands
+
+COMMANDS = (
+    Command("inspect", "Read a setup and show the architecture hopper understood.", EPILOG_STRICT, (
+        argument("path", "PATH", "A project folder or a setup file."),
+        FROM, FILES, PROFILES, ENV_FILES, VARIANT,
+        option("fmt", "--format", type=InspectFormat, default=InspectFormat.text,
+               help="text summary, the native model as yaml/json, or a mermaid diagram."),
+        flag("with_origin", "--with-origin", help="Include file:line provenance in yaml/json."),
+        flag("no_interpolate", "--no-interpolate", help="Do not substitute ${VARS}."),
+        flag("scan_code", "--scan-code", help="Also scan application code for env var reads."),
+        STRICT, *LIMITS,
+    )),
+    Command("convert", "Write the equivalent setup for another platform.", EPILOG_CONVERT, (
+        argument("path", "PATH", "A project folder or a setup file."),
+        option("to", "--to", type=SourceFormat, required=True, help="The target platform."),
+        option("out", "--out", "-o", type=Path, metavar="DIR",
+               help="Folder to write into (required unless --dry-run)."),
+        FROM, FILES, PROFILES, ENV_FILES, VARIANT,
+        flag("dry_run", "--dry-run", help="Write nothing; list the files and print the migration plan."),
+        flag("force", "--force", help="Replace existing files in --out."),
+        option("region", "--region", metavar="REGION",
+               help="fly, clevercloud: target region code (default: nearest to the source)."),
+        option("org", "--org", metavar="ORG", help="fly, clevercloud: target organisation."),
+        option("app_prefix", "--app-prefix", metavar="PREFIX", help="fly, clevercloud: prefix for app names."),
+        option("autostop", "--autostop", type=AutostopChoice, help="fly only: autostop for HTTP apps."),
+        option("min_running", "--min-running", type=int, min=0, metavar="N",
+               help="fly only: min_machines_running for HTTP apps."),
+        option("postgres", "--postgres", type=PostgresChoice, help="fly only: Postgres flavour."),
+        option("report", "--format", type=ReportFormat, default=ReportFormat.text,
+               help="Plan format for --dry-run."),
+        flag("scan_code", "--scan-code", secondary=("--no-scan-code",), default=True,
+             help="Scan application code for the env vars it reads (build-time variables, names "
+                  "the target must provide)."),
+        STRICT, *LIMITS,
+    )),
+    Command("validate", "Check a Fly.io setup offline: flyctl's rules plus hopper's cross-checks.",
+            EPILOG_STRICT, (
+        argument("path", "PATH", "A Fly setup: a folder of apps, or one fly.toml."),
+        option("source", "--source", type=Path, metavar="DIR",
+               help="The repository the set is for: files it refers to but does not carry (your "
+                    "Dockerfiles, your code) are read from there."),
+        STRICT, *LIMITS,
+    )),
+    Command("verify", "Run a Fly set on a local Fly-like runtime (Linux, root) and check it works "
+                      "(docs/verify.md).", EPILOG, (
+        argument("out", "OUT", "A Fly set hopper wrote (convert --to fly --out OUT)."),
+        option("source", "--source", type=Path, metavar="DIR",
+               help="The repository the set was converted from (default: OUT, when the set was "
+                    "copied into it)."),
+    ), plain_usage=True),
+    Command("diff", "Show the migration plan between two setups: what behaves differently, and what "
+                    "to do.", EPILOG_DIFF, (
+        argument("before", "BEFORE", "The current setup (any format)."),
+        argument("after", "AFTER", "The setup to compare with (any format)."),
+        option("from_before", "--from-before", type=SourceFormat, help="Format of BEFORE."),
+        option("from_after", "--from-after", type=SourceFormat, help="Format of AFTER."),
+        option("fmt", "--format", type=ReportFormat, default=ReportFormat.text, help="Report format."),
+        flag("detailed_exitcode", "--detailed-exitcode", help="Exit 2 when there are changes, 0 when none."),
+        option("fail_on", "--fail-on", type=FailOn,
+               help="Exit 1 on unacknowledged findings of this severity or worse."),
+        option("ack", "--ack", type=Path, metavar="FILE",
+               help="Acknowledgement file (default: hopper.ack.yaml if present)."),
+        # The same default as convert's, so `diff SOURCE OUT` and `convert --dry-run` give one plan.
+        flag("scan_code", "--scan-code", secondary=("--no-scan-code",), default=True,
+             help="Scan application code for the env vars it reads (as convert does)."),
+        option("path_prefix", "--path-prefix", metavar="PREFIX",
+               help="--format github: put PREFIX before each file's path as seen from the current "
+                    "folder (default: paths from the root of the git repository holding the "
+                    "current folder)."),
+        VARIANT, *LIMITS,
+    )),
+    Command("rewrite-env", "Rename env var reads in application code to the target platform's names.",
+            EPILOG_REWRITE, (
+        argument("path", "PATH", "A project folder (its services' source is scanned)."),
+        option("to", "--to", type=SourceFormat, required=True,
+               help="The target platform whose env names to use."),
+        FROM,
+        flag("write", "--write", help="Edit the files in place (atomically); without it, only print the diff."),
+    )),
+    Command("formats", "List the formats hopper reads and writes.", EPILOG_PLAIN, ()),
+)
+
+BY_NAME = {command.name: command for command in COMMANDS}
