@@ -8,7 +8,6 @@ broken copy must fail with the check that names its defect.
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -57,7 +56,7 @@ def test_sample_passes_verify(sample: str, tmp_path: Path) -> None:
     assert report.ok, report.text()
     passed = names(report, True)
     # the front served, the API reached through nginx, bindings working end to end
-    assert {"index", "deep-link", "route", "health", "attachment", "machine-start"} <= passed
+    assert {"index", "deep-link", "route", "body-limit", "health", "attachment", "machine-start"} <= passed
 
 
 def test_config_path_flyctl_would_not_find_stops_the_run(tmp_path: Path) -> None:
@@ -130,12 +129,16 @@ def test_vite_value_only_at_runtime_fails_the_build_time_check(tmp_path: Path) -
 
 
 def test_upload_against_nginx_default_body_size_fails(tmp_path: Path) -> None:
-    out = convert("monorepo-webapp", tmp_path / "out")
+    # Issue 15's case: the Clever Cloud API took uploads with no limit; without the emitted
+    # client_max_body_size, nginx's 1 MB default refuses a 5 MB upload.
+    out = convert("clevercloud-webapp", tmp_path / "out")
     conf = out / "front" / "nginx.conf"
-    conf.write_text(re.sub(r"\n\s*client_max_body_size [^;]+;", "", conf.read_text()))
-    report = run_verify(out, SAMPLES / "monorepo-webapp")
+    edit(conf, "client_max_body_size 0;", "")
+    report = run_verify(out, SAMPLES / "clevercloud-webapp")
     failed = report.failed("body-limit")
-    assert failed and "413" in failed[0].seen and "10m" in failed[0].seen
+    assert failed and "413" in failed[0].seen and "5.0 MiB" in failed[0].seen, report.text()
+    assert "the source sets no limit" in failed[0].seen
+    assert "route" in names(report, True)  # a small request still goes through
 
 
 def test_a_redis_app_runs_as_redis_server_reached_over_flycast(tmp_path: Path) -> None:

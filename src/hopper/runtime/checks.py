@@ -28,6 +28,7 @@ MIGRATION = re.compile(r"\bmigrat|prisma\s+(db\s+push|migrate)|knex\s+migrate|se
                        r"typeorm\b.*migration:run|drizzle-kit\s+(push|migrate)|alembic\s+upgrade|"
                        r"manage\.py\s+migrate|rails\s+db:migrate", re.IGNORECASE)
 MAX_BODY_PROBE = 32 * 1024 * 1024
+UNLIMITED_BODY_PROBE = 5 * 1024 * 1024  # issue 15: "a 5 MB upload against nginx's default body size"
 
 
 @dataclass(frozen=True, slots=True)
@@ -284,25 +285,37 @@ def _size(text: str) -> int | None:
 
 
 def body_limit(v: Verifier, run: AppRun, route: NginxRoute, port: int, path: str) -> None:
-    declared = None
+    """A body of the size the source accepted on the route passes nginx and the proxy.
+
+    The size is the limit the source declares for the route; a source without one reached its
+    API without an nginx limit (a Clever app, a published port), so 5 MB then — issue 15's
+    upload, five times nginx's 1 MB default. Without ``--source`` there is nothing to compare
+    with (n/a)."""
     service = _source_front(v, run)
-    if service is not None:
-        for r in service.routes:
-            if r.path_prefix.rstrip("/") == route.prefix.rstrip("/") and r.body_size_limit:
-                declared = r.body_size_limit
     subject = f"{run.name} {route.prefix}"
-    limit = _size(declared) if declared else None
-    if not limit:
-        v.check("body-limit", subject, None, "the source declares no body-size limit for this route")
+    if service is None:
+        v.check("body-limit", subject, None, "without the source's front, no declared body size to probe")
         return
-    size = min(limit - 1024, MAX_BODY_PROBE)
+    declared: str | None = None
+    for r in service.routes:
+        if r.path_prefix.rstrip("/") == route.prefix.rstrip("/"):
+            declared = r.body_size_limit
+    limit = _size(declared) if declared else None
+    if limit is None and declared:
+        v.check("body-limit", subject, None, f"the source's body size {declared!r} is not a size this check reads")
+        return
+    if limit:
+        size, allowed = min(limit, MAX_BODY_PROBE), f"the source allows {declared}"
+    else:
+        size, allowed = UNLIMITED_BODY_PROBE, ("the source sets no limit" if declared is None
+                                               else "the source allows any size")
     got = edge_request(port, path, method="POST", body=b"x" * size,
                        headers={"Content-Type": "application/octet-stream"})
     # Only a refusal for size fails: an API that answers before reading the body (a 404 for
     # this probe path) may make nginx report the upstream closed early, after it took the body.
     ok = got.status not in (0, 413)
     v.check("body-limit", subject, ok,
-            f"POST of {size / 1024 / 1024:.1f} MiB (the source allows {declared}): HTTP {got.status}"
+            f"POST of {size / 1024 / 1024:.1f} MiB ({allowed}): HTTP {got.status}"
             + ("" if ok else f" {got.summary()}{_nginx_error(v, run)}"))
 
 

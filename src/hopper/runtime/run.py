@@ -73,7 +73,8 @@ class Verifier:
     def __init__(self, out: Path, source: Path | None, progress: Progress) -> None:
         self.out, self.source, self.progress = out, source, progress
         self.report = Report()
-        self.workdir = Path(tempfile.mkdtemp(prefix="hopper-verify-", dir=_scratch()))
+        # The pid in the name tells whose it is (a test looks for a run's leftovers by it).
+        self.workdir = Path(tempfile.mkdtemp(prefix=f"hopper-verify-{os.getpid()}-", dir=_scratch()))
         os.chmod(self.workdir, 0o755)  # the postgres user and the Machines' users traverse it
         self.tree = self.workdir / "tree"
         self.net = PrivateNetwork()
