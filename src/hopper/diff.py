@@ -12,6 +12,7 @@ from hopper.findings import (
     components,
     cost,
     data,
+    db_placement,
     networking,
     placement,
     routing,
@@ -23,7 +24,7 @@ from hopper.findings.context import Context
 from hopper.findings.types import Finding, Plan, Side
 from hopper.model import Architecture
 
-RULES = (components, placement, scaling, secrets_env, networking, routing, data, build_deploy,
+RULES = (components, placement, db_placement, scaling, secrets_env, networking, routing, data, build_deploy,
          schedules, cost)
 
 __all__ = ["Finding", "Plan", "diff_models"]

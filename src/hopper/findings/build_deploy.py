@@ -67,6 +67,29 @@ def _start(svc: Service) -> str | None:
     return None
 
 
+# When each platform runs a service's release command (the model's ``release_command``), and
+# what that means for a command written for another platform's moment.
+RELEASE_TIMING = {
+    "clevercloud": "before every instance start (CC_PRE_RUN_HOOK)",
+    "fly": "once per deploy, before the new Machines start ([deploy] release_command)",
+    "compose": "never by compose itself (kept under x-hopper.release_command)",
+}
+_RELEASE_CONSEQUENCE = {
+    "clevercloud": ("It runs again at every start of every instance (restarts and scale-ups "
+                    "included), possibly on several instances at once.",
+                    "Make it idempotent and safe to run concurrently (a migration tool's lock), or "
+                    "move one-off steps out of CC_PRE_RUN_HOOK."),
+    "fly": ("It runs once, on a temporary Machine with the app's env and secrets, before the new "
+            "version starts; Machines started later (restarts, autostart, scale-ups) do not run "
+            "it, and whatever it leaves on disk is gone.",
+            "Keep only deploy-time steps (migrations) in it; move per-start work into the start "
+            "command."),
+    "compose": ("compose does not run it: nothing applies it before the new version starts.",
+                "Run it by hand before starting the new version: docker compose run --rm "
+                "{service} {command}."),
+}
+
+
 def _major(version: str) -> str:
     return version.split(".")[0].lstrip("v^~>= ")
 
@@ -104,6 +127,11 @@ def _service(ctx: Context, name: str, aliases: tuple[str, ...], b: Service, a: S
         ctx.emit("HD703", name, after=ra, command=ra, **rev)
     elif ra and rb and ra != rb:
         ctx.emit("HD705", name, before=rb, after=ra, **rev)
+    tb, ta = RELEASE_TIMING.get(ctx.before_platform), RELEASE_TIMING.get(ctx.after_platform)
+    if rb and ra and tb and ta and tb != ta:
+        consequence, remedy = _RELEASE_CONSEQUENCE[ctx.after_platform]
+        ctx.emit("HD423", name, before=tb, after=ta, command=ra, consequence=consequence,
+                 remedy=remedy.format(service=a.name, command=ra), **rev)
 
     hb, ha = b.runtime.health_check, a.runtime.health_check
     hev: dict[str, Any] = {"evidence_before": (hb, b.runtime, b),

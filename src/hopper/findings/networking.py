@@ -1,8 +1,11 @@
 """Public and private reachability, private names (.internal vs Flycast), ports, TLS, domains.
 
-Fly private networking is read from ``Service.extensions["fly"]``: ``private_network`` is
-``"flycast"`` or ``"internal"`` (how other services reach this one); ``flycast = true`` is
-accepted as a short form. When a reader does not say, hopper does not guess.
+How a service that others proxy to is reached (:func:`reach`) comes from the model as the readers
+fill it: on Fly, ``Service.extensions["fly"]["private_network"]`` (``"flycast"`` or ``"internal"``,
+set by the Fly reader from the hostnames the front's nginx proxies to; ``flycast = true`` is
+accepted as a short form); on compose, the service's name on the compose network; on Clever
+Cloud, the public domain whose path prefix the platform's edge routes to it. When neither side
+says, hopper does not guess.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from typing import Any
 
 from hopper.findings.context import Context
 from hopper.findings.scaling import stops_when_idle
-from hopper.model import Architecture, Service
+from hopper.model import Architecture, Route, Service
 
 PLATFORM_TLS = {"fly": "platform edge (fly)", "clevercloud": "platform edge (clevercloud)"}
 
@@ -31,6 +34,35 @@ def private_network(svc: Service, platform: str) -> str | None:
     return None
 
 
+_REACH_DETAIL = {
+    "flycast": "Flycast goes through Fly's private proxy, which balances across the Machines and "
+               "starts a stopped one",
+    "internal": ".internal resolves to each Machine's private IPv6 address: the app must listen "
+                "on IPv6 (::) and be running, as nothing starts a stopped Machine",
+}
+
+
+def reach(svc: Service, arch: Architecture, platform: str) -> str | None:
+    """How the services that proxy to ``svc`` reach it: a private name, or (Clever Cloud, where
+    apps have no private network) the public domain the platform's edge routes to it."""
+    mode = private_network(svc, platform)
+    if mode in _REACH_DETAIL:
+        fly = svc.extensions.get("fly")
+        app = fly.get("app") if isinstance(fly, dict) else None
+        return f"{app or svc.name}.{mode} ({'Flycast' if mode == 'flycast' else '6PN'})"
+    if mode is not None or platform != "clevercloud":
+        return mode
+    for owner in arch.services:
+        for route in owner.routes:
+            if route.target_service == svc.name:
+                domain = owner.domains[0] if owner.domains else f"{owner.name}'s domain"
+                return (f"{domain}{route.path_prefix.rstrip('/')} "
+                        "(public; Clever Cloud's edge routes it)")
+    return None
+
+
+
+
 def _route_sources(arch: Architecture) -> dict[str, list[str]]:
     """target service name -> names of the services that proxy to it."""
     out: dict[str, list[str]] = {}
@@ -38,6 +70,15 @@ def _route_sources(arch: Architecture) -> dict[str, list[str]]:
         for route in svc.routes:
             out.setdefault(route.target_service, []).append(svc.name)
     return out
+
+
+def _route_to(arch: Architecture, target: Service) -> Route | None:
+    """The first route that proxies to ``target``: where the way it is reached is written."""
+    for svc in arch.services:
+        for route in svc.routes:
+            if route.target_service == target.name:
+                return route
+    return None
 
 
 def check(ctx: Context) -> None:
@@ -54,8 +95,15 @@ def check(ctx: Context) -> None:
         mode_b = private_network(b, ctx.before_platform)
         mode_a = private_network(a, ctx.after_platform)
         reached = b.name in targets_b or a.name in targets_a
-        if reached and mode_b and mode_a and mode_b != mode_a:
-            ctx.emit("HD403", name, before=mode_b, after=mode_a, **ev)
+        reach_b = reach(b, ctx.before, ctx.before_platform) if reached else None
+        reach_a = reach(a, ctx.after, ctx.after_platform) if reached else None
+        if reached and reach_b and reach_a and reach_b != reach_a:
+            sources = sorted(set(targets_b.get(b.name, []) or targets_a.get(a.name, [])))
+            ctx.emit("HD403", name, before=reach_b, after=reach_a,
+                     sources=", ".join(sources) or "other services",
+                     detail=f" {_REACH_DETAIL[mode_a]}." if mode_a in _REACH_DETAIL else "",
+                     evidence_before=_route_to(ctx.before, b) or b,
+                     evidence_after=_route_to(ctx.after, a) or a, aliases=aliases)
 
         autostop_b = mode_b == "internal" and stops_when_idle(b.scaling)
         if mode_a == "internal" and stops_when_idle(a.scaling) and not autostop_b:

@@ -106,7 +106,7 @@ def _retired(ctx: Context, place: Place, region: Region, *, before: str | None =
              evidence_after=region, code=place.code, replacement=replacement)
 
 
-def _certification(region: Region) -> str | None:
+def certification(region: Region) -> str | None:
     try:
         known = mappings.regions(region.platform).get(region.code)
     except HopperError:
@@ -116,8 +116,8 @@ def _certification(region: Region) -> str | None:
 
 def _certified(ctx: Context, rb: Region, ra: Region) -> None:
     """A zone certified for regulated data (Clever Cloud's HDS zones) left for one that is not."""
-    before = _certification(rb)
-    if before is not None and _certification(ra) != before:
+    before = certification(rb)
+    if before is not None and certification(ra) != before:
         ctx.emit("HD109", "architecture", kind="architecture", before=resolve(rb).label(),
                  after=resolve(ra).label(), evidence_before=rb, evidence_after=ra,
                  certification=before)

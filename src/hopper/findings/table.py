@@ -104,6 +104,27 @@ _spec("HD109", "certified-zone-left", "placement", "breaking", "change",
       "Keep the regulated data on a certified host, or have the move approved before cut-over.",
       ("architecture", "parhds (Paris, FR)", "ams (Amsterdam, NL)"))
 
+_spec("HD424", "database-region-moved", "placement", "info", "change",
+      "database moves {distance} km, {relation}",
+      "The database runs in {before} on the source and in {after} on the target: {relation}. Its data is copied there at cut-over, and stays under the law of the new place.",
+      "Check that {after} is where this data may live; choose another region with --region (Fly: --postgres unmanaged keeps it next to the apps).",
+      ("db", "par (Paris, FR)", "fra (Frankfurt, DE)"))
+_spec("HD425", "database-leaves-jurisdiction", "placement", "breaking", "change",
+      "database leaves {source} for {target}",
+      "The database's data moves from {source} to {target}: personal data stored there falls under another jurisdiction, which GDPR or contractual commitments may forbid.",
+      "Choose a region in {source} with --region, or have the transfer approved before cut-over.",
+      ("db", "par (Paris, FR)", "lhr (London, GB)"))
+_spec("HD426", "database-leaves-certified-zone", "placement", "breaking", "change",
+      "database leaves a {certification}-certified zone",
+      "The database runs in a zone certified {certification} (health data hosting in France); the target region is not, so data that needs the certification must not be stored there.",
+      "Keep the regulated data on a certified host, or have the move approved before cut-over.",
+      ("db", "parhds (Paris, FR)", "fra (Frankfurt, DE)"))
+_spec("HD427", "database-far-from-apps", "placement", "warning", "change",
+      "database {distance} km from its apps",
+      "The apps run in {apps} and the database in {db} ({nearby}): every query crosses {distance} km, about {latency} ms more per round trip, paid as many times as a request runs queries.",
+      "Put the apps in the database's region (--region {db}), or keep the database next to them (Fly: --postgres unmanaged).",
+      ("db", None, "fra (Frankfurt, DE); apps in cdg (Paris, FR)"))
+
 # ------------------------------------------------------------------------- scaling
 _spec("HD201", "autostop-enabled", "scaling", "warning", "change",
       "always on becomes scale to zero",
@@ -246,10 +267,10 @@ _spec("HD402", "made-private", "networking", "breaking", "change",
       "Expose it on the target, or route its paths through the public front.",
       ("front", "public", "private"))
 _spec("HD403", "private-network-changed", "networking", "info", "change",
-      "private networking changed",
-      "Other services reach this one by a different private name ({after}).",
-      "Check the URLs that point at this service (proxy_pass, env vars).",
-      ("api", "api:3000 (compose network)", "flycast"))
+      "reached another way by the services that proxy to it",
+      "Proxied from {sources}, this service is reached as {before} on the source and as {after} on the target.{detail}",
+      "Check the URLs that point at this service (proxy_pass, env vars): they must name it the target's way.",
+      ("api", "api:3000 (compose network)", "webapp-api.flycast (Flycast)"))
 _spec("HD404", "internal-with-autostop", "networking", "breaking", "change",
       ".internal address to a service that stops when idle",
       "{source} reaches {target} by its .internal name, but {target} stops when idle and .internal traffic never starts a stopped Machine: requests fail until something else wakes it.",
@@ -487,6 +508,12 @@ _spec("HD703", "release-command-added", "build-deploy", "info", "add",
       "{command} runs once per deploy, before the new version takes traffic.",
       "Make sure it is safe to run on every deploy and that the database is reachable from it.",
       ("api", None, "npm run migrate"))
+_spec("HD423", "release-timing-changed", "build-deploy", "warning", "change",
+      "release command runs at another moment",
+      "`{command}` runs {before} on the source and {after} on the target. {consequence}",
+      "{remedy}",
+      ("api", "before every instance start (CC_PRE_RUN_HOOK)",
+       "once per deploy, before the new Machines start ([deploy] release_command)"))
 _spec("HD704", "release-command-removed", "build-deploy", "breaking", "remove",
       "release command dropped",
       "{command} ran on each deploy on the source (database migrations, usually); on the target nothing runs it, so the schema falls behind the code.",

@@ -251,6 +251,9 @@ class _Builder:
         self.databases: dict[str, Database] = {}
         self.stores: dict[str, ObjectStore] = {}
         self.secrets: dict[str, Secret] = {}
+        # service name -> "flycast" or "internal": how the fronts' nginx reaches it (the plan
+        # compares it with how the source reached the same service).
+        self.reached_as: dict[str, str] = {}
         # hopper's own layout: apps are named <prefix><project>-<folder> (the project is in
         # the header of fly-setup.sh), and so are databases and buckets.
         self.project = layout.setup.project if layout.setup is not None else None
@@ -361,7 +364,7 @@ class _Builder:
                     disk_gb=int(disk) if disk and disk.isdigit() else None,
                     high_availability=(int(size) > 1) if size and size.isdigit() else None,
                     replicas=(int(size) - 1) if size and size.isdigit() and int(size) > 1 else None,
-                    extensions={"fly": {"kind": "unmanaged", "name": fly_db}}, origin=cmd.location)
+                    extensions={"fly": _db_extension("unmanaged", fly_db, words)}, origin=cmd.location)
                 self.info(f"database '{name}': Fly Postgres app created by the setup script", cmd.location)
             elif words[:2] == ("mpg", "create"):
                 fly_db = option(words, "-n", "--name") or "db"
@@ -370,7 +373,7 @@ class _Builder:
                 self.databases[name] = Database(
                     name=name, plan=option(words, "--plan"), version=option(words, "--pg-major-version"),
                     disk_gb=int(disk) if disk and disk.isdigit() else None, high_availability=True,
-                    extensions={"fly": {"kind": "managed", "name": fly_db}}, origin=cmd.location)
+                    extensions={"fly": _db_extension("managed", fly_db, words)}, origin=cmd.location)
                 self.info(f"database '{name}': Managed Postgres cluster created by the setup script", cmd.location)
             elif words[:2] in (("postgres", "attach"), ("pg", "attach"), ("mpg", "attach")):
                 target = next((w for w in words[2:] if not w.startswith("-") and w != app
@@ -1018,6 +1021,11 @@ class _Builder:
                 self.info(f"service '{service.name}': private, as it is reached through Flycast from "
                           "the front and does not force HTTPS", service.origin)
                 service = replace(service, public=False)
+            mode = self.reached_as.get(service.name)
+            fly_ext = service.extensions.get("fly")
+            if mode is not None and isinstance(fly_ext, dict) and "private_network" not in fly_ext:
+                service = replace(service, extensions={**service.extensions,
+                                                       "fly": {**fly_ext, "private_network": mode}})
             final.append(service)
         return final
 
@@ -1037,6 +1045,8 @@ class _Builder:
                                hint="add the app's fly.toml to the folder")
             return None
         port = target.port
+        if resolved:
+            self.reached_as.setdefault(service, resolved[1])
         if resolved and resolved[1] == "flycast" and port in (None, 80):
             target_app = next((a for a in self.apps if self.names[id(a)] == service), None)
             port = target_app.config.get("http_service", "internal_port") if target_app else None
@@ -1149,3 +1159,12 @@ def _runtime_of(image: str) -> tuple[str | None, str | None]:
             return runtime, version.group(0) if version else None
     return None, None
 
+
+def _db_extension(kind: str, fly_db: str, words: tuple[str, ...]) -> dict[str, Any]:
+    """The database's Fly facts; ``region`` is where the setup script creates it (it may differ
+    from the apps' primary_region: Managed Postgres is offered in fewer regions)."""
+    out: dict[str, Any] = {"kind": kind, "name": fly_db}
+    region = option(words, "-r", "--region")
+    if region and re.fullmatch(r"[a-z]{3}", region):  # not a "$REGION" the script sets
+        out["region"] = region
+    return out
