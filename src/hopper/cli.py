@@ -30,6 +30,7 @@ from hopper.cli_table import (  # noqa: F401 - the choices, importable from here
     PostgresChoice,
     ReportFormat,
     SourceFormat,
+    ValidateFormat,
 )
 from hopper.diagnostics import DEFAULT_LIMITS, Diagnostic, HopperError, Limits, Severity
 from hopper.formats import FORMAT_NAMES
@@ -239,7 +240,7 @@ def convert(*, path: Path, to: SourceFormat, out: Path | None, from_: SourceForm
             listing("Files hopper would write:")
             for rel in sorted(result.files):
                 listing(f"  + {rel}")
-        plan_text = _dry_run_plan(result, to.value, report, scan_code=scan_code)
+        plan_text = _dry_run_plan(result, to.value, report, scan_code=scan_code, source=path)
         if plan_text:
             _out(plan_text)
         return EXIT_OK
@@ -266,7 +267,8 @@ def _refuse_flags_without_effect(target: str, given: dict[str, object]) -> None:
         raise UsageProblem(f"--to {target} does not use {which}; remove {'it' if len(unused) == 1 else 'them'}")
 
 
-def _dry_run_plan(result: object, target: str, fmt: ReportFormat, *, scan_code: bool) -> str | None:
+def _dry_run_plan(result: object, target: str, fmt: ReportFormat, *, scan_code: bool,
+                  source: Path) -> str | None:
     """Read back what would be written and diff it against the source."""
     try:
         from hopper import diff as differ  # noqa: PLC0415
@@ -284,6 +286,13 @@ def _dry_run_plan(result: object, target: str, fmt: ReportFormat, *, scan_code: 
         except HopperError as exc:
             return f"(plan unavailable: the output could not be read back: {exc})"
     plan = reporter.with_source_notes(differ.diff_models(result.source, after.model), result.diagnostics)
+    if fmt in (ReportFormat.github, ReportFormat.sarif):
+        from hopper.cli_locations import repository_paths  # noqa: PLC0415
+
+        # The files the dry run would write do not exist: annotations and SARIF results are
+        # placed on the source's files, named from the repository root.
+        plan = replace(plan, findings=tuple(replace(f, evidence_after=None) for f in plan.findings))
+        plan = repository_paths(plan, source, source, None)
     return reporter.render_plan(plan, fmt.value, color=_use_color())
 
 
@@ -295,13 +304,19 @@ def _use_color() -> bool:
 
 # ------------------------------------------------------------------------------ validate
 
-def validate(*, path: Path, source: Path | None, strict: bool, **limits: int | None) -> int:
+def validate(*, path: Path, source: Path | None, strict: bool, fmt: ValidateFormat,
+             path_prefix: str | None, **limits: int | None) -> int:
     """Check a Fly.io setup offline: flyctl's rules plus hopper's cross-checks."""
     from hopper.formats.fly.validate import validate_path  # noqa: PLC0415
 
     STATE.root = TypedRoot(path)
     diagnostics = validate_path(path, _limits(limits), source=source)
     _report(diagnostics)
+    if fmt is ValidateFormat.sarif:
+        from hopper.cli_locations import repository_diagnostics  # noqa: PLC0415
+        from hopper.report_sarif import render_diagnostics_sarif  # noqa: PLC0415
+
+        _out(render_diagnostics_sarif(repository_diagnostics(STATE.root.relocate(diagnostics), path_prefix)))
     errors = [d for d in diagnostics if d.severity is Severity.ERROR]
     if errors:
         return EXIT_INPUT
@@ -368,7 +383,7 @@ def diff(*, before: Path, after: Path, from_before: SourceFormat | None,
     ack_path = ack if ack is not None else (Path("hopper.ack.yaml") if Path("hopper.ack.yaml").is_file() else None)
     if ack_path is not None:
         plan = reporter.apply_acks(plan, ack_path)
-    if fmt is ReportFormat.github:
+    if fmt in (ReportFormat.github, ReportFormat.sarif):
         from hopper.cli_locations import repository_paths  # noqa: PLC0415
 
         plan = repository_paths(plan, before, after, path_prefix)

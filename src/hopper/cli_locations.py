@@ -64,17 +64,33 @@ def repository_paths(plan: Plan, before: Path, after: Path, prefix: str | None) 
     def move(loc: Location | None, side: str | None) -> Location | None:
         if loc is None:
             return None
-        # Source notes (side None) come from diagnostics already named as typed (cwd-relative).
+        # Source notes and acknowledgements (side None) are already named as typed (cwd-relative).
         typed = roots[side].path(loc.file) if side is not None else loc.file
-        rel = os.path.relpath(os.path.abspath(typed), base)
-        if prefix is not None:
-            return replace(loc, file=Path(os.path.normpath(os.path.join(prefix, rel))).as_posix())
-        if rel == os.pardir or rel.startswith(os.pardir + os.sep):
-            return loc  # outside the repository: GitHub cannot attach it anyway
-        return replace(loc, file=Path(rel).as_posix())
+        return _from_repository(loc, typed, base, prefix)
 
     return replace(plan, findings=tuple(
         replace(f, evidence_before=move(f.evidence_before, "before"),
                 evidence_after=move(f.evidence_after, "after"))
         for f in plan.findings),
-        source_notes=tuple(replace(n, location=move(n.location, None)) for n in plan.source_notes))
+        source_notes=tuple(replace(n, location=move(n.location, None)) for n in plan.source_notes),
+        stale_acks=tuple(replace(a, location=move(a.location, None)) for a in plan.stale_acks))
+
+
+def _from_repository(loc: Location, typed: str, base: Path, prefix: str | None) -> Location:
+    """``loc`` named ``typed`` (as seen from the current folder) renamed from ``base``."""
+    rel = os.path.relpath(os.path.abspath(typed), base)
+    if prefix is not None:
+        return replace(loc, file=Path(os.path.normpath(os.path.join(prefix, rel))).as_posix())
+    if rel == os.pardir or rel.startswith(os.pardir + os.sep):
+        return loc  # outside the repository: GitHub cannot attach it anyway
+    return replace(loc, file=Path(rel).as_posix())
+
+
+def repository_diagnostics(diagnostics: Iterable[Diagnostic], prefix: str | None) -> tuple[Diagnostic, ...]:
+    """Diagnostics already named as typed (:meth:`TypedRoot.relocate`) renamed from the
+    repository root, or with ``prefix`` as :func:`repository_paths` does (SARIF for validate)."""
+    cwd = Path.cwd()
+    base = cwd if prefix is not None else _repository_root(cwd)
+    return tuple(d if d.location is None else
+                 replace(d, location=_from_repository(d.location, d.location.file, base, prefix))
+                 for d in diagnostics)

@@ -40,6 +40,12 @@ class ReportFormat(StrEnum):
     markdown = "markdown"
     json = "json"
     github = "github"
+    sarif = "sarif"
+
+
+class ValidateFormat(StrEnum):
+    text = "text"
+    sarif = "sarif"
 
 
 class AutostopChoice(StrEnum):
@@ -234,7 +240,15 @@ COMMANDS = (
         option("source", "--source", type=Path, metavar="DIR",
                help="The repository the set is for: files it refers to but does not carry (your "
                     "Dockerfiles, your code) are read from there."),
-        STRICT, *LIMITS,
+        STRICT,
+        option("fmt", "--format", type=ValidateFormat, default=ValidateFormat.text,
+               help="text: the findings on stderr only; sarif: also a SARIF 2.1.0 document on "
+                    "stdout (GitHub code scanning)."),
+        option("path_prefix", "--path-prefix", metavar="PREFIX",
+               help="--format sarif: put PREFIX before each file's path as seen from the current "
+                    "folder (default: paths from the root of the git repository holding the "
+                    "current folder)."),
+        *LIMITS,
     )),
     Command("verify", "Run a Fly set on a local Fly-like runtime (Linux, root) and check it works "
                       "(docs/verify.md).", EPILOG, (
@@ -259,7 +273,7 @@ COMMANDS = (
         flag("scan_code", "--scan-code", secondary=("--no-scan-code",), default=True,
              help="Scan application code for the env vars it reads (as convert does)."),
         option("path_prefix", "--path-prefix", metavar="PREFIX",
-               help="--format github: put PREFIX before each file's path as seen from the current "
+               help="--format github|sarif: put PREFIX before each file's path as seen from the current "
                     "folder (default: paths from the root of the git repository holding the "
                     "current folder)."),
         VARIANT, *LIMITS,

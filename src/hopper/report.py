@@ -1,6 +1,6 @@
 """Rendering a :class:`~hopper.findings.types.Plan`, and the acknowledgement file.
 
-``render_plan(plan, fmt, color=...)`` for fmt in text | markdown | json | github;
+``render_plan(plan, fmt, color=...)`` for fmt in text | markdown | json | github | sarif;
 ``render_mermaid(arch)`` draws one architecture; ``apply_acks(plan, path)`` marks the findings a
 ``hopper.ack.yaml`` accepts; ``fails_on(plan, level)`` says whether CI should fail;
 ``with_source_notes(plan, diagnostics)`` puts the reader warnings that change what the whole plan
@@ -38,7 +38,7 @@ E_ACK_ENTRY = code("HOP851", Severity.ERROR, "an acknowledgement entry is malfor
 E_ACK_CODE = code("HOP852", Severity.ERROR, "an acknowledgement names a finding code hopper does not know")
 E_REPORT_FORMAT = code("HOP853", Severity.ERROR, "unknown plan format or --fail-on level")
 
-FORMATS = ("text", "markdown", "json", "github")
+FORMATS = ("text", "markdown", "json", "github", "sarif")
 MAX_ACK_BYTES = 1024 * 1024
 
 __all__ = ["FORMATS", "apply_acks", "fails_on", "render_mermaid", "render_plan", "with_source_notes"]
@@ -61,6 +61,10 @@ def render_plan(plan: Plan, fmt: str, *, color: bool) -> str:
         from hopper.report_github import render_github  # noqa: PLC0415
 
         return render_github(plan)
+    if fmt == "sarif":
+        from hopper.report_sarif import render_sarif  # noqa: PLC0415
+
+        return render_sarif(plan)
     raise fail(E_REPORT_FORMAT, f"unknown plan format {fmt!r}", hint=f"use one of {', '.join(FORMATS)}")
 
 
