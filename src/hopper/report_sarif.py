@@ -42,7 +42,8 @@ _RANK = {"error": 0, "warning": 1, "note": 2}
 
 # Which docs page lists each HOP code, by range (first, last, page). Codes outside every range
 # link to errors.md, which says where format-specific codes are listed. A test checks that each
-# page listed here documents every code of its range.
+# code's page lists it: a new code documented elsewhere than its range's page goes in
+# _DOC_EXCEPTIONS.
 _DOC_PAGES: tuple[tuple[int, int, str], ...] = (
     (1, 99, "errors.md"),
     (100, 159, "compose-input.md"),
@@ -59,13 +60,20 @@ _DOC_PAGES: tuple[tuple[int, int, str], ...] = (
     (600, 699, "env-scan.md"),
     (700, 799, "compose-output.md"),
     (850, 870, "diff.md"),
+    (871, 879, "github-action.md"),
 )
+
+
+# Codes documented away from their range's page.
+_DOC_EXCEPTIONS = {"HOP386": "fly-output.md"}
 
 
 def doc_page(code_name: str) -> str:
     """The docs page that lists ``code_name`` (``findings.md`` for HD codes)."""
     if code_name.startswith("HD"):
         return "findings.md"
+    if code_name in _DOC_EXCEPTIONS:
+        return _DOC_EXCEPTIONS[code_name]
     number = int(code_name[3:]) if code_name[3:].isdigit() else -1
     for first, last, page in _DOC_PAGES:
         if first <= number <= last:
