@@ -48,7 +48,9 @@ def test_package_manager_field_wins(tmp_path: Path) -> None:
     project = read_node_project(tmp_path, tmp_path)
     assert project is not None
     assert (project.package_manager, project.package_manager_version) == ("pnpm", "9.1.0")
-    assert project.install_command() == "pnpm install --frozen-lockfile"
+    # package-lock.json is npm's: pnpm has no lockfile to check the install against.
+    assert project.lockfile is None and project.install_command() == "pnpm install"
+    assert [d.code for d in project.notes] == ["HOP194", "HOP193"]
 
 
 def test_no_package_json(tmp_path: Path) -> None:

@@ -77,6 +77,21 @@ class Workspace:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class NodeInstall:
+    """How a Node.js build installs its dependencies, as the checkout says (read at read time, so
+    that writers need not look at the source tree). The manager itself is ``Build.package_manager``."""
+
+    version: str | None = None  # package.json "packageManager" version ("4.1.0"): corepack runs it
+    major: int | None = None  # the manager's major, from packageManager or the lockfile's format
+    lockfile: str | None = None  # relative to the project root; None: the checkout has none
+    # Other install inputs, relative to the project root, a folder ending in "/": .npmrc,
+    # .yarnrc.yml, .yarn/releases/, pnpm-workspace.yaml, patches/...
+    files: tuple[str, ...] = ()
+    manifests: tuple[str, ...] = ()  # package.json of every workspace package (monorepo installs)
+    origin: Location | None = _origin()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Build:
     """How the service's image or artifact is built."""
 
@@ -97,6 +112,7 @@ class Build:
     start_command: str | None = None
     output_dir: str | None = None  # where the build leaves static files ("dist")
     workspace: Workspace | None = None
+    node_install: NodeInstall | None = None
     origin: Location | None = _origin()
 
 

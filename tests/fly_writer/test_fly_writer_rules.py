@@ -402,13 +402,15 @@ def test_monorepo_sample_prunes_each_app_to_its_package() -> None:
     ("yarn", "yarn install --frozen-lockfile", "yarn workspace @acme/web run build"),
 ])
 def test_workspace_without_turbo_uses_the_package_managers_filter(manager: str, install: str, build: str) -> None:
-    from hopper.model import Workspace
+    from hopper.model import NodeInstall, Workspace
 
     arch = front_api()
     front = arch.service("front")
     assert front is not None and front.build is not None
     ws = Workspace(root=".", package="@acme/web", path="packages/web")
-    new = replace(front, build=replace(front.build, workspace=ws, package_manager=manager, output_dir="dist"))
+    lockfile = {"pnpm": "pnpm-lock.yaml", "npm": "package-lock.json", "yarn": "yarn.lock"}[manager]
+    new = replace(front, build=replace(front.build, workspace=ws, package_manager=manager, output_dir="dist",
+                                       node_install=NodeInstall(lockfile=lockfile)))
     arch = replace(arch, services=tuple(new if s.name == "front" else s for s in arch.services))
     text = run_writer(arch)[0]["front/Dockerfile"]
     assert f"RUN {install}\n" in text and f"RUN {build}\n" in text

@@ -51,6 +51,7 @@ from hopper.model import (
     Database,
     DeployPipeline,
     HealthCheck,
+    NodeInstall,
     ObjectStore,
     Placement,
     Region,
@@ -446,19 +447,23 @@ class ModelBuilder:
                 ext["build_tool"] = build_tool
             version = typed.get("CC_NODE_VERSION")
             workspace: Workspace | None = None
+            node_install: NodeInstall | None = None
             project = self._node_project(folder)
             if project is not None:
                 # Clever's legacy precedence: engines.node wins over CC_NODE_VERSION.
                 version = project.node_major or version
                 manager = manager or project.package_manager
                 workspace = project.workspace
+                if manager == project.package_manager:
+                    node_install = project.install
+                    self.diags.extend(project.notes)
             if typed.get("CC_NODE_DEV_DEPENDENCIES") or app.dev_dependencies is not None:
                 ext["dev_dependencies"] = (app.dev_dependencies if app.dev_dependencies is not None
                                            else typed.get("CC_NODE_DEV_DEPENDENCIES") == "install")
             return Build(context=context, runtime="node", runtime_version=version,
                          package_manager=manager, install_command=install,
                          build_command=build_cmd, start_command=start, workspace=workspace,
-                         origin=app.origin), None, HTTP_PORT
+                         node_install=node_install, origin=app.origin), None, HTTP_PORT
         if kind in ("static-apache", "static"):
             webroot = typed.get("CC_WEBROOT")
             if kind == "static" and typed.get("CC_BUILD_COMMAND"):
@@ -513,8 +518,14 @@ class ModelBuilder:
                 manager = first if first in ("pnpm", "yarn") else None
             node_version = typed.get("CC_NODE_VERSION")
             runtime = "node" if node_version or manager else "static"
+            static_install: NodeInstall | None = None
+            project = self._node_project(folder) if runtime == "node" and build_cmd else None
+            if project is not None and (manager is None or manager == project.package_manager):
+                # The hook builds with the checkout's package manager: what installing needs.
+                manager, static_install = project.package_manager, project.install
+                self.diags.extend(project.notes)
             return Build(context=context, runtime=runtime, runtime_version=node_version,
-                         package_manager=manager, build_command=build_cmd,
+                         package_manager=manager, build_command=build_cmd, node_install=static_install,
                          output_dir=output, origin=app.origin), site, None
         if kind == "docker":
             port = app.container_port

@@ -380,10 +380,14 @@ def _static_build(name: str, html_root: str, mounts: list[_Mount], root: Path, d
             I_STATIC_SOURCE, f"{name}: static files built in stage '{builder.alias or builder.index}' "
             f"({builder.image}) and copied from {source} to {html_root}", copy.location))
         ref = parse_image(builder.image)
+        if node is not None:
+            result.diagnostics.extend(node.notes)
         return Build(
             runtime="node" if ref.path.endswith("node") else None,
             runtime_version=ref.version if ref.path.endswith("node") else None,
             package_manager=node.package_manager if node is not None else None,
+            node_install=node.install if node is not None else None,
+            workspace=node.workspace if node is not None else None,
             build_command=build_command,
             output_dir=output.as_posix(),
         )

@@ -462,7 +462,8 @@ class _Builder:
             fb = front.build
             build = fb if build is None else replace(
                 build, runtime=fb.runtime or build.runtime, runtime_version=fb.runtime_version,
-                package_manager=fb.package_manager, build_command=fb.build_command, output_dir=fb.output_dir,
+                package_manager=fb.package_manager, node_install=fb.node_install,
+                build_command=fb.build_command, output_dir=fb.output_dir,
                 install_command=(facts.node.install_command() if facts.node and fb.build_command else None))
         elif kind in ("api", "worker"):
             build = service.node_build(name, svc, facts, build, self.locate, self.out)

@@ -112,7 +112,10 @@ def node_build(name: str, svc: dict[str, Any], facts: BuildFacts, base: Build | 
         "build_command": build_command, "start_command": start,
         "workspace": node.workspace if node is not None else None,
         "node_engines": node.engines_node if node is not None else None,
+        "node_install": node.install if node is not None else None,
     }
+    if node is not None and facts.dockerfile is None:
+        out.extend(node.notes)  # hopper writes this install: say what it assumed
     if base is None:
         return Build(**fields, origin=locate("services", name))
     from dataclasses import replace  # noqa: PLC0415

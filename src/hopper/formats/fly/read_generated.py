@@ -20,7 +20,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from hopper.model import Build, Volume, VolumeKind, Workspace
+from hopper.model import Build, NodeInstall, Volume, VolumeKind, Workspace
+from hopper.packagemanager import LOCKFILE_NAMES
 
 if TYPE_CHECKING:
     from hopper.dockerfile import Dockerfile
@@ -71,8 +72,11 @@ def hopper_note(config: FlyConfig, config_path: Path, *path: str | int) -> str |
 
 _INSTALL = re.compile(r"^(npm|pnpm|yarn|bun) (?:ci|install)\b")
 _TURBO_PRUNE = re.compile(r"^npx --yes turbo@\S+ prune (?P<pkg>\S+) --docker$")
-_FILTER_INSTALL = re.compile(r"^(?:pnpm install --frozen-lockfile --filter (?P<pnpm>\S+)|"
-                             r"npm ci --workspace (?P<npm>\S+) --include-workspace-root)$")
+_FILTER_INSTALL = re.compile(r"^(?:pnpm install (?:--frozen-lockfile )?--filter (?P<pnpm>\S+)|"
+                             r"npm (?:ci|install) --workspace (?P<npm>\S+) --include-workspace-root)$")
+# The tool set-up of the base stage (packagemanager.setup): the version corepack or npm installs.
+_TOOL_VERSION = re.compile(r"^(?:corepack install -g|npm install -g) '?(?P<pm>npm|pnpm|yarn|bun)@(?P<spec>[^\s']+)'?$")
+_LOCKFILES = frozenset(name for names in LOCKFILE_NAMES.values() for name in names)
 _FILTER_RUN = re.compile(r"^(?:pnpm --filter (?P<pnpm>\S+) run build|yarn workspace (?P<yarn>\S+) run build|"
                          r"bun run --filter (?P<bun>\S+) build|npm run build --workspace (?P<npm>\S+))$")
 
@@ -83,6 +87,55 @@ def _unquote(word: str) -> str:
     except ValueError:
         return word
     return parts[0] if len(parts) == 1 else word
+
+
+def _node_install(docker: Dockerfile, pm: str | None, install: str | None) -> NodeInstall | None:
+    """What the install read, from the set-up step and the COPYs before the install: the
+    lockfile, the manager's files, the monorepo's manifests and the pinned version."""
+    build_stage = docker.stage("build")
+    if build_stage is None or pm is None:
+        return None
+    version: str | None = None
+    major: int | None = None
+    for stage in docker.stages:
+        for run in stage.runs:
+            for step in run.split(" && "):
+                found = _TOOL_VERSION.match(step.strip())
+                if found is None or found.group("pm") != pm:
+                    continue
+                spec = found.group("spec")
+                if "." in spec:
+                    version, major = spec, int(spec.split(".")[0]) if spec.split(".")[0].isdigit() else None
+                elif spec.isdigit() and pm != "bun":
+                    major = int(spec)
+    if pm == "yarn" and install is not None and "--immutable" in install and major is None:
+        major = 2  # Yarn 2 or later, its release carried by the repository (.yarnrc.yml yarnPath)
+    lockfile: str | None = None
+    files: list[str] = []
+    manifests: list[str] = []
+    first = True
+    for copy in build_stage.copies:
+        if copy.from_stage == "prune" and copy.sources[0].startswith("/app/out/") and install is not None \
+                and re.search(r"--frozen-lockfile|--immutable|^npm ci\b", install):
+            name = copy.sources[0][len("/app/out/"):]
+            lockfile = name if name in _LOCKFILES else lockfile  # turbo prune's pruned lockfile
+        if copy.from_stage is not None:
+            continue
+        if copy.sources == (".",) or (copy.destination == "./" and copy.sources[0].endswith("/")):
+            break  # the sources: what follows is not read by the install
+        for index, source in enumerate(copy.sources):
+            name = source.rstrip("/").rsplit("/", 1)[-1]
+            if first and index == 0 and name == "package.json":
+                continue  # the install root's own manifest
+            if name in _LOCKFILES and not source.endswith("/"):
+                lockfile = source
+            elif name == "package.json":
+                manifests.append(source)
+            else:
+                files.append(source)
+        first = False
+    return NodeInstall(version=version, major=major, lockfile=lockfile, files=tuple(files),
+                       manifests=tuple(manifests))
 
 
 def generated_build(docker: Dockerfile, base: Build) -> tuple[Build | None, tuple[Volume, ...]]:
@@ -160,5 +213,6 @@ def generated_build(docker: Dockerfile, base: Build) -> tuple[Build | None, tupl
     return replace(
         base, context=context, dockerfile=None, runtime=runtime,
         runtime_version=version or base.runtime_version, package_manager=pm,
+        node_install=_node_install(docker, pm, install),
         install_command=None, build_command=build_command, start_command=start,
         output_dir=output_dir, workspace=workspace), ()

@@ -37,6 +37,12 @@ def default_node() -> str:
     return str(_table()["node"]["default"])
 
 
+def corepack_until() -> int | None:
+    """The newest Node.js major whose images bundle corepack (None: every one does)."""
+    value = _table()["node"].get("corepack_until")
+    return int(value) if value is not None else None
+
+
 _COMPARATOR = re.compile(r"^(>=|<=|>|<|=|\^|~)?v?(\d+|[xX*])(?:\.(\d+|[xX*]))?(?:\.(\d+|[xX*]))?")
 
 

@@ -4,6 +4,11 @@ Paths are relative to the repository root, which is the build context ``flyctl d
 Paths land in JSON-form instructions and package names go through ``shlex.quote``; the user's
 build and start commands are refused if they hold a control character (a newline would start a
 new Dockerfile instruction).
+
+The package manager, its version, the lockfile and the files the install reads come from the
+model (``Build.package_manager``, ``Build.node_install``); the commands from
+:mod:`hopper.packagemanager`. The Dockerfile copies what the install reads before it runs, so
+that the install layer is rebuilt only when one of those files changes.
 """
 
 from __future__ import annotations
@@ -11,16 +16,26 @@ from __future__ import annotations
 import posixpath
 import re
 import shlex
+from dataclasses import replace
 
 from hopper.diagnostics import E_INVALID_NAME, fail
-from hopper.formats.fly.versions import nginx_tag
+from hopper.formats.fly.versions import corepack_until, nginx_tag
 from hopper.formats.fly.write_plan import App, Plan
+from hopper.model import NodeInstall
+from hopper.packagemanager import (
+    LOCKFILE_NAMES,
+    MANAGERS,
+    install_command,
+    install_note,
+    locked,
+    prune_command,
+    run_command,
+    setup,
+)
 from hopper.secrets import exec_argv
 from hopper.templating import render
 
 TURBO_VERSION = "2"
-_LOCKFILES = {"pnpm": "pnpm-lock.yaml", "yarn": "yarn.lock", "npm": "package-lock.json",
-              "bun": "bun.lock"}
 _VERSION_RE = re.compile(r"^[0-9]{1,3}(\.[0-9]{1,4}){0,2}$")
 _PATH_RE = re.compile(r"^[A-Za-z0-9._@+/-]+$")
 
@@ -41,34 +56,27 @@ def _path(text: str, what: str, app: App) -> str:
     return clean
 
 
-def _install(pm: str, locked: bool, frozen_ok: bool = True) -> str:
-    if pm == "pnpm":
-        return "pnpm install --frozen-lockfile" if locked and frozen_ok else "pnpm install"
-    if pm == "yarn":
-        return "yarn install --frozen-lockfile" if locked else "yarn install"
-    if pm == "bun":
-        return "bun install --frozen-lockfile" if locked else "bun install"
-    return "npm ci" if locked else "npm install"
+def _manager(app: App) -> str:
+    return app.package_manager if app.package_manager in MANAGERS else "npm"
 
 
-def _filtered(pm: str, package: str, script: str) -> str:
-    pkg = shlex.quote(package)
-    if pm == "pnpm":
-        return f"pnpm --filter {pkg} run {script}"
-    if pm == "yarn":
-        return f"yarn workspace {pkg} run {script}"
-    if pm == "bun":
-        return f"bun run --filter {pkg} {script}"
-    return f"npm run {script} --workspace {pkg}"
+def _package(app: App) -> str | None:
+    """The monorepo package to install for, when the manager can focus on one (not with turbo,
+    which prunes the workspace itself)."""
+    ws = app.workspace
+    return ws.package if ws is not None and ws.tool != "turbo" else None
 
 
-def _filtered_install(pm: str, package: str) -> str:
-    pkg = shlex.quote(package)
-    if pm == "pnpm":
-        return f"pnpm install --frozen-lockfile --filter {shlex.quote(package + '...')}"
-    if pm == "npm":
-        return f"npm ci --workspace {pkg} --include-workspace-root"
-    return _install(pm, True)
+def _node_install(app: App) -> NodeInstall | None:
+    node = app.node_install
+    build = app.service.build
+    context = posixpath.normpath((build.context if build else None) or ".")
+    if app.workspace is None and node is not None and node.lockfile is not None and context != "." \
+            and not node.lockfile.startswith(context + "/"):
+        # A lockfile above the build context belongs to a workspace hopper was not told of:
+        # the install in /app cannot read it.
+        return replace(node, lockfile=None)
+    return node
 
 
 def generated_install(app: App) -> str | None:
@@ -76,11 +84,30 @@ def generated_install(app: App) -> str | None:
     nothing: a front whose files are already built)."""
     if app.build_mode not in ("front", "node") or app.static_copy is not None or app.service.build is None:
         return None
-    pm = app.package_manager if app.package_manager in _LOCKFILES else "npm"
-    ws = app.workspace
-    if ws is not None:
-        return _install(pm, True) if ws.tool == "turbo" else _filtered_install(pm, ws.package)
-    return _install(pm, app.lockfile is not None)
+    return install_command(_manager(app), _node_install(app), _package(app))
+
+
+def _copies(app: App, install_root: str, wanted: list[str], manifest: bool) -> list[list[str]]:
+    """COPY instructions (JSON form: sources..., destination) that put ``wanted`` (paths from
+    the repository root; a folder ends in "/") where the install finds them: /app holds
+    ``install_root``. With ``manifest``, the first one starts with its package.json."""
+    top = f"{install_root}/package.json" if install_root != "." else "package.json"
+    here: list[str] = [top] if manifest else []
+    elsewhere: dict[str, list[str]] = {}
+    for raw in wanted:
+        folder = raw.endswith("/")
+        path = _path(raw.rstrip("/"), "install file", app)
+        rel = path if install_root == "." else posixpath.relpath(path, install_root)
+        if path in here or rel.startswith(".."):
+            continue  # already there, or outside what /app holds
+        if folder:
+            elsewhere.setdefault(f"./{rel}/", []).append(f"{path}/")
+        elif "/" not in rel:
+            here.append(path)
+        else:
+            elsewhere.setdefault(f"./{posixpath.dirname(rel)}/", []).append(path)
+    first = [[*here, "./"]] if here else []
+    return [*first, *([*sources, dest] for dest, sources in elsewhere.items())]
 
 
 def _secret_mounts(app: App) -> str:
@@ -95,14 +122,22 @@ def _common(app: App, plan: Plan) -> dict[str, object]:
     assert build is not None
     ws = app.workspace
     version = app.node_version if _VERSION_RE.match(app.node_version) else "22"
-    pm = app.package_manager if app.package_manager in _LOCKFILES else "npm"
+    pm = _manager(app)
+    node = _node_install(app)
     context = _path(build.context or ".", "build context", app)
+    lockfile_name = (node.lockfile.rsplit("/", 1)[-1] if node is not None and node.lockfile
+                     else LOCKFILE_NAMES[pm][0])
+    tools = setup(pm, node, int(version.split(".")[0]), corepack_until())
+    files = list(node.files) if node is not None else []
+    lockfile = [node.lockfile] if node is not None and node.lockfile else []
     ctx: dict[str, object] = {
         "service": app.service.name, "folder": app.folder, "node_version": version, "pm": pm,
         "workspace": ws is not None, "turbo": bool(ws and ws.tool == "turbo"),
         "package": ws.package if ws else "", "turbo_version": TURBO_VERSION,
-        "lockfile_name": _LOCKFILES[pm], "context": context, "port": app.port,
-        "secret_mounts": _secret_mounts(app),
+        "lockfile_name": lockfile_name, "context": context, "port": app.port,
+        "secret_mounts": _secret_mounts(app), "locked": locked(node),
+        "setup_steps": list(tools.steps), "setup_note": tools.note,
+        "install": install_command(pm, node, _package(app)), "install_note": install_note(pm, node),
         "build_args": "".join(f"ARG {name}\n" for name in sorted({*app.build_vars, *app.build_args})),
     }
     if ws is not None:
@@ -110,10 +145,16 @@ def _common(app: App, plan: Plan) -> dict[str, object]:
             raise fail(E_INVALID_NAME, f"workspace package name {ws.package!r} is not valid", build.origin)
         ctx["ws_path"] = _path(ws.path if ws.root in (".", "") else f"{ws.root}/{ws.path}",
                                "workspace path", app)
-    manifests = [f"{context}/package.json" if context != "." else "package.json"]
-    if app.lockfile:
-        manifests.append(_path(app.lockfile, "lockfile", app))
-    ctx["manifests"] = [*manifests, "./"]
+        root = _path(ws.root or ".", "workspace root", app)
+        # Every package's manifest lets the install run before the sources are copied; without
+        # the list (more packages than hopper lists) the install needs the whole repository.
+        manifests = list(node.manifests) if node is not None else []
+        ctx["copies"] = _copies(app, root, [*lockfile, *files, *manifests], manifest=True) if manifests else []
+        # turbo prune writes the pruned manifests and lockfile; the manager's own files
+        # (.npmrc, .yarnrc.yml...) come from the repository.
+        ctx["tool_copies"] = _copies(app, root, files, manifest=False)
+    else:
+        ctx["copies"] = _copies(app, context, [*lockfile, *files], manifest=True)
     return ctx
 
 
@@ -132,19 +173,15 @@ def render_front_dockerfile(app: App, plan: Plan) -> str:
     ws_path = str(ctx.get("ws_path", ""))
     if ws_path and out_dir.startswith(ws_path + "/"):
         out_dir = out_dir[len(ws_path) + 1:]  # given from the repository root, not the package
-    locked = app.lockfile is not None or bool(ctx["workspace"])
     if ctx["workspace"]:
         package = str(ctx["package"])
         if ctx["turbo"]:
-            ctx["install"] = _install(pm, True)
             ctx["build"] = f"npx --yes turbo@{TURBO_VERSION} run build --filter={shlex.quote(package)}"
         else:
-            ctx["install"] = _filtered_install(pm, package)
-            ctx["build"] = _filtered(pm, package, "build")
+            ctx["build"] = run_command(pm, "build", package)
         dist = f"/app/{ctx['ws_path']}/{out_dir}"
     else:
-        ctx["install"] = _install(pm, locked)
-        ctx["build"] = _command(build.build_command or f"{pm} run build", "build command", app)
+        ctx["build"] = _command(build.build_command or run_command(pm, "build"), "build command", app)
         dist = f"/app/{out_dir}"
     return render("fly/front.Dockerfile.j2", static_copy=None, site_root=site_root, dist=dist,
                   nginx_tag=nginx_tag(), **ctx)
@@ -155,23 +192,19 @@ def render_node_dockerfile(app: App, plan: Plan) -> str:
     build = app.service.build
     assert build is not None
     pm = str(ctx["pm"])
-    locked = app.lockfile is not None or bool(ctx["workspace"])
     build_cmd = build.build_command
     if ctx["workspace"]:
         package = str(ctx["package"])
         if ctx["turbo"]:
-            ctx["install"] = _install(pm, True)
             ctx["build"] = (f"npx --yes turbo@{TURBO_VERSION} run build --filter={shlex.quote(package)}"
                             if build_cmd else "")
         else:
-            ctx["install"] = _filtered_install(pm, package)
-            ctx["build"] = _filtered(pm, package, "build") if build_cmd else ""
+            ctx["build"] = run_command(pm, "build", package) if build_cmd else ""
         workdir = f"/app/{ctx['ws_path']}"
         ctx["prune"] = ""
     else:
-        ctx["install"] = _install(pm, locked)
         ctx["build"] = _command(build_cmd, "build command", app) if build_cmd else ""
-        ctx["prune"] = {"npm": "npm prune --omit=dev", "pnpm": "pnpm prune --prod"}.get(pm, "")
+        ctx["prune"] = prune_command(pm)
         workdir = "/app"
     start = build.start_command or (shlex.join(app.service.runtime.command)
                                     if app.service.runtime.command else None)
@@ -186,8 +219,13 @@ def render_node_dockerfile(app: App, plan: Plan) -> str:
     from hopper.formats.fly.write_schedules import runs_supercronic, supercronic_install  # noqa: PLC0415
 
     tool = supercronic_install() if runs_supercronic(app) else None
+    summary = [f"install with {pm}" + (" and its lockfile" if ctx["locked"] else " (no lockfile)")]
+    if ctx["build"]:
+        summary.append("build")
+    if ctx["prune"]:
+        summary.append("keep production dependencies")
     return render("fly/node.Dockerfile.j2", workdir=workdir, cmd=cmd, shim=app.needs_shim,
-                  supercronic=tool, **ctx)
+                  supercronic=tool, summary=", ".join(summary), **ctx)
 
 
 def render_dockerignore() -> str:

@@ -33,6 +33,7 @@ from hopper.model import (
     Architecture,
     Database,
     HealthCheck,
+    NodeInstall,
     ObjectStore,
     Role,
     Service,
@@ -139,6 +140,7 @@ class App:
     node_version: str = DEFAULT_NODE_VERSION
     package_manager: str = "npm"
     lockfile: str | None = None
+    node_install: NodeInstall | None = None  # the model's (Build.node_install): version, lockfile, files
     static_copy: str | None = None  # front: a folder of ready files to copy
     files: tuple[tuple[str, str], ...] = ()  # [[files]]: (guest path, local path)
     workspace: Workspace | None = None  # the monorepo package this app builds, if any
@@ -462,8 +464,11 @@ def _build_inner(app: App, root: Path | None, diags: Diagnostics) -> None:
         from hopper.formats.fly.versions import node_major  # noqa: PLC0415
 
         app.node_version = node_major(build.runtime_version, node.engines_node if node else None)
-        app.package_manager = build.package_manager or (node.package_manager if node else None) or "npm"
-        app.lockfile = node.lockfile if node else None
+        # What installing needs comes from the model alone (read at read time), so that the
+        # generated Dockerfile is the same with or without the source tree.
+        app.package_manager = build.package_manager or "npm"
+        app.node_install = build.node_install
+        app.lockfile = build.node_install.lockfile if build.node_install else None
         # The reader may not have recorded the workspace (a front read from its nginx image);
         # the package.json next to the build context says it as well.
         app.workspace = build.workspace or (node.workspace if node else None)
