@@ -65,7 +65,8 @@ _DOC_PAGES: tuple[tuple[int, int, str], ...] = (
 
 
 # Codes documented away from their range's page.
-_DOC_EXCEPTIONS = {"HOP386": "fly-output.md"}
+_DOC_EXCEPTIONS = {"HOP386": "fly-output.md", "HOP193": "detection.md", "HOP194": "detection.md",
+                   "HOP195": "detection.md"}
 
 
 def doc_page(code_name: str) -> str:
