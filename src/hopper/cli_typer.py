@@ -9,6 +9,7 @@ rendering of usage errors a command raises. Importing this module imports typer 
 from __future__ import annotations
 
 import inspect
+import os
 import re
 import sys
 from collections.abc import Callable
@@ -141,6 +142,12 @@ def show_usage_error(command_name: str, message: str) -> None:
 
 def run_typer(argv: list[str]) -> int:
     """Run the command line through typer and return the exit code (see ``hopper.cli.run``)."""
+    if "_HOPPER_COMPLETE" in os.environ:
+        # Shell completion (README.md): typer registers its shells only with add_completion,
+        # which would also add --install-completion and --show-completion to the help.
+        from typer._completion_classes import completion_init  # noqa: PLC0415
+
+        completion_init()
     command = click_command()
     argv = globals_first(argv)
     try:
