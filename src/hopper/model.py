@@ -6,7 +6,11 @@ name, so output and diffs are deterministic. Mappings (env, build args, extensio
 dicts that the native dump writes with sorted keys.
 
 Provenance (``origin``) is kept out of equality: two models read from different files but
-describing the same architecture compare equal.
+describing the same architecture compare equal. ``key_origins`` refines it per field: on a
+Service, Runtime, Scaling, Build, Database or ObjectStore it maps a field name (``autostop``,
+``force_https``) or a field's entry (``env.NODE_ENV``, ``args.VITE_API_URL``) to where the user
+wrote the key that set it, so a plan finding points at that key. Readers fill it; it is out of
+equality and hash, and dumped only with ``--with-origin``.
 
 Secret values never live here. A :class:`Secret` has a name and at most a digest, so that a diff
 can say "changed" without showing what it changed to.
@@ -28,6 +32,10 @@ MODEL_VERSION = 1
 
 def _origin() -> Any:
     return field(default=None, compare=False, repr=False)
+
+
+def _key_origins() -> Any:
+    return field(default_factory=dict, compare=False, repr=False)
 
 
 class Role(enum.Enum):
@@ -114,6 +122,7 @@ class Build:
     workspace: Workspace | None = None
     node_install: NodeInstall | None = None
     origin: Location | None = _origin()
+    key_origins: Mapping[str, Location] = _key_origins()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -164,6 +173,7 @@ class Runtime:
     release_command: str | None = None  # runs once per deploy, before the new version (migrations)
     user: str | None = None
     origin: Location | None = _origin()
+    key_origins: Mapping[str, Location] = _key_origins()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -177,6 +187,7 @@ class Scaling:
     autostart: bool | None = None
     min_running: int | None = None
     origin: Location | None = _origin()
+    key_origins: Mapping[str, Location] = _key_origins()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -242,6 +253,7 @@ class Service:
     env_reads: tuple[EnvRead, ...] = ()  # filled when the application code is scanned
     extensions: Mapping[str, Any] = field(default_factory=dict)
     origin: Location | None = _origin()
+    key_origins: Mapping[str, Location] = _key_origins()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -262,6 +274,7 @@ class Database:
     backups: bool | None = None
     extensions: Mapping[str, Any] = field(default_factory=dict)
     origin: Location | None = _origin()
+    key_origins: Mapping[str, Location] = _key_origins()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -280,6 +293,7 @@ class ObjectStore:
     buckets: tuple[Bucket, ...] = ()
     extensions: Mapping[str, Any] = field(default_factory=dict)
     origin: Location | None = _origin()
+    key_origins: Mapping[str, Location] = _key_origins()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -306,6 +320,11 @@ class Schedule:
     command: str
     service: str | None = None  # the Service whose image and environment the command runs in
     origin: Location | None = _origin()
+
+
+def key_origins(*pairs: tuple[str, Location | None]) -> dict[str, Location]:
+    """A ``key_origins`` map from (field, location) pairs; unknown locations are left out."""
+    return {key: loc for key, loc in pairs if loc is not None}
 
 
 def secret_digest(name: str, value: str) -> str:

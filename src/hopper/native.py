@@ -34,9 +34,9 @@ def to_data(obj: Any, *, with_origin: bool = False) -> Any:
         out: dict[str, Any] = {}
         for f in dataclasses.fields(obj):
             value = getattr(obj, f.name)
-            if f.name == "origin":
-                if with_origin and value is not None:
-                    out["origin"] = to_data(value)
+            if f.name in ("origin", "key_origins"):  # provenance: only when asked for
+                if with_origin and value:
+                    out[f.name] = to_data(value)
                 continue
             if _is_default(f, value):
                 continue

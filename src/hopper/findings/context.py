@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 from hopper.diagnostics import Location
+from hopper.findings.points import POINTS, locate
 from hopper.findings.table import SPECS
 from hopper.findings.types import Finding
 from hopper.model import Architecture, Database, ObjectStore, Service
@@ -131,13 +132,18 @@ def first_origin(*objs: Any) -> Location | None:
     return None
 
 
-def evidence(value: Any) -> Location | None:
-    """Evidence as rules pass it: a Location, a component, or a tuple of candidates (the first
-    with a known origin wins). Resolved only when a finding is emitted, which keeps the rules
-    cheap on large setups where most pairs have nothing to report."""
-    if isinstance(value, tuple):
-        return first_origin(*value)
-    return origin(value)
+def evidence(value: Any, points: tuple[str, ...] = ()) -> Location | None:
+    """Evidence as rules pass it: a Location, a component, or a tuple of candidates. With
+    ``points`` (the model fields the finding is about, see :mod:`hopper.findings.points`), the
+    key the user wrote for one of them wins; else the first candidate with a known origin.
+    Resolved only when a finding is emitted, which keeps the rules cheap on large setups where
+    most pairs have nothing to report."""
+    candidates = value if isinstance(value, tuple) else (value,)
+    if points:
+        loc = locate(candidates, points)
+        if loc is not None:
+            return loc
+    return first_origin(*candidates)
 
 
 @dataclass
@@ -203,11 +209,13 @@ class Context:
         values = _Params(params)
         values.setdefault("before", before if before is not None else "(none)")
         values.setdefault("after", after if after is not None else "(none)")
+        points = tuple(p.format_map(values) for p in POINTS.get(finding_code, ()))
         self.findings.append(Finding(
             code=finding_code, slug=spec.slug, category=spec.category, severity=spec.severity,
             change=spec.change, subject=subject, subject_kind=kind,
             title=spec.title.format_map(values), before=before, after=after,
             why=spec.why.format_map(values), action=spec.action.format_map(values),
-            evidence_before=evidence(evidence_before), evidence_after=evidence(evidence_after),
+            evidence_before=evidence(evidence_before, points),
+            evidence_after=evidence(evidence_after, points),
             aliases=aliases or (subject,),
         ))

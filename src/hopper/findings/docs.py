@@ -9,6 +9,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from hopper.findings.points import FILE_LEVEL, POINTS, USER_KEYS
 from hopper.findings.table import SPECS, FindingSpec
 from hopper.findings.types import CATEGORIES
 
@@ -26,9 +27,31 @@ Severities: **breaking** (the app stops working as before unless you act), **war
 works, differently: check it), **info** (worth knowing). Each example is the line the text plan
 prints. Placeholders in *italics* are filled in with your names and values.
 
-This page is generated from `src/hopper/findings/table.py` by
-`python -m hopper.findings.docs`; do not edit it by hand.
+**Where it points.** Each finding carries a location on each side (`file:line:col` in the text
+and Markdown plans, `evidence_before`/`evidence_after` in JSON, `file=,line=,col=` in GitHub
+annotations): the key the user wrote for the field the finding is about — `auto_stop_machines`
+in fly.toml, `deploy.replicas` in compose.yaml, `min_instance_count` in Terraform, a variable's
+own line under `[env]`, `environment` or in an env file. When a side does not write that key
+(compose has no autostop), it points at the service's section, resource or file. Readers record
+these locations in the model's `key_origins` (see [model.md](model.md)); the list under each
+code below says which fields it points at, with the key each format uses.
+
+This page is generated from `src/hopper/findings/table.py` and `src/hopper/findings/points.py`
+by `python -m hopper.findings.docs`; do not edit it by hand.
 """
+
+_FORMATS = (("fly", "Fly"), ("compose", "compose"), ("clevercloud", "Clever Cloud"))
+
+
+def _points(code: str) -> str:
+    if code in FILE_LEVEL:
+        return f"**Points at:** {FILE_LEVEL[code]} (about the whole component by nature)."
+    parts = []
+    for path in POINTS.get(code, ()):
+        keys = USER_KEYS.get(path, {})
+        where = "; ".join(f"{label}: {keys[fmt]}" for fmt, label in _FORMATS if fmt in keys)
+        parts.append(f"`{_md(path)}`" + (f" ({where})" if where else ""))
+    return "**Points at:** " + ", else ".join(parts) + ", else the component's section."
 
 
 def _example(spec: FindingSpec) -> str:
@@ -61,6 +84,7 @@ def render() -> str:
             out.append(f"`{s.slug}`: {s.severity}, {heading}.\n")
             out.append(f"**Why it matters:** {_md(s.why)}\n")
             out.append(f"**What to do:** {_md(s.action)}\n")
+            out.append(_points(s.code) + "\n")
             out.append(_example(s))
             out.append("")
     return "\n".join(out).rstrip("\n") + "\n"

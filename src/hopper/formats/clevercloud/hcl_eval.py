@@ -311,6 +311,7 @@ class Block:
     body: dict[str, Any]
     origin: Location
     lines: dict[tuple[str, ...], int] = field(default_factory=dict)  # (attr[, key]) -> line
+    cols: dict[tuple[str, ...], int] = field(default_factory=dict)  # (attr[, key]) -> column
 
     def loc(self, *path: str) -> Location:
         line = self.lines.get(tuple(path))
@@ -318,6 +319,15 @@ class Block:
             line = self.lines.get(tuple(path[:1]))
         key = ".".join(path) if path else self.origin.key
         return Location(file=self.origin.file, line=line or self.origin.line, key=key)
+
+    def written(self, *path: str) -> Location | None:
+        """Where the attribute (or object key) at ``path`` is written, with its column; None
+        when it is not written."""
+        line = self.lines.get(tuple(path))
+        if line is None:
+            return None
+        return Location(file=self.origin.file, line=line, col=self.cols.get(tuple(path)),
+                        key=".".join(path))
 
     def expr(self, name: str) -> Expr | None:
         if name not in self.body:
@@ -351,8 +361,10 @@ def _lark_errors() -> tuple[type[BaseException], ...]:
     return (LarkError,)
 
 
-def parse_file(files: SourceFiles, path: Path) -> tuple[dict[str, Any], dict[tuple[str, ...], int]]:
-    """python-hcl2's dict for one file, and the line of each block, attribute and object key."""
+def parse_file(files: SourceFiles, path: Path, cols: dict[tuple[str, ...], int] | None = None
+               ) -> tuple[dict[str, Any], dict[tuple[str, ...], int]]:
+    """python-hcl2's dict for one file, and the line of each block, attribute and object key
+    (their columns go into ``cols`` when given)."""
     import hcl2  # noqa: PLC0415
 
     text = files.read_text(path)
@@ -376,7 +388,7 @@ def parse_file(files: SourceFiles, path: Path) -> tuple[dict[str, Any], dict[tup
                    Location(file=rel)) from None
     if not isinstance(data, dict):
         raise fail(E_HCL_SYNTAX, "not a Terraform configuration", Location(file=rel))
-    return data, _line_index(tree)
+    return data, _line_index(tree, cols if cols is not None else {})
 
 
 def _token_text(node: Any) -> str | None:
@@ -395,7 +407,7 @@ def _token_text(node: Any) -> str | None:
     return None
 
 
-def _line_index(tree: Any) -> dict[tuple[str, ...], int]:
+def _line_index(tree: Any, cols: dict[tuple[str, ...], int]) -> dict[tuple[str, ...], int]:
     from lark import Tree  # noqa: PLC0415
 
     index: dict[tuple[str, ...], int] = {}
@@ -419,11 +431,13 @@ def _line_index(tree: Any) -> dict[tuple[str, ...], int]:
                     continue
                 key = (*prefix, name)
                 index.setdefault(key, child.meta.line)
+                cols.setdefault(key, child.meta.column)
                 for elem in child.iter_subtrees_topdown():  # type: ignore[no-untyped-call]
                     if elem.data == "object_elem" and elem.children:
                         k = _token_text(elem.children[0])
                         if k is not None:
                             index.setdefault((*key, unquote(k)), elem.meta.line)
+                            cols.setdefault((*key, unquote(k)), elem.meta.column)
 
     body = next((c for c in tree.children if isinstance(c, Tree) and c.data == "body"), None)
     if body is not None:
@@ -447,15 +461,17 @@ def load_module(files: SourceFiles, folder: Path, tf_files: list[Path] | None = 
     mod = ModuleFiles(dir=folder, rel=files.rel(folder))
     paths = tf_files if tf_files is not None else sorted(folder.glob("*.tf"))
     for path in paths:
-        data, lines = parse_file(files, path)
+        cols: dict[tuple[str, ...], int] = {}
+        data, lines = parse_file(files, path, cols)
         rel = files.rel(path)
         mod.files.append(rel)
 
-        def block(body: Any, *key: str, _rel: str = rel, _lines: dict[tuple[str, ...], int] = lines
-                  ) -> Block:
+        def block(body: Any, *key: str, _rel: str = rel, _lines: dict[tuple[str, ...], int] = lines,
+                  _cols: dict[tuple[str, ...], int] = cols) -> Block:
             sub = {k[len(key):]: v for k, v in _lines.items() if k[:len(key)] == key and len(k) > len(key)}
+            sub_cols = {k[len(key):]: v for k, v in _cols.items() if k[:len(key)] == key and len(k) > len(key)}
             return Block(body if isinstance(body, dict) else {},
-                         Location(file=_rel, line=_lines.get(key), key=".".join(key)), sub)
+                         Location(file=_rel, line=_lines.get(key), key=".".join(key)), sub, sub_cols)
 
         for rtype, labelled in _labelled(data.get("resource")):
             for label, body in _labelled([labelled] if isinstance(labelled, dict) else []):

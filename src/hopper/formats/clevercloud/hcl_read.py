@@ -44,7 +44,7 @@ from hopper.formats.clevercloud.setup import (
     Setup,
     Vhost,
 )
-from hopper.model import secret_digest
+from hopper.model import key_origins, secret_digest
 from hopper.secrets import looks_secret, name_looks_secret
 
 # Resource attribute -> binding attribute, per resource type.
@@ -283,7 +283,8 @@ class TerraformReader:
         app.exposed_env = self._env(inst, block, "exposed_environment", what)
         for hooks in block.blocks("hooks"):
             hb = Block(hooks, block.loc("hooks"), {k[1:]: v for k, v in block.lines.items()
-                                                   if k[:1] == ("hooks",) and len(k) > 1})
+                                                   if k[:1] == ("hooks",) and len(k) > 1},
+                       {k[1:]: v for k, v in block.cols.items() if k[:1] == ("hooks",) and len(k) > 1})
             for hook in _HOOKS:
                 v = lit(inst, hb, hook, f"{what}.hooks")
                 if isinstance(v, str):
@@ -334,6 +335,7 @@ class TerraformReader:
             if attr in block.body:
                 self.diags.info(I_CLEVER_ONLY, f"{what}.{attr} is Clever-only; not carried over",
                                 block.loc(attr))
+        app.locations = _app_locations(app, block)
         return app
 
     def _vhosts(self, inst: Instance, block: Block, what: str) -> list[Vhost] | None:
@@ -383,6 +385,8 @@ class TerraformReader:
             addon.version = str(version) if version is not None else None
             backup = lit(inst, block, "backup", what)
             addon.backup = backup if isinstance(backup, bool) else None
+        addon.locations = key_origins(*((f, block.written(a)) for f, a in (
+            ("region", "region"), ("plan", "plan"), ("version", "version"), ("backups", "backup"))))
         return addon
 
     def _bucket(self, setup: Setup, inst: Instance, label: str, block: Block) -> None:
@@ -452,3 +456,30 @@ def _peek(files: SourceFiles, path: Path) -> str:
         raise  # over a limit: say so, rather than "no Clever Cloud setup here"
     except Exception:  # an unreadable file is reported when it is parsed for real
         return ""
+
+
+def _app_locations(app: AppSpec, block: Block) -> dict[str, Location]:
+    """Where each model field of the app was written (for the plan's finding locations)."""
+    w = block.written
+    flavor = w("smallest_flavor")
+    release = w("hooks", "pre_run") or w("environment", "CC_PRE_RUN_HOOK") or \
+        w("hooks", "post_build") or w("environment", "CC_POST_BUILD_HOOK")
+    env = [*app.env, *app.exposed_env]
+    return key_origins(
+        ("region", w("region")),
+        ("scaling.min_instances", w("min_instance_count")),
+        ("scaling.max_instances", w("max_instance_count")),
+        ("scaling.cpus", flavor), ("scaling.memory_mb", flavor), ("scaling.cpu_kind", flavor),
+        ("force_https", w("redirect_https")),
+        ("public", w("vhosts")), ("domains", w("vhosts")),
+        ("runtime.release_command", release),
+        ("runtime.command", w("start_script")), ("build.start_command", w("start_script")),
+        ("runtime.port", w("container_port")),
+        ("runtime.env", w("environment")), ("runtime.secret_env", w("environment")),
+        *((f"runtime.env.{n}", w("environment", n) or w("exposed_environment", n)) for n in env),
+        *((f"runtime.secret_env.{n}", w("environment", n) or w("exposed_environment", n)) for n in env),
+        ("runtime.health_check", w("environment", "CC_HEALTH_CHECK_PATH")),
+        ("build.runtime_version", w("environment", "CC_NODE_VERSION")),
+        ("build.package_manager", w("package_manager")),
+        ("build.dockerfile", w("dockerfile")),
+    )

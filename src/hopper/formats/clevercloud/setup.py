@@ -86,6 +86,8 @@ class AppSpec:
     links: list[str] = field(default_factory=list)  # keys of linked add-ons and apps
     extra: dict[str, Any] = field(default_factory=dict)  # Clever-only settings, carried through
     origin: Location | None = None
+    # model field path ("scaling.min_instances", "runtime.env.NODE_ENV") -> the key that set it
+    locations: dict[str, Location] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -108,6 +110,7 @@ class AddonSpec:
     buckets: list[BucketSpec] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
     origin: Location | None = None
+    locations: dict[str, Location] = field(default_factory=dict)  # model field -> its key
 
 
 @dataclass(slots=True)

@@ -31,6 +31,7 @@ from hopper.formats.clevercloud.codes import (
 from hopper.formats.clevercloud.cron import schedules as cron_schedules
 from hopper.formats.clevercloud.files import SourceFiles
 from hopper.formats.clevercloud.hints_read import htaccess_spa, webroot_htaccess
+from hopper.formats.clevercloud.provenance import backing_key_origins, with_key_origins
 from hopper.formats.clevercloud.setup import (
     CELLAR,
     POSTGRESQL,
@@ -124,10 +125,10 @@ class ModelBuilder:
         setup = self.setup
         if setup.source == "terraform":
             setup.name = _project_prefix(setup) or setup.name
-        databases = [self._database(a) for a in setup.addons if a.provider == POSTGRESQL]
-        stores = [self._store(a) for a in setup.addons if a.provider == CELLAR]
+        databases = [backing_key_origins(self._database(a), a) for a in setup.addons if a.provider == POSTGRESQL]
+        stores = [backing_key_origins(self._store(a), a) for a in setup.addons if a.provider == CELLAR]
         self._expose_published()
-        services = [self._service(app) for app in setup.apps]
+        services = [with_key_origins(self._service(app), app) for app in setup.apps]
         services = self._routes(services)
         services += [self._service_addon(a) for a in setup.addons if a.provider in _service_kinds()]
         extensions: dict[str, Any] = {}
@@ -167,14 +168,17 @@ class ModelBuilder:
                        extensions={"clevercloud": ext}, origin=addon.origin)
 
     def _placement(self) -> Placement:
-        apps = [(a.region, a.origin) for a in self.setup.apps if a.region]
+        # Each region points at the first `region` key that names it (apps first).
+        apps = [(a.region, a.locations.get("region") or a.origin) for a in self.setup.apps if a.region]
         zones = Counter(code for code, _ in apps)
-        others_src = [(a.region, a.origin) for a in self.setup.addons if a.region]
+        others_src = [(a.region, a.locations.get("region") or a.origin) for a in self.setup.addons if a.region]
         if not zones and not others_src:
             return Placement()
         ranked = sorted(zones.items(), key=lambda kv: (-kv[1], kv[0])) if zones else []
         primary_code = ranked[0][0] if ranked else sorted(c for c, _ in others_src if c)[0]
-        where = {code: loc for code, loc in [*apps, *others_src] if code}
+        where: dict[str, Location | None] = {}
+        for code, loc in [*apps, *others_src]:
+            where.setdefault(code, loc)
         primary = region(primary_code, where.get(primary_code), self.diags) if primary_code else None
         other_codes = sorted({c for c, _ in [*apps, *others_src] if c and c != primary_code})
         return Placement(primary=primary,

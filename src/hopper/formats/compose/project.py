@@ -488,11 +488,14 @@ def _unknown_key(key: str, known: frozenset[str], where: Location, ctx: _Context
 
 
 def _flat_locations(data: dict[str, Any], index: LocationIndex) -> dict[Key, Location]:
-    """Locations of the keys A2 asks about (up to ``services.NAME.KEY.ITEM``), list forms of
-    environment/labels/depends_on/networks remapped from positions to names."""
+    """Locations of the keys A2 asks about (up to ``services.NAME.KEY.ITEM``; under ``deploy``
+    and ``build`` down to ``deploy.resources.limits.memory`` and ``build.args.NAME``, which
+    the plan's findings point at), list forms of environment/labels/depends_on/networks
+    remapped from positions to names."""
     out: dict[Key, Location] = {}
     for path in index.paths():
-        if len(path) > 4:
+        if len(path) > 4 and not (len(path) <= 7 and path[0] == "services"
+                                  and path[2] in ("deploy", "build")):
             continue
         loc = index.get(path)
         if loc is None:

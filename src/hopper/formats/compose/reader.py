@@ -30,6 +30,7 @@ from hopper.formats.compose.front import FrontResult, read_front
 from hopper.formats.compose.hints import ServiceHints, TopHints, read_service_hints, read_top_hints
 from hopper.formats.compose.interpolation import EnvRefs
 from hopper.formats.compose.project import ComposeProject, load_project
+from hopper.formats.compose.provenance import backing_key_origins, with_key_origins
 from hopper.migrations import carry_migration
 from hopper.model import (
     Architecture,
@@ -175,9 +176,12 @@ class _Builder:
         arch = Architecture(
             name=top.name or self.project.name,
             source_format="compose",
-            services=tuple(sorted(services, key=lambda s: s.name)),
-            databases=tuple(sorted(databases, key=lambda d: d.name)),
-            object_stores=tuple(sorted(stores, key=lambda s: s.name)),
+            services=tuple(sorted((with_key_origins(s, self.project.locations) for s in services),
+                                  key=lambda s: s.name)),
+            databases=tuple(sorted((backing_key_origins(d, self.project.locations) for d in databases),
+                                   key=lambda d: d.name)),
+            object_stores=tuple(sorted((backing_key_origins(o, self.project.locations) for o in stores),
+                                       key=lambda s: s.name)),
             secrets=secrets,
             placement=placement,
             origin=Location(file=self.project.files[0]) if self.project.files else None,

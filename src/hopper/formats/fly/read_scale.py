@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import posixpath
 
+from hopper.diagnostics import Location
 from hopper.formats.fly.read_apps import FlyApp
 from hopper.formats.fly.read_layout import Layout, setup_deploy_step
 
@@ -20,12 +21,17 @@ def _option(words: tuple[str, ...], *names: str) -> str | None:
     return None
 
 
-def stated_counts(layout: Layout, apps: list[FlyApp]) -> dict[str, dict[str, int]]:
-    """Fly app name -> process group ("app" for the app's own) -> Machines."""
+def stated_counts(layout: Layout, apps: list[FlyApp],
+                  origins: dict[str, dict[str, Location]] | None = None) -> dict[str, dict[str, int]]:
+    """Fly app name -> process group ("app" for the app's own) -> Machines; ``origins`` gets
+    the command each count comes from (for the plan's locations)."""
     out: dict[str, dict[str, int]] = {}
+    where: dict[str, dict[str, Location]] = origins if origins is not None else {}
     for app in apps:
-        if app.config.app and any(step.single for step in app.deploys):
+        single = next((step for step in app.deploys if step.single), None)
+        if app.config.app and single is not None:
             out.setdefault(app.config.app, {})["app"] = 1
+            where.setdefault(app.config.app, {})["app"] = single.location
     setup = layout.setup
     if setup is None:
         return out
@@ -37,6 +43,7 @@ def stated_counts(layout: Layout, apps: list[FlyApp]) -> dict[str, dict[str, int
         name = step.app or (by_config.get(posixpath.normpath(step.config)) if step.config else None)
         if name:
             out.setdefault(name, {})["app"] = 1
+            where.setdefault(name, {})["app"] = command.location
     for command in setup.find("scale", "count"):
         name = _option(command.words, "-a", "--app")
         if not name:
@@ -45,4 +52,5 @@ def stated_counts(layout: Layout, apps: list[FlyApp]) -> dict[str, dict[str, int
             group, _, number = word.rpartition("=") if "=" in word and not word.startswith("-") else ("app", "", word)
             if number.isdigit() and (group == "app" or not group.startswith("-")):
                 out.setdefault(name, {})[group or "app"] = int(number)
+                where.setdefault(name, {})[group or "app"] = command.location
     return out

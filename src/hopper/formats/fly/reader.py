@@ -43,7 +43,7 @@ from hopper.diagnostics import (
 )
 from hopper.dockerfile import E_DOCKERFILE_SYNTAX
 from hopper.formats.base import ReadOptions, ReadResult
-from hopper.formats.fly.flytoml import E_NO_APP, FLY_CONFIG_NAMES, FlyConfig
+from hopper.formats.fly.flytoml import E_NO_APP, FLY_CONFIG_NAMES, FlyConfig, key_name
 from hopper.formats.fly.read_apps import NGINX_NOT_CARRIED, W_NGINX_UNREADABLE, FlyApp, load_apps
 from hopper.formats.fly.read_generated import GENERATED, generated_build, hopper_note
 from hopper.formats.fly.read_layout import (
@@ -86,6 +86,7 @@ from hopper.model import (
     StaticSite,
     Volume,
     Workflow,
+    key_origins,
     sorted_by_name,
 )
 from hopper.nginx import E_NGINX_INCLUDE_CYCLE, E_NGINX_SYNTAX
@@ -235,6 +236,7 @@ class _Evidence:
     stores: dict[str, tuple[str, Location]] = field(default_factory=dict)  # var -> (store, where)
     private: Location | None = None  # evidence the app has no public IPs
     domains: list[str] = field(default_factory=list)
+    domain_origins: dict[str, Location] = field(default_factory=dict)  # the certs command
 
 
 class _Builder:
@@ -242,6 +244,7 @@ class _Builder:
         self.layout = layout
         self.schedules: list[Schedule] = []
         self.counts: dict[str, dict[str, int]] = {}
+        self.count_origins: dict[str, dict[str, Location]] = {}
         self.apps = apps
         self.diags = diags
         self.given = given
@@ -336,7 +339,7 @@ class _Builder:
     # -- evidence from the setup script and configs
 
     def gather_evidence(self) -> None:
-        self.counts = stated_counts(self.layout, self.apps)
+        self.counts = stated_counts(self.layout, self.apps, self.count_origins)
         for app in self.apps:
             self.evidence[self.fly_name(app)] = _Evidence()
         setup = self.layout.setup
@@ -438,6 +441,7 @@ class _Builder:
                 ev = self.ev(app)
                 if ev is not None and domain:
                     ev.domains.append(domain)
+                    ev.domain_origins.setdefault(domain, cmd.location)
 
     def app_for_config(self, config: str | None) -> str | None:
         if config is None:
@@ -545,11 +549,22 @@ class _Builder:
             entrypoint, command = exec_, ()
             self.exec_overrides(cfg, name)
 
+        edge = ("http_service",) if isinstance(http, dict) else (("services", 0) if services else ())
+        secret_at = {key: where for key, where in ev.secrets.items()}
+        secret_at.update({m.name: m.where for m in self.moved.get(id(app), ()) if not m.build_time})
         runtime = Runtime(
             command=command, entrypoint=entrypoint, port=port, env=env,
             secret_env=tuple(sorted(secret_env)), health_check=self.health_check(cfg),
             release_command=_release(cfg.get("deploy", "release_command")),
             user=user, origin=cfg.location("http_service") if http else cfg.location(),
+            key_origins=key_origins(
+                ("port", _key_at(cfg, *edge, "internal_port") if edge else None),
+                ("env", _key_at(cfg, "env")),
+                *((f"env.{k}", _key_at(cfg, "env", k)) for k in env),
+                *((f"secret_env.{k}", _key_at(cfg, "env", k) or secret_at.get(k)) for k in secret_env),
+                ("release_command", _key_at(cfg, "deploy", "release_command")),
+                ("command", _key_at(cfg, "processes") or _key_at(cfg, "experimental", "cmd")),
+                ("entrypoint", _key_at(cfg, "experimental", "entrypoint"))),
         )
         role, static_site = self.role_of(app, primary)
         public = bool(primary) and ev.private is None
@@ -568,6 +583,11 @@ class _Builder:
             domains=tuple(sorted(set(ev.domains))),
             extensions={"fly": self.extension(app, fly_name)},
             origin=cfg.location("app"),
+            key_origins=key_origins(
+                ("force_https", _key_at(cfg, *edge, "force_https") if edge else None),
+                ("public", ev.private or (_key_at(cfg, *edge) if edge else None)),
+                ("image", _key_at(cfg, "build", "image")),
+                *((f"domains.{d}", where) for d, where in sorted(ev.domain_origins.items()))),
         )
 
     def process_groups(self, app: FlyApp, host: Service, taken: set[str],
@@ -604,7 +624,10 @@ class _Builder:
             env = {k: v for k, v in host.runtime.env.items() if k != "PORT"}
             runtime = Runtime(command=_strip_shim(words, shim_path), entrypoint=host.runtime.entrypoint,
                               env=env, secret_env=host.runtime.secret_env, user=host.runtime.user,
-                              origin=where)
+                              origin=where, key_origins={
+                                  **{k: v for k, v in host.runtime.key_origins.items()
+                                     if k.startswith(("env", "secret_env"))},
+                                  "command": where})
             for secret in host.runtime.secret_env:
                 if secret in self.secrets:
                     self.add_secret(secret, name, "platform", where)
@@ -804,6 +827,7 @@ class _Builder:
         chosen = next((v for v in vms if default_group in (v.get("processes") or [])), None)
         chosen = chosen or next((v for v in vms if not v.get("processes")), None)
         cpu_kind = cpus = memory = None
+        vm_at: tuple[str | int, ...] = ("vm", vms.index(chosen)) if chosen is not None else ()
         if chosen is not None:
             try:
                 _size, cpu_kind, cpus_i, memory = vm_memory(chosen)
@@ -817,14 +841,29 @@ class _Builder:
             autostart = primary.get("auto_start_machines")
             min_running = primary.get("min_machines_running")
 
+        edge: tuple[str | int, ...] = ()
+        if primary is not None:
+            edge = ("http_service",) if primary is cfg.data.get("http_service") else ("services", 0)
+        size_at = (_key_at(cfg, *vm_at, "size") or _key_at(cfg, *vm_at)) if vm_at else None
         return Scaling(cpu_kind=cpu_kind, cpus=cpus, memory_mb=memory, autostop=autostop,
                        autostart=autostart, min_running=min_running,
-                       origin=cfg.location("vm", 0) if chosen is not None else None)
+                       origin=cfg.location("vm", 0) if chosen is not None else None,
+                       key_origins=key_origins(
+                           ("autostop", _key_at(cfg, *edge, "auto_stop_machines") if edge else None),
+                           ("autostart", _key_at(cfg, *edge, "auto_start_machines") if edge else None),
+                           ("min_running", _key_at(cfg, *edge, "min_machines_running") if edge else None),
+                           ("memory_mb", (_key_at(cfg, *vm_at, "memory") or size_at) if vm_at else None),
+                           ("cpus", (_key_at(cfg, *vm_at, "cpus") or size_at) if vm_at else None),
+                           ("cpu_kind", (_key_at(cfg, *vm_at, "cpu_kind") or size_at) if vm_at else None)))
 
     def counted(self, fly_name: str, group: str, scaling: Scaling) -> Scaling:
         """The Machines fly-setup.sh creates for a group, as the source's instance count."""
         count = self.counts.get(fly_name, {}).get(group)
-        return scaling if count is None else replace(scaling, min_instances=count, max_instances=count)
+        if count is None:
+            return scaling
+        where = self.count_origins.get(fly_name, {}).get(group)
+        return replace(scaling, min_instances=count, max_instances=count, key_origins={
+            **scaling.key_origins, **key_origins(("min_instances", where), ("max_instances", where))})
 
     def volumes(self, cfg: FlyConfig, group: str | None = None) -> tuple[Volume, ...]:
         """The mounts of the app, or of one process group (a mount without ``processes`` is
@@ -1168,3 +1207,12 @@ def _db_extension(kind: str, fly_db: str, words: tuple[str, ...]) -> dict[str, A
     if region and re.fullmatch(r"[a-z]{3}", region):  # not a "$REGION" the script sets
         out["region"] = region
     return out
+
+
+def _key_at(cfg: FlyConfig, *path: str | int) -> Location | None:
+    """Where the key at ``path`` is written, only when it is (no fallback to its section)."""
+    source = cfg.source_path(tuple(path))
+    pos = cfg.locations.get(source)
+    if pos is None:
+        return None
+    return Location(file=cfg.path, line=pos[0], col=pos[1], key=key_name(source) or None)
