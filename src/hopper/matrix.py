@@ -271,8 +271,8 @@ MATRIX: dict[str, dict[str, Cell]] = {
 
 
 def model_fields() -> list[str]:
-    """``Class.field`` for every field reachable from Architecture (``origin`` excluded), in
-    the order a walk of the model meets them."""
+    """``Class.field`` for every field reachable from Architecture (the provenance fields
+    ``origin`` and ``key_origins`` excluded), in the order a walk of the model meets them."""
     seen: list[type] = []
     out: list[str] = []
 
@@ -282,7 +282,7 @@ def model_fields() -> list[str]:
         seen.append(cls)
         hints = typing.get_type_hints(cls, vars(model))
         for f in dataclasses.fields(cls):
-            if f.name == "origin":
+            if f.name in ("origin", "key_origins"):
                 continue
             out.append(f"{cls.__name__}.{f.name}")
         for f in dataclasses.fields(cls):

@@ -49,6 +49,23 @@ force_https = true
 """
 
 
+COMPOSE_MIGRATE = """\
+services:
+  api:
+    build: ./api
+    ports:
+      - "3000:3000"
+    command: sh -c "npx prisma migrate deploy && node server.js"
+    environment:
+      DATABASE_URL: postgres://app:app@db:5432/app
+    depends_on: [db]
+  db:
+    image: postgres:16
+    environment:
+      POSTGRES_PASSWORD: app
+"""
+
+
 def _plan(source: Path, *args: str) -> list[dict[str, Any]]:
     done = run_cli("convert", source, "--dry-run", "--format", "json", *args)
     assert done.code == 0, done.stderr
@@ -116,6 +133,17 @@ def test_fly_release_command_is_not_run_by_compose(tmp_path: Path) -> None:
     assert found["after"].startswith("never by compose")
     assert "docker compose run --rm" in found["action"]
     assert "npx prisma migrate deploy" in found["action"]
+
+
+def test_compose_migration_in_the_command_ran_at_every_start(tmp_path: Path) -> None:
+    (tmp_path / "compose.yaml").write_text(COMPOSE_MIGRATE, encoding="utf-8")
+    (tmp_path / "api").mkdir()
+    (tmp_path / "api" / "Dockerfile").write_text('FROM node:22\nCOPY . .\nCMD ["node", "server.js"]\n',
+                                                 encoding="utf-8")
+    found = _one(_plan(tmp_path, "--to", "fly"), "HD423", "api")
+    assert found["before"] == "at every container start (inside the service's command)"
+    assert found["after"].startswith("once per deploy")
+    assert found["evidence_before"]["key"] == "services.api.command"
 
 
 # ----------------------------------------------------------------- class 10: database region

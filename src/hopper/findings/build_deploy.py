@@ -90,6 +90,17 @@ _RELEASE_CONSEQUENCE = {
 }
 
 
+def release_timing(svc: Service, platform: str) -> str | None:
+    """When ``svc``'s release command runs on ``platform``. A compose migration hopper found in
+    the service's own ``command`` (``sh -c "migrate && start"``) ran at every container start:
+    the reader records that key as where the release command was written."""
+    if platform == "compose":
+        where = svc.runtime.key_origins.get("release_command")
+        if where is not None and where.key is not None and where.key.endswith(".command"):
+            return "at every container start (inside the service's command)"
+    return RELEASE_TIMING.get(platform)
+
+
 def _major(version: str) -> str:
     return version.split(".")[0].lstrip("v^~>= ")
 
@@ -127,9 +138,10 @@ def _service(ctx: Context, name: str, aliases: tuple[str, ...], b: Service, a: S
         ctx.emit("HD703", name, after=ra, command=ra, **rev)
     elif ra and rb and ra != rb:
         ctx.emit("HD705", name, before=rb, after=ra, **rev)
-    tb, ta = RELEASE_TIMING.get(ctx.before_platform), RELEASE_TIMING.get(ctx.after_platform)
+    tb, ta = release_timing(b, ctx.before_platform), release_timing(a, ctx.after_platform)
     if rb and ra and tb and ta and tb != ta:
-        consequence, remedy = _RELEASE_CONSEQUENCE[ctx.after_platform]
+        consequence, remedy = _RELEASE_CONSEQUENCE.get(ctx.after_platform, ("", "Check when the "
+                                                      "command must run on the target."))
         ctx.emit("HD423", name, before=tb, after=ta, command=ra, consequence=consequence,
                  remedy=remedy.format(service=a.name, command=ra), **rev)
 
