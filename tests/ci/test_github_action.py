@@ -31,6 +31,7 @@ from support import ROOT, SAMPLES, copy_tree, run_cli
 TOKEN = "ghs_Zq8Tr2vK5mW9xY3nB7cD1fG4hJ6kL0pQ"
 FLY_TOKEN = "fo1_Hk2Jd8Lm4Np6Qr1St9Uv3Wx7Yz5Ab0Cd"
 REPOSITORY = "acme/shop"
+BOT = {"login": "github-actions[bot]", "type": "Bot"}
 PR = 7
 
 needs_hatchling = pytest.mark.skipif(
@@ -67,11 +68,14 @@ class StubGitHub:
         if method == "POST" and listing:
             self.next_id += 1
             comment = {"id": self.next_id, "issue": int(listing.group(1)), "body": json.loads(body)["body"],
+                       "user": BOT,
                        "html_url": f"https://github.example/{REPOSITORY}/pull/{listing.group(1)}#issuecomment-{self.next_id}"}
             self.comments[self.next_id] = comment
             return 201, comment
         if method == "PATCH" and single and int(single.group(1)) in self.comments:
             comment = self.comments[int(single.group(1))]
+            if comment["user"]["login"] != BOT["login"]:
+                return 403, {"message": "Resource not accessible by integration"}
             comment["body"] = json.loads(body)["body"]
             return 200, comment
         return 404, {"message": "Not Found"}
@@ -185,6 +189,26 @@ def test_first_run_comments_and_second_run_updates_the_same_comment(
     assert stub.writes()[1:] == [("PATCH", f"/repos/{REPOSITORY}/issues/comments/{comment['id']}")]
     assert len(stub.comments) == 1
     assert "updated the plan comment" in second.stdout
+
+
+@needs_hatchling
+def test_a_marker_forged_in_someone_elses_comment_is_not_taken_over(
+        tmp_path: Path, repo: Path, api: tuple[StubGitHub, str]) -> None:
+    stub, url = api
+    stub.comments[1] = {"id": 1, "issue": PR, "user": {"login": "mallory", "type": "User"},
+                        "body": "<!-- hopper-plan:...deploy/fly -->\nlooks like a plan",
+                        "html_url": "https://github.example/c/1"}
+    job = make_job(tmp_path, repo, url)
+    code, _ = run_action(job, before=".", after="deploy/fly", comment="true")
+    assert code == 0, job.stdout
+    assert stub.writes() == [("PATCH", f"/repos/{REPOSITORY}/issues/comments/1"),
+                             ("POST", f"/repos/{REPOSITORY}/issues/{PR}/comments")]
+    assert stub.comments[1]["body"].endswith("looks like a plan")  # untouched
+    assert "HOP871" not in job.stdout
+    # The next run finds the action's own comment first, though mallory's is older.
+    second = make_job(tmp_path, repo, url)
+    assert run_action(second, before=".", after="deploy/fly")[0] == 0
+    assert stub.writes()[2:] == [("PATCH", f"/repos/{REPOSITORY}/issues/comments/{stub.next_id}")]
 
 
 @needs_hatchling

@@ -220,13 +220,21 @@ class Action:
         tag = marker(inputs.comment_id)
         body = f"{tag}\n{markdown}"
         try:
-            mine = [c for c in api.comments(number) if c.body.startswith(tag)]
-            if mine:
-                done = api.update_comment(mine[0].id, body)
+            # Bots first: anyone can write the marker in a comment of their own, which the token
+            # cannot edit (403); then the action writes a comment of its own instead.
+            mine = sorted((c for c in api.comments(number) if c.body.startswith(tag)),
+                          key=lambda c: not c.by_bot)
+            for comment in mine[:1]:
+                try:
+                    done = api.update_comment(comment.id, body)
+                except ApiError as exc:
+                    if exc.status not in (403, 404):
+                        raise
+                    continue
                 self.log(f"hopper: updated the plan comment on pull request #{number}: {done.url}")
-            else:
-                done = api.create_comment(number, body)
-                self.log(f"hopper: commented the plan on pull request #{number}: {done.url}")
+                return done.url
+            done = api.create_comment(number, body)
+            self.log(f"hopper: commented the plan on pull request #{number}: {done.url}")
             return done.url
         except ApiError as exc:
             if exc.status == 403:

@@ -36,6 +36,7 @@ class Comment:
     id: int
     body: str
     url: str
+    by_bot: bool = False  # written by an app (github-actions[bot] for the job's token)
 
 
 class GitHub:
@@ -93,8 +94,10 @@ class GitHub:
 def _comment(item: Any) -> Comment:
     if not isinstance(item, dict):
         return Comment(id=0, body="", url="")
+    user = item.get("user")
     return Comment(id=int(item.get("id") or 0), body=str(item.get("body") or ""),
-                   url=str(item.get("html_url") or ""))
+                   url=str(item.get("html_url") or ""),
+                   by_bot=isinstance(user, dict) and user.get("type") == "Bot")
 
 
 def _message(exc: urllib.error.HTTPError) -> str:
