@@ -138,6 +138,26 @@ def test_clever_env_file_line_is_the_location(tmp_path: Path) -> None:
     assert found["evidence_after"]["key"] == "deploy.release_command"
 
 
+def test_clever_export_findings_point_at_their_json_keys(tmp_path: Path) -> None:
+    """The export bundle (JSON from the Clever CLI): each finding points at its key's line and
+    column, found again in the file's text."""
+    export = SAMPLES / "clevercloud-webapp" / "export"
+    done = run_cli("convert", export, "--to", "fly", "--out", tmp_path / "fly")
+    assert done.code == 0, done.stderr
+    findings = _findings(export, tmp_path / "fly")
+    for code, file, text in (("HD205", "apps/api/status.json", '"min": 1'),  # horizontal min
+                             ("HD207", "apps/api/status.json", '"min": "XS"'),  # vertical min
+                             ("HD301", "apps/api/env.json", '"env"'),
+                             ("HD424", "addons.json", '"region": "par"'),
+                             ("HD605", "addons.json", '"planSlug"'),
+                             ("HD403", "apps/api/domain.json", '"domain": "webapp.example.org"')):
+        got_file, line, col = _at(findings, code, "before")
+        assert got_file == file, code
+        assert col is not None
+        written = (export / file).read_text(encoding="utf-8").splitlines()[line - 1]
+        assert written[col - 1:].startswith(text), (code, written, col)
+
+
 @pytest.mark.parametrize("fmt", ["text", "markdown", "github"])
 def test_every_plan_format_carries_line_and_column(setups: dict[str, Path], fmt: str) -> None:
     out = _findings(setups["compose"], setups["fly"], fmt)

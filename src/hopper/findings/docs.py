@@ -30,9 +30,10 @@ prints. Placeholders in *italics* are filled in with your names and values.
 **Where it points.** Each finding carries a location on each side (`file:line:col` in the text
 and Markdown plans, `evidence_before`/`evidence_after` in JSON, `file=,line=,col=` in GitHub
 annotations): the key the user wrote for the field the finding is about — `auto_stop_machines`
-in fly.toml, `deploy.replicas` in compose.yaml, `min_instance_count` in Terraform, a variable's
-own line under `[env]`, `environment` or in an env file. When a side does not write that key
-(compose has no autostop), it points at the service's section, resource or file. Readers record
+in fly.toml, `deploy.replicas` in compose.yaml, `min_instance_count` in Terraform,
+`scalability.horizontal.min` in a Clever export's `status.json`, a variable's own line under
+`[env]`, `environment`, in an env file or in the export's `env.json`. When a side does not
+write that key (compose has no autostop), it points at the service's section, resource or file. Readers record
 these locations in the model's `key_origins` (see [model.md](model.md)); the list under each
 code below says which fields it points at, with the key each format uses.
 

@@ -26,6 +26,7 @@ from typing import Any
 
 from hopper import mappings
 from hopper.diagnostics import Diagnostics, Location
+from hopper.formats.clevercloud import json_keys
 from hopper.formats.clevercloud.codes import (
     I_CLEVER_ONLY,
     W_BUNDLE_INCOMPLETE,
@@ -45,7 +46,7 @@ from hopper.formats.clevercloud.setup import (
     Setup,
     Vhost,
 )
-from hopper.model import secret_digest
+from hopper.model import key_origins, secret_digest
 from hopper.secrets import looks_secret
 
 _TYPE_SLUGS = {"node": "node", "static-apache": "static-apache", "apache": "static-apache",
@@ -218,8 +219,10 @@ class BundleReader:
                 path = d.get("pathPrefix") if isinstance(d.get("pathPrefix"), str) else "/"
                 if _DEFAULT_DOMAIN.match(fqdn):
                     continue  # the domain Clever gives every app; it will get a new one anyway
-                app.vhosts.append(Vhost(fqdn=fqdn, path_begin=path or "/", text=fqdn,
-                                        origin=self.loc(folder / "domain.json", f"[{i}]")))
+                domain_file = folder / "domain.json"
+                where = json_keys.entry(self.files.read_text(domain_file), self.files.rel(domain_file),
+                                        "domain", fqdn) or self.loc(domain_file, f"[{i}]")
+                app.vhosts.append(Vhost(fqdn=fqdn, path_begin=path or "/", text=fqdn, origin=where))
         elif isinstance(obj.get("vhosts"), list):
             app.vhosts = [Vhost(fqdn=v["fqdn"], text=v["fqdn"], origin=self.loc(folder / "app.json"))
                           for v in obj["vhosts"] if isinstance(v, dict) and isinstance(v.get("fqdn"), str)
@@ -230,7 +233,49 @@ class BundleReader:
                 entry = self._entry(item, path)
                 if entry is not None:
                     app.exposed_env[entry.name] = entry
+            self._env_locations(app, path, app.exposed_env)
+        app.locations.update(self._app_locations(folder, status_path, app_id))
         return app
+
+    def _json_at(self, path: Path, *keys: str) -> Location | None:
+        if not path.is_file():
+            return None
+        return json_keys.key_path(self.files.read_text(path), self.files.rel(path), *keys)
+
+    def _app_locations(self, folder: Path, status_path: Path, app_id: Any) -> dict[str, Location]:
+        """Where the export states the app's scaling, HTTPS, domains and zone (the plan's
+        findings point there)."""
+        at = self._json_at
+        app_json = folder / "app.json"
+        flavor = at(status_path, "scalability", "vertical", "min") or at(app_json, "instance", "minFlavor")
+        force = folder / "config" / "force-https"
+        https = Location(file=self.files.rel(force), line=1, col=1, key="force-https") \
+            if force.is_file() else at(app_json, "forceHttps")
+        domains = at(folder / "domain.json", "domain") or at(app_json, "vhosts")
+        zone = at(app_json, "zone")
+        listing = self.folder / "applications.json"
+        if zone is None and isinstance(app_id, str) and listing.is_file():
+            zone = json_keys.entry(self.files.read_text(listing), self.files.rel(listing),
+                                   "app_id", app_id, "zone")
+        return key_origins(
+            ("scaling.min_instances", at(status_path, "scalability", "horizontal", "min")
+             or at(app_json, "instance", "minInstances")),
+            ("scaling.max_instances", at(status_path, "scalability", "horizontal", "max")
+             or at(app_json, "instance", "maxInstances")),
+            ("scaling.cpus", flavor), ("scaling.memory_mb", flavor), ("scaling.cpu_kind", flavor),
+            ("force_https", https), ("domains", domains), ("public", domains), ("region", zone))
+
+    def _env_locations(self, app: AppSpec, path: Path, env: dict[str, EnvEntry]) -> None:
+        text, rel = self.files.read_text(path), self.files.rel(path)
+        section = json_keys.key_path(text, rel, "env")
+        if section is not None and path.name == "env.json":
+            app.locations.setdefault("runtime.env", section)
+            app.locations.setdefault("runtime.secret_env", section)
+        for name in env:
+            loc = json_keys.entry(text, rel, "name", name)
+            if loc is not None:
+                app.locations.setdefault(f"runtime.env.{name}", loc)
+                app.locations.setdefault(f"runtime.secret_env.{name}", loc)
 
     def _config(self, folder: Path) -> dict[str, str]:
         out: dict[str, str] = {}
@@ -275,6 +320,12 @@ class BundleReader:
                               region=item.get("region") if isinstance(item.get("region"), str) else None,
                               origin=Location(file=self.files.rel(self.folder / "addons.json"),
                                               key=f"[{index}]"))
+            listing = self.folder / "addons.json"
+            if listing.is_file() and isinstance(item.get("name"), str):
+                text, rel = self.files.read_text(listing), self.files.rel(listing)
+                addon.locations = key_origins(
+                    ("region", json_keys.entry(text, rel, "name", name, "region")),
+                    ("plan", json_keys.entry(text, rel, "name", name, "planSlug")))
             for ident in (item.get("addonId"), item.get("realId"), name):
                 if isinstance(ident, str):
                     out[ident] = addon
@@ -312,6 +363,7 @@ class BundleReader:
                     entry = self._entry(item, env_path)
                     if entry is not None:
                         app.env[entry.name] = entry
+            self._env_locations(app, env_path, app.env)
             for group in _items(self.files, env_path, env, "fromAddons"):
                 if not isinstance(group, dict):
                     continue

@@ -38,9 +38,10 @@ def with_key_origins(svc: Service, app: AppSpec) -> Service:
         if entry.origin is not None and entry.origin.line is not None:
             for field in ("env", "secret_env"):
                 split["runtime"].setdefault(f"{field}.{name}", entry.origin)
-            if name in _CC_FIELDS:
-                head, _, rest = _CC_FIELDS[name].partition(".")
-                split[head].setdefault(rest, entry.origin)
+        where = split["runtime"].get(f"env.{name}")
+        if name in _CC_FIELDS and where is not None:
+            head, _, rest = _CC_FIELDS[name].partition(".")
+            split[head].setdefault(rest, where)
     build = svc.build
     if build is not None and split["build"]:
         build = replace(build, key_origins={**split["build"], **build.key_origins})
