@@ -178,3 +178,21 @@ def test_database_away_from_its_apps_says_what_it_costs(tmp_path: Path) -> None:
     assert far["severity"] == "warning"
     assert "apps in cdg (Paris, FR)" in far["after"]
     assert "ms more per round trip" in far["why"]
+
+
+# ----------------------------------------------------------------- class 8: cron jobs
+
+
+def test_clever_cron_job_runs_once_on_fly_instead_of_on_every_instance(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text(CLEVER_HDS.replace("min_instance_count = 1", "min_instance_count = 2")
+                                      .replace("max_instance_count = 1", "max_instance_count = 2"),
+                                      encoding="utf-8")
+    (tmp_path / "clevercloud").mkdir()
+    (tmp_path / "clevercloud" / "cron.json").write_text('["0 4 * * * $ROOT/jobs/sync.sh"]\n', encoding="utf-8")
+    findings = _plan(tmp_path, "--to", "fly")
+    found = [f for f in findings if f["code"] == "HD428"]
+    assert len(found) == 1, [(f["code"], f["subject"]) for f in findings]
+    assert found[0]["before"] == "from clevercloud/cron.json on every instance of api"
+    assert "supercronic" in found[0]["after"]
+    assert "ran it 2 times" in found[0]["why"]
+    assert found[0]["evidence_before"]["file"] == "clevercloud/cron.json"

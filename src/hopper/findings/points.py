@@ -86,6 +86,7 @@ FILE_LEVEL: dict[str, str] = {
     "HD618": "the bucket's store",
     "HD619": "the volume (mount)", "HD620": "the volume (mount)",
     "HD711": "the deploy workflow", "HD712": "the deploy workflow", "HD713": "the deploy workflow",
+    "HD428": "the schedule (its cron.json line, its crontab line)",
     "HD720": "the schedule", "HD721": "the schedule", "HD722": "the schedule",
     "HD801": "none (the whole setup)", "HD802": "none (the whole setup)",
 }

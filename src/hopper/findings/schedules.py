@@ -36,8 +36,39 @@ def _pairs(before: tuple[Schedule, ...], after: tuple[Schedule, ...]
     return pairs
 
 
+# How each platform runs a cron job (reference: clevercloud.md §1.7, flyio.md §7.3).
+RUNNER = {
+    "clevercloud": "from clevercloud/cron.json on every instance of {service}",
+    "fly": "by supercronic in a process group of {service}'s Fly app",
+}
+
+
+def _runner(ctx: Context, job: Schedule, before: bool) -> str | None:
+    platform = ctx.before_platform if before else ctx.after_platform
+    text = RUNNER.get(platform)
+    return text.format(service=job.service or "the app") if text else None
+
+
+def _instances(ctx: Context, job: Schedule) -> int:
+    """How many instances of the job's service the Clever source runs: each runs the job."""
+    svc = ctx.before.service(job.service) if job.service else None
+    if svc is None:
+        return 1
+    low = svc.scaling.min_instances or svc.scaling.max_instances or 1
+    return max(1, low)
+
+
 def check(ctx: Context) -> None:
     for b, a in _pairs(ctx.before.schedules, ctx.after.schedules):
+        if b is not None and a is not None and ctx.platform_changes:
+            rb, ra = _runner(ctx, b, True), _runner(ctx, a, False)
+            if rb and ra:
+                n = _instances(ctx, b) if ctx.before_platform == "clevercloud" else 1
+                detail = (f" With {n} instances the source ran it {n} times each time it was due; "
+                          "the target runs it once (one Machine of the cron group)."
+                          if n > 1 and ctx.after_platform == "fly" else "")
+                ctx.emit("HD428", b.name, kind="schedule", before=rb, after=ra,
+                         evidence_before=b, evidence_after=a, job=label(b), detail=detail)
         if b is not None and a is None:
             ctx.emit("HD720", b.name, kind="schedule", before=label(b), evidence_before=b)
         elif a is not None and b is None:

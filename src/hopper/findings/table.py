@@ -564,6 +564,12 @@ _spec("HD713", "workflow-removed", "build-deploy", "warning", "remove",
       "A CI workflow that deployed this service is gone.",
       "Deploy by hand or add a workflow on the target.",
       ("deploy-api", ".github/workflows/deploy-api.yml", None))
+_spec("HD428", "schedule-runner-changed", "build-deploy", "warning", "change",
+      "scheduled job runs on another scheduler",
+      "{job} runs {before} on the source and {after} on the target.{detail}",
+      "Stop it on the source when it starts on the target, or it runs on both during the switch; check that its command finds its files and env vars in the new image.",
+      ("api-cron-1", "from clevercloud/cron.json on every instance of api",
+       "by supercronic in a process group of api's Fly app"))
 _spec("HD720", "schedule-removed", "build-deploy", "breaking", "remove",
       "scheduled job dropped",
       "A cron job of the source does not run on the target: whatever it did (clean-ups, syncs, e-mails) stops.",
