@@ -173,7 +173,7 @@ GLOBAL_PARAMS = (
 # Limits on what is read (docs/security.md). Each flag overrides one field of Limits.
 LIMITS = (
     option("max_input_bytes", "--max-input-bytes", type=int, min=1, metavar="N",
-           help="Largest file read, in bytes (default 4 MiB)."),
+           help="Largest file read, in bytes (default 8 MiB)."),
     option("max_total_bytes", "--max-total-bytes", type=int, min=1, metavar="N",
            help="Most bytes read in all (default 32 MiB)."),
     option("max_files", "--max-files", type=int, min=1, metavar="N", help="Most files read (default 2000)."),

@@ -212,7 +212,8 @@ def fail(code_name: str, message: str, location: Location | None = None,
 class Limits:
     """Bounds on what hopper reads. Every reader checks these; going over one is a LimitError."""
 
-    max_file_bytes: int = 4 * 1024 * 1024
+    # 8 MiB: a compose file of ~7500 realistic services (the 5000-service benchmark is 5.2 MB).
+    max_file_bytes: int = 8 * 1024 * 1024
     max_total_bytes: int = 32 * 1024 * 1024
     max_files: int = 2000
     max_depth: int = 64

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from security_support import Case, build_tree, cli, run_case
 
+from hopper.diagnostics import DEFAULT_LIMITS
 from support import SAMPLES
 
 SAMPLE = SAMPLES / "clevercloud-webapp"
@@ -48,7 +49,7 @@ CASES = [
     Case("tf-deep-object", tf(**{"extra.tf": b"locals {\n  x = " + b"{a=" * 500 + b"1" + b"}" * 500 + b"\n}\n"}), "HOP402", "", r"extra\.tf(:\d+)?", row="5"),
     Case("tf-invalid-utf8", tf(**{"extra.tf": b'locals {\n  x = "\xff"\n}\n'}), "HOP003", "not UTF-8", r"extra\.tf(:\d+)?", row="8"),
     Case("tf-nul", tf(**{"extra.tf": b'locals {\n  x = "\x00"\n}\n'}), "HOP003", "NUL", r"extra\.tf(:\d+)?", row="8"),
-    Case("tf-over-size-cap", tf(**{"extra.tf": b"#" + b"x" * (4 * 1024 * 1024) + b"\n"}), "HOP004", r"over the limit of \d+", r"extra\.tf", row="6"),
+    Case("tf-over-size-cap", tf(**{"extra.tf": b"#" + b"x" * DEFAULT_LIMITS.max_file_bytes + b"\n"}), "HOP004", r"over the limit of \d+", r"extra\.tf", row="6"),
     Case("tf-duplicate-resource", tf(**{"extra.tf": b'resource "clevercloud_nodejs" "api" {\n  name = "dup"\n}\n'}), "HOP402",
          r"already declared at extra\.tf:1", r"main\.tf:\d+(:\d+)?", row="4"),
     Case("tf-env-key-newline", tf(**{"main.tf": MAIN.replace(b'NODE_ENV             = "production"', b'"A\\nB" = "x"')}), "HOP009",
@@ -58,7 +59,7 @@ CASES = [
     Case("bundle-json-deep", ex(**{"apps/api/env.json": b"[" * 100_000 + b"]" * 100_000}), "HOP403", "nested too deeply", r"apps/api/env\.json", row="5"),
     Case("bundle-invalid-utf8", ex(**{"apps/api/env.json": b'{"env": [{"name": "A", "value": "\xff"}]}'}), "HOP003", "not UTF-8", r"apps/api/env\.json", row="8"),
     Case("bundle-nul", ex(**{"apps/api/env.json": b'{"env": [{"name": "A", "value": "\x00"}]}'}), "HOP003", "NUL", r"apps/api/env\.json", row="8"),
-    Case("bundle-over-size-cap", ex(**{"apps/api/env.json": b'{"env": []}' + b" " * (4 * 1024 * 1024)}), "HOP004", r"over the limit", r"apps/api/env\.json", row="6"),
+    Case("bundle-over-size-cap", ex(**{"apps/api/env.json": b'{"env": []}' + b" " * DEFAULT_LIMITS.max_file_bytes}), "HOP004", r"over the limit", r"apps/api/env\.json", row="6"),
     Case("bundle-symlink-out", {k: v for k, v in EX.items() if k != "apps/api/env.json"}, "HOP002", "outside the project root",
          r"(apps/api/)?env\.json", symlinks=[("apps/api/env.json", "../../../outside.txt")], row="16"),
     Case("bundle-wrong-shape", ex(**{"apps/api/env.json": b'{"env": 5}'}), "HOP403", "unexpected shape", r"apps/api/env\.json",

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from security_support import Case, build_tree, cli, prepare_out, run_case, snapshot
 
+from hopper.diagnostics import DEFAULT_LIMITS
 from support import CANARY
 
 
@@ -37,9 +38,9 @@ CASES = [
          "nesting too deep", r"compose\.yaml:4:\d+", row="5"),
     Case("deep-mapping", compose(WEB + "    labels: " + "{a: " * 2000 + "1" + "}" * 2000 + "\n"), "HOP006",
          "nesting too deep", r"compose\.yaml:4:\d+", row="5"),
-    Case("file-over-size-cap", compose(WEB + "#" + "x" * (4 * 1024 * 1024) + "\n"), "HOP004",
+    Case("file-over-size-cap", compose(WEB + "#" + "x" * DEFAULT_LIMITS.max_file_bytes + "\n"), "HOP004",
          r"larger than \d+ bytes", r"compose\.yaml", row="6"),
-    Case("env-file-over-size-cap", compose(WEB + "    env_file: big.env\n", **{"big.env": "A=" + "x" * (4 * 1024 * 1024) + "\n"}),
+    Case("env-file-over-size-cap", compose(WEB + "    env_file: big.env\n", **{"big.env": "A=" + "x" * DEFAULT_LIMITS.max_file_bytes + "\n"}),
          "HOP004", r"big\.env is larger than \d+ bytes", r"big\.env", row="6"),
     Case("invalid-utf8", compose(b"services:\n  web:\n    image: \xff\n"), "HOP003", r"not valid UTF-8 at byte 28",
          r"compose\.yaml:3:12", row="8"),

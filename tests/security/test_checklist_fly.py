@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 from security_support import Case, build_tree, cli, run_case
 
+from hopper.diagnostics import DEFAULT_LIMITS
+
 BASE = 'app = "web"\nprimary_region = "cdg"\n[http_service]\ninternal_port = 8080\n'
 NGINX_DOCKERFILE = "FROM nginx:1.27\nCOPY nginx.conf /etc/nginx/conf.d/default.conf\n"
 
@@ -28,7 +30,7 @@ CASES = [
     # fly.toml
     Case("toml-deep-array", fly('app = "web"\nx = ' + "[" * 2000 + "]" * 2000 + "\n"), "HOP006", "nesting deeper than", r"fly\.toml:2:\d+", row="5"),
     Case("toml-deep-inline-table", fly('app = "web"\nx = ' + "{a=" * 2000 + "1" + "}" * 2000 + "\n"), "HOP006", "nesting deeper than", r"fly\.toml:2:\d+", row="5"),
-    Case("toml-over-size-cap", fly(BASE + "#" + "x" * (4 * 1024 * 1024) + "\n"), "HOP004", r"over the limit of \d+", r"fly\.toml", row="6"),
+    Case("toml-over-size-cap", fly(BASE + "#" + "x" * DEFAULT_LIMITS.max_file_bytes + "\n"), "HOP004", r"over the limit of \d+", r"fly\.toml", row="6"),
     Case("toml-invalid-utf8", fly(b'app = "\xff"\n'), "HOP003", "not valid UTF-8", r"fly\.toml:1", row="8"),
     Case("toml-nul", fly(b'app = "a\x00"\n'), "HOP003", "NUL", r"fly\.toml:1", row="8"),
     Case("toml-empty", fly(""), "HOP306", "missing 'app'", r"fly\.toml", row="10"),
@@ -54,7 +56,7 @@ CASES = [
          symlinks=[("Dockerfile", "../outside.txt")], row="16"),
     Case("dockerfile-nul", fly(BASE, Dockerfile=b"FROM node:20\x00\n"), "HOP003", "NUL", r"Dockerfile:1", row="8"),
     Case("dockerfile-invalid-utf8", fly(BASE, Dockerfile=b"FROM node:20\nENV A=\xff\n"), "HOP003", "UTF-8", r"Dockerfile:2", row="8"),
-    Case("dockerfile-over-size-cap", fly(BASE, Dockerfile="FROM node:20\n#" + "x" * (4 * 1024 * 1024) + "\n"), "HOP004", "size limit", r"Dockerfile", row="6"),
+    Case("dockerfile-over-size-cap", fly(BASE, Dockerfile="FROM node:20\n#" + "x" * DEFAULT_LIMITS.max_file_bytes + "\n"), "HOP004", "size limit", r"Dockerfile", row="6"),
     # nginx
     Case("nginx-include-parent-glob", front(SERVER + "  include ../*.txt;\n}\n"), "HOP002", r"include '\.\./\*\.txt' resolves outside", r"nginx\.conf:4", row="17"),
     Case("nginx-include-absolute-host", front(SERVER + "  include /home/*.conf;\n}\n"), "HOP002", "absolute path outside the project root", r"nginx\.conf:4", row="17"),

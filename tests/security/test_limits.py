@@ -94,10 +94,10 @@ def test_fly_total_bytes_across_files(tmp_path: Path) -> None:
 
 def test_default_limits_are_the_documented_ones() -> None:
     """docs/security.md states these numbers; change both together."""
-    assert Limits(max_file_bytes=4 * 1024 * 1024, max_total_bytes=32 * 1024 * 1024, max_files=2000,
+    assert Limits(max_file_bytes=8 * 1024 * 1024, max_total_bytes=32 * 1024 * 1024, max_files=2000,
                                     max_depth=64, max_alias_nodes=100_000, max_services=10_000, max_routes=1000) == DEFAULT_LIMITS
     doc = (Path(__file__).resolve().parents[2] / "docs" / "security.md").read_text(encoding="utf-8")
-    for number in ("4 MiB", "32 MiB", "2000", "64", "100000", "10000", "1000"):
+    for number in ("8 MiB", "32 MiB", "2000", "64", "100000", "10000", "1000"):
         assert number in doc, number
 
 
@@ -125,7 +125,7 @@ def test_cli_flag_sets_the_limit(flag: str, value: str, files: dict[str, str | b
 
 def test_limits_are_frozen_and_replaceable() -> None:
     smaller = replace(DEFAULT_LIMITS, max_file_bytes=10)
-    assert smaller.max_file_bytes == 10 and DEFAULT_LIMITS.max_file_bytes == 4 * 1024 * 1024
+    assert smaller.max_file_bytes == 10 and DEFAULT_LIMITS.max_file_bytes == 8 * 1024 * 1024
 
 
 @pytest.mark.parametrize("command", ["convert", "diff", "validate"])
