@@ -15,7 +15,7 @@ import functools
 import json
 import types
 import typing
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from hopper import model
@@ -30,17 +30,20 @@ _VERSION_KEY = "hopper_model_version"
 
 def to_data(obj: Any, *, with_origin: bool = False) -> Any:
     """Plain data (dicts, lists, scalars) for a model object."""
-    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+    plan = _PLANS.get(type(obj))
+    if plan is None and dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        plan = _plan(type(obj))
+    if plan is not None:
         out: dict[str, Any] = {}
-        for f in dataclasses.fields(obj):
-            value = getattr(obj, f.name)
-            if f.name in ("origin", "key_origins"):  # provenance: only when asked for
+        for name, has_default, default in plan:
+            value = getattr(obj, name)
+            if name in ("origin", "key_origins"):  # provenance: only when asked for
                 if with_origin and value:
-                    out[f.name] = to_data(value)
+                    out[name] = to_data(value)
                 continue
-            if _is_default(f, value):
+            if has_default and value == default:
                 continue
-            out[f.name] = to_data(value, with_origin=with_origin)
+            out[name] = to_data(value, with_origin=with_origin)
         return out
     if isinstance(obj, enum.Enum):
         return obj.value
@@ -51,12 +54,23 @@ def to_data(obj: Any, *, with_origin: bool = False) -> Any:
     return obj
 
 
-def _is_default(f: dataclasses.Field[Any], value: Any) -> bool:
-    if f.default is not dataclasses.MISSING:
-        return bool(value == f.default)
-    if f.default_factory is not dataclasses.MISSING:
-        return bool(value == f.default_factory())
-    return False
+# Per dataclass: (field name, has a default, the default) in declaration order. Computed once per
+# class: dataclasses.fields() and a default_factory() call per field and object were a fifth of
+# `inspect --format json` at 1000 services. A factory's value is compared, never handed out.
+_PLANS: dict[type, tuple[tuple[str, bool, Any], ...]] = {}
+
+
+def _plan(cls: type) -> tuple[tuple[str, bool, Any], ...]:
+    plan = []
+    for f in dataclasses.fields(cls):
+        if f.default is not dataclasses.MISSING:
+            plan.append((f.name, True, f.default))
+        elif f.default_factory is not dataclasses.MISSING:
+            plan.append((f.name, True, f.default_factory()))
+        else:
+            plan.append((f.name, False, None))
+    _PLANS[cls] = result = tuple(plan)
+    return result
 
 
 def dump_data(arch: model.Architecture, *, with_origin: bool = False) -> dict[str, Any]:
@@ -66,7 +80,74 @@ def dump_data(arch: model.Architecture, *, with_origin: bool = False) -> dict[st
 
 
 def dump_json(arch: model.Architecture, *, with_origin: bool = False) -> str:
-    return json.dumps(dump_data(arch, with_origin=with_origin), indent=2, ensure_ascii=False) + "\n"
+    """``json.dumps(data, indent=2, ensure_ascii=False)`` plus a newline, byte for byte.
+
+    The standard library encodes with indentation in pure Python (its C encoder only writes
+    compact JSON); this walk over plain data is about three times faster and gives the same
+    text (tests/core/test_native.py compares them on random data)."""
+    chunks: list[str] = []
+    _json_chunks(dump_data(arch, with_origin=with_origin), "\n", chunks)
+    chunks.append("\n")
+    return "".join(chunks)
+
+
+def _json_chunks(value: Any, newline: str, out: list[str]) -> None:
+    """Append the JSON text of ``value`` at the indentation ``newline`` ends with."""
+    if isinstance(value, str):
+        out.append(_json_string(value))
+    elif value is None:
+        out.append("null")
+    elif value is True:
+        out.append("true")
+    elif value is False:
+        out.append("false")
+    elif isinstance(value, int):
+        out.append(int.__repr__(value))
+    elif isinstance(value, float):
+        out.append(_json_float(value))
+    elif isinstance(value, dict):
+        if not value:
+            out.append("{}")
+            return
+        inner = newline + "  "
+        separator = "{" + inner
+        for key, item in value.items():
+            out.append(separator + _json_key(key) + ": ")
+            _json_chunks(item, inner, out)
+            separator = "," + inner
+        out.append(newline + "}")
+    elif isinstance(value, list | tuple):
+        if not value:
+            out.append("[]")
+            return
+        inner = newline + "  "
+        separator = "[" + inner
+        for item in value:
+            out.append(separator)
+            _json_chunks(item, inner, out)
+            separator = "," + inner
+        out.append(newline + "]")
+    else:  # what json.dumps would do with it (TypeError)
+        out.append(json.dumps(value))
+
+
+def _json_key(key: Any) -> str:
+    if isinstance(key, str):
+        return _json_string(key)
+    return json.dumps({key: 0})[1:-4]  # json's own rules for int, float, bool and None keys
+
+
+def _json_float(value: float) -> str:
+    if value != value:
+        return "NaN"
+    if value == float("inf"):
+        return "Infinity"
+    if value == -float("inf"):
+        return "-Infinity"
+    return float.__repr__(value)
+
+
+_json_string: Callable[[str], str] = json.encoder.encode_basestring  # ensure_ascii=False: C's escaping
 
 
 def dump_yaml(arch: model.Architecture, *, with_origin: bool = False) -> str:

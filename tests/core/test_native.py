@@ -117,3 +117,28 @@ def test_malformed_native_documents_are_clean_errors(text: str, fragment: str) -
         native.load(text, filename="m.yaml")
     assert fragment in str(info.value)
     assert info.value.code == "HOP020"
+
+
+# ------------------------------------------------------------------ the JSON writer is json's
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_JSON_DATA = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True, allow_infinity=True)
+    | st.text(),
+    lambda children: st.lists(children, max_size=4)
+    | st.dictionaries(st.text(max_size=6) | st.integers() | st.booleans() | st.none(), children, max_size=4),
+    max_leaves=30)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_JSON_DATA)
+def test_json_writer_equals_json_dumps(data: object) -> None:
+    import json
+
+    from hopper.native import _json_chunks
+
+    chunks: list[str] = []
+    _json_chunks(data, "\n", chunks)
+    assert "".join(chunks) == json.dumps(data, indent=2, ensure_ascii=False)

@@ -101,6 +101,7 @@ class _Builder:
     def __init__(self, project: ComposeProject, limits: Limits) -> None:
         self.project = project
         self.root = project.root
+        self.resolved_root = project.root.resolve()  # once: bind mounts are checked against it
         self.limits = limits
         self.out: list[Diagnostic] = list(project.diagnostics)
         self.entries: dict[str, _Entry] = {}
@@ -476,7 +477,7 @@ class _Builder:
         if kind == "worker":
             port = hints.port
         consumed = front.consumed_mounts if front else set()
-        vols, used = service.volumes(name, svc, self.root, consumed, self.locate, self.out)
+        vols, used = service.volumes(name, svc, self.resolved_root, consumed, self.locate, self.out)
         self._service_secret_refs(name, svc)
         depends = sorted(d for d in (svc.get("depends_on") or {}) if self._kept(d))
         published = any(isinstance(p, dict) and p.get("published") for p in svc.get("ports") or [])

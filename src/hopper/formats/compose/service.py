@@ -221,7 +221,8 @@ def scaling(name: str, svc: dict[str, Any], hints: ServiceHints, *, default_auto
 
 def volumes(name: str, svc: dict[str, Any], root: Path, consumed: set[str], locate: Locate,
             out: list[Diagnostic]) -> tuple[list[Volume], set[str]]:
-    """The service's volumes, and the named volumes it uses."""
+    """The service's volumes, and the named volumes it uses. ``root`` is resolved already: a
+    bind mount's source is resolved once and compared with it."""
     result: list[Volume] = []
     used: set[str] = set()
     for i, vol in enumerate(svc.get("volumes") or []):
@@ -241,12 +242,13 @@ def volumes(name: str, svc: dict[str, Any], root: Path, consumed: set[str], loca
             else:
                 result.append(Volume(name=_volume_name(target), target=target, read_only=read_only, origin=loc))
         elif kind == "bind" and isinstance(source, str):
-            path = Path(source) if Path(source).is_absolute() else root / source
-            if not path.resolve().is_relative_to(root.resolve()):
+            given = Path(source)
+            path = (given if given.is_absolute() else root / given).resolve()
+            if not path.is_relative_to(root):
                 out.append(warning(W_BIND_OUTSIDE, f"services.{name}.volumes[{i}]: bind mount source is outside "
                                    f"the project and is not carried", loc))
                 continue
-            rel = path.resolve().relative_to(root.resolve()).as_posix() or "."
+            rel = path.relative_to(root).as_posix() or "."
             result.append(Volume(name=_volume_name(target), target=target, kind=VolumeKind.BIND, source=rel,
                                  read_only=read_only, origin=loc))
         elif kind == "tmpfs":
