@@ -5,6 +5,9 @@ The rules (ecosystem-and-reliability §2.2-K):
 * every path is relative, POSIX, without ``..``, and stays inside ``out`` after resolving links;
 * an existing file is never replaced without ``force``; with ``force`` a symlink planted at an
   output path is replaced by a regular file, and the file it pointed to is left alone;
+* with ``force``, a file that already holds its text (a regular file, with the mode hopper
+  gives it) is left untouched: re-running into an unchanged tree writes, backs up and renames
+  nothing;
 * ``out`` is claimed before anything is written: created with ``mkdir`` when missing (the
   atomic claim a lock inside a not-yet-existing folder cannot give), then locked with ``flock``
   on the folder itself, so a second run on the same ``out`` is refused (HOP043) instead of
@@ -68,15 +71,18 @@ def plan_tree(out: Path, files: Mapping[str, str], *, force: bool) -> list[Plann
     out_resolved = out.resolve()
     planned: list[PlannedFile] = []
     existing: list[str] = []
+    inside: dict[Path, bool] = {}  # per folder, checked once for all the files it receives
     for rel in sorted(files):
         pure = _check_relative(rel)
         target = out / Path(*pure.parts)
         # The folder the file lands in must resolve inside --out (no planted directory links).
         parent = target.parent
-        probe = parent
-        while not probe.exists() and probe != out:
-            probe = probe.parent
-        if not probe.resolve().is_relative_to(out_resolved):
+        if parent not in inside:
+            probe = parent
+            while not probe.exists() and probe != out:
+                probe = probe.parent
+            inside[parent] = probe.resolve().is_relative_to(out_resolved)
+        if not inside[parent]:
             raise OutputError(error(E_OUTPUT_PATH, f"'{rel}' would be written outside {out}",
                                     Location(file=str(target))))
         exists = target.exists() or target.is_symlink()
@@ -281,8 +287,29 @@ def _write_error(exc: OSError, out: Path) -> OutputError:
                              Location(file=where), hint=_WRITE_HINTS.get(exc.errno or 0)))
 
 
+def _unchanged(target: Path, text: str, *, executable: bool) -> bool:
+    """True when ``target`` is a regular file (not a link) that already holds ``text`` with the
+    mode hopper gives it: rewriting it would change nothing on disk."""
+    try:
+        info = os.lstat(target)
+    except OSError:
+        return False
+    if not stat.S_ISREG(info.st_mode) or stat.S_IMODE(info.st_mode) != (0o755 if executable else 0o644):
+        return False
+    data = text.encode("utf-8")
+    if info.st_size != len(data):
+        return False
+    try:
+        with open(target, "rb") as handle:
+            return handle.read(len(data) + 1) == data
+    except OSError:
+        return False
+
+
 def write_tree(out: Path, files: Mapping[str, str], *, force: bool = False) -> list[str]:
-    """Write ``files`` (relative path -> text) under ``out``. Returns the relative paths written."""
+    """Write ``files`` (relative path -> text) under ``out``. Returns the relative paths that now
+    hold their text: with ``force``, a file that already holds it is left as it is (not
+    rewritten, backed up or renamed), so re-running into an unchanged tree writes nothing."""
     with _interrupts_held() as interrupts:
         try:
             claim = _claim(out)
@@ -303,23 +330,28 @@ def _write_claimed(out: Path, files: Mapping[str, str], *, force: bool, claim: _
     done: list[PlannedFile] = []
     try:
         planned = plan_tree(out, files, force=force)
+        present: set[Path] = set()  # folders known to exist
         for item in planned:
             interrupts.check()
+            executable = item.relative.endswith(".sh")
+            if item.exists and _unchanged(item.target, files[item.relative], executable=executable):
+                continue  # --force into the same tree: nothing to write, back up or rename
             parent = item.target.parent
             missing: list[Path] = []
             probe = parent
-            while not probe.exists():
+            while probe not in present and not probe.exists():
                 missing.append(probe)
                 probe = probe.parent
             for folder in reversed(missing):
                 os.mkdir(folder)
                 created_dirs.append(folder)
-            staged.append((item, _stage_file(parent, files[item.relative],
-                                             executable=item.relative.endswith(".sh"))))
+            present.add(parent)
+            staged.append((item, _stage_file(parent, files[item.relative], executable=executable)))
         interrupts.check()
         # One flush for the whole tree instead of an fsync per file (thousands of files at 1000
         # services cost seconds otherwise): every temporary file is on disk before any rename.
-        _sync_file_system(claim.fd)
+        if staged:
+            _sync_file_system(claim.fd)
         for item, tmp in staged:
             interrupts.check()
             if item.target.is_symlink():

@@ -93,3 +93,50 @@ def test_interrupt_leaves_no_temp_files(tmp_path: Path, monkeypatch: pytest.Monk
     with pytest.raises(KeyboardInterrupt):
         output.write_tree(out, {"a.txt": "a\n", "b.txt": "b\n"})
     assert [p.name for p in out.rglob("*")] == []
+
+
+def _snapshot(folder: Path) -> dict[str, tuple[int, int, int]]:
+    return {str(p.relative_to(folder)): (p.lstat().st_ino, p.lstat().st_mtime_ns, p.lstat().st_mode)
+            for p in sorted(folder.rglob("*"))}
+
+
+def test_force_into_an_unchanged_tree_writes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    files = {"a/fly.toml": "app = 'x'\n", "b/c/Dockerfile": "FROM x\n", "fly-setup.sh": "#!/bin/sh\n"}
+    output.write_tree(tmp_path / "out", files)
+    before = _snapshot(tmp_path / "out")
+    staged: list[Path] = []
+    real_stage = output._stage_file
+
+    def counting_stage(parent: Path, text: str, *, executable: bool) -> Path:
+        staged.append(parent)
+        return real_stage(parent, text, executable=executable)
+
+    monkeypatch.setattr(output, "_stage_file", counting_stage)
+    assert output.write_tree(tmp_path / "out", files, force=True) == sorted(files)
+    assert staged == [] and _snapshot(tmp_path / "out") == before  # same inodes, times, modes
+
+
+def test_force_rewrites_only_what_differs(tmp_path: Path) -> None:
+    files = {"a/fly.toml": "app = 'x'\n", "fly-setup.sh": "#!/bin/sh\n", "same.txt": "same\n"}
+    out = tmp_path / "out"
+    output.write_tree(out, files)
+    os.chmod(out / "fly-setup.sh", 0o644)  # same text, wrong mode: rewritten with its mode
+    same = (out / "same.txt").stat().st_ino
+    changed = {**files, "a/fly.toml": "app = 'y'\n"}
+    assert output.write_tree(out, changed, force=True) == sorted(changed)
+    assert (out / "a/fly.toml").read_text() == "app = 'y'\n"
+    assert os.stat(out / "fly-setup.sh").st_mode & 0o777 == 0o755
+    assert (out / "same.txt").stat().st_ino == same
+    assert not [p for p in out.rglob("*") if p.name.startswith(output.TEMP_PREFIX)]
+
+
+def test_a_link_to_the_same_text_is_still_replaced(tmp_path: Path) -> None:
+    victim = tmp_path / "victim"
+    victim.write_text("app = 'x'\n")
+    os.chmod(victim, 0o644)
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "fly.toml").symlink_to(victim)
+    output.write_tree(out, {"fly.toml": "app = 'x'\n"}, force=True)
+    assert not (out / "fly.toml").is_symlink()
+    assert victim.read_text() == "app = 'x'\n"

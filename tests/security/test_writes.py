@@ -88,7 +88,10 @@ def test_failure_while_writing_leaves_out_as_it_was(fault: str, project: Path, t
     """Rows 22-23: disk full on the third file, or Ctrl-C; previous contents intact, no temp files."""
     out = tmp_path / "out"
     assert cli("convert", project, "--to", "fly", "--out", out).code == 0
-    (out / "api" / "fly.toml").write_text("# edited\n", encoding="utf-8")
+    # Every file edited: files that already hold their text are not rewritten at all, so the
+    # third file written must be one that differs.
+    for path in sorted(p for p in out.rglob("*") if p.is_file()):
+        path.write_text(f"# edited {path.name}\n", encoding="utf-8")
     before = snapshot(out)
     real_stage = output._stage_file
     calls = {"n": 0}
