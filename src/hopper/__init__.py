@@ -13,11 +13,14 @@ loads almost nothing; format modules load their libraries only when they run.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
 from hopper._version import __version__
 
+# Not `from typing import TYPE_CHECKING`: importing typing costs `hopper --version` and
+# `--help` a few milliseconds; type checkers treat any TYPE_CHECKING name as true.
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
+
     from hopper.api import ConvertResult, convert, load, write
     from hopper.diagnostics import (
         Diagnostic,

@@ -52,19 +52,34 @@ def _interrupt_again(unraisable: sys.UnraisableHookArgs) -> None:
 def _prerendered_help(args: list[str]) -> str | None:
     """The stored help the command line asks for, when click would wrap it at the width it was
     rendered for; None otherwise (typer then renders it)."""
-    import shutil
-
     from hopper import _cli_help
     from hopper.cli_parse import parse
 
     parsed = parse(args)
     if parsed is None or not parsed.help:
         return None
-    if shutil.get_terminal_size().columns < _cli_help.MIN_COLUMNS:
+    if _terminal_columns() < _cli_help.MIN_COLUMNS:
         return None
     if parsed.command is None:
         return _cli_help.TEXT
     return _cli_help.COMMANDS.get(parsed.command.name)
+
+
+def _terminal_columns() -> int:
+    """``shutil.get_terminal_size().columns`` (what click wraps help to), without importing
+    shutil, which imports the compression modules: a third of the pre-rendered help's time."""
+    import os
+
+    try:
+        columns = int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+    return columns or 80
 
 
 if __name__ == "__main__":

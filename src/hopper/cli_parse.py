@@ -14,9 +14,8 @@ tests/core/test_cli_table.py checks that both give every command the same keywor
 from __future__ import annotations
 
 from enum import StrEnum
-from pathlib import Path
 
-from hopper.cli_table import BY_NAME, GLOBAL_PARAMS, HELP_FLAGS, Command, Param
+from hopper.cli_table import BY_NAME, GLOBAL_PARAMS, HELP_FLAGS, Command, FsPath, Param
 
 
 class Parsed:
@@ -172,7 +171,9 @@ def _convert(param: Param, text: str) -> object | None:
     kind = param.type
     if kind is str:
         return text
-    if kind is Path:
+    if kind is FsPath:
+        from pathlib import Path  # noqa: PLC0415 - not on the --help path
+
         return Path(text)
     if kind is int:
         try:

@@ -13,13 +13,17 @@ the command's function in ``hopper.cli``. To add a choice: add a member to the e
 regenerate the pre-rendered help (``HOPPER_UPDATE_GOLDEN=1 pytest tests/perf``) and docs/cli.md
 (``scripts/gen-cli-docs``).
 
-This module is imported on every command: it imports nothing but ``enum`` and ``pathlib``.
+This module is imported on every command and every ``--help``: it imports nothing but ``enum``
+(not even ``pathlib``: ``FsPath`` stands for ``pathlib.Path`` in the table).
 """
 
 from __future__ import annotations
 
 from enum import StrEnum
-from pathlib import Path
+
+
+class FsPath:
+    """In the table, a value that is a file or folder: commands receive a ``pathlib.Path``."""
 
 
 class SourceFormat(StrEnum):
@@ -73,7 +77,7 @@ class Param:
     """One argument or option.
 
     ``name`` is the keyword the command's function receives. ``type`` is ``str``, ``int``,
-    ``Path``, ``bool`` (a flag) or a ``StrEnum`` (a choice). An option without ``default`` and
+    ``FsPath``, ``bool`` (a flag) or a ``StrEnum`` (a choice). An option without ``default`` and
     with ``required`` must be given; an argument is always required. ``multiple`` options
     collect a list (``None`` when never given). ``secondary`` is a flag's ``--no-...`` form.
     """
@@ -123,7 +127,7 @@ class Command:
         self.plain_usage = plain_usage
 
 
-def argument(name: str, metavar: str, help: str, type: type = Path) -> Param:  # noqa: A002
+def argument(name: str, metavar: str, help: str, type: type = FsPath) -> Param:  # noqa: A002
     return Param(name, (), type, help, metavar=metavar, is_argument=True)
 
 
@@ -214,7 +218,7 @@ COMMANDS = (
     Command("convert", "Write the equivalent setup for another platform.", EPILOG_CONVERT, (
         argument("path", "PATH", "A project folder or a setup file."),
         option("to", "--to", type=SourceFormat, required=True, help="The target platform."),
-        option("out", "--out", "-o", type=Path, metavar="DIR",
+        option("out", "--out", "-o", type=FsPath, metavar="DIR",
                help="Folder to write into (required unless --dry-run)."),
         FROM, FILES, PROFILES, ENV_FILES, VARIANT,
         flag("dry_run", "--dry-run", help="Write nothing; list the files and print the migration plan."),
@@ -237,7 +241,7 @@ COMMANDS = (
     Command("validate", "Check a Fly.io setup offline: flyctl's rules plus hopper's cross-checks.",
             EPILOG_STRICT, (
         argument("path", "PATH", "A Fly setup: a folder of apps, or one fly.toml."),
-        option("source", "--source", type=Path, metavar="DIR",
+        option("source", "--source", type=FsPath, metavar="DIR",
                help="The repository the set is for: files it refers to but does not carry (your "
                     "Dockerfiles, your code) are read from there."),
         STRICT,
@@ -253,7 +257,7 @@ COMMANDS = (
     Command("verify", "Run a Fly set on a local Fly-like runtime (Linux, root) and check it works "
                       "(docs/verify.md).", EPILOG, (
         argument("out", "OUT", "A Fly set hopper wrote (convert --to fly --out OUT)."),
-        option("source", "--source", type=Path, metavar="DIR",
+        option("source", "--source", type=FsPath, metavar="DIR",
                help="The repository the set was converted from (default: OUT, when the set was "
                     "copied into it)."),
     ), plain_usage=True),
@@ -267,7 +271,7 @@ COMMANDS = (
         flag("detailed_exitcode", "--detailed-exitcode", help="Exit 2 when there are changes, 0 when none."),
         option("fail_on", "--fail-on", type=FailOn,
                help="Exit 1 on unacknowledged findings of this severity or worse."),
-        option("ack", "--ack", type=Path, metavar="FILE",
+        option("ack", "--ack", type=FsPath, metavar="FILE",
                help="Acknowledgement file (default: hopper.ack.yaml if present)."),
         # The same default as convert's, so `diff SOURCE OUT` and `convert --dry-run` give one plan.
         flag("scan_code", "--scan-code", secondary=("--no-scan-code",), default=True,

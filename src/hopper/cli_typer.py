@@ -27,6 +27,7 @@ from hopper.cli_table import (
     HELP_FLAGS,
     PROGRAM_HELP,
     Command,
+    FsPath,
     Param,
 )
 
@@ -46,7 +47,8 @@ class _Command(typer.core.TyperCommand):
 
 
 def _annotation(param: Param) -> Any:
-    base: Any = list[param.type] if param.multiple else param.type  # type: ignore[name-defined]
+    kind: Any = Path if param.type is FsPath else param.type
+    base: Any = list[kind] if param.multiple else kind
     if param.default is None and not param.required and param.type is not bool:
         base = base | None
     if param.is_argument:
@@ -170,5 +172,3 @@ def run_typer(argv: list[str]) -> int:
         return code
     return int(rv or 0)
 
-
-__all__ = ["Path", "app", "click_command", "run_typer", "show_usage_error"]
