@@ -228,7 +228,7 @@ def check_validate(result: Result) -> str:
     """``hopper validate`` on the project with the emitted set laid over it (the emitted
     fly.toml files name Dockerfiles of the project, ``../Dockerfile``); the source's own Fly
     configs are removed from that copy first, so only what hopper wrote is judged."""
-    from hopper.formats.fly.read_variants import is_config_name
+    from hopper.formats.fly.config_names import is_config_name
 
     assert result.out is not None
     mine = {p.resolve() for p in emitted(result, lambda n: True)}

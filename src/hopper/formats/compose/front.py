@@ -14,15 +14,16 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hopper.diagnostics import Diagnostic, Limits, Location, Severity, code, info, warning
 from hopper.dockerfile import Dockerfile, Stage
 from hopper.formats.compose.detect import parse_image
 from hopper.model import Build, CacheRule, Route, StaticSite
-from hopper.nginx import NginxConfig, ProxyLocation, Server, parse_nginx
-from hopper.nginx_carry import carry, literal_prefix
 from hopper.nodeproject import NodeProject
+
+if TYPE_CHECKING:  # the nginx reader (and crossplane) load only when a front has a configuration
+    from hopper.nginx import NginxConfig, ProxyLocation, Server
 
 I_NGINX_CONFIG = code("HOP160", Severity.INFO, "where hopper found a front's nginx configuration")
 I_NGINX_DEFAULT = code("HOP161", Severity.INFO, "no nginx configuration found: the image's default site is assumed")
@@ -114,6 +115,8 @@ def read_front(name: str, svc: dict[str, Any], *, root: Path, limits: Limits,
                 result.routes.append(route)
                 (regex_routes if proxy.modifier in ("~", "~*") else routed)[route.path_prefix] = proxy
         assert config is not None
+        from hopper.nginx_carry import carry  # noqa: PLC0415
+
         result.nginx_extra, notes = carry(name, config, server, routed=routed, regex_routes=regex_routes,
                                           cache_patterns={rule.pattern for rule in server.cache_rules})
         result.diagnostics.extend(notes)
@@ -201,6 +204,8 @@ def _copied(stage: Stage, context: Path, root: Path, result: FrontResult) -> lis
 
 def _load_config(name: str, mounts: list[_Mount], root: Path, limits: Limits,
                  mount_map: dict[str, Path], result: FrontResult) -> NginxConfig | None:
+    from hopper.nginx import NginxConfig, parse_nginx  # noqa: PLC0415
+
     main = _mounted_file(mounts, "/etc/nginx/nginx.conf")
     if main is not None:
         result.diagnostics.append(info(I_NGINX_CONFIG, f"{name}: nginx configuration from "
@@ -292,6 +297,8 @@ def _route(name: str, proxy: ProxyLocation, resolve_host: ResolveHost, result: F
         port = 443 if target.scheme == "https" else 80
     path_prefix = proxy.path
     if proxy.modifier in ("~", "~*"):
+        from hopper.nginx_carry import literal_prefix  # noqa: PLC0415
+
         prefix = literal_prefix(proxy.path)
         if prefix is None:
             result.diagnostics.append(warning(

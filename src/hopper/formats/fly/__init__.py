@@ -11,7 +11,7 @@ from hopper.model import Architecture
 def detect_setup(path: Path) -> bool:
     """A fly config (``fly.toml``, ``fly.staging.toml``...) as the path, in the folder, or in a
     sub- or sub-subfolder (``web/fly.toml``, ``apps/web/fly.toml``)."""
-    from hopper.formats.fly.read_variants import is_config_name  # noqa: PLC0415
+    from hopper.formats.fly.config_names import is_config_name  # noqa: PLC0415
 
     if path.is_file():
         return (path.name.endswith(".toml") and path.name.startswith("fly")) or is_config_name(path.name)

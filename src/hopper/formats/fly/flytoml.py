@@ -58,8 +58,7 @@ W_NANOSECONDS = code("HOP304", Severity.WARNING, "an integer duration that flyct
 W_OBSOLETE_KEY = code("HOP305", Severity.WARNING, "an obsolete fly.toml key that flyctl ignores")
 E_NO_APP = code("HOP306", Severity.ERROR, "the fly.toml has no app name")
 
-FLY_CONFIG_NAMES = ("fly.toml", "fly.json", "fly.yaml", "fly.yml")
-
+from hopper.formats.fly.config_names import FLY_CONFIG_NAMES as FLY_CONFIG_NAMES  # noqa: E402 - read here too
 
 # ----------------------------------------------------------------------------- the schema
 # Transcribed from flyctl's Config structs (internal/appconfig/config.go, service.go,

@@ -31,7 +31,8 @@ from hopper.diagnostics import (
     error,
     warning,
 )
-from hopper.formats.fly.read_variants import choose, is_config_name, variant_of
+from hopper.formats.fly.config_names import is_config_name, variant_of
+from hopper.formats.fly.read_variants import choose
 
 if TYPE_CHECKING:
     from hopper.dockerfile import Dockerfile

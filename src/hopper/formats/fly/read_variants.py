@@ -32,7 +32,8 @@ from hopper.diagnostics import (
     info,
     warning,
 )
-from hopper.formats.fly.flytoml import FLY_CONFIG_NAMES, read_fly_config
+from hopper.formats.fly.config_names import FLY_CONFIG_NAMES, variant_of
+from hopper.formats.fly.flytoml import read_fly_config
 
 W_VARIANT_ASSUMED = code("HOP374", Severity.WARNING,
                          "several environment variants of one app; hopper read one by its default order")
@@ -40,11 +41,6 @@ E_VARIANT = code("HOP375", Severity.ERROR,
                  "the environment variant to read cannot be chosen (pass --variant NAME)")
 I_VARIANT_CHOSEN = code("HOP376", Severity.INFO, "the environment variant --variant chose, and the ones left out")
 
-# fly.<name>.toml, fly-<name>.toml, fly_<name>.toml, <name>.fly.toml, <name>-fly.toml (and the
-# JSON/YAML forms flyctl also reads).
-_VARIANT_FILE = re.compile(
-    r"^(?:fly[._-](?P<after>[A-Za-z0-9][A-Za-z0-9._-]*?)|(?P<before>[A-Za-z0-9][A-Za-z0-9._-]*?)[._-]fly)"
-    r"\.(?:toml|json|ya?ml)$")
 # Words that name an environment rather than an app (a token of the variant name).
 ENVIRONMENT_WORDS = frozenset({
     "production", "prod", "prd", "live", "main", "master", "release", "staging", "stage", "stg",
@@ -55,21 +51,6 @@ ENVIRONMENT_WORDS = frozenset({
 PRODUCTION = ("production", "prod")
 _DOCKERFILE_SUFFIXED = re.compile(r"^(?:Dockerfile|Containerfile)[._-](?P<env>.+)$|^(?P<env2>.+)[._-](?:Dockerfile|Containerfile)$",
                                   re.IGNORECASE)
-
-
-def variant_of(filename: str) -> str | None:
-    """``staging`` for ``fly.staging.toml`` (or ``staging.fly.toml``...); None for ``fly.toml``
-    and for names that are not Fly configs."""
-    if filename in FLY_CONFIG_NAMES:
-        return None
-    match = _VARIANT_FILE.match(filename)
-    if match is None:
-        return None
-    return match.group("after") or match.group("before")
-
-
-def is_config_name(filename: str) -> bool:
-    return filename in FLY_CONFIG_NAMES or variant_of(filename) is not None
 
 
 def environment_like(variant: str | None) -> bool:
