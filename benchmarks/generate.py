@@ -6,6 +6,8 @@ writes into OUT:
   compose-N.yaml   N realistic services (image or build, ports with interpolation, env with
                    database/cache URLs and defaults, depends_on tree with conditions, named and bind
                    volumes, healthcheck, labels, deploy resources), plus the ctx/ build folders;
+  compose-N-changed.yaml  the same services with 1 % of them changed (an env var added), for
+                   `hopper diff`;
   fly-large.toml   one fly.toml with 1000 [[services]] blocks (ports, concurrency, checks);
   nginx-1000.conf  one server with 1000 locations (a static root and 999 proxies).
 The same arguments always produce the same bytes.
@@ -17,7 +19,7 @@ import sys
 from pathlib import Path
 
 
-def _service(i: int) -> list[str]:
+def _service(i: int, changed: bool = False) -> list[str]:
     name = f"svc-{i:04d}"
     var = f"SVC_{i:04d}"
     out = [f"  {name}:"]
@@ -38,6 +40,7 @@ def _service(i: int) -> list[str]:
         f'      - "127.0.0.1:{40000 + i}:9090/tcp"',
         "    environment:",
         "      LOG_LEVEL: ${LOG_LEVEL:-info}",
+        *(["      FEATURE_FLAG: \"on\""] if changed else []),
         f"      DATABASE_URL: postgres://app:${{DB_PASSWORD:-changeme}}@db-{i % 50:02d}:5432/app_{i}",
         f"      REDIS_URL: redis://cache:6379/{i % 16}",
         f"      SERVICE_NAME: {name}",
@@ -73,10 +76,10 @@ def _service(i: int) -> list[str]:
     return out
 
 
-def compose(n: int) -> str:
+def compose(n: int, *, changed: bool = False) -> str:
     lines = ["name: bench", "services:"]
     for i in range(n):
-        lines += _service(i)
+        lines += _service(i, changed and i % 100 == 7)
     lines.append("volumes:")
     lines += [f"  data-{i:04d}: {{}}" for i in range(n)]
     return "\n".join(lines) + "\n"
@@ -125,6 +128,7 @@ def main(argv: list[str]) -> int:
     out.mkdir(parents=True, exist_ok=True)
     for n in sizes:
         (out / f"compose-{n}.yaml").write_text(compose(n), encoding="utf-8")
+        (out / f"compose-{n}-changed.yaml").write_text(compose(n, changed=True), encoding="utf-8")
         for i in range(0, n, 3):
             (out / "ctx" / f"svc-{i:04d}").mkdir(parents=True, exist_ok=True)
     (out / "fly-large.toml").write_text(fly_toml(1000), encoding="utf-8")
