@@ -13,6 +13,7 @@ from hopper.findings import (
     cost,
     data,
     db_placement,
+    dockerfiles,
     networking,
     placement,
     routing,
@@ -25,7 +26,7 @@ from hopper.findings.types import Finding, Plan, Side
 from hopper.model import Architecture
 
 RULES = (components, placement, db_placement, scaling, secrets_env, networking, routing, data, build_deploy,
-         schedules, cost)
+         dockerfiles, schedules, cost)
 
 __all__ = ["Finding", "Plan", "diff_models"]
 

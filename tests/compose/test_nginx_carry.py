@@ -105,7 +105,7 @@ def test_fly_nginx_conf_keeps_them_and_passes_nginx_t(tmp_path: Path) -> None:
     assert "proxy_connect_timeout 604800s is more than nginx accepts; written as 75s [HOP534]" in done.stderr
     # The rate limit on a zone that is not declared is named, not written.
     assert "zone=missing_zone" in done.stderr and "not declared" in done.stderr
-    conf = (out / "front" / "nginx.conf").read_text()
+    conf = (out / "front" / "nginx.fly.conf").read_text()
     for expected in ("limit_req_zone $binary_remote_addr zone=api_limit:10m rate=10r/s;",
                      "map $http_accept_language $lang {", "add_header X-Frame-Options DENY always;",
                      "location ~ ^/api/v[1-9]\\d*/ {", "limit_req zone=api_limit burst=20 nodelay;",
@@ -116,7 +116,7 @@ def test_fly_nginx_conf_keeps_them_and_passes_nginx_t(tmp_path: Path) -> None:
     assert "missing_zone" not in conf and "ssl_protocols" not in conf
     if NGINX is None or UNSHARE is None:
         pytest.skip("nginx or unshare is not installed")
-    checked = nginx_test(out / "front" / "nginx.conf")
+    checked = nginx_test(out / "front" / "nginx.fly.conf")
     assert checked.returncode == 0, checked.stderr
     strict = run_cli("convert", root, "--to", "fly", "--out", tmp_path / "strict", "--strict")
     assert strict.code == 1 and not (tmp_path / "strict").exists()
@@ -154,7 +154,7 @@ def test_connect_timeout_is_clamped(tmp_path: Path, value: str, expected: str) -
     out = tmp_path / "out"
     done = run_cli("convert", root, "--to", "fly", "--out", out)
     assert done.code == 0, done.stderr
-    assert f"proxy_connect_timeout {expected};" in (out / "front" / "nginx.conf").read_text()
+    assert f"proxy_connect_timeout {expected};" in (out / "front" / "nginx.fly.conf").read_text()
     assert ("[HOP534]" in done.stderr) == (value != "30s")
 
 
@@ -166,11 +166,11 @@ def test_a_front_that_proxies_everything_has_one_root_location(tmp_path: Path) -
     out = tmp_path / "out"
     done = run_cli("convert", root, "--to", "fly", "--out", out)
     assert done.code == 0, done.stderr
-    text = (out / "front" / "nginx.conf").read_text()
+    text = (out / "front" / "nginx.fly.conf").read_text()
     assert "location ^~ / {" in text and "location / {" not in text
     if NGINX is None or UNSHARE is None:
         pytest.skip("nginx or unshare is not installed")
-    checked = nginx_test(out / "front" / "nginx.conf")
+    checked = nginx_test(out / "front" / "nginx.fly.conf")
     assert checked.returncode == 0, checked.stderr
 
 
@@ -207,10 +207,10 @@ def test_a_proxy_on_the_root_is_the_only_root_location(tmp_path: Path) -> None:
     done = run_cli("convert", root, "--to", "fly", "--out", out)
     assert done.code == 0, done.stderr
     assert "is not carried" not in done.stderr  # the proxy_pass is the route, not a lost directive
-    conf = (out / "proxy" / "nginx.conf").read_text()
+    conf = (out / "proxy" / "nginx.fly.conf").read_text()
     assert conf.count("location ^~ / {") + conf.count("location / {") == 1, conf
     assert "try_files" not in conf and "proxy_read_timeout 120s;" in conf
     if NGINX is None or UNSHARE is None:
         pytest.skip("nginx or unshare is not installed")
-    checked = nginx_test(out / "proxy" / "nginx.conf")
+    checked = nginx_test(out / "proxy" / "nginx.fly.conf")
     assert checked.returncode == 0, checked.stderr

@@ -30,7 +30,8 @@ def test_hooks_have_the_keys_pre_commit_requires() -> None:
 def test_validate_hook_matches_fly_files_and_runs_clean_on_a_hopper_setup(tmp_path: Path) -> None:
     hook = next(h for h in _hooks() if h["id"] == "hopper-validate")
     pattern = re.compile(str(hook["files"]))
-    for path in ("front/fly.toml", "fly.toml", "api/Dockerfile", ".github/workflows/fly-deploy-api.yml"):
+    for path in ("front/fly.toml", "fly.toml", "api/Dockerfile", ".github/workflows/fly-deploy-api.yml",
+                 "front/Dockerfile.fly", "front/nginx.fly.conf", "front/Dockerfile.fly.dockerignore", "nginx.conf"):
         assert pattern.search(path), path
     assert not pattern.search("src/app.py")
     repo = shutil.copytree(GOLDEN / "fly" / "compose-webapp", tmp_path / "repo")

@@ -89,7 +89,7 @@ def test_clever_front_reached_the_api_by_its_public_domain_and_fly_by_flycast() 
     assert "starts a stopped one" in found["why"]
     # It points at the route on each side: the vhost on Clever, the nginx location on Fly.
     assert found["evidence_before"]["file"] == "terraform/main.tf"
-    assert found["evidence_after"]["file"] == "front/nginx.conf"
+    assert found["evidence_after"]["file"] == "front/nginx.fly.conf"
 
 
 def test_compose_front_reached_the_api_by_its_service_name() -> None:

@@ -24,7 +24,7 @@ def _convert(scan: bool) -> dict[str, str]:
 
 def test_names_agree_between_dockerfile_and_workflow() -> None:
     files = _convert(scan=True)
-    dockerfile = parse_dockerfile(files["front/Dockerfile"], file="front/Dockerfile")
+    dockerfile = parse_dockerfile(files["front/Dockerfile.fly"], file="front/Dockerfile.fly")
     build_stage = next(s for s in dockerfile.stages if s.alias == "build")
     # VITE_SENTRY_DSN is public (inlined into the bundle): a build argument, not a secret.
     assert set(build_stage.args) == {"VITE_API_BASE", "VITE_SENTRY_DSN"}
@@ -48,7 +48,7 @@ def test_names_agree_between_dockerfile_and_workflow() -> None:
 
 def test_without_the_scan_the_build_gets_no_extra_inputs() -> None:
     files = _convert(scan=False)
-    assert "VITE_" not in files["front/Dockerfile"]
+    assert "VITE_" not in files["front/Dockerfile.fly"]
     assert "VITE_" not in files[".github/workflows/fly-deploy-front.yml"]
 
 
@@ -59,5 +59,5 @@ def test_cli_scans_by_default(tmp_path, flag: list[str]) -> None:  # type: ignor
     out = tmp_path / "out"
     result = run_cli("convert", SAMPLES / "monorepo-webapp", "--to", "fly", "--out", out, *flag)
     assert result.code == 0, result.stderr
-    text = (out / "front" / "Dockerfile").read_text()
+    text = (out / "front" / "Dockerfile.fly").read_text()
     assert ("ARG VITE_API_BASE" in text) is (not flag)

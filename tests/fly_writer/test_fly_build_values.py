@@ -41,7 +41,7 @@ def test_monorepo_sentry_dsn_is_a_build_argument_not_a_secret(tmp_path: Path) ->
     assert "--build-secret" not in workflow
     assert '--build-arg \\"VITE_SENTRY_DSN=$VITE_SENTRY_DSN\\"' in workflow
     assert "VITE_SENTRY_DSN: ${{ vars.VITE_SENTRY_DSN }}" in workflow
-    dockerfile = files["front/Dockerfile"]
+    dockerfile = files["front/Dockerfile.fly"]
     assert "ARG VITE_SENTRY_DSN" in dockerfile and "type=secret" not in dockerfile
     out = _write(files, tmp_path / "out")
     assert not [d for d in validate_path(out) if d.code in ("HOP383", "HOP384", "HOP345")]
@@ -67,7 +67,7 @@ def test_public_values_of_a_static_front_are_build_args(tmp_path: Path) -> None:
     assert fly["build"]["args"] == {"NEXT_PUBLIC_SITE": "https://shop.example", "REACT_APP_FLAG": "on",
                                     "VITE_API_URL": "/api"}
     assert not any(k.startswith(("VITE_", "REACT_APP_", "NEXT_PUBLIC_")) for k in fly.get("env", {}))
-    dockerfile = files["front/Dockerfile"]
+    dockerfile = files["front/Dockerfile.fly"]
     for name in ("NEXT_PUBLIC_SITE", "REACT_APP_FLAG", "VITE_API_URL", "VITE_SENTRY_DSN"):
         assert f"ARG {name}\n" in dockerfile
     # Only the build-only token stays a build secret; the DSN (public) comes from a CI variable.

@@ -36,7 +36,7 @@ def _api(arch: Architecture, **scaling: object) -> Architecture:
 
 def test_quick_start_does_not_warn_that_npm_ci_is_not_written() -> None:
     result = api.convert(SAMPLES / "compose-webapp", "fly", write_options=WriteOptions())
-    assert "RUN npm ci\n" in result.files["front/Dockerfile"]
+    assert "RUN npm ci\n" in result.files["front/Dockerfile.fly"]
     lost = [d.message for d in result.diagnostics if d.code == "HOP541"]
     assert not [m for m in lost if "npm ci" in m], lost
 
@@ -193,7 +193,7 @@ def test_validate_reports_a_tcp_port_behind_http_service(tmp_path: Path) -> None
 
 def test_validate_refuses_a_mount_over_the_installed_dependencies(tmp_path: Path) -> None:
     files, _ = run_writer(api_postgres())
-    assert "RUN npm install" in files["api/Dockerfile"]
+    assert "RUN npm install" in files["api/Dockerfile.fly"]
     for destination in ("/app", "/app/node_modules"):
         broken = files["api/fly.toml"] + f'\n[[mounts]]\nsource = "data"\ndestination = "{destination}"\n'
         found = _validate_laid_over({**files, "api/fly.toml": broken}, tmp_path / destination.strip("/").replace("/", "_"))
@@ -212,12 +212,12 @@ def test_validate_runs_nginx_t_with_the_private_names_mapped(tmp_path: Path) -> 
     if nginx_binary() is None:
         pytest.skip("needs nginx (apt-get install nginx-light)")
     files = dict(api.convert(SAMPLES / "compose-webapp", "fly", write_options=WriteOptions()).files)
-    assert ".flycast" in files["front/nginx.conf"]
+    assert ".flycast" in files["front/nginx.fly.conf"]
     assert _validate_laid_over(files, tmp_path / "ok", SAMPLES / "compose-webapp") == []
-    broken = files["front/nginx.conf"].replace("server_tokens off;", "server_tokens off;\n    gzip_level 9;")
-    assert broken != files["front/nginx.conf"]
-    found = _validate_laid_over({**files, "front/nginx.conf": broken}, tmp_path / "bad", SAMPLES / "compose-webapp")
-    assert [f for f in found if "HOP392" in f and "gzip_level" in f and "nginx.conf:" in f]
+    broken = files["front/nginx.fly.conf"].replace("server_tokens off;", "server_tokens off;\n    gzip_level 9;")
+    assert broken != files["front/nginx.fly.conf"]
+    found = _validate_laid_over({**files, "front/nginx.fly.conf": broken}, tmp_path / "bad", SAMPLES / "compose-webapp")
+    assert [f for f in found if "HOP392" in f and "gzip_level" in f and "nginx.fly.conf:" in f]
 
 
 # ---------------------------------------------------------------------------- class 6: Machine counts

@@ -102,7 +102,7 @@ def test_clever_post_build_migration_is_a_release_command_not_a_run_step(tmp_pat
     files = dict(result.files)
     codes = [d.code for d in result.diagnostics]
     assert "HOP555" in codes and "HOP556" in codes  # moved, and the seed left out
-    dockerfile = files["api/Dockerfile"]
+    dockerfile = files["api/Dockerfile.fly"]
     assert "RUN npm run build" in dockerfile
     assert "migrate" not in dockerfile and "seed" not in dockerfile
     assert tomllib.loads(files["api/fly.toml"])["deploy"]["release_command"] == "npm run db:migrate"
@@ -166,10 +166,10 @@ def test_validate_reports_a_migration_in_a_run_step(tmp_path: Path) -> None:
         (out / rel).parent.mkdir(parents=True, exist_ok=True)
         (out / rel).write_text(text)
     assert not [d for d in validate_path(out) if d.code == "HOP382"]
-    dockerfile = out / "api/Dockerfile"
+    dockerfile = out / "api/Dockerfile.fly"
     dockerfile.write_text(dockerfile.read_text().replace("RUN npm prune --omit=dev",
                                                          "RUN npx prisma migrate deploy\nRUN npm prune --omit=dev"))
     (diag,) = [d for d in validate_path(out) if d.code == "HOP382"]
-    assert diag.location is not None and diag.location.file == "api/Dockerfile"
+    assert diag.location is not None and diag.location.file == "api/Dockerfile.fly"
     assert dockerfile.read_text().splitlines()[diag.location.line - 1] == "RUN npx prisma migrate deploy"  # type: ignore[operator]
     assert "release_command" in (diag.hint or "")

@@ -59,7 +59,7 @@ def _convert(sample: str) -> tuple[dict[str, str], list[object]]:
 @pytest.mark.parametrize("sample", ["clevercloud-webapp", "compose-webapp", "monorepo-webapp"])
 def test_every_sample_proxies_over_flycast(sample: str) -> None:
     files, _ = _convert(sample)
-    confs = [text for rel, text in files.items() if rel.endswith("nginx.conf")]
+    confs = [text for rel, text in files.items() if rel.endswith("nginx.fly.conf")]
     assert confs
     for conf in confs:
         assert ".internal" not in conf
@@ -72,7 +72,7 @@ def test_clever_api_that_binds_ipv4_is_named_with_file_and_line() -> None:
     assert (note.location.file, note.location.line) == ("api/server.js", 56)  # type: ignore[attr-defined]
     assert "http://webapp-api.flycast" in note.message  # type: ignore[attr-defined]
     # The Dockerfile hopper writes makes the API listen on both stacks.
-    assert "HOST=::" in files["api/Dockerfile"]
+    assert "HOST=::" in files["api/Dockerfile.fly"]
     # The API is private: Flycast address allocated, deployed with --flycast, no https redirect.
     assert "ips allocate-v6 --private" in files["fly-setup.sh"]
     assert "--flycast" in files[".github/workflows/fly-deploy-api.yml"]
@@ -99,7 +99,7 @@ def _set_with_internal_upstream(tmp_path: Path, bind: str) -> Path:
     server = (SAMPLES / "clevercloud-webapp/api/server.js").read_text()
     (out / "api/server.js").write_text(server.replace('server.listen(PORT, "0.0.0.0"', f'server.listen(PORT, "{bind}"'))
     shutil.copy(SAMPLES / "clevercloud-webapp/api/package.json", out / "api/package.json")
-    conf = out / "front/nginx.conf"
+    conf = out / "front/nginx.fly.conf"
     conf.write_text(conf.read_text().replace(
         "proxy_pass http://webapp-api.flycast;",
         "resolver [fdaa::3] valid=10s;\n            set $api http://webapp-api.internal:8080;\n"
@@ -111,7 +111,7 @@ def test_validate_refuses_internal_upstream_to_an_ipv4_api(tmp_path: Path) -> No
     out = _set_with_internal_upstream(tmp_path, "0.0.0.0")
     found = [d for d in validate_path(out) if d.code == "HOP380"]
     assert len(found) == 1
-    assert found[0].location is not None and found[0].location.file == "front/nginx.conf"
+    assert found[0].location is not None and found[0].location.file == "front/nginx.fly.conf"
     assert "api/server.js:56 binds 0.0.0.0" in found[0].message
     assert "webapp-api.flycast" in (found[0].hint or "")
     # The API never stops (Clever has no autostop), so this is not the autostop rule.
@@ -126,7 +126,7 @@ def test_validate_accepts_internal_upstream_to_a_dual_stack_api_that_never_stops
 def test_validate_refuses_internal_upstream_to_an_nginx_app_listening_on_ipv4(tmp_path: Path) -> None:
     out = _set_with_internal_upstream(tmp_path, "::")
     # The front proxies to itself-like nginx app: point the upstream at the front's own name.
-    conf = out / "front/nginx.conf"
+    conf = out / "front/nginx.fly.conf"
     conf.write_text(conf.read_text().replace("webapp-api.internal:8080", "webapp-front.internal:8080"))
     (diag,) = [d for d in validate_path(out) if d.code == "HOP380"]
     assert "IPv4 only" in diag.message and "nginx" in diag.message

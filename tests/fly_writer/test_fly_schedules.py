@@ -40,7 +40,7 @@ def test_jobs_of_a_generated_node_image_run_in_a_supercronic_group(tmp_path: Pat
     crontab = files["api/crontab"]
     assert "*/15 * * * * /app/jobs/poll.sh --fast\n" in crontab
     assert "0 4 * * * node scripts/nightly.js\n" in crontab
-    docker = files["api/Dockerfile"]
+    docker = files["api/Dockerfile.fly"]
     assert "supercronic-linux-amd64" in docker and "sha1sum -c -" in docker
     assert parse_dockerfile(docker).stages  # still a valid Dockerfile
     assert "run flyctl scale count cron=1 --app ledger-api --yes" in files["fly-setup.sh"]

@@ -114,7 +114,7 @@ def _check(result: dict[str, dict[str, object]]) -> None:
 
 def test_fixture_api_behind_emitted_nginx(tmp_path: Path) -> None:
     files, _ = run_writer(front_api(port=8080))
-    conf = files["front/nginx.conf"]
+    conf = files["front/nginx.fly.conf"]
     assert "proxy_pass http://shop-api.flycast;" in conf
     result = _run(tmp_path, conf, HERE / "fixtures" / "api" / "server.js", 8080, "/api/health",
                   "/usr/share/nginx/html")
@@ -128,7 +128,7 @@ def test_compose_webapp_sample_behind_emitted_nginx(tmp_path: Path) -> None:
     if not sample.is_dir():
         pytest.skip("samples/compose-webapp is not present")
     converted = api.convert(sample, "fly", write_options=WriteOptions())
-    conf = converted.files["front/nginx.conf"]
+    conf = converted.files["front/nginx.fly.conf"]
     front = converted.source.service("front")
     assert front is not None and front.static_site is not None and front.runtime.port is not None
     result = _run(tmp_path, conf, sample / "api" / "server.js", front.runtime.port, "/api/health",

@@ -132,7 +132,7 @@ def test_flags_override_autostop_and_min_running() -> None:
 def test_front_reaches_the_api_over_flycast_whatever_its_autostop(autostop: str | None) -> None:
     # .internal resolves to IPv6 only and never wakes a Machine: one rule for every source.
     files, diags = run_writer(front_api(), autostop=autostop)
-    conf = files["front/nginx.conf"]
+    conf = files["front/nginx.fly.conf"]
     assert "proxy_pass http://shop-api.flycast;" in conf
     assert ".internal" not in conf
     assert tomllib.loads(files["api/fly.toml"])["http_service"]["force_https"] is False
@@ -143,8 +143,8 @@ def test_front_reaches_the_api_over_flycast_whatever_its_autostop(autostop: str 
 def test_source_autostop_off_is_kept_and_still_reached_over_flycast() -> None:
     files, _ = run_writer(front_api(autostop=Autostop.OFF))
     assert tomllib.loads(files["api/fly.toml"])["http_service"]["auto_stop_machines"] == "off"
-    assert "http://shop-api.flycast" in files["front/nginx.conf"]
-    assert ".internal" not in files["front/nginx.conf"]
+    assert "http://shop-api.flycast" in files["front/nginx.fly.conf"]
+    assert ".internal" not in files["front/nginx.fly.conf"]
 
 
 def test_suspend_falls_back_to_stop_over_2gb() -> None:
@@ -195,7 +195,7 @@ def test_unmanaged_postgres_on_request() -> None:
 
 def test_platform_names_the_app_reads_are_derived_and_listed_in_the_runbook() -> None:
     files, diags = run_writer(full())
-    assert "CMD" in files["api/Dockerfile"] and 'ENTRYPOINT ["/usr/local/bin/hopper-env.sh"]' in files["api/Dockerfile"]
+    assert "CMD" in files["api/Dockerfile.fly"] and 'ENTRYPOINT ["/usr/local/bin/hopper-env.sh"]' in files["api/Dockerfile.fly"]
     runbook = files["MIGRATION.md"]
     assert "| `photo-share-api` | `POSTGRESQL_ADDON_HOST` | `DATABASE_URL` (host) |" in runbook
     assert "| `photo-share-api` | `CELLAR_ADDON_KEY_ID` | `AWS_ACCESS_KEY_ID` |" in runbook
@@ -252,7 +252,7 @@ def test_hostile_route_values_cannot_add_nginx_directives(field: str, value: str
     # fatal under --strict) instead of refusing the conversion (issue 13), and never reaches it.
     files, diags = run_writer(arch)
     assert "HOP534" in {d.code for d in diags}
-    conf = files["front/nginx.conf"]
+    conf = files["front/nginx.fly.conf"]
     assert value not in conf and "evil" not in conf and "$(id)" not in conf
 
 
@@ -360,7 +360,7 @@ def test_front_without_build_serves_a_bound_static_folder() -> None:
     apis = Service(name="api", role=Role.API, build=Build(context="api", dockerfile="api/Dockerfile"),
                    runtime=Runtime(port=5000))
     files, diags = run_writer(Architecture(name="x", services=(front, apis)))
-    assert 'COPY ["public/", "/usr/share/nginx/html/"]' in files["site/Dockerfile"]
+    assert 'COPY ["public/", "/usr/share/nginx/html/"]' in files["site/Dockerfile.fly"]
     assert tomllib.loads(files["api/fly.toml"])["build"]["dockerfile"] == "Dockerfile"
     assert "HOP511" not in _codes(diags)
 
@@ -383,7 +383,7 @@ def test_monorepo_sample_prunes_each_app_to_its_package() -> None:
     if not sample.is_dir():
         pytest.skip("samples/monorepo-webapp is not present")
     files = api.convert(sample, "fly", write_options=WriteOptions()).files
-    front, apis = files["front/Dockerfile"], files["api/Dockerfile"]
+    front, apis = files["front/Dockerfile.fly"], files["api/Dockerfile.fly"]
     assert "turbo@2 prune @webapp/front --docker" in front
     assert "turbo@2 prune @webapp/api --docker" in apis
     for text in (front, apis):
@@ -412,7 +412,7 @@ def test_workspace_without_turbo_uses_the_package_managers_filter(manager: str, 
     new = replace(front, build=replace(front.build, workspace=ws, package_manager=manager, output_dir="dist",
                                        node_install=NodeInstall(lockfile=lockfile)))
     arch = replace(arch, services=tuple(new if s.name == "front" else s for s in arch.services))
-    text = run_writer(arch)[0]["front/Dockerfile"]
+    text = run_writer(arch)[0]["front/Dockerfile.fly"]
     assert f"RUN {install}\n" in text and f"RUN {build}\n" in text
     assert "prune" not in text
     assert '["/app/packages/web/dist/", "/usr/share/nginx/html/"]' in text

@@ -116,7 +116,7 @@ EXPECTED = {
 @pytest.mark.parametrize("case", sorted(EXPECTED))
 def test_the_dockerfile_installs_with_the_projects_package_manager(tmp_path: Path, case: str) -> None:
     files, codes = _convert(_checkout(tmp_path, case))
-    text = files["api/Dockerfile"]
+    text = files["api/Dockerfile.fly"]
     setup_run, install, build, lines = EXPECTED[case]
     runs = [line.removeprefix("RUN ") for line in text.splitlines() if line.startswith("RUN ")]
     assert install in runs and build in runs, text
@@ -128,7 +128,7 @@ def test_the_dockerfile_installs_with_the_projects_package_manager(tmp_path: Pat
         assert not [r for r in runs if r.startswith("npm ") and " -g " not in r], text
     # The Dockerfile is one hopper's parser (and BuildKit's grammar) accepts, and the install
     # runs in the stage that built the copies.
-    parsed = parse_dockerfile(text, file="api/Dockerfile")
+    parsed = parse_dockerfile(text, file="api/Dockerfile.fly")
     assert not parsed.diagnostics
     build_stage = parsed.stage("build")
     assert build_stage is not None and install in build_stage.runs
@@ -137,7 +137,7 @@ def test_the_dockerfile_installs_with_the_projects_package_manager(tmp_path: Pat
 
 def test_no_comment_claims_a_lockfile_that_is_not_there(tmp_path: Path) -> None:
     files, _ = _convert(_checkout(tmp_path, "npm-unlocked"))
-    text = files["api/Dockerfile"]
+    text = files["api/Dockerfile.fly"]
     assert "npm ci" not in text and "the lockfile" not in text and "and its lockfile" not in text
     assert "install with npm (no lockfile)" in text
 
@@ -148,7 +148,7 @@ def test_the_writer_needs_no_source_tree(tmp_path: Path) -> None:
     source = _checkout(tmp_path, "yarn4-workspace")
     model = api.load(source).model
     alone = api.write(model, "fly").files
-    assert alone["api/Dockerfile"] == _convert(source)[0]["api/Dockerfile"]
+    assert alone["api/Dockerfile.fly"] == _convert(source)[0]["api/Dockerfile.fly"]
 
 
 # ---------------------------------------------------------------------------- read at read time
@@ -263,7 +263,7 @@ def test_yarn_and_pnpm_accept_the_emitted_install(tmp_path: Path, case: str, spe
     lock = _run(["corepack", manager, "install"], root, env)  # the lockfile the real tool writes
     assert lock.returncode == 0, lock.stdout + lock.stderr
     files, _ = _convert(root)
-    runs = [line.removeprefix("RUN ") for line in files["api/Dockerfile"].splitlines() if line.startswith("RUN ")]
+    runs = [line.removeprefix("RUN ") for line in files["api/Dockerfile.fly"].splitlines() if line.startswith("RUN ")]
     install = next(r for r in runs if r.startswith(f"{manager} install"))
     ran = _run(["corepack", *install.replace("'", "").split()], root, env)
     assert ran.returncode == 0, ran.stdout + ran.stderr
@@ -288,7 +288,7 @@ def _laid_over(tmp_path: Path, case: str) -> tuple[Path, str]:
         target = root / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8")
-    return root, files["api/Dockerfile"]
+    return root, files["api/Dockerfile.fly"]
 
 
 @pytest.mark.parametrize("case", sorted(EXPECTED))
@@ -301,15 +301,15 @@ def test_validate_accepts_what_hopper_writes(tmp_path: Path, case: str) -> None:
 def test_validate_refuses_npm_ci_on_a_yarn_project(tmp_path: Path) -> None:
     root, text = _laid_over(tmp_path, "yarn1")
     broken = text.replace("RUN yarn install --frozen-lockfile", "RUN npm ci")
-    (root / "api" / "Dockerfile").write_text(broken, encoding="utf-8")
+    (root / "api" / "Dockerfile.fly").write_text(broken, encoding="utf-8")
     line = broken.splitlines().index("RUN npm ci") + 1
     found = [f for f in _validate(root) if "HOP393" in f]
-    assert found and found[0].startswith(f"api/Dockerfile:{line}:") and "api/yarn.lock" in found[0], found
+    assert found and found[0].startswith(f"api/Dockerfile.fly:{line}:") and "api/yarn.lock" in found[0], found
 
 
 def test_validate_refuses_npm_ci_without_a_lockfile(tmp_path: Path) -> None:
     root, text = _laid_over(tmp_path, "npm-unlocked")
-    (root / "api" / "Dockerfile").write_text(text.replace("RUN npm install\n", "RUN npm ci\n"), encoding="utf-8")
+    (root / "api" / "Dockerfile.fly").write_text(text.replace("RUN npm install\n", "RUN npm ci\n"), encoding="utf-8")
     assert [f for f in _validate(root) if "HOP393" in f and "refuses to run without one" in f]
 
 
@@ -317,16 +317,16 @@ def test_validate_refuses_yarn4_without_corepack(tmp_path: Path) -> None:
     root, text = _laid_over(tmp_path, "yarn4-workspace")
     broken = text.replace("RUN corepack enable && corepack install -g yarn@4.1.0\n", "")
     assert broken != text
-    (root / "api" / "Dockerfile").write_text(broken, encoding="utf-8")
+    (root / "api" / "Dockerfile.fly").write_text(broken, encoding="utf-8")
     found = [f for f in _validate(root) if "HOP394" in f]
-    assert found and "Yarn 4.1.0" in found[0] and "api/Dockerfile:" in found[0], found
+    assert found and "Yarn 4.1.0" in found[0] and "api/Dockerfile.fly:" in found[0], found
 
 
 def test_validate_refuses_pnpm_without_corepack_and_a_foreign_manager(tmp_path: Path) -> None:
     root, text = _laid_over(tmp_path, "pnpm-workspace")
     no_corepack = text.replace("RUN corepack enable && corepack install -g pnpm@9.15.0\n", "")
-    (root / "api" / "Dockerfile").write_text(no_corepack, encoding="utf-8")
+    (root / "api" / "Dockerfile.fly").write_text(no_corepack, encoding="utf-8")
     assert [f for f in _validate(root) if "HOP394" in f and "pnpm" in f]
     foreign = text.replace("RUN pnpm install --frozen-lockfile --filter @acme/api...", "RUN yarn install")
-    (root / "api" / "Dockerfile").write_text(foreign, encoding="utf-8")
+    (root / "api" / "Dockerfile.fly").write_text(foreign, encoding="utf-8")
     assert [f for f in _validate(root) if "HOP393" in f and "packageManager pnpm@9.15.0" in f]

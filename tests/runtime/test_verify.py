@@ -72,7 +72,7 @@ def test_config_path_flyctl_would_not_find_stops_the_run(tmp_path: Path) -> None
 def test_api_on_ipv4_behind_internal_upstream_fails_the_route(tmp_path: Path) -> None:
     out = convert("clevercloud-webapp", tmp_path / "out")
     # the form hopper wrote before issue 14 class 1: .internal, resolved at request time
-    edit(out / "front" / "nginx.conf", "proxy_pass http://webapp-api.flycast;",
+    edit(out / "front" / "nginx.fly.conf", "proxy_pass http://webapp-api.flycast;",
          "resolver [fdaa::3] valid=10s;\n            set $up http://webapp-api.internal:8080;\n"
          "            proxy_pass $up;")
     report = run_verify(out, SAMPLES / "clevercloud-webapp")
@@ -89,7 +89,7 @@ def test_migration_in_run_step_without_release_command_fails(tmp_path: Path) -> 
         "if (!process.env.DATABASE_URL) { console.error('DATABASE_URL is not set'); process.exit(1); }\n"
         "console.log('migrated');\n")
     out = convert("clevercloud-webapp", tmp_path / "out")
-    edit(out / "api" / "Dockerfile", "RUN npm prune --omit=dev", "RUN node migrate.js\nRUN npm prune --omit=dev")
+    edit(out / "api" / "Dockerfile.fly", "RUN npm prune --omit=dev", "RUN node migrate.js\nRUN npm prune --omit=dev")
     report = run_verify(out, source)
     failed = report.failed("release-command")
     assert failed and "migrate.js" in failed[0].seen and "release_command" in failed[0].seen
@@ -117,7 +117,7 @@ def test_release_command_runs_once_before_machines_and_a_failure_stops(tmp_path:
 
 def test_vite_value_only_at_runtime_fails_the_build_time_check(tmp_path: Path) -> None:
     out = convert("monorepo-webapp", tmp_path / "out")
-    edit(out / "front" / "Dockerfile", "ARG VITE_API_BASE\n", "")
+    edit(out / "front" / "Dockerfile.fly", "ARG VITE_API_BASE\n", "")
     workflow = out / ".github" / "workflows" / "fly-deploy-front.yml"
     edit(workflow, ' --build-arg \\"VITE_API_BASE=$VITE_API_BASE\\"', "")
     edit(out / "front" / "fly.toml", "[http_service]", '[env]\nVITE_API_BASE = "/api"\n\n[http_service]')
@@ -132,7 +132,7 @@ def test_upload_against_nginx_default_body_size_fails(tmp_path: Path) -> None:
     # Issue 15's case: the Clever Cloud API took uploads with no limit; without the emitted
     # client_max_body_size, nginx's 1 MB default refuses a 5 MB upload.
     out = convert("clevercloud-webapp", tmp_path / "out")
-    conf = out / "front" / "nginx.conf"
+    conf = out / "front" / "nginx.fly.conf"
     edit(conf, "client_max_body_size 0;", "")
     report = run_verify(out, SAMPLES / "clevercloud-webapp")
     failed = report.failed("body-limit")

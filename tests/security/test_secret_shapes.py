@@ -156,7 +156,7 @@ def test_compose_source_to_each_target_expands_the_reference(projects: dict[str,
     for target in ("fly", "compose", "clevercloud"):
         assert cli("convert", projects["compose"], "--to", target, "--out", tmp_path / target).code == 0
     # Fly: the Dockerfile's exec-form CMD goes through a shell; the secret is staged by name.
-    dockerfile = (tmp_path / "fly" / "api" / "Dockerfile").read_text(encoding="utf-8")
+    dockerfile = (tmp_path / "fly" / "api" / "Dockerfile.fly").read_text(encoding="utf-8")
     assert 'CMD ["sh", "-c", "node server.js --token \\"${API_TOKEN}\\""]' in dockerfile
     assert "API_TOKEN" in (tmp_path / "fly" / "fly-setup.sh").read_text(encoding="utf-8")
     # compose: `sh -c` with `$$`, so compose leaves "$NAME" for the container's shell; the secret

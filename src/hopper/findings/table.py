@@ -570,6 +570,11 @@ _spec("HD428", "schedule-runner-changed", "build-deploy", "warning", "change",
       "Stop it on the source when it starts on the target, or it runs on both during the switch; check that its command finds its files and env vars in the new image.",
       ("api-cron-1", "from clevercloud/cron.json on every instance of api",
        "by supercronic in a process group of api's Fly app"))
+_spec("HD416", "dockerfile-generated", "build-deploy", "warning", "change",
+      "built from a Dockerfile hopper wrote, not yours",
+      "The target builds {after}, which hopper wrote from the build settings it read; what {before} does beyond them (system packages, extra files, users, other stages) is not in it. {before} stays as it is, so the source setup keeps building it until the cut-over.",
+      "Compare the two Dockerfiles before the cut-over and carry what is missing into the generated one, or point [build] dockerfile at yours.",
+      ("front", "front/Dockerfile", "front/Dockerfile.fly"))
 _spec("HD720", "schedule-removed", "build-deploy", "breaking", "remove",
       "scheduled job dropped",
       "A cron job of the source does not run on the target: whatever it did (clean-ups, syncs, e-mails) stops.",

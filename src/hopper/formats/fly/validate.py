@@ -46,6 +46,7 @@ from hopper.formats.fly.read_layout import (
 from hopper.formats.fly.read_units import format_duration, memory_mb, volume_gb
 from hopper.formats.fly.validate_first_deploy import first_deploy_checks
 from hopper.formats.fly.validate_packages import package_manager_checks
+from hopper.formats.fly.validate_setfiles import check_set_files
 
 # -- flyctl's Validate() (hard errors and warnings, §1.21)
 E_RELEASE_COMMAND = code("HOP310", Severity.ERROR, "release_command cannot be split like a shell command")
@@ -135,6 +136,7 @@ def validate_path(path: Path, limits: Limits = DEFAULT_LIMITS,
         diags.extend(first_deploy_checks(app, layout.root))
         diags.extend(package_manager_checks(app, layout.root, source))
     diags.extend(check_setup(apps, layout.root, source))
+    diags.extend(check_set_files(apps, layout.root, source, limits))
     return _finish(diags)
 
 

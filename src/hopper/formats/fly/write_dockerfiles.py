@@ -19,6 +19,7 @@ import shlex
 from dataclasses import replace
 
 from hopper.diagnostics import E_INVALID_NAME, fail
+from hopper.formats.fly.setfiles import NGINX_CONF
 from hopper.formats.fly.versions import corepack_until, nginx_tag
 from hopper.formats.fly.write_plan import App, Plan
 from hopper.model import NodeInstall
@@ -164,7 +165,7 @@ def render_front_dockerfile(app: App, plan: Plan) -> str:
     if app.static_copy is not None:
         return render("fly/front.Dockerfile.j2", service=app.service.name, folder=app.folder,
                       static_copy=_path(app.static_copy, "static folder", app), site_root=site_root,
-                      nginx_tag=nginx_tag(), port=app.port)
+                      nginx_tag=nginx_tag(), port=app.port, nginx_conf=NGINX_CONF)
     ctx = _common(app, plan)
     build = app.service.build
     assert build is not None
@@ -184,7 +185,7 @@ def render_front_dockerfile(app: App, plan: Plan) -> str:
         ctx["build"] = _command(build.build_command or run_command(pm, "build"), "build command", app)
         dist = f"/app/{out_dir}"
     return render("fly/front.Dockerfile.j2", static_copy=None, site_root=site_root, dist=dist,
-                  nginx_tag=nginx_tag(), **ctx)
+                  nginx_tag=nginx_tag(), nginx_conf=NGINX_CONF, **ctx)
 
 
 def render_node_dockerfile(app: App, plan: Plan) -> str:

@@ -27,6 +27,7 @@ from hopper.diagnostics import (
 )
 from hopper.formats.base import WriteOptions
 from hopper.formats.fly import names, placement
+from hopper.formats.fly.setfiles import DOCKERFILE, NGINX_CONF
 from hopper.formats.fly.write_buildvars import is_public_build_name, place_public_values
 from hopper.formats.fly.write_network import report_binds, service_url, upstream_for
 from hopper.model import (
@@ -483,22 +484,22 @@ def _build_inner(app: App, root: Path | None, diags: Diagnostics) -> None:
             app.static_copy = posixpath.normpath(static_bind.source.removeprefix("./"))
         elif build is not None and (build.dockerfile or build.context):
             app.build_mode = "front-files"
-            app.files = (("/etc/nginx/nginx.conf", "nginx.conf"),)
+            app.files = (("/etc/nginx/nginx.conf", NGINX_CONF),)
             app.context = build.context or "."
             app.dockerfile = posixpath.relpath(build.dockerfile or posixpath.join(app.context, "Dockerfile"),
                                                app.folder)
             diags.warning(W_FRONT_FILES, f"front '{svc.name}' is built by its own Dockerfile, which hopper "
-                          "cannot change; the generated nginx.conf replaces /etc/nginx/nginx.conf at boot "
+                          f"cannot change; the generated {NGINX_CONF} replaces /etc/nginx/nginx.conf at boot "
                           "through [[files]]", svc.origin,
                           hint="check that the image is nginx-based and serves the static root "
                           f"{svc.static_site.root if svc.static_site else '/usr/share/nginx/html'}")
         else:
             app.build_mode = "front-files"
-            app.files = (("/etc/nginx/nginx.conf", "nginx.conf"),)
+            app.files = (("/etc/nginx/nginx.conf", NGINX_CONF),)
             diags.warning(W_FRONT_FILES, f"front '{svc.name}' runs the image '{svc.image}'; the generated "
-                          "nginx.conf replaces /etc/nginx/nginx.conf at boot through [[files]]", svc.origin)
+                          f"{NGINX_CONF} replaces /etc/nginx/nginx.conf at boot through [[files]]", svc.origin)
         if app.build_mode == "front":
-            app.dockerfile = "Dockerfile"
+            app.dockerfile = DOCKERFILE
         return
     if build is None:
         app.build_mode = "image"
@@ -513,7 +514,7 @@ def _build_inner(app: App, root: Path | None, diags: Diagnostics) -> None:
         app.dockerfile = posixpath.relpath(dockerfile, app.folder)
     else:
         app.build_mode = "node"
-        app.dockerfile = "Dockerfile"
+        app.dockerfile = DOCKERFILE
 
 
 def _node_project(context: str | None, root: Path | None) -> Any:

@@ -2,9 +2,10 @@
 
 What it writes (docs/fly-output.md has the details):
 
-* ``<folder>/fly.toml`` per deployable service, ``<folder>/Dockerfile`` when hopper builds the
-  image, ``<folder>/.dockerignore`` next to it, ``<folder>/nginx.conf`` for the front,
-  ``<folder>/hopper-env.sh`` when the app reads names Fly does not set;
+* ``<folder>/fly.toml`` per deployable service, ``<folder>/Dockerfile.fly`` when hopper builds
+  the image, ``<folder>/Dockerfile.fly.dockerignore`` next to it, ``<folder>/nginx.fly.conf`` for
+  the front, ``<folder>/hopper-env.sh`` when the app reads names Fly does not set (the names sit
+  beside the source's own files, which keep working until the cut-over: :mod:`setfiles`);
 * ``.github/workflows/fly-deploy-<folder>.yml`` per app;
 * ``fly-setup.sh`` (one-time provisioning) and ``MIGRATION.md`` (the runbook).
 
@@ -21,6 +22,7 @@ from hopper import mappings
 from hopper.diagnostics import Diagnostics, InputError, Severity, code, error
 from hopper.formats.base import WriteOptions, WriteResult
 from hopper.formats.fly.release import direct_url_variable
+from hopper.formats.fly.setfiles import DOCKERFILE, IGNOREFILE, NGINX_CONF, RUNBOOK, placements
 from hopper.formats.fly.versions import actions
 from hopper.formats.fly.write_dockerfiles import (
     render_dockerignore,
@@ -58,13 +60,13 @@ def write(arch: Architecture, options: WriteOptions) -> WriteResult:
     for app in plan.apps:
         files[f"{app.folder}/fly.toml"] = render_fly_toml(app, plan)
         if app.build_mode == "front":
-            files[f"{app.folder}/Dockerfile"] = render_front_dockerfile(app, plan)
+            files[f"{app.folder}/{DOCKERFILE}"] = render_front_dockerfile(app, plan)
         elif app.build_mode == "node":
-            files[f"{app.folder}/Dockerfile"] = render_node_dockerfile(app, plan)
+            files[f"{app.folder}/{DOCKERFILE}"] = render_node_dockerfile(app, plan)
         if app.build_mode in ("front", "node"):
-            files[f"{app.folder}/.dockerignore"] = render_dockerignore()
+            files[f"{app.folder}/{IGNOREFILE}"] = render_dockerignore()
         if app.kind == "front":
-            files[f"{app.folder}/nginx.conf"] = _nginx(app, diags)
+            files[f"{app.folder}/{NGINX_CONF}"] = _nginx(app, diags)
         if app.needs_shim:
             files[f"{app.folder}/hopper-env.sh"] = render(
                 "fly/hopper-env.sh.j2", app=app.name, aliases=app.aliases,
@@ -83,7 +85,10 @@ def write(arch: Architecture, options: WriteOptions) -> WriteResult:
         scheduled_machines=[m for entry in schedules for m in entry.machines],
         scale_commands=[c for c in (*(scale_command(a) for a in plan.apps),
                                     *(entry.scale_command() for entry in schedules)) if c])
-    files["MIGRATION.md"] = _runbook(plan, deploy, schedules)
+    own_dockerfiles = {f"{app.folder}/fly.toml": posixpath.normpath(posixpath.join(app.folder, app.dockerfile))
+                       for app in plan.apps if app.build_mode in ("source", "front-files") and app.dockerfile}
+    files[RUNBOOK] = _runbook(plan, deploy, schedules, placements(files, options.source_root, own_dockerfiles),
+                              options.source_root is not None)
     return WriteResult(files=dict(sorted(files.items())), diagnostics=diags.as_tuple())
 
 
@@ -142,7 +147,8 @@ def _workflow(app: App, plan: Plan) -> str:
                   flyctl_version=pinned["flyctl"])
 
 
-def _runbook(plan: Plan, deploy: dict[str, str], schedules: list[AppSchedules]) -> str:
+def _runbook(plan: Plan, deploy: dict[str, str], schedules: list[AppSchedules],
+             placed: list[tuple[str, str]], checked: bool) -> str:
     store_names = sorted(mappings.table("env-names")["fly"]["object_store"])
     fly_set: dict[str, list[str]] = {}
     for app in plan.apps:
@@ -172,6 +178,8 @@ def _runbook(plan: Plan, deploy: dict[str, str], schedules: list[AppSchedules]) 
                   private=[f"`{a.name}`" for a in plan.apps if (a.http and not a.public) or a.tcp_port is not None],
                   fly_set=fly_set, renamed=renamed, own_image=own_image, front=front,
                   branches=branches, deploy_commands=deploy, smoke_urls=smoke, schedules=schedules,
+                  placements=placed, replaced=[path for path, note in placed if note.startswith("**replaces**")],
+                  checked=checked,
                   turbo_apps=[a.name for a in plan.apps
                               if (a.build_vars or a.build_secrets) and a.workspace is not None
                               and a.workspace.tool == "turbo"])
