@@ -52,7 +52,7 @@ POINTS: dict[str, tuple[str, ...]] = {
     "HD609": ("backups",),
     "HD613": ("provider",), "HD614": ("endpoint",),
     "HD701": ("build.dockerfile", "build.runtime", "build.package_manager"),
-    "HD416": ("build.dockerfile", "build"),
+    "HD416": ("build.dockerfile",),
     "HD702": ("build.runtime_version", "build.node_engines"),
     "HD423": _RELEASE, "HD703": _RELEASE, "HD704": _RELEASE, "HD705": _RELEASE,
     "HD706": ("runtime.health_check",), "HD707": ("runtime.health_check",),
