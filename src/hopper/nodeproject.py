@@ -331,7 +331,7 @@ def _workspace_manifests(ws_root: Path, globs: list[str], root: Path) -> tuple[s
 def _install_notes(manager: str, install: NodeInstall, where: Location) -> list[Diagnostic]:
     out: list[Diagnostic] = []
     if install.lockfile is None:
-        out.append(warning(W_NO_LOCKFILE, f"{where.file} has no lockfile next to it (nor at its workspace "
+        out.append(warning(W_NO_LOCKFILE, "no lockfile next to this package.json (nor at its workspace "
                            f"root): the install ('{install_command(manager, install)}') resolves versions "
                            "at build time, so two builds may differ", where,
                            hint=f"commit the lockfile {manager} writes"))
@@ -341,8 +341,8 @@ def _install_notes(manager: str, install: NodeInstall, where: Location) -> list[
         major = install.major
         assumed = (f"{manager} {major} (from the lockfile's format)" if major is not None and manager != "bun"
                    else "bun 1" if manager == "bun" else f"corepack's default {manager}")
-        out.append(warning(W_MANAGER_UNPINNED, f"{where.file} has no packageManager field: hopper "
-                           f"assumes {assumed}", where,
+        out.append(warning(W_MANAGER_UNPINNED, f"no packageManager field names the {manager} version: "
+                           f"hopper assumes {assumed}", where,
                            hint=f"add \"packageManager\": \"{manager}@<version>\" to package.json "
                            f"(`corepack use {manager}@<version>` writes it)"))
     return out

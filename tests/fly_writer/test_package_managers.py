@@ -330,3 +330,36 @@ def test_validate_refuses_pnpm_without_corepack_and_a_foreign_manager(tmp_path: 
     foreign = text.replace("RUN pnpm install --frozen-lockfile --filter @acme/api...", "RUN yarn install")
     (root / "api" / "Dockerfile.fly").write_text(foreign, encoding="utf-8")
     assert [f for f in _validate(root) if "HOP393" in f and "packageManager pnpm@9.15.0" in f]
+
+
+# ---------------------------------------------------------------------------- the other writers
+
+def test_the_compose_writer_installs_with_the_projects_manager(tmp_path: Path) -> None:
+    """A Node app without a Dockerfile (a Clever app) gets an inline Dockerfile in compose: it
+    installs with the checkout's manager and version, as the Fly one does."""
+    from hopper.model import Architecture, Build, Role, Runtime, Service
+
+    berry = NodeInstall(version="4.1.0", major=4, lockfile="api/yarn.lock")
+    build = Build(context="api", runtime="node", runtime_version="22", package_manager="yarn",
+                  node_install=berry, start_command="node server.js")
+    arch = Architecture(name="shop", services=(Service(name="api", role=Role.API, build=build,
+                                                       runtime=Runtime(port=3000)),))
+    text = api.write(arch, "compose").files["compose.yaml"]
+    assert "RUN corepack enable && corepack install -g yarn@4.1.0 && yarn install --immutable" in text
+    assert "--frozen-lockfile" not in text
+
+
+def test_the_clever_writer_leaves_yarn_1_to_clevers_detection(tmp_path: Path) -> None:
+    """CC_NODE_BUILD_TOOL=yarn-berry runs Yarn 4; a Yarn 1 project gets no build tool, so Clever
+    detects Yarn 1 from yarn.lock (reference clevercloud.md, Node build tools)."""
+    from hopper.model import Architecture, Build, Role, Runtime, Service
+
+    def tool(install: NodeInstall) -> str:
+        build = Build(context="api", runtime="node", runtime_version="22", package_manager="yarn",
+                      node_install=install, start_command="node server.js")
+        arch = Architecture(name="shop", services=(Service(name="api", role=Role.API, build=build,
+                                                           runtime=Runtime(port=8080)),))
+        return "\n".join(api.write(arch, "clevercloud").files.values())
+
+    assert "yarn-berry" not in tool(NodeInstall(major=1, lockfile="api/yarn.lock"))
+    assert "yarn-berry" in tool(NodeInstall(version="4.1.0", major=4, lockfile="api/yarn.lock"))

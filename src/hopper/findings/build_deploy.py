@@ -5,6 +5,7 @@ from __future__ import annotations
 import posixpath
 from typing import Any
 
+from hopper.findings import packages
 from hopper.findings.context import Context
 from hopper.model import HealthCheck, Service, Workflow
 
@@ -120,6 +121,7 @@ def _service(ctx: Context, name: str, aliases: tuple[str, ...], b: Service, a: S
     if (kb and ka and kb != ka) or (pm_b and pm_a and pm_b != pm_a):
         ctx.emit("HD701", name, before=build_label(b, ctx.before_platform),
                  after=build_label(a, ctx.after_platform), **ev)
+    packages.check_service(ctx, name, aliases, b, a)
     if b.build and a.build and b.build.runtime_version and a.build.runtime_version \
             and _major(b.build.runtime_version) != _major(a.build.runtime_version):
         runtime = a.build.runtime or b.build.runtime or "runtime"

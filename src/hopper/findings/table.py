@@ -493,6 +493,16 @@ _spec("HD620", "volume-added", "data", "info", "add",
       ("api", None, "uploads -> /app/uploads"))
 
 # ------------------------------------------------------------------------- build and deploy
+_spec("HD414", "package-manager-changed", "build-deploy", "warning", "change",
+      "package manager changed",
+      "Dependencies are installed with {after} instead of {before}: another lockfile, other resolution rules and other script behaviour.",
+      "Keep the source's package manager and version (package.json packageManager), or build and test once with {after}.",
+      ("api", "yarn 4.1.0", "npm"))
+_spec("HD415", "install-not-pinned", "build-deploy", "warning", "change",
+      "install not pinned by the checkout",
+      "{file}: {what}; two builds of the same commit may install different dependencies.",
+      "Commit the lockfile and a packageManager field (`corepack use <manager>@<version>` writes it).",
+      ("api", None, "npm without a lockfile"))
 _spec("HD701", "build-tool-changed", "build-deploy", "info", "change",
       "built differently",
       "The image or artifact is produced by a different tool, so build steps, caching and the base image change.",

@@ -839,6 +839,11 @@ class Planner:
             tool = "npm-ci"
         if tool is None and build.package_manager in tools:
             tool = str(tools[build.package_manager])
+            if build.package_manager == "yarn" and build.node_install is not None \
+                    and (build.node_install.major or 1) < 2:
+                # Yarn 1: Clever detects it from yarn.lock (yarn-berry would run Yarn 4 on a
+                # v1 lockfile), so no build tool is written.
+                tool = None
         if tool == "custom" or (tool is None and build.install_command
                                 and not build.install_command.startswith(("npm ", "yarn", "pnpm", "bun"))):
             tool = "custom"

@@ -458,7 +458,7 @@ class ModelBuilder:
                 version = project.node_major or version
                 manager = manager or project.package_manager
                 workspace = project.workspace
-                if manager == project.package_manager:
+                if manager == (project.package_manager or "npm"):
                     node_install = project.install
                     self.diags.extend(project.notes)
             if typed.get("CC_NODE_DEV_DEPENDENCIES") or app.dev_dependencies is not None:
@@ -524,9 +524,9 @@ class ModelBuilder:
             runtime = "node" if node_version or manager else "static"
             static_install: NodeInstall | None = None
             project = self._node_project(folder) if runtime == "node" and build_cmd else None
-            if project is not None and (manager is None or manager == project.package_manager):
+            if project is not None and manager in (None, project.package_manager or "npm"):
                 # The hook builds with the checkout's package manager: what installing needs.
-                manager, static_install = project.package_manager, project.install
+                manager, static_install = project.package_manager or "npm", project.install
                 self.diags.extend(project.notes)
             return Build(context=context, runtime=runtime, runtime_version=node_version,
                          package_manager=manager, build_command=build_cmd, node_install=static_install,

@@ -384,10 +384,18 @@ def _node_dockerfile(build: Build) -> str | None:
     from hopper.templating import render  # noqa: PLC0415
 
     manager = build.package_manager or "npm"
+    install = build.install_command or _NODE_INSTALL.get(manager, f"{manager} install")
+    if build.install_command is None and build.node_install is not None:
+        # What the checkout says (lockfile, version): the same commands as the Fly writer's.
+        from hopper.packagemanager import install_command, setup  # noqa: PLC0415
+
+        major = version.split(".")[0]
+        steps = setup(manager, build.node_install, int(major) if major.isdigit() else None).steps
+        install = " && ".join([*steps, install_command(manager, build.node_install)])
     return render(
         "compose/node.Dockerfile.j2",
         version=version,
-        install=build.install_command or _NODE_INSTALL.get(manager, f"{manager} install"),
+        install=install,
         build=build.build_command,
         start=build.start_command or f"{manager} start",
     )
