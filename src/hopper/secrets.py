@@ -17,7 +17,7 @@ import math
 import re
 import shlex
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlsplit
 
@@ -198,10 +198,18 @@ class CommandSecret:
     prefix: str = ""
 
 
-def command_secrets(argv: Sequence[str]) -> list[CommandSecret]:
+def command_secrets(argv: Sequence[str], *,
+                    holding: Callable[[str], bool] | None = None) -> list[CommandSecret]:
     """Credentials passed on a command line (``--password X``, ``--requirepass=X``, ``-pX``,
     ``--token X``), and arguments that are themselves a secret-looking value (a credentialed
-    URL, a random token). References (``$NAME``) are not values and are left alone."""
+    URL, a random token). References (``$NAME``) are not values and are left alone.
+
+    With ``holding``, the credential *options* whose argument satisfies it instead (a reader's
+    test for the user's own variable reference, ``${REDIS_PASSWORD}``): the slots where the
+    user already names the secret."""
+    def wanted(value: str) -> bool:
+        return holding(value) if holding is not None else not _is_reference(value)
+
     found: list[CommandSecret] = []
     skip_next = False
     for index, arg in enumerate(argv):
@@ -211,7 +219,7 @@ def command_secrets(argv: Sequence[str]) -> list[CommandSecret]:
         if len(arg) > 2 and arg[0] == "-" and arg[1] in _SECRET_SHORT_OPTIONS and arg[2] not in "-=":
             attached = arg[2:]
             # mysql's -pSECRET; not a port (-p3000, -p8080:80) nor a reference.
-            if not _is_reference(attached) and not re.fullmatch(r"[0-9.:\[\]-]+(?:/(?:tcp|udp))?", attached):
+            if wanted(attached) and not re.fullmatch(r"[0-9.:\[\]-]+(?:/(?:tcp|udp))?", attached):
                 found.append(CommandSecret(index, f"-{arg[1]}", prefix=arg[:2]))
             continue
         match = _OPTION.match(arg)
@@ -221,17 +229,17 @@ def command_secrets(argv: Sequence[str]) -> list[CommandSecret]:
             if long_form and _option_is_secret(name):
                 if value is None:
                     if index + 1 < len(argv) and not argv[index + 1].startswith("-") \
-                            and not _is_reference(argv[index + 1]):
+                            and wanted(argv[index + 1]):
                         found.append(CommandSecret(index + 1, arg))
                     skip_next = True
-                elif value and not _is_reference(value):
+                elif value and wanted(value):
                     found.append(CommandSecret(index, f"--{name}", prefix=arg[: len(arg) - len(value)]))
                 continue
-            if value and not _is_reference(value) and value_looks_secret(value):
+            if holding is None and value and not _is_reference(value) and value_looks_secret(value):
                 found.append(CommandSecret(index, f"--{name}" if long_form else f"-{name}",
                                            prefix=arg[: len(arg) - len(value)]))
             continue
-        if not _is_reference(arg) and value_looks_secret(arg):
+        if holding is None and not _is_reference(arg) and value_looks_secret(arg):
             found.append(CommandSecret(index, "(argument)"))
     return found
 

@@ -22,11 +22,14 @@ COMPOSE = {
         "  db:\n    image: postgres:16\n    environment:\n      POSTGRES_PASSWORD: ${POSTGRES_PASSWORD}\n"
         # Issue 20's shapes: a credential on a command line, in a URL's path or query.
         f"  cache:\n    image: redis:7\n    command: redis-server --requirepass {CANARY}\n"
+        # The user's own variable on a command line: the name stays, the value (.env) never moves.
+        "  sessions:\n    image: redis:7\n    command: redis-server --requirepass ${REDIS_PASSWORD}\n"
+        "  queue:\n    image: redis:7\n    command: [redis-server, '--masterauth=${REDIS_PASSWORD:-dev}']\n"
         f"  worker:\n    image: node:20\n    command: [node, worker.js, '--token={CANARY}', -p{CANARY}]\n"
         f"    environment:\n      SLACK_WEBHOOK_URL: https://hooks.slack.com/services/T0/B0/{CANARY}\n"
         f"      NOTIFY_URL: 'https://example.com/hook?x=1&token={CANARY}'\n"
         "secrets:\n  db_pw:\n    file: ./db_pw.txt\n"),
-    ".env": f"POSTGRES_PASSWORD={CANARY}\nSESSION_SECRET={CANARY}\n",
+    ".env": f"POSTGRES_PASSWORD={CANARY}\nSESSION_SECRET={CANARY}\nREDIS_PASSWORD={CANARY}\n",
     "api.env": f"API_KEY={CANARY}\nSTRIPE_TOKEN={CANARY}\n",
     "db_pw.txt": CANARY + "\n",
     "api/Dockerfile": 'FROM node:20\nCMD ["node", "server.js"]\n',

@@ -208,3 +208,73 @@ def test_fly_source_to_fly_wraps_exec_commands(projects: dict[str, Path], tmp_pa
     assert cli("convert", out, "--to", "fly", "--out", again).code == 0
     toml2 = tomllib.loads((again / "web" / "fly.toml").read_text(encoding="utf-8"))
     assert toml2["deploy"]["release_command"] == toml["deploy"]["release_command"]
+
+
+# ---------------------------------------------------------------------------- the user's own name
+
+USER_REF = {
+    "compose.yaml": (
+        "services:\n"
+        "  api:\n    image: node:20\n    ports: ['3000:3000']\n    command: node server.js\n"
+        "    environment:\n      REDIS_URL: 'redis://:${REDIS_PASSWORD}@cache:6379/0'\n"
+        "  cache:\n    image: redis:7\n    command: redis-server --requirepass ${REDIS_PASSWORD} --appendonly yes\n"
+        "  queue:\n    image: redis:7\n    command: [redis-server, '--masterauth=${QUEUE_AUTH:-dev-only}', --port, '6380']\n"
+        "  literal:\n    image: redis:7\n    command: redis-server --requirepass canary-redis-pw\n"),
+}
+
+
+@pytest.mark.parametrize("with_env", [False, True], ids=["unset", "from-.env"])
+def test_a_command_keeps_the_users_variable_name(with_env: bool, tmp_path: Path) -> None:
+    """Issue 20: `--requirepass ${REDIS_PASSWORD}` names its secret; hopper keeps REDIS_PASSWORD
+    (set or not in .env) instead of renaming it CACHE_REQUIREPASS. Only a literal value gets a
+    made-up name."""
+    files = dict(USER_REF)
+    if with_env:
+        files[".env"] = "REDIS_PASSWORD=canary-redis-pw\nQUEUE_AUTH=canary-mysql-pw\n"
+    proj = build_tree(tmp_path, files)
+    from hopper.formats.base import ReadOptions  # noqa: PLC0415
+    from hopper.formats.compose.reader import read  # noqa: PLC0415
+
+    result = read(proj, ReadOptions(environ={}))
+    cache, queue = result.model.service("cache"), result.model.service("queue")
+    assert cache is not None and queue is not None
+    assert cache.runtime.command == ("redis-server", "--requirepass", "${REDIS_PASSWORD}", "--appendonly", "yes")
+    assert "REDIS_PASSWORD" in cache.runtime.secret_env and "CACHE_REQUIREPASS" not in cache.runtime.secret_env
+    assert queue.runtime.command == ("redis-server", "--masterauth=${QUEUE_AUTH}", "--port", "6380")
+    assert "QUEUE_AUTH" in queue.runtime.secret_env
+    literal = result.model.service("literal")
+    assert literal is not None and "LITERAL_REQUIREPASS" in literal.runtime.secret_env
+    names = {s.name for s in result.model.secrets}
+    assert {"REDIS_PASSWORD", "QUEUE_AUTH", "LITERAL_REQUIREPASS"} <= names and "CACHE_REQUIREPASS" not in names
+    said = [d.message for d in result.diagnostics if d.code == "HOP196"]
+    assert any("--requirepass" in m and "REDIS_PASSWORD" in m for m in said)
+    _no_value(*(d.render() for d in result.diagnostics))
+
+    # Fly: the image app's command is written, through a shell so the secret is expanded.
+    out = tmp_path / "fly"
+    done = cli("convert", proj, "--to", "fly", "--out", out)
+    assert done.code == 0, done.stderr
+    _no_value(done.stdout, done.stderr, all_text(out))
+    toml = tomllib.loads((out / "cache" / "fly.toml").read_text(encoding="utf-8"))
+    assert shlex.split(toml["processes"]["app"]) == \
+        ["sh", "-c", 'redis-server --requirepass "${REDIS_PASSWORD}" --appendonly yes']
+    setup = (out / "fly-setup.sh").read_text(encoding="utf-8")
+    assert "stage_secrets proj-cache cache REDIS_PASSWORD" in setup
+    # The API's URL carries the password: it stays a secret, with the Flycast address to set.
+    assert "REDIS_URL" not in (out / "api" / "fly.toml").read_text(encoding="utf-8")
+    assert "stage_secrets proj-api api REDIS_URL" in setup
+    assert "[HOP387]" in done.stderr and "proj-cache.flycast:6379" in done.stderr
+    # The shell really expands it in the Machine.
+    line = shlex.split(toml["processes"]["app"])[2].replace("redis-server", "printf '%s|'")
+    ran = subprocess.run(["sh", "-c", line], env={"REDIS_PASSWORD": "x y", "PATH": "/usr/bin:/bin"},
+                         capture_output=True, text=True, check=True)
+    assert ran.stdout == "--requirepass|x y|--appendonly|yes|"
+
+    # compose: `$$` so compose leaves the name for the container's shell; .env.example asks for it.
+    out = tmp_path / "compose"
+    assert cli("convert", proj, "--to", "compose", "--out", out).code == 0
+    data = yaml.safe_load((out / "compose.yaml").read_text(encoding="utf-8"))
+    assert data["services"]["cache"]["command"] == \
+        ["sh", "-c", 'redis-server --requirepass "$${REDIS_PASSWORD}" --appendonly yes']
+    assert "REDIS_PASSWORD=" in (out / ".env.example").read_text(encoding="utf-8")
+    _no_value(all_text(out))

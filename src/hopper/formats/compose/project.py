@@ -45,7 +45,7 @@ from hopper.diagnostics import (
     fail,
 )
 from hopper.formats.base import ReadOptions
-from hopper.formats.compose import envfile, lenient
+from hopper.formats.compose import command_refs, envfile, lenient
 from hopper.formats.compose.interpolation import EnvRefs, interpolate_tree, references
 from hopper.formats.compose.merge import TAGS, merge_documents, merge_service, strip_tags
 
@@ -385,6 +385,7 @@ def _one_document(rel: str, data: Any, index: LocationIndex, env: dict[str, str]
                    index.nearest(()))
     raw_env = _raw_env_refs(data.get("services"), env.get if ctx.options.interpolate else None)
     if ctx.options.interpolate:
+        command_refs.protect(data.get("services"))  # `--requirepass ${X}` keeps the name X
         data = interpolate_tree(data, index, env.get, ctx.diagnostics, warned=ctx.warned,
                                 on_partial=lambda path, raw, names: ctx.partial.__setitem__((rel, path), (raw, names)))
     folder = (files.root / rel).parent

@@ -24,7 +24,7 @@ from hopper.diagnostics import (
     warning,
 )
 from hopper.formats.base import ReadOptions, ReadResult
-from hopper.formats.compose import backing, bindings, devsetup, keys, service
+from hopper.formats.compose import backing, bindings, command_refs, devsetup, keys, service
 from hopper.formats.compose.detect import BuildFacts, Detection, build_facts, classify, command_text
 from hopper.formats.compose.front import FrontResult, read_front
 from hopper.formats.compose.hints import ServiceHints, TopHints, read_service_hints, read_top_hints
@@ -236,6 +236,14 @@ class _Builder:
                 where = self.locate("services", name, key)
                 self.out.append(moved_secret_warning(f"service '{name}'", key, option, var, where))
                 self._add_secret(var, "env", name, secret_digest(var, value), where)
+                self.command_secrets.setdefault(name, set()).add(var)
+            for option, var in command_refs.references_in(list(scrubbed)):
+                # `--requirepass ${REDIS_PASSWORD}`: the user's own name is the secret's name.
+                where = self.locate("services", name, key)
+                self.out.append(info(command_refs.I_COMMAND_SECRET_REF, f"service '{name}': {option} in its "
+                                     f"{key} takes its value from {var}, a secret the target must receive "
+                                     "(set it there; the command reads it by that name)", where))
+                self._add_secret(var, "env", name, None, where)
                 self.command_secrets.setdefault(name, set()).add(var)
             changed[key] = list(scrubbed)
         return changed

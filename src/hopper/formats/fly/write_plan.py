@@ -561,7 +561,11 @@ def _env_and_secrets(app: App, arch: Architecture, apps: dict[str, App], diags: 
                 secrets.add(names.secret_name(name, svc.origin, diags, translated))
         for b in svc.bindings:
             target = apps.get(b.resource)
-            if b.attribute == "url" and target is not None:
+            if b.attribute == "url" and target is not None and b.secret:
+                # A URL with a credential (redis://:${REDIS_PASSWORD}@cache:6379): the address
+                # alone would drop it, so it stays a secret the user sets (write_tcp says to what).
+                secrets.add(names.secret_name(b.variable, b.origin or svc.origin, diags, translated))
+            elif b.attribute == "url" and target is not None:
                 env[b.variable] = _service_url(target)
     for secret in arch.secrets:
         users = set(secret.used_by)
@@ -678,7 +682,9 @@ def _health_and_release(app: App, diags: Diagnostics) -> None:
             diags.warning(W_RELEASE_VOLUME, f"service '{svc.name}': the release command runs in a "
                           "temporary Machine without volumes", svc.runtime.origin or svc.origin)
     processes: dict[str, str] = {}
-    if app.groups:
+    if app.groups or (svc.runtime.command and app.build_mode in ("image", "source")):
+        # A command of the source replaces the image's CMD: `[processes] app` is where fly.toml
+        # says so (`redis-server --requirepass "$X"` would otherwise run as the image's default).
         processes["app"] = exec_line(shell_line(svc.runtime.command)) if svc.runtime.command else ""
         for group, worker in sorted(app.groups.items()):
             cmd = worker.runtime.command or ((worker.build.start_command,) if worker.build and

@@ -23,6 +23,8 @@ from hopper.formats.fly.write_plan import App, Plan
 from hopper.model import Role, Service
 
 I_TCP_SERVICE = code("HOP568", Severity.INFO, "a non-HTTP service becomes a private TCP service reached over Flycast")
+W_TCP_SECRET_URL = code("HOP387", Severity.WARNING,
+                        "a secret URL of a TCP service (it carries a credential) must be set to the service's Flycast address")
 
 AUTOSTOP_NOTE = "a TCP service keeps its connections and in-memory data"
 MIN_RUNNING_NOTE = "autostop is off: every Machine runs"
@@ -93,9 +95,17 @@ def plan_tcp(plan: Plan, diags: Diagnostics) -> None:
         for svc in (app.service, *app.groups.values()):
             for binding in svc.bindings:
                 target = by_service.get(binding.resource)
-                if binding.attribute != "url" or target is None or binding.variable not in app.env:
+                if binding.attribute != "url" or target is None:
                     continue
-                app.env[binding.variable] = _url(svc.runtime.env.get(binding.variable), target)
+                if binding.variable in app.env:
+                    app.env[binding.variable] = _url(svc.runtime.env.get(binding.variable), target)
+                elif binding.variable in app.runtime_secrets:
+                    scheme = (protocol_of_port(target.tcp_port) or "tcp").lower()
+                    diags.warning(W_TCP_SECRET_URL, f"app '{app.name}': {binding.variable} points at "
+                                  f"'{target.service.name}' with a credential, so it stays a secret: set it to "
+                                  f"the same URL with the host {flycast_address(target)}", binding.origin or svc.origin,
+                                  hint=f"flyctl secrets set {binding.variable}='{scheme}://:<password>@"
+                                  f"{flycast_address(target)}' --app {app.name}")
 
 
 def _url(before: str | None, target: App) -> str:
