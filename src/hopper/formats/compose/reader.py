@@ -24,7 +24,15 @@ from hopper.diagnostics import (
     warning,
 )
 from hopper.formats.base import ReadOptions, ReadResult
-from hopper.formats.compose import backing, bindings, command_refs, devsetup, keys, service
+from hopper.formats.compose import (
+    backing,
+    bindings,
+    command_refs,
+    devsetup,
+    keys,
+    schedulers,
+    service,
+)
 from hopper.formats.compose.detect import BuildFacts, Detection, build_facts, classify, command_text
 from hopper.formats.compose.front import FrontResult, read_front
 from hopper.formats.compose.hints import ServiceHints, TopHints, read_service_hints, read_top_hints
@@ -41,6 +49,7 @@ from hopper.model import (
     Placement,
     Role,
     Runtime,
+    Schedule,
     Secret,
     Service,
     secret_digest,
@@ -113,6 +122,8 @@ class _Builder:
         # the two differ: the Secret is named after the variable (Database.password_secret).
         self.password_from: dict[str, tuple[str, str]] = {}
         self.owners: dict[str, tuple[tuple[str, str], ...]] | None = None  # see credential_owners
+        self.ofelia: dict[str, dict[str, Any]] = {}  # scheduler services: their jobs become schedules
+        self.cron_daemons: dict[str, str] = {}  # service -> the cron daemon its command was
 
     # ------------------------------------------------------------------------ helpers
 
@@ -136,6 +147,7 @@ class _Builder:
     def build(self) -> ReadResult:
         top = read_top_hints(self.project.extensions, self.locate, self.out)
         self._detect()
+        schedules = self._schedules()
         self._host_names()
         for entry in self.entries.values():
             if entry.detection.kind == "front":
@@ -184,6 +196,7 @@ class _Builder:
             object_stores=tuple(sorted((backing_key_origins(o, self.project.locations) for o in stores),
                                        key=lambda s: s.name)),
             secrets=secrets,
+            schedules=tuple(schedules),
             placement=placement,
             origin=Location(file=self.project.files[0]) if self.project.files else None,
         )
@@ -200,6 +213,9 @@ class _Builder:
                 self.out.append(info(I_IGNORED, f"{name}: left out (x-hopper.ignore)", self.locate("services", name)))
                 continue
             if devsetup.left_out(name, svc, kept_by_hint=hints.role is not None, locate=self.locate, out=self.out):
+                continue
+            if hints.role is None and schedulers.is_ofelia(svc):
+                self.ofelia[name] = svc  # read with the other schedulers (_schedules)
                 continue
             facts = build_facts(svc, self.root, self.limits)
             detection = classify(name, svc, facts, hint_role=hints.role)
@@ -222,6 +238,23 @@ class _Builder:
         notes: list[Diagnostic] = []
         devsetup.whole_file(applications, dev_services, self.locate, notes)
         self.out[first:first] = notes  # said first, before what each service became
+
+    def _schedules(self) -> list[Schedule]:
+        """Scheduler services (ofelia, crond, supercronic) become schedules (schedulers.py)."""
+        views = {n: schedulers.ServiceView(e.svc, e.facts.dockerfile, e.facts.context)
+                 for n, e in self.entries.items() if e.detection.kind in _ROLE_OF_KIND}
+        views.update({n: schedulers.ServiceView(svc, None, None) for n, svc in self.ofelia.items()})
+        found = schedulers.read_schedulers(views, root=self.root, limits=self.limits,
+                                           configs=self.project.configs, locate=self.locate)
+        for name in found.left_out:
+            if self.entries.pop(name, None) is not None:
+                # Said when it was detected; it is a scheduler now, not an unknown service.
+                self.out = [d for d in self.out if not (d.code == W_GENERIC and d.message.startswith(f"{name}: "))]
+        for name, program in found.cleared.items():
+            self.entries[name].svc = schedulers.without_daemon(self.entries[name].svc, found.crontabs[name])
+            self.cron_daemons[name] = program
+        self.out.extend(found.diagnostics)
+        return found.schedules
 
     def _move_command_secrets(self, name: str, svc: dict[str, Any]) -> dict[str, Any]:
         """A credential on the service's command line (``redis-server --requirepass X``) becomes
@@ -494,6 +527,9 @@ class _Builder:
             extensions["x-hopper"] = {"size": hints.size}
         if front is not None and front.nginx_extra:
             extensions["nginx"] = front.nginx_extra
+        if name in self.cron_daemons:
+            # Its command was the cron daemon: the target's scheduler runs its schedules instead.
+            extensions["cron"] = {"replaces": self.cron_daemons[name]}
         command = svc.get("command")
         entrypoint = svc.get("entrypoint")
         words = tuple(str(c) for c in command) if isinstance(command, list) else ()

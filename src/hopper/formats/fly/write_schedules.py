@@ -7,6 +7,8 @@ fly.toml has no cron section (flyio.md §7.3). Two forms exist, and hopper picks
   app's env and secrets, and ``fly deploy`` keeps them in step with the app. The generated
   Dockerfile installs supercronic; an app built from its own Dockerfile or image must add it
   (HOP561 names the lines).
+* A service whose own command was a cron daemon (compose ``crond -f`` with a crontab) runs
+  supercronic as its only process group: the image's default command does not run beside it.
 * **scheduled Machines**, only for an app that runs a named image and whose every job is hourly,
   daily, weekly or monthly (all ``fly machine run --schedule`` offers): fly-setup.sh creates one
   Machine per job. Such a Machine is not in fly.toml, ``fly deploy`` does not update its image,
@@ -79,6 +81,12 @@ def runs_supercronic(app: App) -> bool:
     return CRON_GROUP in app.processes and (CRONTAB_GUEST_PATH, CRONTAB_FILE) in app.files
 
 
+def replaces_daemon(app: App) -> bool:
+    """The service's own command was a cron daemon (compose ``crond -f``, read as schedules):
+    its app runs supercronic alone, and serves nothing."""
+    return bool(app.service.extensions.get("cron")) and not app.http and app.tcp_port is None
+
+
 def plan_schedules(plan: Plan, diags: Diagnostics) -> list[AppSchedules]:
     by_app: dict[str, tuple[App, list[Schedule]]] = {}
     for job in plan.arch.schedules:
@@ -93,7 +101,9 @@ def plan_schedules(plan: Plan, diags: Diagnostics) -> list[AppSchedules]:
     out: list[AppSchedules] = []
     for _name, (app, jobs) in sorted(by_app.items()):
         intervals = [cron.coarse_interval(j.cron) for j in jobs]
-        if app.build_mode == "image" and app.image and all(intervals):
+        if replaces_daemon(app):
+            out.append(_supercronic(app, jobs, diags))  # the service is its scheduler
+        elif app.build_mode == "image" and app.image and all(intervals):
             out.append(_machines(app, jobs, intervals, diags))
         else:
             out.append(_supercronic(app, jobs, diags))
@@ -120,11 +130,17 @@ def _supercronic(app: App, jobs: list[Schedule], diags: Diagnostics) -> AppSched
     command = f"supercronic {CRONTAB_GUEST_PATH}"
     if (SHIM_GUEST_PATH, "hopper-env.sh") in app.files:
         command = f"/bin/sh {SHIM_GUEST_PATH} {command}"
-    if not app.processes:
+    if replaces_daemon(app):
+        # The source ran a cron daemon as this service's command: supercronic takes its place,
+        # and the image's own command does not run beside it.
+        app.processes = {CRON_GROUP: command}
+        app.mounts = tuple(replace(m, process=CRON_GROUP) for m in app.mounts)
+    elif not app.processes:
         # The app's own group keeps the image's command; its service and mounts stay with it.
         app.processes = {"app": ""}
         app.mounts = tuple(replace(m, process="app") if m.process is None else m for m in app.mounts)
-    app.processes[CRON_GROUP] = command
+    if not replaces_daemon(app):
+        app.processes[CRON_GROUP] = command
     app.files = (*app.files, (CRONTAB_GUEST_PATH, CRONTAB_FILE))
     diags.info(I_SCHEDULE, f"app '{app.name}': {len(jobs)} schedule(s) run by supercronic in process "
                f"group '{CRON_GROUP}' ({app.folder}/{CRONTAB_FILE}); run one Machine of it "
