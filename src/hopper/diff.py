@@ -14,6 +14,7 @@ from hopper.findings import (
     data,
     db_placement,
     dockerfiles,
+    merged,
     networking,
     placement,
     routing,
@@ -25,8 +26,8 @@ from hopper.findings.context import Context
 from hopper.findings.types import Finding, Plan, Side
 from hopper.model import Architecture
 
-RULES = (components, placement, db_placement, scaling, secrets_env, networking, routing, data, build_deploy,
-         dockerfiles, schedules, cost)
+RULES = (components, placement, db_placement, scaling, secrets_env, networking, merged, routing, data,
+         build_deploy, dockerfiles, schedules, cost)
 
 __all__ = ["Finding", "Plan", "diff_models"]
 

@@ -234,6 +234,14 @@ class EnvRead:
     build_time: bool = False  # read at build time (Vite import.meta.env, Dockerfile ARG)
 
 
+# Service extension keys that describe the architecture, not one format's private data: a reader
+# records what it merged or replaced, every writer may read them, and none reports them dropped.
+# "merged": identical services one nginx upstream balanced, kept as this one with instances
+# ({"services": [...], "upstream": name}); "cron": the service's command was a cron daemon, now
+# its schedules ({"replaces": "crond"}).
+ARCHITECTURE_NOTES = frozenset({"merged", "cron"})
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Service:
     name: str

@@ -318,6 +318,14 @@ _spec("HD412", "tls-lost", "networking", "warning", "change",
       "Put a TLS-terminating proxy (Caddy, Traefik, nginx with certificates) in front of the public services.",
       ("front", "platform edge (fly)", "none (compose)"))
 
+_spec("HD418", "load-balanced-copies-merged", "networking", "info", "change",
+      "load-balanced copies run as one service",
+      "The source ran {members} as separate identical services behind nginx upstream '{upstream}'; "
+      "they are one service run {count} times, and the front proxies to it.",
+      "Nothing to do if the copies were only for load; a copy that was meant to differ must be made "
+      "a service of its own again.",
+      ("api1", "api1, api2 (nginx upstream api)", "api1 x2"))
+
 # ------------------------------------------------------------------------- routing
 _spec("HD501", "route-added", "routing", "info", "add",
       "route added",

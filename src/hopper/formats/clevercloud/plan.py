@@ -53,6 +53,7 @@ from hopper.formats.clevercloud.codes import (
 )
 from hopper.formats.clevercloud.setup import WORKER_RESPONDER
 from hopper.model import (
+    ARCHITECTURE_NOTES,
     Architecture,
     Autostop,
     Binding,
@@ -334,7 +335,7 @@ class Planner:
     def foreign_extensions(self, owner: str, extensions: Any, where: Location | None) -> None:
         """Data another format kept for itself (``extensions["compose"]``...) has no Clever form."""
         for fmt in sorted(extensions or {}):
-            if fmt != "clevercloud":
+            if fmt != "clevercloud" and fmt not in ARCHITECTURE_NOTES:
                 self.diags.warning(W_EXTENSION, f"{owner}: {fmt}-specific data (extensions) is "
                                    "not written", where)
 

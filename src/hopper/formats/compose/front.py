@@ -23,7 +23,7 @@ from hopper.model import Build, CacheRule, Route, StaticSite
 from hopper.nodeproject import NodeProject
 
 if TYPE_CHECKING:  # the nginx reader (and crossplane) load only when a front has a configuration
-    from hopper.nginx import NginxConfig, ProxyLocation, Server
+    from hopper.nginx import NginxConfig, ProxyLocation, Server, Upstream
 
 I_NGINX_CONFIG = code("HOP160", Severity.INFO, "where hopper found a front's nginx configuration")
 I_NGINX_DEFAULT = code("HOP161", Severity.INFO, "no nginx configuration found: the image's default site is assumed")
@@ -56,6 +56,8 @@ class FrontResult:
     # nginx configuration the front is given but hopper could not see: (as written, mounted at,
     # why, where it is referenced). Reported, never read.
     unseen: list[tuple[str, str, str, Location | None]] = field(default_factory=list)
+    # `upstream` blocks with several servers that a route proxies to (upstreams.py merges them).
+    upstreams: list[Upstream] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -283,6 +285,8 @@ def _route(name: str, proxy: ProxyLocation, resolve_host: ResolveHost, result: F
     service = resolve_host(host) if host and "$" not in host else None
     port = target.port
     if service is None and proxy.upstream is not None and proxy.upstream.servers:
+        if len(proxy.upstream.servers) > 1 and proxy.upstream not in result.upstreams:
+            result.upstreams.append(proxy.upstream)  # load-balanced: see upstreams.py
         first = proxy.upstream.servers[0]
         service = resolve_host(first.host)
         port = first.port

@@ -32,6 +32,7 @@ from hopper.formats.compose import (
     keys,
     schedulers,
     service,
+    upstreams,
 )
 from hopper.formats.compose.detect import BuildFacts, Detection, build_facts, classify, command_text
 from hopper.formats.compose.front import FrontResult, read_front
@@ -124,6 +125,8 @@ class _Builder:
         self.owners: dict[str, tuple[tuple[str, str], ...]] | None = None  # see credential_owners
         self.ofelia: dict[str, dict[str, Any]] = {}  # scheduler services: their jobs become schedules
         self.cron_daemons: dict[str, str] = {}  # service -> the cron daemon its command was
+        self.merged: dict[str, dict[str, Any]] = {}  # kept service -> the upstream copies it stands for
+        self.merged_into: dict[str, str] = {}  # a copy left out -> the service kept for it
 
     # ------------------------------------------------------------------------ helpers
 
@@ -152,6 +155,7 @@ class _Builder:
         for entry in self.entries.values():
             if entry.detection.kind == "front":
                 entry.front = self._front(entry)
+        self._merge_upstreams()
         folded = self._fold_bucket_inits()
         databases = self._databases()
         routed_ports = self._routed_ports()
@@ -238,6 +242,25 @@ class _Builder:
         notes: list[Diagnostic] = []
         devsetup.whole_file(applications, dev_services, self.locate, notes)
         self.out[first:first] = notes  # said first, before what each service became
+
+    def _merge_upstreams(self) -> None:
+        """Identical services behind one nginx upstream become one service with replicas."""
+        found = [u for e in self.entries.values() if e.front is not None for u in e.front.upstreams]
+        services = {n: e.svc for n, e in self.entries.items() if e.detection.kind in _ROLE_OF_KIND}
+        for merge in upstreams.find_merges(found, services, self.resolve_host, self.out):
+            kept = self.entries[merge.kept]
+            kept.svc = upstreams.with_replicas(kept.svc, merge.replicas)
+            self.merged[merge.kept] = {"services": list(merge.members), "upstream": merge.upstream}
+            for other in merge.members[1:]:
+                del self.entries[other]
+                self.merged_into[other] = merge.kept
+                for host, name in list(self.hosts.items()):
+                    if name == other:
+                        self.hosts[host] = merge.kept  # bindings and depends_on reach the kept copy
+                for acc in self.secrets.values():
+                    if other in acc.used_by:
+                        acc.used_by.discard(other)
+                        acc.used_by.add(merge.kept)
 
     def _schedules(self) -> list[Schedule]:
         """Scheduler services (ofelia, crond, supercronic) become schedules (schedulers.py)."""
@@ -520,13 +543,16 @@ class _Builder:
         consumed = front.consumed_mounts if front else set()
         vols, used = service.volumes(name, svc, self.resolved_root, consumed, self.locate, self.out)
         self._service_secret_refs(name, svc)
-        depends = sorted(d for d in (svc.get("depends_on") or {}) if self._kept(d))
+        depends = sorted({self.merged_into.get(d, d) for d in (svc.get("depends_on") or {})
+                          if self._kept(self.merged_into.get(d, d))} - {name})
         published = any(isinstance(p, dict) and p.get("published") for p in svc.get("ports") or [])
         extensions: dict[str, Any] = {}
         if hints.size:
             extensions["x-hopper"] = {"size": hints.size}
         if front is not None and front.nginx_extra:
             extensions["nginx"] = front.nginx_extra
+        if name in self.merged:
+            extensions["merged"] = self.merged[name]
         if name in self.cron_daemons:
             # Its command was the cron daemon: the target's scheduler runs its schedules instead.
             extensions["cron"] = {"replaces": self.cron_daemons[name]}

@@ -49,7 +49,15 @@ from hopper.formats.compose.write_context import (
     check_volume_name,
     literal,
 )
-from hopper.model import Architecture, Build, HealthCheck, Role, Service, VolumeKind
+from hopper.model import (
+    ARCHITECTURE_NOTES,
+    Architecture,
+    Build,
+    HealthCheck,
+    Role,
+    Service,
+    VolumeKind,
+)
 from hopper.secrets import exec_argv, secret_refs
 
 NGINX_IMAGE = "nginx:1.27-alpine"
@@ -212,8 +220,8 @@ def _extensions(ctx: WriteContext, extensions: Any, owner: str,
             if dropped:
                 ctx.diagnostics.warning(W_EXTENSION, f"{owner}: compose data {', '.join(dropped)} "
                                         "is not written back", where)
-        elif fmt == "nginx":
-            continue  # the front's own nginx directives: written into its nginx.conf
+        elif fmt == "nginx" or fmt in ARCHITECTURE_NOTES:
+            continue  # the front's own nginx directives: written into its nginx.conf; notes
         else:
             ctx.diagnostics.warning(W_EXTENSION, f"{owner}: {fmt}-specific data is dropped", where)
     return out

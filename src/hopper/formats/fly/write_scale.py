@@ -7,8 +7,11 @@ source's replicas (compose ``deploy.replicas``/``scale``, Clever Cloud min/max i
 model's ``min_instances``/``max_instances``) become:
 
 * one instance (or a source that runs one, as compose does by default): ``--ha=false``;
-* N instances: the first deploy, then ``flyctl scale count N`` in fly-setup.sh (not needed
-  when the first deploy already makes them: two for a group with services and no mount);
+* N instances: the first deploy, then ``flyctl scale count N`` in fly-setup.sh -- also when
+  the first deploy already makes them (two for a group with services and no mount): the count
+  is then stated in the set, so reading it back (the plan) sees N, not flyctl's unstated default;
+* identical services the source load-balanced in one nginx upstream (``extensions.merged``, the
+  compose reader's ``upstreams.py``): one app with their instances added up, said by HOP388;
 * a range (Clever's min..max with autostop): the maximum, so Fly's proxy starts and stops them
   between ``min_machines_running`` and that count.
 
@@ -21,6 +24,8 @@ from hopper.diagnostics import Diagnostics, Severity, code
 from hopper.formats.fly.write_plan import App, Plan
 
 I_MACHINES = code("HOP569", Severity.INFO, "how many Machines an app runs on Fly, and how they are created")
+I_MERGED = code("HOP388", Severity.INFO,
+                "identical services of one nginx upstream run as one Fly app with that many Machines")
 
 
 def first_deploy_machines(app: App) -> int:
@@ -47,16 +52,24 @@ def plan_scale(plan: Plan, diags: Diagnostics) -> None:
         else:
             count, why = 1, "the source runs one"
         app.machines = count
+        merged = app.service.extensions.get("merged")
+        if isinstance(merged, dict) and merged.get("services"):
+            members = ", ".join(str(m) for m in merged["services"])
+            diags.info(I_MERGED, f"services {members} are identical and load-balanced by nginx upstream "
+                       f"'{merged.get('upstream')}': they run as one app '{app.name}' with "
+                       f"{count or len(merged['services'])} Machines, and the front proxies to it",
+                       app.service.origin)
         if count is None:
             continue
         how = "--ha=false on the first deploy" if count == 1 else (
-            "the first deploy" if count == first_deploy_machines(app) else "`flyctl scale count` in fly-setup.sh")
+            "the first deploy, stated by `flyctl scale count` in fly-setup.sh" if count == first_deploy_machines(app)
+            else "`flyctl scale count` in fly-setup.sh")
         diags.info(I_MACHINES, f"app '{app.name}' runs {count} Machine(s) ({why}): {how}",
                    s.origin or app.service.origin)
 
 
 def scale_command(app: App) -> list[str] | None:
-    if app.machines is None or app.machines == 1 or app.machines == first_deploy_machines(app):
+    if app.machines is None or app.machines == 1:
         return None
     count = f"app={app.machines}" if app.processes else str(app.machines)
     return ["flyctl", "scale", "count", count, "--app", app.name, "--yes"]
