@@ -110,6 +110,8 @@ COMMANDS = {
         '  --min-running N                 fly only: min_machines_running for HTTP\n'
         '                                  apps.  [x>=0]\n'
         '  --postgres [managed|unmanaged]  fly only: Postgres flavour.\n'
+        '  --redis [app|upstash]           fly only: Redis as a private app (default)\n'
+        '                                  or Upstash Redis (flyctl redis create).\n'
         '  --format [text|markdown|json|github|sarif]\n'
         '                                  Plan format for --dry-run.  [default: text]\n'
         '  --scan-code / --no-scan-code    Scan application code for the env vars it\n'

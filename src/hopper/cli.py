@@ -28,6 +28,7 @@ from hopper.cli_table import (  # noqa: F401 - the choices, importable from here
     FailOn,
     InspectFormat,
     PostgresChoice,
+    RedisChoice,
     ReportFormat,
     SourceFormat,
     ValidateFormat,
@@ -205,7 +206,8 @@ def convert(*, path: Path, to: SourceFormat, out: Path | None, from_: SourceForm
             file: list[str] | None, profile: list[str] | None, env_file: list[str] | None,
             variant: str | None, dry_run: bool, force: bool, region: str | None, org: str | None,
             app_prefix: str | None, autostop: AutostopChoice | None, min_running: int | None,
-            postgres: PostgresChoice | None, report: ReportFormat, scan_code: bool, strict: bool,
+            postgres: PostgresChoice | None, redis: RedisChoice | None, report: ReportFormat,
+            scan_code: bool, strict: bool,
             **limits: int | None) -> int:
     """Write the equivalent setup for another platform."""
     from hopper import api, output  # noqa: PLC0415
@@ -214,14 +216,14 @@ def convert(*, path: Path, to: SourceFormat, out: Path | None, from_: SourceForm
         raise UsageProblem("--out is required (or use --dry-run)")
     _refuse_flags_without_effect(to.value, {
         "--region": region, "--org": org, "--app-prefix": app_prefix, "--autostop": autostop,
-        "--min-running": min_running, "--postgres": postgres})
+        "--min-running": min_running, "--postgres": postgres, "--redis": redis})
     if report is not ReportFormat.text and not dry_run:
         raise UsageProblem("--format chooses the plan's format, which only --dry-run prints")
     STATE.root = TypedRoot(path)
     options = WriteOptions(
         region=region, org=org, app_prefix=app_prefix,
         autostop=autostop.value if autostop else None, min_running=min_running,
-        postgres=postgres.value if postgres else None,
+        postgres=postgres.value if postgres else None, redis=redis.value if redis else None,
     )
     result = api.convert(path, to.value, fmt=from_.value if from_ else None,
                          read_options=_read_options(file, profile, env_file, scan_code=scan_code,
@@ -255,7 +257,7 @@ def convert(*, path: Path, to: SourceFormat, out: Path | None, from_: SourceForm
 _OPTION_TARGETS = {
     "--region": ("fly", "clevercloud"), "--org": ("fly", "clevercloud"),
     "--app-prefix": ("fly", "clevercloud"), "--autostop": ("fly",), "--min-running": ("fly",),
-    "--postgres": ("fly",),
+    "--postgres": ("fly",), "--redis": ("fly",),
 }
 
 

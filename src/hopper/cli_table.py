@@ -63,6 +63,11 @@ class PostgresChoice(StrEnum):
     unmanaged = "unmanaged"
 
 
+class RedisChoice(StrEnum):
+    app = "app"
+    upstash = "upstash"
+
+
 class FailOn(StrEnum):
     warning = "warning"
     breaking = "breaking"
@@ -231,6 +236,8 @@ COMMANDS = (
         option("min_running", "--min-running", type=int, min=0, metavar="N",
                help="fly only: min_machines_running for HTTP apps."),
         option("postgres", "--postgres", type=PostgresChoice, help="fly only: Postgres flavour."),
+        option("redis", "--redis", type=RedisChoice,
+               help="fly only: Redis as a private app (default) or Upstash Redis (flyctl redis create)."),
         option("report", "--format", type=ReportFormat, default=ReportFormat.text,
                help="Plan format for --dry-run."),
         flag("scan_code", "--scan-code", secondary=("--no-scan-code",), default=True,

@@ -325,6 +325,14 @@ _spec("HD418", "load-balanced-copies-merged", "networking", "info", "change",
       "Nothing to do if the copies were only for load; a copy that was meant to differ must be made "
       "a service of its own again.",
       ("api1", "api1, api2 (nginx upstream api)", "api1 x2"))
+_spec("HD419", "redis-to-upstash", "networking", "warning", "change",
+      "Redis becomes Upstash Redis",
+      "The source ran Redis itself; the target uses Upstash Redis, a managed database {platform} creates "
+      "(flyctl redis create) outside the app: it has its own password and address, and the source's "
+      "settings (command options, volume) and data do not move.",
+      "Set the apps' Redis URL to the one flyctl redis create prints; copy the keys that must survive, "
+      "or let the cache refill.",
+      ("cache", "redis:7 (service)", "Upstash Redis shop-cache"))
 
 # ------------------------------------------------------------------------- routing
 _spec("HD501", "route-added", "routing", "info", "add",

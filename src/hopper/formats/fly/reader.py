@@ -61,6 +61,7 @@ from hopper.formats.fly.read_scale import stated_counts
 from hopper.formats.fly.read_schedules import cron_group
 from hopper.formats.fly.read_secrets import move_config_secrets
 from hopper.formats.fly.read_units import volume_gb
+from hopper.formats.fly.read_upstash import upstash_services
 from hopper.formats.fly.read_variants import environment_like
 from hopper.formats.fly.validate import vm_memory
 from hopper.model import (
@@ -478,6 +479,8 @@ class _Builder:
             services.append(host)
             services.extend(groups)
         services = self.resolve_routes(services)
+        services += upstash_services(self.layout.setup, f"{self.prefix}{self.project}-" if self.project else "",
+                                     {s.name for s in services})
         placement = self.placement()
         return Architecture(
             name=self.arch_name(), source_format="fly",

@@ -29,12 +29,14 @@ from hopper.formats.fly.write_dockerfiles import (
     render_front_dockerfile,
     render_node_dockerfile,
 )
-from hopper.formats.fly.write_plan import SHIM_GUEST_PATH, App, Plan, make_plan
+from hopper.formats.fly.write_plan import E_OPTION, SHIM_GUEST_PATH, App, Plan, make_plan
 from hopper.formats.fly.write_scale import plan_scale, scale_command
 from hopper.formats.fly.write_schedules import CRONTAB_FILE, AppSchedules, plan_schedules
 from hopper.formats.fly.write_store_env import bind_store_names
 from hopper.formats.fly.write_tcp import plan_tcp
 from hopper.formats.fly.write_toml import render_fly_toml
+from hopper.formats.fly.write_upstash import CHOICES as REDIS_CHOICES
+from hopper.formats.fly.write_upstash import UpstashRedis, plan_upstash, without_app_reports
 from hopper.model import Architecture
 from hopper.nginx_build import NginxBuildError, build_nginx_conf
 from hopper.templating import render
@@ -49,7 +51,11 @@ FLY_HEADER_VALUES = {"X-Forwarded-Proto": "$http_x_forwarded_proto", "X-Real-IP"
 def write(arch: Architecture, options: WriteOptions) -> WriteResult:
     diags = Diagnostics()
     arch = bind_store_names(arch, diags)
+    if options.redis is not None and options.redis not in REDIS_CHOICES:
+        raise InputError(error(E_OPTION, f"--redis {options.redis!r} is not one of {', '.join(REDIS_CHOICES)}"))
     plan = make_plan(arch, options, diags)
+    upstash = plan_upstash(plan, options.redis, diags)
+    diags = without_app_reports(diags, upstash)
     plan_tcp(plan, diags)
     schedules = plan_schedules(plan, diags)
     plan_scale(plan, diags)
@@ -82,13 +88,13 @@ def write(arch: Architecture, options: WriteOptions) -> WriteResult:
         deploy_commands={app.name: deploy_command(app, unset_ok=True) for app in plan.apps},
         build_vars=sorted({v for app in plan.apps if not app.build_secrets for v in app.build_vars}),
         db_volumes={d.name: d.database.disk_gb or 10 for d in plan.databases},
-        scheduled_machines=[m for entry in schedules for m in entry.machines],
+        scheduled_machines=[m for entry in schedules for m in entry.machines], upstash=upstash,
         scale_commands=[c for c in (*(scale_command(a) for a in plan.apps),
                                     *(entry.scale_command() for entry in schedules)) if c])
     own_dockerfiles = {f"{app.folder}/fly.toml": posixpath.normpath(posixpath.join(app.folder, app.dockerfile))
                        for app in plan.apps if app.build_mode in ("source", "front-files") and app.dockerfile}
     files[RUNBOOK] = _runbook(plan, deploy, schedules, placements(files, options.source_root, own_dockerfiles),
-                              options.source_root is not None)
+                              options.source_root is not None, upstash)
     return WriteResult(files=dict(sorted(files.items())), diagnostics=diags.as_tuple())
 
 
@@ -148,7 +154,8 @@ def _workflow(app: App, plan: Plan) -> str:
 
 
 def _runbook(plan: Plan, deploy: dict[str, str], schedules: list[AppSchedules],
-             placed: list[tuple[str, str]], checked: bool) -> str:
+             placed: list[tuple[str, str]], checked: bool,
+             upstash: list[UpstashRedis]) -> str:
     store_names = sorted(mappings.table("env-names")["fly"]["object_store"])
     fly_set: dict[str, list[str]] = {}
     for app in plan.apps:
@@ -180,6 +187,7 @@ def _runbook(plan: Plan, deploy: dict[str, str], schedules: list[AppSchedules],
                   branches=branches, deploy_commands=deploy, smoke_urls=smoke, schedules=schedules,
                   placements=placed, replaced=[path for path, note in placed if note.startswith("**replaces**")],
                   checked=checked,
+                  upstash=upstash,
                   turbo_apps=[a.name for a in plan.apps
                               if (a.build_vars or a.build_secrets) and a.workspace is not None
                               and a.workspace.tool == "turbo"])
