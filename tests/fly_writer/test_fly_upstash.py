@@ -102,3 +102,12 @@ def test_the_option_through_the_cli(tmp_path: Path) -> None:
     assert refused.code == 64 and "--redis (--to fly only)" in refused.stderr  # usage error
     with pytest.raises(InputError, match="HOP529"):
         _convert(tmp_path / "x", "memcached")
+
+
+def test_compose_target_keeps_the_redis_url(tmp_path: Path) -> None:
+    """The compose writer wrote REDIS_URL as http://cache:80 (a service's default URL)."""
+    import yaml  # noqa: PLC0415
+
+    files = dict(api.convert(_project(tmp_path), to="compose").files)
+    env = yaml.safe_load(files["compose.yaml"])["services"]["api"]["environment"]
+    assert env["REDIS_URL"] == "redis://cache:6379/0"

@@ -277,4 +277,6 @@ def test_a_command_keeps_the_users_variable_name(with_env: bool, tmp_path: Path)
     assert data["services"]["cache"]["command"] == \
         ["sh", "-c", 'redis-server --requirepass "$${REDIS_PASSWORD}" --appendonly yes']
     assert "REDIS_PASSWORD=" in (out / ".env.example").read_text(encoding="utf-8")
+    # The API's URL carries the password: it comes from .env, never rebuilt without it.
+    assert data["services"]["api"]["environment"]["REDIS_URL"] == "${REDIS_URL}"
     _no_value(all_text(out))

@@ -13,7 +13,7 @@ import re
 import shlex
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from hopper.formats.compose.write_context import (
     W_BINDING,
@@ -192,6 +192,13 @@ def minio_services(ctx: WriteContext, store: ObjectStore) -> dict[str, dict[str,
 
 # ---------------------------------------------------------------------------- bindings
 
+def _host_of(url: str) -> str | None:
+    try:
+        return urlsplit(url).hostname
+    except ValueError:
+        return None
+
+
 def binding_value(ctx: WriteContext, svc: Service, binding: Binding) -> str | None:
     """The env value that gives ``svc`` the bound attribute locally, or None (with a warning)."""
     arch = ctx.arch
@@ -232,8 +239,19 @@ def binding_value(ctx: WriteContext, svc: Service, binding: Binding) -> str | No
         }
     elif target is not None and target.name != svc.name:
         port = target.runtime.port or 80
+        written = svc.runtime.env.get(binding.variable)
+
+        def url() -> str:
+            if binding.secret:
+                # It carries a credential (redis://:${REDIS_PASSWORD}@cache:6379): the value comes
+                # from .env, never rebuilt without its password.
+                return ctx.var(binding.variable, svc.name, binding.origin)
+            if written and _host_of(written) == target.name:
+                return written  # the source's own URL (redis://cache:6379/0): scheme, port and path
+            return f"http://{target.name}:{port}"
+
         makers = {
-            "url": lambda: f"http://{target.name}:{port}",
+            "url": url,
             "host": lambda: target.name,
             "port": lambda: str(port),
         }
