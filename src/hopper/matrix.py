@@ -60,7 +60,7 @@ MATRIX: dict[str, dict[str, Cell]] = {
                                        "full/full: Tigris"),
     "Architecture.secrets": _row("full/full: names in .env.example, values never", "full/partial: sensitive variables, names only; a secret an add-on provides or nothing written uses is not written (HOP467)",
                                  "full/full: staged secret names; a database's or store's own secret is replaced by Fly's credentials (HOP537), one no app reads is not staged (HOP538)"),
-    "Architecture.schedules": _row("none/none: compose has no scheduler of its own (HOP722)",
+    "Architecture.schedules": _row("partial/none: read from ofelia labels and crond/supercronic crontabs (HOP197, HOP198); not written: compose has no scheduler of its own (HOP722)",
                                    "full/full: clevercloud/cron.json lines", "none/full: a supercronic process group, or scheduled Machines in fly-setup.sh"),
     "Architecture.placement": _row("partial/partial: x-hopper.region(s) hints only (HOP703)",
                                    "full/partial: app zones; written in one zone (HOP460, HOP466)", "full/full: primary_region"),
@@ -242,10 +242,10 @@ MATRIX: dict[str, dict[str, Cell]] = {
     "Secret.digest": _row("partial/none: values are never written", "partial/none: from literal values; values are never written",
                           "none/none: values are never written"),
     # ------------------------------------------------------------------ Schedule
-    "Schedule.name": _row(NONE, "full/none: <app>-cron-<n>", "none/partial: names the job in the crontab"),
-    "Schedule.cron": _row(NONE, "full/full", "none/full"),
-    "Schedule.command": _row(NONE, "full/full", "none/full"),
-    "Schedule.service": _row(NONE, "full/none: the app that runs code (HOP424)", "none/full: the app whose image runs it"),
+    "Schedule.name": _row("full/none: <service>-cron-<n>", "full/none: <app>-cron-<n>", "none/partial: names the job in the crontab"),
+    "Schedule.cron": _row("partial/none: ofelia's seconds and @every made five-field where they keep their meaning (HOP198)", "full/full", "none/full"),
+    "Schedule.command": _row("full/none", "full/full", "none/full"),
+    "Schedule.service": _row("full/none: the labelled service, or the cron service (or one built the same way)", "full/none: the app that runs code (HOP424)", "none/full: the app whose image runs it"),
     # ------------------------------------------------------------------ Placement, Region
     "Placement.primary": _row("partial/partial: x-hopper.region", "full/partial: the most used app zone; the nearest zone to another platform's region (HOP466)", "full/full: primary_region"),
     "Placement.others": _row("partial/partial: x-hopper.regions", "partial/none: the other zones in use; one zone written (HOP460)", "partial/none: other apps' regions; one region is written (HOP501)"),
