@@ -280,3 +280,16 @@ def test_a_command_keeps_the_users_variable_name(with_env: bool, tmp_path: Path)
     # The API's URL carries the password: it comes from .env, never rebuilt without it.
     assert data["services"]["api"]["environment"]["REDIS_URL"] == "${REDIS_URL}"
     _no_value(all_text(out))
+
+
+def test_which_references_name_a_credential() -> None:
+    from hopper.formats.compose.command_refs import protect, references_in  # noqa: PLC0415
+
+    assert references_in(["mysql", "-uroot", "-p${MYSQL_PASSWORD}"]) == [("-p", "MYSQL_PASSWORD")]
+    assert references_in(["x", "-p${PORT}"]) == []  # a port, not mysql's password
+    assert references_in(["redis-server", "--requirepass", "$R"]) == [("--requirepass", "R")]
+    services = {"a": {"command": "x -p${PORT} --token ${TOK} --name ${NAME}"},
+                "b": {"command": ["mysql", "-p${DB_PASSWORD:-dev}"]}}
+    protect(services)
+    assert services == {"a": {"command": "x -p${PORT} --token $${TOK} --name ${NAME}"},
+                        "b": {"command": ["mysql", "-p$${DB_PASSWORD}"]}}

@@ -24,7 +24,7 @@ from typing import Any
 from hopper._yaml import Tagged
 from hopper.diagnostics import Severity, code
 from hopper.formats.compose.interpolation import references
-from hopper.secrets import command_secrets
+from hopper.secrets import command_secrets, name_looks_secret
 
 I_COMMAND_SECRET_REF = code("HOP196", Severity.INFO,
                             "a credential on a compose command comes from the user's own variable, which stays its secret's name")
@@ -38,6 +38,11 @@ def _user_reference(word: str) -> str | None:
     ``${X:?err}``), else None."""
     found = references(word)
     return found.names[0] if found is not None and found.single else None
+
+
+def _credential(option: str, name: str | None) -> bool:
+    """``-p${X}`` is mysql's password only when X is named like one (``-p${PORT}`` is a port)."""
+    return name is not None and (option != "-p" or name_looks_secret(name))
 
 
 def _words(value: Any) -> list[str] | None:
@@ -66,7 +71,8 @@ def protect(services: Any) -> None:
             words = _words(value)
             if not words:
                 continue
-            slots = command_secrets(words, holding=lambda w: _user_reference(w) is not None)
+            slots = [slot for slot in command_secrets(words, holding=lambda w: _user_reference(w) is not None)
+                     if _credential(slot.option, _user_reference(words[slot.index][len(slot.prefix):]))]
             if not slots:
                 continue
             inner = value.value if isinstance(value, Tagged) else value
@@ -93,5 +99,6 @@ def references_in(argv: list[str]) -> list[tuple[str, str]]:
         match = _PLAIN_REFERENCE.fullmatch(argv[slot.index][len(slot.prefix):])
         assert match is not None
         name = match["braced"] or match["bare"]
-        out.append((slot.option, name))
+        if _credential(slot.option, name):
+            out.append((slot.option, name))
     return out
