@@ -104,8 +104,8 @@ def plan_tcp(plan: Plan, diags: Diagnostics) -> None:
                     diags.warning(W_TCP_SECRET_URL, f"app '{app.name}': {binding.variable} points at "
                                   f"'{target.service.name}' with a credential, so it stays a secret: set it to "
                                   f"the same URL with the host {flycast_address(target)}", binding.origin or svc.origin,
-                                  hint=f"flyctl secrets set {binding.variable}='{scheme}://:<password>@"
-                                  f"{flycast_address(target)}' --app {app.name}")
+                                  hint=f"put {binding.variable}={scheme}://<user>:<password>@{flycast_address(target)} "
+                                  f"in fly-secrets/{app.folder}.env: fly-setup.sh stages it (never on a command line)")
 
 
 def _url(before: str | None, target: App) -> str:
