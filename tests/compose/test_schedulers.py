@@ -97,6 +97,7 @@ def test_ofelia_labels_become_schedules(tmp_path: Path) -> None:
     assert "job 'app-cron': user not carried" in unread
     assert "no-overlap" not in unread  # supercronic never overlaps a job
     assert not any(m.startswith("ofelia:") for m in said.get("HOP168", []))  # not an unknown service
+    assert "HOP174" not in said  # the ofelia labels are read, not 'not carried'
 
 
 def test_ofelia_jobs_run_by_supercronic_on_fly(tmp_path: Path) -> None:

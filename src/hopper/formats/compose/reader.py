@@ -276,6 +276,13 @@ class _Builder:
         for name, program in found.cleared.items():
             self.entries[name].svc = schedulers.without_daemon(self.entries[name].svc, found.crontabs[name])
             self.cron_daemons[name] = program
+        if self.ofelia:
+            for entry in self.entries.values():  # ofelia's labels are read: not 'not carried'
+                labels = entry.svc.get("labels")
+                if isinstance(labels, dict) and any(str(k).startswith("ofelia.") for k in labels):
+                    kept = {k: v for k, v in labels.items() if not str(k).startswith("ofelia.")}
+                    entry.svc = {**entry.svc, "labels": kept} if kept else \
+                        {k: v for k, v in entry.svc.items() if k != "labels"}
         self.out.extend(found.diagnostics)
         return found.schedules
 
