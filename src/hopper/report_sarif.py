@@ -66,7 +66,9 @@ _DOC_PAGES: tuple[tuple[int, int, str], ...] = (
 
 # Codes documented away from their range's page.
 _DOC_EXCEPTIONS = {"HOP386": "fly-output.md", "HOP193": "detection.md", "HOP194": "detection.md",
-                   "HOP195": "detection.md"}
+                   "HOP195": "detection.md", "HOP196": "detection.md", "HOP197": "detection.md",
+                   "HOP198": "detection.md", "HOP199": "detection.md", "HOP387": "fly-output.md",
+                   "HOP388": "fly-output.md", "HOP389": "fly-output.md"}
 
 
 def doc_page(code_name: str) -> str:
