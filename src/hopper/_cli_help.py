@@ -24,7 +24,7 @@ TEXT = (
     '  inspect      Read a setup and show the architecture hopper understood.\n'
     '  convert      Write the equivalent setup for another platform.\n'
     "  validate     Check a Fly.io setup offline: flyctl's rules plus hopper's...\n"
-    '  verify       Run a Fly set on a local Fly-like runtime (Linux, root)...\n'
+    '  verify       Run a Fly set on a local Fly-like runtime (Linux, root or...\n'
     '  diff         Show the migration plan between two setups: what behaves...\n'
     '  rewrite-env  Rename env var reads in application code to the target...\n'
     '  formats      List the formats hopper reads and writes.\n'
@@ -176,8 +176,8 @@ COMMANDS = {
     'verify': (
         'Usage: hopper verify [OPTIONS] {OUT}\n'
         '\n'
-        '  Run a Fly set on a local Fly-like runtime (Linux, root) and check it works\n'
-        '  (docs/verify.md).\n'
+        '  Run a Fly set on a local Fly-like runtime (Linux, root or user namespaces)\n'
+        '  and check it works (docs/verify.md).\n'
         '\n'
         'Arguments:\n'
         '  OUT  A Fly set hopper wrote (convert --to fly --out OUT).  [required]\n'

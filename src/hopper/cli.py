@@ -335,7 +335,7 @@ def validate(*, path: Path, source: Path | None, strict: bool, fmt: ValidateForm
 # ------------------------------------------------------------------------------ verify
 
 def verify(*, out: Path, source: Path | None) -> int:
-    """Run a Fly set on a local Fly-like runtime (Linux, root) and check it works (docs/verify.md)."""
+    """Run a Fly set on a local Fly-like runtime (Linux, root or user namespaces) and check it works (docs/verify.md)."""
     from hopper.runtime.netns import RuntimeProblem  # noqa: PLC0415
     from hopper.runtime.run import Interrupted  # noqa: PLC0415
     from hopper.runtime.run import verify as run_verify  # noqa: PLC0415

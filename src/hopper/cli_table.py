@@ -261,7 +261,7 @@ COMMANDS = (
                     "current folder)."),
         *LIMITS,
     )),
-    Command("verify", "Run a Fly set on a local Fly-like runtime (Linux, root) and check it works "
+    Command("verify", "Run a Fly set on a local Fly-like runtime (Linux, root or user namespaces) and check it works "
                       "(docs/verify.md).", EPILOG, (
         argument("out", "OUT", "A Fly set hopper wrote (convert --to fly --out OUT)."),
         option("source", "--source", type=FsPath, metavar="DIR",

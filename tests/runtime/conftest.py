@@ -5,10 +5,11 @@ import pytest
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    # The runtime creates network namespaces: root and iproute2 are required (CI runs as root).
+    # The tests run the runtime as root and, through setpriv, as an unprivileged user in user
+    # namespaces: they need root and iproute2 (CI runs as root).
     reason = None
     if os.geteuid() != 0:
-        reason = "the Fly-like runtime needs root (network namespaces)"
+        reason = "the Fly-like runtime's tests run as root (and switch to an unprivileged user)"
     elif shutil.which("ip") is None:
         reason = "the Fly-like runtime needs iproute2"
     if reason:

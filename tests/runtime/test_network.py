@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
 import urllib.error
 import urllib.request
@@ -13,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from hopper.runtime.machine import Machine, ProcessSpec
-from hopper.runtime.netns import list_namespaces
+from hopper.runtime.netns import held
 from hopper.runtime.network import App, PrivateNetwork, ServicePort
 
 pytestmark = pytest.mark.slow
@@ -33,7 +32,9 @@ def net(tmp_path: Path) -> Iterator[PrivateNetwork]:
         yield network
     finally:
         network.close()
-    assert not [n for n in list_namespaces() if n.startswith(network.fabric.run_id + "-")]
+    # Nothing holds a namespace any more: no descriptor, no process.
+    assert not [n for n in held() if n.startswith(network.fabric.run_id + "-")]
+    assert not [m for app in network.apps.values() for m in app.machines if m.started]
 
 
 def echo_app(net: PrivateNetwork, tmp_path: Path, name: str, bind: str, *,
@@ -50,8 +51,7 @@ def echo_app(net: PrivateNetwork, tmp_path: Path, name: str, bind: str, *,
 
 def in_ns(net: PrivateNetwork, code: str) -> str:
     client = net.add_host("c")
-    done = subprocess.run(["ip", "netns", "exec", client.ns, sys.executable, "-c", code],
-                          capture_output=True, text=True, timeout=60, check=False)
+    done = net.fabric.run_in(client, [sys.executable, "-c", code], env={"PATH": "/usr/bin:/bin"})
     assert done.returncode == 0, done.stderr
     return done.stdout.strip()
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import http.client
 import re
-import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -393,9 +392,9 @@ def attachments(v: Verifier, run: AppRun) -> None:
         env = {"PATH": "/usr/bin:/bin", "PGHOST": parts.hostname or "", "PGPORT": str(parts.port or 5432),
                "PGUSER": parts.username or "", "PGPASSWORD": parts.password or "",
                "PGDATABASE": parts.path.lstrip("/"), "PGCONNECT_TIMEOUT": "5"}
-        done = subprocess.run(["ip", "netns", "exec", machine.host.ns, str(bindir / "psql"), "-XAtqc",
-                               "select current_user || '@' || current_database()"],
-                              env=env, capture_output=True, text=True, timeout=30, check=False)
+        done = v.net.fabric.run_in(machine.host, [str(bindir / "psql"), "-XAtqc",
+                                                  "select current_user || '@' || current_database()"],
+                                   env=env, timeout=30)
         ok = done.returncode == 0
         seen = (f"connected as {done.stdout.strip()} via {parts.hostname}" if ok
                 else (done.stderr.strip().replace(parts.password or "\0", "***")[-200:]))

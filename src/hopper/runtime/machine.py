@@ -9,7 +9,6 @@ to the whole process group. Output goes to a log file the report quotes from.
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import signal
 import socket
@@ -21,7 +20,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from hopper.runtime.netns import Host, RuntimeProblem, socket_in
+from hopper.runtime.launch import write_spec
+from hopper.runtime.netns import Host, entered, socket_in
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,20 +69,17 @@ class Machine:
         with self._lock:
             if self.started:
                 return
-            spec_path = self.workdir / f"{self.host.ns}.json"
-            spec_path.write_text(json.dumps({
-                "argv": list(self.spec.argv), "env": dict(self.spec.env), "cwd": self.spec.cwd,
-                "binds": [list(b) for b in self.spec.binds], "user": self.spec.user}))
-            os.chmod(spec_path, 0o600)  # it holds the Machine's secrets
+            spec_path = write_spec(
+                self.workdir / f"{self.host.ns}.json", argv=self.spec.argv, env=dict(self.spec.env),
+                cwd=self.spec.cwd, binds=(*self.host.etc, *self.spec.binds), user=self.spec.user,
+                private_tmp=_own_tmp_possible(self.workdir, self.spec))
             log = open(self.log_path, "ab")  # noqa: SIM115 - handed to the child
             try:
-                self.process = subprocess.Popen(
-                    ["ip", "netns", "exec", self.host.ns, sys.executable, "-m", "hopper.runtime.launch",
-                     str(spec_path)],
-                    stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                    start_new_session=True)
-            except FileNotFoundError:
-                raise RuntimeProblem("the 'ip' command (iproute2) is not installed") from None
+                with entered(self.host.ns):  # the launcher starts inside the Machine's namespace
+                    self.process = subprocess.Popen(
+                        [sys.executable, "-m", "hopper.runtime.launch", str(spec_path)],
+                        stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                        start_new_session=True)
             finally:
                 log.close()
             self.starts += 1
@@ -137,3 +134,11 @@ class Machine:
         except OSError:
             return ""
         return "\n".join(text.strip().splitlines()[-lines:])
+
+
+def _own_tmp_possible(workdir: Path, spec: ProcessSpec) -> bool:
+    """A Machine gets its own empty ``/tmp`` (as on Fly, where each has its own disk, and so
+    that nginx's pid and temporary files of two runs never meet) unless something it needs is
+    there: this Python, the work folder, a file it mounts."""
+    needed = [Path(sys.executable).resolve(), workdir.resolve(), *(Path(src).resolve() for src, _ in spec.binds)]
+    return not any(path.is_relative_to("/tmp") for path in needed)

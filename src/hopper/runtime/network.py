@@ -14,6 +14,7 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, TypeVar
 
 from hopper.runtime import dns, proxy
@@ -43,8 +44,8 @@ class App:
 
 
 class PrivateNetwork:
-    def __init__(self, log: Callable[[str], None] | None = None) -> None:
-        self.fabric = Fabric()
+    def __init__(self, log: Callable[[str], None] | None = None, scratch: Path | None = None) -> None:
+        self.fabric = Fabric(scratch=scratch)
         self.apps: dict[str, App] = {}
         self.names: dict[str, tuple[str, ...]] = {}  # extra private names (database, storage)
         self.log = log
@@ -82,6 +83,8 @@ class PrivateNetwork:
                 self._call(self._shutdown(), timeout=5)
             self._loop.call_soon_threadsafe(self._loop.stop)
             self._thread.join(5)
+            if not self._thread.is_alive():
+                self._loop.close()
         self._thread = None
         self.fabric.close()
 
@@ -91,6 +94,12 @@ class PrivateNetwork:
         if self._dns is not None:
             self._dns.close()
         self._servers.clear()
+        # Connections still open (a client that left mid-body) end here, not when the loop is
+        # collected ("Task was destroyed but it is pending!").
+        tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
 
     def _call(self, coro: Any, timeout: float = 30) -> Any:
         future: Future[Any] = asyncio.run_coroutine_threadsafe(coro, self._loop)

@@ -157,8 +157,23 @@ async def listen(sock_factory: Callable[[], socket.socket], rule: PortRule, conn
                  log: Callable[[str], None] | None = None) -> asyncio.Server:
     """Start serving ``rule`` on the bound, listening socket ``sock_factory()`` returns."""
 
+    # The loop keeps only weak references to tasks: a connection both of whose sides wait (an
+    # upstream that stopped reading a large body) would be collected mid-request, its
+    # coroutine closed ("Task was destroyed but it is pending!"). Held here until it ends.
+    active: set[asyncio.Task[None]] = set()
+
     async def on_client(r: asyncio.StreamReader, w: asyncio.StreamWriter) -> None:
-        await handle((r, w), rule, connect, log)
+        task = asyncio.current_task()
+        if task is not None:
+            active.add(task)
+        try:
+            await handle((r, w), rule, connect, log)
+        except (ConnectionError, OSError) as exc:  # a side closed early (nginx after a 413)
+            if log:
+                log(f"proxy {rule.app}: connection closed early ({exc.__class__.__name__})")
+        finally:
+            if task is not None:
+                active.discard(task)
 
     sock = sock_factory()
     return await asyncio.start_server(on_client, sock=sock, limit=MAX_HEAD)

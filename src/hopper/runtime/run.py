@@ -36,10 +36,13 @@ from hopper.runtime.image import (
     machine_launch,
     read_layout,
 )
+from hopper.runtime.launch import in_initial_user_namespace
 from hopper.runtime.machine import Machine, MachineFailed, ProcessSpec
-from hopper.runtime.netns import RuntimeProblem, check_capabilities
+from hopper.runtime.netns import RuntimeProblem
 from hopper.runtime.network import App, PrivateNetwork, ServicePort
 from hopper.runtime.report import Check, Report
+from hopper.runtime.sandbox import Interrupted as Interrupted  # the CLI catches it from here
+from hopper.runtime.sandbox import check_capabilities, isolated
 from hopper.runtime.services import ObjectStore, Postgres, have_moto, postgres_bin
 
 Progress = Callable[[str], None]
@@ -65,10 +68,6 @@ class AppRun:
         return self.fly.name
 
 
-class Interrupted(Exception):
-    """SIGTERM or SIGINT arrived; clean-up follows."""
-
-
 class Verifier:
     def __init__(self, out: Path, source: Path | None, progress: Progress) -> None:
         self.out, self.source, self.progress = out, source, progress
@@ -77,7 +76,7 @@ class Verifier:
         self.workdir = Path(tempfile.mkdtemp(prefix=f"hopper-verify-{os.getpid()}-", dir=_scratch()))
         os.chmod(self.workdir, 0o755)  # the postgres user and the Machines' users traverse it
         self.tree = self.workdir / "tree"
-        self.net = PrivateNetwork()
+        self.net = PrivateNetwork(scratch=self.workdir)
         self.runs: dict[str, AppRun] = {}
         self.flyset: FlySet | None = None
         self.source_model: Any = None
@@ -118,19 +117,31 @@ class Verifier:
         from hopper.runtime import checks  # noqa: PLC0415
 
         checks.build_time_values(self)
-        self.step("start the private network, PostgreSQL and object storage")
-        self.net.start()
-        self.attach_services()
-        self.step("release commands")
-        if not self.release_commands():
-            self.report.stopped = "a release command failed: Fly stops the deploy before any Machine starts"
+        # The rest runs in namespaces of its own that die with it (hopper.runtime.sandbox):
+        # as root, or as root of a user namespace for an unprivileged user.
+        return isolated(self.deploy_and_check)
+
+    def deploy_and_check(self) -> Report:
+        """Deploy the built set and check it; stops everything it started before it returns."""
+        from hopper.runtime import checks  # noqa: PLC0415
+
+        try:
+            self.step("start the private network, PostgreSQL and object storage")
+            self.net.start()
+            self.attach_services()
+            self.step("release commands")
+            if not self.release_commands():
+                self.report.stopped = "a release command failed: Fly stops the deploy before any Machine starts"
+                return self.report
+            checks.migrations(self)
+            self.step("start the Machines")
+            self.start_machines()
+            self.step("check the running set")
+            checks.run_all(self)
             return self.report
-        checks.migrations(self)
-        self.step("start the Machines")
-        self.start_machines()
-        self.step("check the running set")
-        checks.run_all(self)
-        return self.report
+        finally:
+            self.step("stop the Machines and the network")
+            self.net.close()
 
     def preflight(self) -> None:
         """Every missing capability at once, before anything is created."""
@@ -310,7 +321,13 @@ class Verifier:
             self.report.notes.append(f"{run.name}: the image runs as user '{user}', which this machine "
                                      "does not have; the Machine runs as root")
             user = None
-        return launch.argv, launch.cwd, launch.binds, user
+        argv = launch.argv
+        if not user and not in_initial_user_namespace():
+            argv = _nginx_workers_as_root(argv, launch.binds)
+            if argv != launch.argv:
+                self.report.notes.append(f"{run.name}: nginx's workers run as root (an unprivileged "
+                                         "run's user namespace has no other user to switch to)")
+        return argv, launch.cwd, launch.binds, user
 
     def release_commands(self) -> bool:
         for run in self.runs.values():
@@ -391,8 +408,30 @@ def _scratch() -> str:
     if shm.is_dir() and os.access(shm, os.W_OK):
         stats = os.statvfs(shm)
         if stats.f_bavail * stats.f_frsize >= 512 * 1024 * 1024:  # a container's may be 64 MB
+            _sweep(shm)
             return str(shm)
+    _sweep(Path("/var/tmp"))
     return "/var/tmp"
+
+
+def _sweep(folder: Path) -> None:
+    """Remove the work folders of this user's runs that were killed (SIGKILL skips clean-up;
+    their processes and namespaces ended with them, their files did not)."""
+    for path in folder.glob("hopper-verify-*-*"):
+        pid = path.name.split("-")[2]
+        with contextlib.suppress(OSError):
+            if pid.isdigit() and path.stat().st_uid == os.geteuid() and not _alive(int(pid)):
+                shutil.rmtree(path, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _host_version(tool: str) -> str:
@@ -427,6 +466,30 @@ def _version_difference(layout: ImageLayout) -> str | None:
     if host and wanted and not (host == wanted or host.startswith(wanted + ".")):
         return f"the image runs {tool} {wanted} ({stage.image}); this machine's {tool} {host} runs instead"
     return None
+
+
+def _nginx_workers_as_root(argv: tuple[str, ...], binds: tuple[tuple[str, str], ...]) -> tuple[str, ...]:
+    """nginx's master, as root, switches its workers to ``nobody`` and chowns its temporary
+    folders to it; in a user namespace where only root is mapped both fail. Without a ``user``
+    directive in the configuration, ``user root;`` keeps the workers where they are."""
+    import re  # noqa: PLC0415
+
+    if not argv or Path(argv[0]).name != "nginx":
+        return argv
+    conf = "/etc/nginx/nginx.conf"
+    if "-c" in argv[:-1]:
+        conf = argv[argv.index("-c") + 1]
+    source = dict((target, src) for src, target in binds).get(conf, conf)
+    try:
+        text = Path(source).read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return argv
+    if re.search(r"^\s*user\s", text, re.MULTILINE):
+        return argv
+    if "-g" in argv[:-1]:
+        at = argv.index("-g") + 1
+        return (*argv[:at], f"{argv[at].rstrip()} user root;", *argv[at + 1:])
+    return (*argv, "-g", "user root;")
 
 
 def _user_exists(name: str) -> bool:

@@ -1,7 +1,8 @@
 """The backing services the setup script attaches, run for real in their own namespaces.
 
 - PostgreSQL: Debian's server (``/usr/lib/postgresql/<major>/bin``), run as the ``postgres``
-  user (it refuses root). ``fly mpg attach`` gives the app
+  user (it refuses root; in an unprivileged run, in a user namespace where that user is the
+  one mapped). ``fly mpg attach`` gives the app
   ``postgresql://fly-user:<pw>@pgbouncer.<cluster>.flympg.net/fly-db``; ``fly postgres attach``
   gives ``postgres://<app>:<pw>@<pgapp>.flycast:5432/<app>?sslmode=disable`` (reference
   flyio.md §8.1-8.2). Each attachment gets its own role, password and database.
@@ -27,6 +28,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from hopper.runtime.launch import in_initial_user_namespace, write_spec
 from hopper.runtime.machine import Machine, ProcessSpec
 from hopper.runtime.netns import RuntimeProblem, socket_in
 from hopper.runtime.network import App, PrivateNetwork, ServicePort
@@ -84,12 +86,15 @@ class Postgres:
         data, sockets = base / "data", base / "run"
         for path in (base, sockets):
             path.mkdir(parents=True, exist_ok=True)
-            os.chown(path, pg_user.pw_uid, pg_user.pw_gid)
-        done = subprocess.run(
-            [str(bindir / "initdb"), "-D", str(data), "-U", "postgres", "--auth-local=trust",
-             "--auth-host=scram-sha-256", "--no-sync", "-E", "UTF8", "--locale=C"],
-            capture_output=True, text=True, user="postgres", group=pg_user.pw_gid, cwd=base,
-            timeout=120, check=False)
+            if in_initial_user_namespace():
+                os.chown(path, pg_user.pw_uid, pg_user.pw_gid)
+            # else: in the run's user namespace the launcher maps the postgres user onto the
+            # run's root, which owns these folders
+        spec = write_spec(base / "initdb.json", user="postgres", cwd=str(base), env={"PATH": "/usr/bin:/bin", "LANG": "C"},
+                          argv=[str(bindir / "initdb"), "-D", str(data), "-U", "postgres", "--auth-local=trust",
+                                "--auth-host=scram-sha-256", "--no-sync", "-E", "UTF8", "--locale=C"])
+        done = subprocess.run([sys.executable, "-m", "hopper.runtime.launch", str(spec)],
+                              capture_output=True, text=True, timeout=120, check=False)
         if done.returncode != 0:
             raise RuntimeProblem(f"initdb failed: {done.stderr.strip()[-300:]}")
         with open(data / "pg_hba.conf", "a", encoding="utf-8") as hba:  # Machines connect over 6PN
@@ -137,7 +142,7 @@ class Postgres:
         done = subprocess.run(
             [str(self.bindir / "psql"), "-h", str(self.sockets), "-U", "postgres", "-d", "postgres",
              "-v", "ON_ERROR_STOP=1", "-q", "-f", "-"],
-            input=script, capture_output=True, text=True, user="postgres", timeout=60, check=False)
+            input=script, capture_output=True, text=True, timeout=60, check=False)
         if done.returncode != 0:
             raise RuntimeProblem(f"cannot create the database for {app_name}: "
                                  f"{done.stderr.strip().replace(password, '***')[-300:]}")
@@ -167,6 +172,8 @@ class ObjectStore:
             spec=ProcessSpec(argv=(sys.executable, "-m", "moto.server", "-H", "::", "-p", "80"),
                              env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"),
                                   "HOME": str(self.workdir),
+                                  # where hopper's Python finds moto, it finds it too
+                                  **{k: os.environ[k] for k in ("PYTHONPATH",) if k in os.environ},
                                   # requests name Tigris's host: moto serves S3 under it too
                                   "MOTO_S3_CUSTOM_ENDPOINTS": f"http://{S3_HOST}"},
                              cwd=str(self.workdir)))
