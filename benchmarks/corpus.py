@@ -272,7 +272,8 @@ def check_nginx_all(results: Iterable[Result]) -> None:
     maps the Fly private names the files proxy to (nothing on the machine changes)."""
     confs: list[tuple[Result, Path]] = []
     for result in results:
-        files = emitted(result, lambda n: n.endswith("nginx.conf"))
+        # nginx.fly.conf: the Fly set's name, beside the source's nginx.conf.
+        files = emitted(result, lambda n: n.endswith(("nginx.conf", "nginx.fly.conf")))
         if not files:
             result.checks["nginx"] = "pass"
         confs.extend((result, f) for f in files)

@@ -103,7 +103,7 @@ def test_ofelia_labels_become_schedules(tmp_path: Path) -> None:
 def test_ofelia_jobs_run_by_supercronic_on_fly(tmp_path: Path) -> None:
     result = api.convert(_project(tmp_path, {"compose.yaml": OFELIA}), to="fly")
     files = dict(result.files)
-    crontab = files["app/crontab"]
+    crontab = files["app/crontab.fly"]
     assert "*/5 * * * * php -f /var/www/html/cron.php" in crontab
     assert "30 3 * * * php occ files:scan --all" in crontab
     toml = tomllib.loads(files["app/fly.toml"])
@@ -168,7 +168,7 @@ def test_crond_and_supercronic_services(tmp_path: Path) -> None:
 def test_crond_service_on_fly(tmp_path: Path) -> None:
     result = api.convert(_project(tmp_path, {"compose.yaml": CROND, **FILES}), to="fly")
     files = dict(result.files)
-    assert "php /app/bin/console cleanup" in files["app/crontab"]
+    assert "php /app/bin/console cleanup" in files["app/crontab.fly"]
     backup = tomllib.loads(files["backup/fly.toml"])
     # The daemon was the whole service: supercronic is its only process.
     assert set(backup["processes"]) == {"cron"}

@@ -36,8 +36,8 @@ def test_jobs_of_a_generated_node_image_run_in_a_supercronic_group(tmp_path: Pat
     toml = tomllib.loads(files["api/fly.toml"])
     assert toml["processes"] == {"app": "", "cron": "supercronic /etc/hopper/crontab"}
     assert toml["http_service"]["processes"] == ["app"]
-    assert {"guest_path": "/etc/hopper/crontab", "local_path": "crontab"} in toml["files"]
-    crontab = files["api/crontab"]
+    assert {"guest_path": "/etc/hopper/crontab", "local_path": "crontab.fly"} in toml["files"]
+    crontab = files["api/crontab.fly"]
     assert "*/15 * * * * /app/jobs/poll.sh --fast\n" in crontab
     assert "0 4 * * * node scripts/nightly.js\n" in crontab
     docker = files["api/Dockerfile.fly"]
@@ -67,7 +67,7 @@ def test_coarse_jobs_of_an_image_app_become_scheduled_machines(tmp_path: Path) -
     arch = _with_jobs(arch, ("0 3 * * *", "node report.js --daily", "reports"),
                       ("0 6 * * 1", "node report.js --weekly > /tmp/out 2>&1", "reports"))
     files, diags = run_writer(arch)
-    assert "reports/crontab" not in files
+    assert "reports/crontab.fly" not in files
     setup = files["fly-setup.sh"]
     assert ("run flyctl machine run ghcr.io/acme/reports:1.4 node report.js --daily "
             "--app ledger-reports --schedule daily") in setup
@@ -96,4 +96,4 @@ def test_jobs_of_an_app_with_its_own_dockerfile_ask_for_supercronic(tmp_path: Pa
 def test_a_job_without_a_deployed_app_is_reported(service: str | None) -> None:
     files, diags = run_writer(_with_jobs(api_postgres(), ("0 4 * * *", "sync.sh", service)))
     assert "HOP563" in _codes(diags)
-    assert not any(path.endswith("crontab") for path in files)
+    assert not any(path.endswith("crontab.fly") for path in files)

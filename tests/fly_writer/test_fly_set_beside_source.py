@@ -180,3 +180,29 @@ def test_plan_names_a_service_fly_builds_from_hoppers_dockerfile(tmp_path: Path)
         found = [(f.subject, f.before, f.after) for f in plan.findings if f.code == "HD416"]
         # The API keeps its own Dockerfile (compose) or never had one (Clever builds from source).
         assert found == expected, sample
+
+
+def test_a_fly_sources_own_ignore_file_is_carried_from_the_new_folder(tmp_path: Path) -> None:
+    # epicweb-dev/epic-stack: the Dockerfile and its ignore file live in other/, named from a
+    # fly.toml at the root. Written again, fly.toml moves into the app's folder: both paths
+    # still lead to the same files.
+    repo = tmp_path / "repo"
+    (repo / "other").mkdir(parents=True)
+    (repo / "fly.toml").write_text('app = "epic"\nprimary_region = "cdg"\n\n[build]\ndockerfile = "/other/Dockerfile"\n'
+                                   'ignorefile = "/other/Dockerfile.dockerignore"\n\n[http_service]\ninternal_port = 8080\n',
+                                   encoding="utf-8")
+    (repo / "other" / "Dockerfile").write_text('FROM node:22-slim\nEXPOSE 8080\nCMD ["node", "server.js"]\n',
+                                              encoding="utf-8")
+    (repo / "other" / "Dockerfile.dockerignore").write_text("node_modules\n", encoding="utf-8")
+    files = dict(api.convert(repo, "fly").files)
+    (config,) = [rel for rel in files if rel.endswith("fly.toml")]
+    build = tomllib.loads(files[config])["build"]
+    folder = posixpath.dirname(config)
+    assert posixpath.normpath(posixpath.join(folder, build["dockerfile"])) == "other/Dockerfile"
+    assert posixpath.normpath(posixpath.join(folder, build["ignorefile"])) == "other/Dockerfile.dockerignore"
+    out = materialise(files, tmp_path / "set")
+    # The set refers to the repository's files: checked with --source, an info without it.
+    assert not [d for d in validate_path(out) if d.code == "HOP395"]
+    assert not [d for d in validate_path(out, source=repo) if d.code == "HOP395"]
+    (repo / "other" / "Dockerfile.dockerignore").unlink()
+    assert [d.code for d in validate_path(out, source=repo) if d.code == "HOP395"] == ["HOP395"]

@@ -15,6 +15,7 @@ inference is reported as an INFO diagnostic naming the evidence it rests on.
 
 from __future__ import annotations
 
+import posixpath
 import re
 import shlex
 from collections.abc import Iterable
@@ -658,6 +659,9 @@ class _Builder:
         chosen = self.chosen_by_hopper(app)
         if chosen:
             out["chosen"] = chosen
+        ignorefile = _own_ignorefile(app)
+        if ignorefile is not None:
+            out["ignorefile"] = ignorefile
         for key in ("kill_signal", "kill_timeout", "swap_size_mb", "console_command"):
             if key in data:
                 out[key] = data[key]
@@ -1219,3 +1223,17 @@ def _key_at(cfg: FlyConfig, *path: str | int) -> Location | None:
     if pos is None:
         return None
     return Location(file=cfg.path, line=pos[0], col=pos[1], key=key_name(source) or None)
+
+
+def _own_ignorefile(app: FlyApp) -> str | None:
+    """``[build] ignorefile`` of an app built from the project's own Dockerfile, from the
+    repository root (flyctl resolves it relative to the fly.toml folder), so a Fly writer names
+    it again from wherever it puts fly.toml. hopper's own ignore file, beside a Dockerfile it
+    generated, is written again with that Dockerfile and is not carried."""
+    written = app.config.get("build", "ignorefile")
+    if not isinstance(written, str) or not written or "://" in written:
+        return None
+    if hopper_note(app.config, app.config_path, "build", "dockerfile") == GENERATED:
+        return None
+    path = posixpath.normpath(posixpath.join(app.folder, config_relative(written)))
+    return None if path.startswith("..") else path

@@ -12,7 +12,9 @@ configuration from its own name to where nginx reads it.
   ``[build] ignorefile``, and BuildKit also takes ``<Dockerfile>.dockerignore`` as the ignore
   file of that Dockerfile, so ``docker build -f <folder>/Dockerfile.fly .`` keeps the same files
   out of the context;
-- ``nginx.fly.conf`` beside the front's ``nginx.conf``.
+- ``nginx.fly.conf`` beside the front's ``nginx.conf``;
+- ``crontab.fly`` (the schedules supercronic runs, shipped with ``[[files]]``) beside any
+  ``crontab`` of the source.
 
 ``fly.toml``, ``hopper-env.sh``, ``fly-setup.sh`` and the ``fly-deploy-*`` workflows are hopper's
 own names: a repository has them only from an earlier conversion.
@@ -27,10 +29,12 @@ from pathlib import Path
 DOCKERFILE = "Dockerfile.fly"
 IGNOREFILE = "Dockerfile.fly.dockerignore"
 NGINX_CONF = "nginx.fly.conf"
+CRONTAB = "crontab.fly"
 RUNBOOK = "MIGRATION.md"
 
 # The file of the source setup each of hopper's files sits beside (same folder).
-_SOURCE_COUNTERPART = {DOCKERFILE: "Dockerfile", IGNOREFILE: ".dockerignore", NGINX_CONF: "nginx.conf"}
+_SOURCE_COUNTERPART = {DOCKERFILE: "Dockerfile", IGNOREFILE: ".dockerignore", NGINX_CONF: "nginx.conf",
+                       CRONTAB: "crontab"}
 
 
 def placements(paths: Iterable[str], root: Path | None,

@@ -136,7 +136,8 @@ def validate_path(path: Path, limits: Limits = DEFAULT_LIMITS,
         diags.extend(first_deploy_checks(app, layout.root))
         diags.extend(package_manager_checks(app, layout.root, source))
     diags.extend(check_setup(apps, layout.root, source))
-    diags.extend(check_set_files(apps, layout.root, source, limits))
+    hopper_set = layout.setup is not None and layout.setup.project is not None
+    diags.extend(check_set_files(apps, layout.root, source, limits, hopper_set))
     return _finish(diags)
 
 

@@ -25,6 +25,7 @@ from dataclasses import dataclass, replace
 
 from hopper import cron, mappings
 from hopper.diagnostics import Diagnostics, Severity, code
+from hopper.formats.fly.setfiles import CRONTAB
 from hopper.formats.fly.write_plan import SHIM_GUEST_PATH, App, Plan
 from hopper.model import Schedule
 
@@ -35,7 +36,7 @@ W_SCHEDULE_LOST = code("HOP563", Severity.WARNING, "a schedule has no app to run
 
 CRON_GROUP = "cron"
 CRONTAB_GUEST_PATH = "/etc/hopper/crontab"
-CRONTAB_FILE = "crontab"  # beside fly.toml
+CRONTAB_FILE = CRONTAB  # beside fly.toml, under a name of its own (setfiles)
 APP_HOME = "/app"  # where the generated Dockerfiles put the application
 _ROOT_TOKEN = re.compile(r"\$\{ROOT\}|\$ROOT\b")
 
