@@ -171,6 +171,11 @@ async def listen(sock_factory: Callable[[], socket.socket], rule: PortRule, conn
         except (ConnectionError, OSError) as exc:  # a side closed early (nginx after a 413)
             if log:
                 log(f"proxy {rule.app}: connection closed early ({exc.__class__.__name__})")
+        except asyncio.CancelledError:
+            # Cancelled at shutdown. Python 3.11's start_server callback calls exception() on the
+            # cancelled task and prints the CancelledError as "Exception in callback" with a
+            # traceback on the user's terminal: end the task normally instead.
+            return
         finally:
             if task is not None:
                 active.discard(task)
