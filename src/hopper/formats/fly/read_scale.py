@@ -8,17 +8,7 @@ import posixpath
 
 from hopper.diagnostics import Location
 from hopper.formats.fly.read_apps import FlyApp
-from hopper.formats.fly.read_layout import Layout, setup_deploy_step
-
-
-def _option(words: tuple[str, ...], *names: str) -> str | None:
-    for i, word in enumerate(words):
-        if word in names and i + 1 < len(words):
-            return words[i + 1]
-        for name in names:
-            if word.startswith(name + "="):
-                return word.split("=", 1)[1]
-    return None
+from hopper.formats.fly.read_layout import Layout, option, setup_deploy_step
 
 
 def stated_counts(layout: Layout, apps: list[FlyApp],
@@ -45,7 +35,7 @@ def stated_counts(layout: Layout, apps: list[FlyApp],
             out.setdefault(name, {})["app"] = 1
             where.setdefault(name, {})["app"] = command.location
     for command in setup.find("scale", "count"):
-        name = _option(command.words, "-a", "--app")
+        name = option(command.words, "-a", "--app")
         if not name:
             continue
         for word in command.words[2:]:

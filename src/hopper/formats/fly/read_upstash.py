@@ -4,20 +4,10 @@ for, so that a plan pairs the source's Redis with it instead of reporting it rem
 
 from __future__ import annotations
 
-from hopper.formats.fly.read_layout import SetupScript
+from hopper.formats.fly.read_layout import SetupScript, option
 from hopper.model import Role, Runtime, Service
 
 REDIS_PORT = 6379  # Upstash Redis speaks the Redis protocol on its usual port
-
-
-def _option(words: tuple[str, ...], *names: str) -> str | None:
-    for i, word in enumerate(words):
-        if word in names and i + 1 < len(words):
-            return words[i + 1]
-        for name in names:
-            if word.startswith(name + "="):
-                return word.split("=", 1)[1]
-    return None
 
 
 def upstash_services(setup: SetupScript | None, app_prefix: str, taken: set[str]) -> list[Service]:
@@ -27,7 +17,7 @@ def upstash_services(setup: SetupScript | None, app_prefix: str, taken: set[str]
         return []
     out: list[Service] = []
     for command in setup.find("redis", "create"):
-        fly_name = _option(command.words, "--name", "-n")
+        fly_name = option(command.words, "--name", "-n")
         if not fly_name:
             continue
         name = fly_name.removeprefix(app_prefix) if app_prefix and fly_name.startswith(app_prefix) else fly_name
