@@ -10,7 +10,8 @@ from compose_load_support import write_tree
 
 from hopper.diagnostics import HopperError, LimitError, Limits
 from hopper.formats.base import ReadOptions
-from hopper.formats.compose.project import load_project, parse_duration, parse_size
+from hopper.formats.compose.finish import parse_duration, parse_size
+from hopper.formats.compose.project import load_project
 from support import CORPUS, corpus_params
 
 
