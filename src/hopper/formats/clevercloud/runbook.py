@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from hopper.formats.clevercloud.plan import Plan, cellar_host
+from hopper.formats.clevercloud.plan_types import Plan, cellar_host
 from hopper.model import Architecture
 
 
