@@ -334,7 +334,7 @@ def validate(*, path: Path, source: Path | None, strict: bool, fmt: ValidateForm
 
 # ------------------------------------------------------------------------------ verify
 
-def verify(*, out: Path, source: Path | None) -> int:
+def verify(*, out: Path, source: Path | None, hold: bool) -> int:
     """Run a Fly set on a local Fly-like runtime (Linux, root or user namespaces) and check it works (docs/verify.md)."""
     from hopper.runtime.netns import RuntimeProblem  # noqa: PLC0415
     from hopper.runtime.run import Interrupted  # noqa: PLC0415
@@ -345,7 +345,8 @@ def verify(*, out: Path, source: Path | None) -> int:
             if folder is not None and not folder.is_dir():
                 _err(f"{folder}: error: no such folder")
                 return EXIT_INPUT
-        report = run_verify(out, source, None if STATE.quiet else _err)
+        # --hold prints where the apps answer even with --quiet: it is what the user asked for.
+        report = run_verify(out, source, _err if hold or not STATE.quiet else None, hold=hold)
     except RuntimeProblem as exc:
         _err(f"hopper verify: {exc}")
         return EXIT_INPUT

@@ -267,6 +267,9 @@ COMMANDS = (
         option("source", "--source", type=FsPath, metavar="DIR",
                help="The repository the set was converted from (default: OUT, when the set was "
                     "copied into it)."),
+        flag("hold", "--hold",
+             help="After the checks, keep the set running until Ctrl-C, each public app "
+                  "answering on a loopback port of this machine (printed on stderr)."),
     ), plain_usage=True),
     Command("diff", "Show the migration plan between two setups: what behaves differently, and what "
                     "to do.", EPILOG_DIFF, (

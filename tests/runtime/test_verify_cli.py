@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import http.client
 import os
 import shutil
 import signal
@@ -11,6 +12,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TypeVar
@@ -108,23 +110,20 @@ def test_an_unprivileged_user_verifies_a_sample_and_nothing_is_left() -> None:
                 *Path("/dev/shm").glob(f"hopper-verify-{proc.pid}-*")], "temporary files left behind"
 
 
-@pytest.mark.skip(reason="races a fast run: on a quiet machine verify finishes in ~2 s, before the "
-                  "test sees its Machines, and the test then waits out its deadline; it needs a hold "
-                  "point in the run to kill it at (open)")
 @pytest.mark.skipif(not _user_namespaces_allowed(), reason="this kernel refuses unprivileged user namespaces")
 def test_killing_an_unprivileged_run_takes_its_machines_and_namespaces_with_it() -> None:
     # A crash that skips every clean-up: SIGKILL. The runner dies with hopper verify
     # (PR_SET_PDEATHSIG), the Machines with the runner (process 1 of their PID namespace), the
     # namespaces with the last process in them; the next run removes the work folder.
     with readable_copy() as (out, base, env):
-        command = [sys.executable, "-m", "hopper", "verify", str(out), "--source", str(base / "source")]
+        # --hold: the run waits, every Machine up, until it is told to end (here: killed).
+        command = [sys.executable, "-m", "hopper", "verify", str(out), "--source", str(base / "source"), "--hold"]
         proc = subprocess.Popen(["unshare", "--mount", sys.executable, AS_USER, NOBODY, str(base / "mnt"), "--",
                                  *command], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
                                 cwd=base, env=env)
         lines, reader = _collect(proc)
         try:
-            tree = _wait_for(lambda: _machines_running(proc.pid, lines), 420,
-                             lambda: "no Machine came up:\n" + "".join(lines))
+            tree = _wait_for(lambda: _holding(proc, lines), 420, lambda: "no hold:\n" + "".join(lines))
             namespaces = {ns for pid in tree if (ns := _netns(pid))} - {_netns(os.getpid())}
             assert len(namespaces) >= 4
         finally:
@@ -179,16 +178,49 @@ def test_not_a_folder_is_an_input_error(tmp_path: Path) -> None:
     assert done.returncode == 1 and "no such folder" in done.stderr
 
 
-def test_ctrl_c_cleans_up_namespaces_processes_and_files(tmp_path: Path) -> None:
+def test_hold_serves_the_set_on_loopback_until_ctrl_c(tmp_path: Path) -> None:
     out = convert(tmp_path / "out")
-    proc = subprocess.Popen([sys.executable, "-m", "hopper", "verify", str(out), "--source", str(SAMPLE)],
+    proc = subprocess.Popen([sys.executable, "-m", "hopper", "--quiet", "verify", str(out), "--source", str(SAMPLE),
+                             "--hold"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    lines, reader = _collect(proc)
+    try:
+        # The deadline only bounds a hang (the machine may be shared and slow).
+        tree = _wait_for(lambda: _holding(proc, lines), 420, lambda: "no hold:\n" + "".join(lines))
+        published = [line for line in lines if line.startswith("  webapp-front: ")]
+        front = next(line.split()[1] for line in published if "port 443" in line)
+        plain = next(line.split()[1] for line in published if "port 80 " in line)
+        assert _status(plain) == 301  # force_https, as on Fly's edge
+        with urllib.request.urlopen(front, timeout=30) as page:  # the front, through the edge
+            assert b"<title>webapp</title>" in page.read()
+        with urllib.request.urlopen(front + "api/health", timeout=30) as health:  # nginx -> the API
+            assert b'"POSTGRESQL_ADDON_URI":true' in health.read()
+        assert not any(line.startswith("  webapp-api: ") for line in lines), "a private app is not published"
+    finally:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGINT)
+    namespaces = {ns for pid in tree if (ns := _netns(pid)) and ns != _netns(os.getpid())}
+    assert namespaces, "the Machines run in namespaces of their own"
+    stdout, _ = proc.communicate(timeout=300)
+    reader.join(30)
+    text = "".join(lines)
+    assert proc.returncode == 0, text  # Ctrl-C is how a hold ends: the checks decide the status
+    assert "== hold ended" in text and "== clean up" in text and "Traceback" not in text, text
+    assert "verified:" in stdout and " 0 failed" in stdout, stdout
+    _assert_nothing_left(proc.pid, tree, namespaces)
+
+
+def test_ctrl_c_while_a_machine_starts_cleans_up(tmp_path: Path) -> None:
+    # An API that never listens: the run waits for it (as Fly's health checks do), Machines up,
+    # and Ctrl-C comes in the middle of the deploy.
+    out = convert(tmp_path / "out")
+    source = tmp_path / "source"
+    shutil.copytree(SAMPLE, source, ignore=shutil.ignore_patterns("node_modules"))
+    (source / "api" / "server.js").write_text("setInterval(() => {}, 1000);  // never listens\n")
+    proc = subprocess.Popen([sys.executable, "-m", "hopper", "verify", str(out), "--source", str(source)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     lines, reader = _collect(proc)
     try:
-        # Wait on what can be seen, not on time: the Machines run (the most there is to clean
-        # up). The deadline is generous (8 sessions share 2 cores here) and only bounds a hang.
-        tree = _wait_for(lambda: _machines_running(proc.pid, lines), 420,
-                         lambda: "no Machine came up:\n" + "".join(lines))
+        tree = _wait_for(lambda: _api_waiting(proc, lines), 420, lambda: "the API never started:\n" + "".join(lines))
     finally:
         if proc.poll() is None:
             proc.send_signal(signal.SIGINT)
@@ -197,15 +229,50 @@ def test_ctrl_c_cleans_up_namespaces_processes_and_files(tmp_path: Path) -> None
     assert proc.wait(300) == 130, "".join(lines)
     reader.join(30)  # the last lines, up to end of file
     text = "".join(lines)
-    assert "== clean up" in text and "Traceback" not in text, text
-    # Processes die and namespaces go with them: wait until none is seen (bounded).
-    _wait_for(lambda: not [pid for pid in tree if _running(pid)], 60,
-              lambda: f"processes left running: {[pid for pid in tree if _running(pid)]}")
+    assert "== clean up" in text and "interrupted (cleaned up)" in text and "Traceback" not in text, text
+    _assert_nothing_left(proc.pid, tree, namespaces)
+
+
+def _status(url: str) -> int:
+    """The status of a GET, redirects not followed."""
+    host, _, port = url.removeprefix("http://").rstrip("/").partition(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=30)
+    try:
+        connection.request("GET", "/")
+        return connection.getresponse().status
+    finally:
+        connection.close()
+
+
+def _assert_nothing_left(pid: int, tree: list[int], namespaces: set[str]) -> None:
+    """Processes die and namespaces go with them (waited for, bounded); no work folder stays."""
+    _wait_for(lambda: not [p for p in tree if _running(p)], 60,
+              lambda: f"processes left running: {[p for p in tree if _running(p)]}")
     _wait_for(lambda: not (namespaces & _all_netns()), 60,
               lambda: f"network namespaces left: {namespaces & _all_netns()}")
-    workdirs = [*Path("/var/tmp").glob(f"hopper-verify-{proc.pid}-*"),
-                *Path("/dev/shm").glob(f"hopper-verify-{proc.pid}-*")]
+    workdirs = [*Path("/var/tmp").glob(f"hopper-verify-{pid}-*"), *Path("/dev/shm").glob(f"hopper-verify-{pid}-*")]
     assert not workdirs, "temporary files left behind"
+
+
+def _holding(proc: subprocess.Popen[str], lines: list[str]) -> list[int] | None:
+    """The run's process tree once it holds (every Machine up); fails at once if the run ended."""
+    if proc.poll() is not None:
+        raise AssertionError(f"verify ended (exit {proc.returncode}) before it held:\n" + "".join(lines))
+    if not any(line.startswith("== the set runs until Ctrl-C") for line in lines):
+        return None
+    tree = _descendants(proc.pid)
+    assert {"nginx", "node"} <= {_comm(p) for p in tree}, "".join(lines)
+    return tree
+
+
+def _api_waiting(proc: subprocess.Popen[str], lines: list[str]) -> list[int] | None:
+    """The run's process tree once the API's Machine runs (node, waited for)."""
+    if proc.poll() is not None:
+        raise AssertionError(f"verify ended (exit {proc.returncode}) first:\n" + "".join(lines))
+    if not any(line.startswith("== start the Machines") for line in lines):
+        return None
+    tree = _descendants(proc.pid)
+    return tree if "node" in {_comm(p) for p in tree} else None
 
 
 def _collect(proc: subprocess.Popen[str]) -> tuple[list[str], threading.Thread]:
@@ -231,15 +298,6 @@ def _wait_for(ready: Callable[[], T | bool | None], seconds: float, why: Callabl
         if time.monotonic() > deadline:
             raise AssertionError(why())
         time.sleep(0.2)
-
-
-def _machines_running(pid: int, lines: list[str]) -> list[int] | None:
-    """The process tree under ``pid`` once a Machine started, nginx and node included."""
-    if not any("machine-start" in line for line in lines):
-        return None
-    tree = _descendants(pid)
-    names = {_comm(p) for p in tree}
-    return tree if {"nginx", "node"} <= names else None
 
 
 def _descendants(root: int) -> list[int]:

@@ -15,11 +15,14 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from hopper.runtime import dns, proxy
 from hopper.runtime.machine import Machine, MachineFailed
 from hopper.runtime.netns import DNS_ADDRESS, Fabric, Host, RuntimeProblem, socket_in
+
+if TYPE_CHECKING:
+    from hopper.runtime.hold import OutsideEdge
 
 T = TypeVar("T")
 
@@ -55,6 +58,9 @@ class PrivateNetwork:
         self._servers: list[asyncio.Server] = []
         self._dns: asyncio.DatagramTransport | None = None
         self.edges: dict[str, dict[int, int]] = {}  # app -> {80|443: loopback port}
+        # `verify --hold`: sockets bound on the machine's own loopback before the run's namespaces
+        # were made (a socket stays in the namespace it was made in), served by the same edge.
+        self.outside: dict[tuple[str, int], OutsideEdge] = {}
 
     # -- life cycle -------------------------------------------------------------------------
     def start(self) -> None:
@@ -169,6 +175,9 @@ class PrivateNetwork:
                                   port=public, force_https=port.force_https and not port.tls)
             self._serve(_returning(sock), rule, port.internal_port)
             ports[public] = sock.getsockname()[1]
+            outside = self.outside.get((app_name, public))
+            if outside is not None:
+                self._serve(_returning(outside.sock), rule, port.internal_port)
         self.edges[app_name] = ports
         return ports
 

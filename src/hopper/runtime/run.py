@@ -69,8 +69,8 @@ class AppRun:
 
 
 class Verifier:
-    def __init__(self, out: Path, source: Path | None, progress: Progress) -> None:
-        self.out, self.source, self.progress = out, source, progress
+    def __init__(self, out: Path, source: Path | None, progress: Progress, hold: bool = False) -> None:
+        self.out, self.source, self.progress, self.hold = out, source, progress, hold
         self.report = Report()
         # The pid in the name tells whose it is (a test looks for a run's leftovers by it).
         self.workdir = Path(tempfile.mkdtemp(prefix=f"hopper-verify-{os.getpid()}-", dir=_scratch()))
@@ -94,6 +94,8 @@ class Verifier:
     def close(self) -> None:
         with contextlib.suppress(Exception):
             self.net.close()
+        for edge in self.net.outside.values():
+            edge.sock.close()
         shutil.rmtree(self.workdir, ignore_errors=True)
 
     # -- the run ----------------------------------------------------------------------------
@@ -117,6 +119,12 @@ class Verifier:
         from hopper.runtime import checks  # noqa: PLC0415
 
         checks.build_time_values(self)
+        if self.hold:
+            from hopper.runtime.hold import outside_edges  # noqa: PLC0415
+
+            self.net.outside = outside_edges(
+                (name, port) for name, fly in self.flyset.apps.items()
+                if name not in self.flyset.private_apps for port, _groups in _services(fly))
         # The rest runs in namespaces of its own that die with it (hopper.runtime.sandbox):
         # as root, or as root of a user namespace for an unprivileged user.
         return isolated(self.deploy_and_check)
@@ -138,6 +146,11 @@ class Verifier:
             self.start_machines()
             self.step("check the running set")
             checks.run_all(self)
+            if self.hold:
+                from hopper.runtime.hold import hold  # noqa: PLC0415
+
+                hold({key: edge for key, edge in self.net.outside.items() if key[0] in self.net.edges},
+                     self.progress)
             return self.report
         finally:
             self.step("stop the Machines and the network")
@@ -557,14 +570,18 @@ def threading_main() -> bool:
     return threading.current_thread() is threading.main_thread()
 
 
-def verify(out: Path, source: Path | None = None, progress: Progress | None = None) -> Report:
+def verify(out: Path, source: Path | None = None, progress: Progress | None = None, *,
+           hold: bool = False) -> Report:
     """Run the set in ``out`` (with the repository ``source``) and check it. Always cleans up.
+
+    With ``hold``, the set keeps running after the checks until SIGINT, SIGTERM or SIGHUP, each
+    public app answering on a loopback port of this machine (``hopper.runtime.hold``).
 
     Raises :class:`RuntimeProblem` when the machine cannot run it (missing capability)."""
     say = progress or (lambda _text: None)
     started = time.monotonic()
     check_capabilities()  # before anything is created or read
-    verifier = Verifier(out.resolve(), source.resolve() if source else None, say)
+    verifier = Verifier(out.resolve(), source.resolve() if source else None, say, hold)
     try:
         with _signals_raise():
             report = verifier.run()
