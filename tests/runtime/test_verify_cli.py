@@ -200,7 +200,9 @@ def test_hold_serves_the_set_on_loopback_until_ctrl_c(tmp_path: Path) -> None:
             proc.send_signal(signal.SIGINT)
     namespaces = {ns for pid in tree if (ns := _netns(pid)) and ns != _netns(os.getpid())}
     assert namespaces, "the Machines run in namespaces of their own"
-    stdout, _ = proc.communicate(timeout=300)
+    assert proc.stdout is not None
+    stdout = proc.stdout.read()  # not communicate(): the reader thread owns stderr
+    proc.wait(300)
     reader.join(30)
     text = "".join(lines)
     assert proc.returncode == 0, text  # Ctrl-C is how a hold ends: the checks decide the status
