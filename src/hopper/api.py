@@ -63,10 +63,16 @@ def load(path: str | Path, *, fmt: str | None = None,
     opts = options or ReadOptions()
     with _bulk():
         result = reader(source, opts)
+    from hopper.checkout import observe  # noqa: PLC0415
+
+    # What writers need from the source tree goes into the model here, for every format alike,
+    # so that writers stay pure: write(load(x).model) gives what convert(x) gives.
+    root = result.root or (source if source.is_dir() else source.parent)
+    result = ReadResult(model=observe(result.model, root, opts.limits), diagnostics=result.diagnostics,
+                        root=result.root)
     if opts.scan_code:
         from hopper.envscan import scan_architecture  # noqa: PLC0415
 
-        root = result.root or (source if source.is_dir() else source.parent)
         scanned, notes = scan_architecture(result.model, root)
         result = ReadResult(model=scanned, diagnostics=result.diagnostics + notes, root=result.root)
     return result
@@ -94,14 +100,7 @@ def convert(path: str | Path, to: str, *, fmt: str | None = None,
             strict: bool = False) -> ConvertResult:
     """Read ``path`` and render it for ``to``. With ``strict``, any warning raises."""
     read = load(path, fmt=fmt, options=read_options)
-    given = Path(path).absolute()
-    source_root = read.root or (given if given.is_dir() else given.parent)
-    options = write_options or WriteOptions()
-    if options.source_root is None:
-        from dataclasses import replace  # noqa: PLC0415
-
-        options = replace(options, source_root=source_root)
-    written = write(read.model, to, options)
+    written = write(read.model, to, write_options)
     diagnostics = read.diagnostics + written.diagnostics
     if strict:
         raise_if_warnings(diagnostics)

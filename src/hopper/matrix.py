@@ -68,6 +68,9 @@ MATRIX: dict[str, dict[str, Cell]] = {
                                   "partial/none: clever_git_push; workflows are not written (HOP469)", "full/full: GitHub Actions deploy workflow"),
     "Architecture.extensions": _row("partial/partial: top-level x-* keys kept; other formats' data dropped (HOP714)",
                                     "partial/partial: clevercloud data (input kind) kept; other formats' data dropped (HOP468)", "partial/partial"),
+    "Architecture.checkout": _row("none/none: seen at load time (hopper.checkout), not by formats", "none/none: load time",
+                                  "none/partial: load time; the runbook says which files of the set replace or sit beside yours"),
+    "Checkout.files": _row(NONE, NONE, "none/partial: load time; the runbook's notes"),
     # ------------------------------------------------------------------ Service
     "Service.name": _row("full/full", "full/full", "full/full"),
     "Service.role": _row("full/full: detected, and x-hopper.role on write",
@@ -92,6 +95,8 @@ MATRIX: dict[str, dict[str, Cell]] = {
     "Service.domains": _row("partial/partial: x-hopper.domains hint", "full/full: vhosts at / outside cleverapps.io", "partial/partial: certificates in the runbook"),
     "Service.env_reads": _row("none/none: filled by the code scanner, not by formats", "none/none: code scanner",
                               "none/none: code scanner"),
+    "Service.listen_addresses": _row("none/none: seen in the code at load time (hopper.checkout)", "none/none: load time",
+                                     "none/partial: load time; HOP550/HOP551"),
     "Service.extensions": _row("partial/partial: service x-* keys kept", "partial/partial: clevercloud data kept; other formats' data dropped (HOP468)", "partial/partial"),
     # ------------------------------------------------------------------ Build
     "Build.context": _row("full/full", "partial/partial: app_folder", "full/full"),
@@ -132,6 +137,13 @@ MATRIX: dict[str, dict[str, Cell]] = {
     "NodeInstall.lockfile": _row("partial/none", "partial/none", "partial/partial: COPY before the install"),
     "NodeInstall.files": _row("partial/none", "partial/none", "partial/partial: COPY before the install"),
     "NodeInstall.manifests": _row("partial/none", "partial/none", "partial/partial: COPY before the install (monorepos)"),
+    "Build.context_files": _row("none/none: seen at load time (hopper.checkout), not by formats", "none/none: load time",
+                                "none/partial: load time; the build mode, Node version and workflow path filter"),
+    "ContextFiles.dockerfile": _row(NONE, NONE, "none/partial: builds the context's own Dockerfile"),
+    "ContextFiles.package_json": _row(NONE, NONE, "none/partial: a Node build, not the context's Dockerfile"),
+    "ContextFiles.node_engines": _row(NONE, NONE, "none/partial: the Node major of the generated Dockerfile"),
+    "ContextFiles.workspace": _row(NONE, NONE, "none/partial: when the reader recorded none"),
+    "ContextFiles.workspace_files": _row(NONE, NONE, "none/partial: the workflow's path filter"),
     # ------------------------------------------------------------------ Runtime
     "Runtime.command": _row("full/full", "partial/partial: the CMD of an image-only Docker app; a Node app's start_script, read back as the build's start command (HOP472); not for other Docker apps (HOP469)", "full/partial: [processes]; CMD of a generated Dockerfile (HOP541)"),
     "Runtime.entrypoint": _row("full/full", "partial/partial: the ENTRYPOINT of an image-only Docker app; before the command in a Node app's start_script; otherwise not written (HOP469)", "partial/partial: Dockerfile"),
@@ -205,6 +217,10 @@ MATRIX: dict[str, dict[str, Cell]] = {
     "EnvRead.line": _row(NONE, NONE, NONE),
     "EnvRead.language": _row(NONE, NONE, NONE),
     "EnvRead.build_time": _row(NONE, NONE, NONE),
+    "ListenAddress.host": _row(NONE, NONE, "none/partial: HOP550/HOP551"),
+    "ListenAddress.file": _row(NONE, NONE, "none/partial: HOP550/HOP551"),
+    "ListenAddress.line": _row(NONE, NONE, "none/partial: HOP550/HOP551"),
+    "ListenAddress.from_env": _row(NONE, NONE, "none/partial: HOP550/HOP551"),
     # ------------------------------------------------------------------ Database
     "Database.name": _row("full/full: service name", "full/full: the add-on's resource label or name", "full/full"),
     "Database.engine": _row("full/partial: PostgreSQL only (HOP709)", "full/partial: PostgreSQL only (HOP455)", "partial/partial: PostgreSQL"),

@@ -99,6 +99,28 @@ class NodeInstall:
     origin: Location | None = _origin()
 
 
+def _observed() -> Any:
+    # What hopper saw in the checkout is not the architecture: two models of one architecture
+    # read from different checkouts compare equal, as with ``origin``. It is dumped, though, so
+    # a model read back from its native form writes the same files.
+    return field(default=None, compare=False)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ContextFiles:
+    """What the checkout holds at a build's context, seen once at load time (:mod:`hopper.checkout`)
+    so that writers never read the source tree. Independent of what the reader recorded: a reader
+    may not have looked (a front read from its nginx image still has a package.json there)."""
+
+    dockerfile: bool = False  # a file named Dockerfile in the context
+    package_json: bool = False  # a readable package.json in the context: a Node.js project
+    node_engines: str | None = None  # that package.json's engines.node, as written
+    workspace: Workspace | None = None  # the monorepo package that package.json is, if any
+    # Which root manifests of the build's workspace (Build.workspace, else the one above) exist,
+    # relative to the project root: package.json, the lockfiles, pnpm-workspace.yaml, turbo.json.
+    workspace_files: tuple[str, ...] = ()
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Build:
     """How the service's image or artifact is built."""
@@ -121,6 +143,7 @@ class Build:
     output_dir: str | None = None  # where the build leaves static files ("dist")
     workspace: Workspace | None = None
     node_install: NodeInstall | None = None
+    context_files: ContextFiles | None = _observed()  # None: the checkout was not looked at
     origin: Location | None = _origin()
     key_origins: Mapping[str, Location] = _key_origins()
 
@@ -234,6 +257,16 @@ class EnvRead:
     build_time: bool = False  # read at build time (Vite import.meta.env, Dockerfile ARG)
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ListenAddress:
+    """A place in the application's own code that picks the address it listens on."""
+
+    host: str  # "0.0.0.0", "127.0.0.1", "localhost", "::"
+    file: str  # relative to the project root, POSIX separators
+    line: int
+    from_env: str | None = None  # the variable that overrides it (HOST), when it is only a default
+
+
 # Service extension keys that describe the architecture, not one format's private data: a reader
 # records what it merged or replaced, every writer may read them, and none reports them dropped.
 # "merged": identical services one nginx upstream balanced, kept as this one with instances
@@ -259,6 +292,8 @@ class Service:
     force_https: bool | None = None
     domains: tuple[str, ...] = ()
     env_reads: tuple[EnvRead, ...] = ()  # filled when the application code is scanned
+    # Filled at load time from the code of every service built from source (hopper.checkout).
+    listen_addresses: tuple[ListenAddress, ...] = field(default=(), compare=False)
     extensions: Mapping[str, Any] = field(default_factory=dict)
     origin: Location | None = _origin()
     key_origins: Mapping[str, Location] = _key_origins()
@@ -386,6 +421,16 @@ class DeployPipeline:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Checkout:
+    """The files at the top of the checkout the setup was read from, seen once at load time, so
+    that a writer can say which of its files replace or sit beside the repository's own without
+    reading the tree: files at the root, one folder down (hidden and dependency folders aside),
+    and in .github/workflows, relative to the project root, sorted."""
+
+    files: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Architecture:
     name: str
     source_format: str | None = None
@@ -397,6 +442,7 @@ class Architecture:
     placement: Placement = field(default_factory=Placement)
     pipeline: DeployPipeline = field(default_factory=DeployPipeline)
     extensions: Mapping[str, Any] = field(default_factory=dict)
+    checkout: Checkout | None = _observed()  # None: built in code, or read without a checkout
     origin: Location | None = _origin()
 
     def service(self, name: str) -> Service | None:

@@ -70,7 +70,7 @@ def test_compose_to_clever_to_compose(tmp_path: Path) -> None:
 @pytest.mark.parametrize("sample", ["clevercloud-webapp", "clevercloud-webapp/export"])
 def test_clever_to_fly(sample: str, tmp_path: Path) -> None:
     source = api.load(SAMPLES / sample, fmt="clevercloud").model
-    written = api.write(source, "fly", WriteOptions(source_root=SAMPLES / "clevercloud-webapp"))
+    written = api.write(source, "fly")
     assert all(CANARY not in text for text in written.files.values())
     assert any(path.endswith("fly.toml") for path in written.files)
     back = api.load(_materialise(dict(written.files), tmp_path), fmt="fly",

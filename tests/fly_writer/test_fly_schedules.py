@@ -12,6 +12,7 @@ import pytest
 from fly_writer_models import api_postgres
 from fly_writer_tools import SHELLCHECK, materialise, run_writer
 
+from hopper.checkout import observe
 from hopper.diff import diff_models
 from hopper.dockerfile import parse_dockerfile
 from hopper.formats.base import ReadOptions
@@ -87,7 +88,8 @@ def test_jobs_of_an_app_with_its_own_dockerfile_ask_for_supercronic(tmp_path: Pa
     api = dataclasses.replace(api, build=dataclasses.replace(api.build, dockerfile="server/Dockerfile",
                                                                   package_manager=None))
     arch = _with_jobs(dataclasses.replace(base, services=(api,)), ("*/5 * * * *", "node poll.js", "api"))
-    files, diags = run_writer(arch, source_root=tmp_path)
+    # What api.load records of a checkout (the server's own Dockerfile), for a model built here.
+    files, diags = run_writer(observe(arch, tmp_path))
     assert "HOP561" in _codes(diags)
     assert tomllib.loads(files["api/fly.toml"])["processes"]["cron"] == "supercronic /etc/hopper/crontab"
 

@@ -48,7 +48,6 @@ class WriteOptions:
     min_running: int | None = None
     postgres: str | None = None  # Fly: "managed" or "unmanaged"
     redis: str | None = None  # Fly: "app" (a private TCP app, the default) or "upstash"
-    source_root: Path | None = None  # the project read, when a writer needs to look at it
     extra: Mapping[str, str] = field(default_factory=dict)
 
 

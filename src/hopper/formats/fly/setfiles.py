@@ -24,7 +24,8 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Iterable
-from pathlib import Path
+
+from hopper.model import Checkout
 
 DOCKERFILE = "Dockerfile.fly"
 IGNOREFILE = "Dockerfile.fly.dockerignore"
@@ -37,36 +38,30 @@ _SOURCE_COUNTERPART = {DOCKERFILE: "Dockerfile", IGNOREFILE: ".dockerignore", NG
                        CRONTAB: "crontab"}
 
 
-def placements(paths: Iterable[str], root: Path | None,
+def placements(paths: Iterable[str], checkout: Checkout | None,
                builds: dict[str, str] | None = None) -> list[tuple[str, str]]:
     """``(path, what it does in the repository)`` for every file of the set but the runbook.
 
-    The set's paths are the repository's (the set is laid out as its root). With the source
-    folder known, the note says which file of the source each one sits beside, and says so
-    plainly when a path already exists there (only hopper's own names should: an earlier set).
-    ``builds`` maps a fly.toml to the repository's own Dockerfile it builds, which it names and
-    the set does not carry."""
+    The set's paths are the repository's (the set is laid out as its root). With the source's
+    files known (``checkout``, seen at load time), the note says which file of the source each
+    one sits beside, and says so plainly when a path already exists there (only hopper's own
+    names should: an earlier set). ``builds`` maps a fly.toml to the repository's own
+    Dockerfile it builds, which it names and the set does not carry."""
+    existing = frozenset(checkout.files) if checkout is not None else frozenset()
     out: list[tuple[str, str]] = []
     for path in sorted(paths):
         if path == RUNBOOK:
             continue
         folder, name = posixpath.split(path)
-        if root is not None and _exists(root, path):
+        if path in existing:
             out.append((path, f"**replaces** your `{path}`"))
             continue
         counterpart = _SOURCE_COUNTERPART.get(name)
         other = posixpath.join(folder, counterpart) if counterpart else None
-        if other is not None and root is not None and _exists(root, other):
+        if other is not None and other in existing:
             out.append((path, f"new file, beside your `{other}`, which stays as it is"))
         elif builds and path in builds:
             out.append((path, f"new file; it builds your `{builds[path]}` as it is"))
         else:
             out.append((path, "new file"))
     return out
-
-
-def _exists(root: Path, rel: str) -> bool:
-    try:
-        return (root / rel).is_file()
-    except OSError:
-        return False

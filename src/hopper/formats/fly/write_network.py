@@ -14,7 +14,6 @@ picks its own address, :func:`report_binds` says so with the file and line.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from hopper.diagnostics import Diagnostics, Location, Severity, code
@@ -47,20 +46,19 @@ def service_url(target: App) -> str:
     return flycast_url(target)
 
 
-def report_binds(app: App, root: Path | None, reached: bool, diags: Diagnostics) -> None:
-    """Say where the app's own code fixes its listen address, when that matters on Fly."""
-    if root is None or not app.http or app.kind == "front" or app.service.build is None:
+def report_binds(app: App, reached: bool, diags: Diagnostics) -> None:
+    """Say where the app's own code fixes its listen address, when that matters on Fly. The
+    addresses were found in the code at load time (``Service.listen_addresses``)."""
+    listens = app.service.listen_addresses
+    if not listens or not app.http or app.kind == "front" or app.service.build is None:
         return
-    from hopper.envscan import service_scan_paths  # noqa: PLC0415
-    from hopper.envscan.binds import code_family, scan_binds  # noqa: PLC0415
+    from hopper.envscan.binds import Bind, code_family  # noqa: PLC0415
 
-    paths = service_scan_paths(app.service)
-    if not paths:
-        return
     env = dict(app.env)
     if app.build_mode == "node":
         env.setdefault("HOST", DUAL_STACK_HOST)  # what the generated Dockerfile sets
-    found = code_family(scan_binds(root, paths), env)
+    found = code_family(tuple(Bind(file=a.file, line=a.line, host=a.host, from_env=a.from_env)
+                              for a in listens), env)
     if found is None:
         return
     family, bind = found

@@ -13,14 +13,12 @@ from __future__ import annotations
 import posixpath
 import shlex
 from dataclasses import dataclass, field, replace
-from pathlib import Path
-from typing import Any
 
 from hopper import mappings
+from hopper.checkout import WORKSPACE_ROOT_FILES
 from hopper.diagnostics import (
     E_INVALID_NAME,
     Diagnostics,
-    InputError,
     Severity,
     code,
     fail,
@@ -232,10 +230,9 @@ def make_plan(arch: Architecture, options: WriteOptions, diags: Diagnostics) -> 
     # Deploy order: what others depend on first, the public front last.
     apps.sort(key=lambda a: (a.kind == "front", a.folder))
 
-    root = options.source_root
     by_name = {a.service.name: a for a in apps}
     for app in apps:
-        _build(app, root, diags)
+        _build(app, diags)
         _env_and_secrets(app, arch, by_name, diags)
         place_public_values(app, diags)
         _volumes(app, diags)
@@ -245,13 +242,13 @@ def make_plan(arch: Architecture, options: WriteOptions, diags: Diagnostics) -> 
             _upstreams(app, arch, by_name, diags)
     reached = routed | {b.resource for s in arch.services for b in s.bindings if b.attribute == "url"}
     for app in apps:
-        report_binds(app, root, app.service.name in reached, diags)
+        report_binds(app, app.service.name in reached, diags)
     dbs = _databases(arch, apps, prefix, project, postgres == "managed", region, diags)
     stores = _stores(arch, apps, prefix, project, diags)
     _unstaged_secrets(arch, apps, diags)
     for app in apps:
         _aliases(app, arch, dbs, diags)
-        app.paths = _paths(app, root)
+        app.paths = _paths(app)
         _report_unwritten_build(app, diags)
     from hopper.formats.fly.release import release_for  # noqa: PLC0415
 
@@ -413,8 +410,8 @@ def _build_time_vars(app: App, diags: Diagnostics) -> None:
     app.build_vars = tuple(sorted(plain))
 
 
-def _build(app: App, root: Path | None, diags: Diagnostics) -> None:
-    _build_inner(app, root, diags)
+def _build(app: App, diags: Diagnostics) -> None:
+    _build_inner(app, diags)
 
 
 def _report_unwritten_build(app: App, diags: Diagnostics) -> None:
@@ -456,15 +453,17 @@ def _same_install(app: App, command: str) -> bool:
     return written is not None and command.split() == written.split()
 
 
-def _build_inner(app: App, root: Path | None, diags: Diagnostics) -> None:
+def _build_inner(app: App, diags: Diagnostics) -> None:
     svc = app.service
     build = svc.build
-    node = _node_project(build.context if build else None, root)
+    # What the checkout holds at the build context, observed at load time (hopper.checkout).
+    found = build.context_files if build is not None else None
+    node = found is not None and found.package_json
     if build is not None:
         app.build_secrets = tuple(sorted({names.check_gh_secret(n, build.origin) for n in build.secrets}))
         from hopper.formats.fly.versions import node_major  # noqa: PLC0415
 
-        app.node_version = node_major(build.runtime_version, node.engines_node if node else None)
+        app.node_version = node_major(build.runtime_version, found.node_engines if found else None)
         # What installing needs comes from the model alone (read at read time), so that the
         # generated Dockerfile is the same with or without the source tree.
         app.package_manager = build.package_manager or "npm"
@@ -472,7 +471,7 @@ def _build_inner(app: App, root: Path | None, diags: Diagnostics) -> None:
         app.lockfile = build.node_install.lockfile if build.node_install else None
         # The reader may not have recorded the workspace (a front read from its nginx image);
         # the package.json next to the build context says it as well.
-        app.workspace = build.workspace or (node.workspace if node else None)
+        app.workspace = build.workspace or (found.workspace if found else None)
         _build_time_vars(app, diags)
     if app.kind == "front":
         static_bind = next((v for v in svc.volumes if v.kind is VolumeKind.BIND and svc.static_site
@@ -505,8 +504,8 @@ def _build_inner(app: App, root: Path | None, diags: Diagnostics) -> None:
         app.build_mode = "image"
         return
     dockerfile = build.dockerfile
-    if dockerfile is None and root is not None and build.context is not None \
-            and (root / build.context / "Dockerfile").is_file() and not (build.package_manager or node):
+    if dockerfile is None and found is not None and build.context is not None \
+            and found.dockerfile and not (build.package_manager or node):
         dockerfile = posixpath.join(build.context, "Dockerfile")
     if dockerfile is not None:
         app.build_mode = "source"
@@ -515,20 +514,6 @@ def _build_inner(app: App, root: Path | None, diags: Diagnostics) -> None:
     else:
         app.build_mode = "node"
         app.dockerfile = DOCKERFILE
-
-
-def _node_project(context: str | None, root: Path | None) -> Any:
-    if root is None or context is None:
-        return None
-    from hopper.nodeproject import read_node_project  # noqa: PLC0415
-
-    folder = root / context
-    if not folder.is_dir():
-        return None
-    try:
-        return read_node_project(folder, root)
-    except InputError:
-        return None
 
 
 # ---------------------------------------------------------------------------- env and secrets
@@ -910,9 +895,10 @@ def _wrap_processes(app: App) -> bool:
     return True
 
 
-def _paths(app: App, root: Path | None) -> tuple[str, ...]:
+def _paths(app: App) -> tuple[str, ...]:
     """The paths whose change redeploys the app (the workflow's path filter)."""
     build = app.service.build
+    found = build.context_files if build is not None else None
     paths = {f"{app.folder}/**", f".github/workflows/fly-deploy-{app.folder}.yml"}
     if app.static_copy:
         paths.add(f"{app.static_copy}/**")
@@ -920,10 +906,10 @@ def _paths(app: App, root: Path | None) -> tuple[str, ...]:
         ws = app.workspace
         base = "" if ws.root in (".", "") else ws.root.rstrip("/") + "/"
         paths.add(f"{base}{ws.path}/**")
-        for manifest in ("package.json", "pnpm-lock.yaml", "pnpm-workspace.yaml", "yarn.lock",
-                         "package-lock.json", "turbo.json"):
-            if root is None or (root / base / manifest).is_file():
-                paths.add(f"{base}{manifest}")
+        # The workspace root's manifests that exist (seen at load time); without a checkout (a
+        # model built in code), every one of them.
+        paths.update(found.workspace_files if found is not None else
+                     (f"{base}{manifest}" for manifest in WORKSPACE_ROOT_FILES))
     elif build is not None and build.context not in (None, ".", ""):
         paths.add(f"{posixpath.normpath(build.context)}/**")
     elif build is not None:

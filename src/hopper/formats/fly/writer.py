@@ -93,8 +93,8 @@ def write(arch: Architecture, options: WriteOptions) -> WriteResult:
                                     *(entry.scale_command() for entry in schedules)) if c])
     own_dockerfiles = {f"{app.folder}/fly.toml": posixpath.normpath(posixpath.join(app.folder, app.dockerfile))
                        for app in plan.apps if app.build_mode in ("source", "front-files") and app.dockerfile}
-    files[RUNBOOK] = _runbook(plan, deploy, schedules, placements(files, options.source_root, own_dockerfiles),
-                              options.source_root is not None, upstash)
+    files[RUNBOOK] = _runbook(plan, deploy, schedules, placements(files, arch.checkout, own_dockerfiles),
+                              arch.checkout is not None, upstash)
     return WriteResult(files=dict(sorted(files.items())), diagnostics=diags.as_tuple())
 
 
