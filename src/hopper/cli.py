@@ -281,7 +281,7 @@ def _dry_run_plan(result: object, target: str, fmt: ReportFormat, *, scan_code: 
 
     assert isinstance(result, api.ConvertResult)
     with tempfile.TemporaryDirectory(prefix="hopper-dry-run-") as tmp:
-        output.write_tree(Path(tmp), result.files, force=True)
+        output.write_scratch_tree(Path(tmp), result.files)
         try:
             # Read back as `diff` reads its AFTER side, so both print the same plan.
             after = api.load(tmp, fmt=target, options=ReadOptions(scan_code=scan_code))

@@ -24,7 +24,6 @@ The rules (ecosystem-and-reliability §2.2-K):
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import errno
 import functools
 import os
@@ -245,6 +244,8 @@ _flock = _lock_exclusive if sys.platform != "win32" else None
 
 @functools.cache
 def _libc_syncfs() -> Callable[[int], int] | None:
+    import ctypes  # noqa: PLC0415 - only when a tree is really written
+
     try:
         libc = ctypes.CDLL(None, use_errno=True)
         func = libc.syncfs
@@ -265,6 +266,8 @@ def _sync_file_system(fd: int) -> None:
             os.sync()
         return
     if syncfs(fd) != 0:
+        import ctypes  # noqa: PLC0415
+
         err = ctypes.get_errno()
         raise OSError(err, os.strerror(err))
 
@@ -304,6 +307,18 @@ def _unchanged(target: Path, text: str, *, executable: bool) -> bool:
             return handle.read(len(data) + 1) == data
     except OSError:
         return False
+
+
+def write_scratch_tree(scratch: Path, files: Mapping[str, str]) -> None:
+    """Write ``files`` into ``scratch``, a fresh private folder the caller removes afterwards
+    (the dry run reads back what it would write): the paths are checked as for ``write_tree``,
+    but nothing is claimed, staged, flushed or renamed -- no other run can see the folder, and
+    its files are thrown away, so none of that protects anything there."""
+    for item in plan_tree(scratch, files, force=False):
+        item.target.parent.mkdir(parents=True, exist_ok=True)
+        with open(item.target, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(files[item.relative])
+        os.chmod(item.target, 0o755 if item.relative.endswith(".sh") else 0o644)
 
 
 def write_tree(out: Path, files: Mapping[str, str], *, force: bool = False) -> list[str]:

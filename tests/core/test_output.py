@@ -140,3 +140,17 @@ def test_a_link_to_the_same_text_is_still_replaced(tmp_path: Path) -> None:
     output.write_tree(out, {"fly.toml": "app = 'x'\n"}, force=True)
     assert not (out / "fly.toml").is_symlink()
     assert victim.read_text() == "app = 'x'\n"
+
+
+def test_scratch_tree_holds_the_files_with_their_modes(tmp_path: Path) -> None:
+    """The dry run's read-back folder: the same files and modes as write_tree, the same path checks."""
+    files = {"a/fly.toml": "app = 'x'\n", "fly-setup.sh": "#!/bin/sh\n", "b/c/d.txt": "ü\n"}
+    output.write_scratch_tree(tmp_path / "scratch", files)
+    output.write_tree(tmp_path / "real", files)
+    for rel in files:
+        scratch, real = tmp_path / "scratch" / rel, tmp_path / "real" / rel
+        assert scratch.read_bytes() == real.read_bytes()
+        assert os.stat(scratch).st_mode == os.stat(real).st_mode
+    with pytest.raises(OutputError):
+        output.write_scratch_tree(tmp_path / "other", {"../escape": "x"})
+    assert not (tmp_path / "escape").exists()
