@@ -24,15 +24,8 @@ from hopper.formats.clevercloud.codes import (
     W_UNSUPPORTED_RESOURCE,
 )
 from hopper.formats.clevercloud.files import SourceFiles
-from hopper.formats.clevercloud.hcl_eval import (
-    AttrRef,
-    Block,
-    Evaluator,
-    Instance,
-    ModuleFiles,
-    Value,
-    load_instances,
-)
+from hopper.formats.clevercloud.hcl_eval import AttrRef, Evaluator, Value
+from hopper.formats.clevercloud.hcl_modules import Block, Instance, ModuleFiles, load_instances
 from hopper.formats.clevercloud.setup import (
     CELLAR,
     POSTGRESQL,
