@@ -2,14 +2,15 @@
 
 ``load_project`` (project.py) gives the merged, interpolated, normalised document; this module
 decides what each service is (detect.py), reads nginx fronts (front.py), backing services
-(backing.py), bindings and secret env (bindings.py) and hints (hints.py), and reports every
+(backing.py; databases and stores become components in reader_backing.py), bindings and secret
+env (bindings.py; secret bookkeeping in reader_base.py) and hints (hints.py), and reports every
 decision as an info diagnostic and every key it does not carry as a warning (keys.py).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -24,51 +25,33 @@ from hopper.diagnostics import (
     warning,
 )
 from hopper.formats.base import ReadOptions, ReadResult
-from hopper.formats.compose import (
-    backing,
-    bindings,
-    command_refs,
-    devsetup,
-    keys,
-    schedulers,
-    service,
-    upstreams,
-)
-from hopper.formats.compose.detect import BuildFacts, Detection, build_facts, classify, command_text
+from hopper.formats.compose import bindings, devsetup, keys, schedulers, service, upstreams
+from hopper.formats.compose.detect import build_facts, classify
 from hopper.formats.compose.front import FrontResult, read_front
-from hopper.formats.compose.hints import ServiceHints, TopHints, read_service_hints, read_top_hints
-from hopper.formats.compose.interpolation import EnvRefs
+from hopper.formats.compose.hints import TopHints, read_service_hints, read_top_hints
 from hopper.formats.compose.project import ComposeProject, load_project
 from hopper.formats.compose.provenance import backing_key_origins, with_key_origins
+from hopper.formats.compose.reader_backing import BackingReader
+from hopper.formats.compose.reader_base import ROLE_OF_KIND, Entry, env_of
 from hopper.migrations import carry_migration
 from hopper.model import (
     Architecture,
-    Binding,
     Build,
-    Database,
-    ObjectStore,
     Placement,
     Role,
     Runtime,
     Schedule,
-    Secret,
     Service,
     secret_digest,
 )
-from hopper.secrets import looks_secret, moved_secret_warning, scrub_command
+from hopper.secrets import looks_secret
 
 I_ROLE = code("HOP167", Severity.INFO, "the role hopper gave a compose service, and why")
 W_GENERIC = code("HOP168", Severity.WARNING, "a compose service was not recognised and is carried as generic")
 I_IGNORED = code("HOP169", Severity.INFO, "a service was left out because x-hopper.ignore is set")
-I_COMPOSE_SECRET = code("HOP182", Severity.INFO, "a compose secret and the services that use it")
-W_SECRET_VALUES_DIFFER = code("HOP183", Severity.WARNING,
-                              "two services set the same secret env var to different values")
 W_BUILD_ARG_SECRET = code("HOP184", Severity.WARNING,
                           "a build arg looks secret: it is treated as a build secret, not a build arg")
-W_BUCKET_INIT_UNATTACHED = code("HOP186", Severity.WARNING,
-                                "a bucket-creating service names no object store of the project")
 
-_ROLE_OF_KIND = {"front": Role.FRONT, "api": Role.API, "worker": Role.WORKER, "generic": Role.GENERIC}
 _KIND_LABEL = {"front": "role front", "api": "role api", "worker": "role worker", "generic": "role generic",
                "database": "PostgreSQL database", "object_store": "object store",
                "bucket_init": "bucket-creating helper"}
@@ -84,68 +67,13 @@ def read(path: Path, options: ReadOptions) -> ReadResult:
     return result
 
 
-@dataclass(slots=True)
-class _Entry:
-    name: str
-    svc: dict[str, Any]
-    hints: ServiceHints
-    facts: BuildFacts
-    detection: Detection
-    front: FrontResult | None = None
-
-
-@dataclass(slots=True)
-class _SecretAcc:
-    source: str
-    used_by: set[str] = field(default_factory=set)
-    digests: set[str | None] = field(default_factory=set)
-    build_time: bool = False
-    origin: Location | None = None
-
-
 def build_model(project: ComposeProject, limits: Limits = DEFAULT_LIMITS) -> ReadResult:
     return _Builder(project, limits).build()
 
 
-class _Builder:
-    def __init__(self, project: ComposeProject, limits: Limits) -> None:
-        self.project = project
-        self.root = project.root
-        self.resolved_root = project.root.resolve()  # once: bind mounts are checked against it
-        self.limits = limits
-        self.out: list[Diagnostic] = list(project.diagnostics)
-        self.entries: dict[str, _Entry] = {}
-        self.hosts: dict[str, str] = {}
-        self.secrets: dict[str, _SecretAcc] = {}
-        self.command_secrets: dict[str, set[str]] = {}  # service -> secrets moved off its command line
-        self.folded_into: dict[str, str] = {}  # bucket-init helper → the store it works on
-        # database → (its password env name, the variable that env takes its value from), when
-        # the two differ: the Secret is named after the variable (Database.password_secret).
-        self.password_from: dict[str, tuple[str, str]] = {}
-        self.owners: dict[str, tuple[tuple[str, str], ...]] | None = None  # see credential_owners
-        self.ofelia: dict[str, dict[str, Any]] = {}  # scheduler services: their jobs become schedules
-        self.cron_daemons: dict[str, str] = {}  # service -> the cron daemon its command was
-        self.merged: dict[str, dict[str, Any]] = {}  # kept service -> the upstream copies it stands for
-        self.merged_into: dict[str, str] = {}  # a copy left out -> the service kept for it
+class _Builder(BackingReader):
+    """One pass over the detected services: the model's services, schedules and secrets."""
 
-    # ------------------------------------------------------------------------ helpers
-
-    def locate(self, *path: str | int) -> Location | None:
-        locations = self.project.locations
-        for n in range(len(path), 0, -1):
-            loc = locations.get(tuple(path[:n]))
-            if loc is not None:
-                return loc
-        return None
-
-    def resolve_host(self, host: str) -> str | None:
-        return self.hosts.get(host.lower().rstrip("."))
-
-    def refs(self, name: str) -> dict[str, EnvRefs]:
-        """The variable references of a service's raw env values (see ComposeProject.env_refs)."""
-        return self.project.env_refs.get(name, {})
-
-    # ------------------------------------------------------------------------ the pass
 
     def build(self) -> ReadResult:
         top = read_top_hints(self.project.extensions, self.locate, self.out)
@@ -170,7 +98,7 @@ class _Builder:
             kind = entry.detection.kind
             backing_kind = kind in ("database", "object_store") or name in folded
             keys.report_service_keys(name, entry.svc, backing=backing_kind, locate=self.locate, out=self.out)
-            env = _env(entry.svc)
+            env = env_of(entry.svc)
             if backing_kind:
                 self._backing_env(name, entry, env)
                 for vol in entry.svc.get("volumes") or []:
@@ -223,7 +151,7 @@ class _Builder:
                 continue
             facts = build_facts(svc, self.root, self.limits)
             detection = classify(name, svc, facts, hint_role=hints.role)
-            if detection.kind in _ROLE_OF_KIND:
+            if detection.kind in ROLE_OF_KIND:
                 svc, dev = devsetup.clean_service(name, svc, facts, root=self.root,
                                                   front=detection.kind == "front", locate=self.locate,
                                                   out=self.out)
@@ -238,7 +166,7 @@ class _Builder:
                     W_GENERIC, f"{name}: not recognised ({detection.reason}); carried as a generic service",
                     self.locate("services", name),
                     hint="set x-hopper.role on the service if hopper guessed wrong"))
-            self.entries[name] = _Entry(name, svc, hints, facts, detection)
+            self.entries[name] = Entry(name, svc, hints, facts, detection)
         notes: list[Diagnostic] = []
         devsetup.whole_file(applications, dev_services, self.locate, notes)
         self.out[first:first] = notes  # said first, before what each service became
@@ -246,7 +174,7 @@ class _Builder:
     def _merge_upstreams(self) -> None:
         """Identical services behind one nginx upstream become one service with replicas."""
         found = [u for e in self.entries.values() if e.front is not None for u in e.front.upstreams]
-        services = {n: e.svc for n, e in self.entries.items() if e.detection.kind in _ROLE_OF_KIND}
+        services = {n: e.svc for n, e in self.entries.items() if e.detection.kind in ROLE_OF_KIND}
         for merge in upstreams.find_merges(found, services, self.resolve_host, self.out):
             kept = self.entries[merge.kept]
             kept.svc = upstreams.with_replicas(kept.svc, merge.replicas)
@@ -265,7 +193,7 @@ class _Builder:
     def _schedules(self) -> list[Schedule]:
         """Scheduler services (ofelia, crond, supercronic) become schedules (schedulers.py)."""
         views = {n: schedulers.ServiceView(e.svc, e.facts.dockerfile, e.facts.context)
-                 for n, e in self.entries.items() if e.detection.kind in _ROLE_OF_KIND}
+                 for n, e in self.entries.items() if e.detection.kind in ROLE_OF_KIND}
         views.update({n: schedulers.ServiceView(svc, None, None) for n, svc in self.ofelia.items()})
         found = schedulers.read_schedulers(views, root=self.root, limits=self.limits,
                                            configs=self.project.configs, locate=self.locate)
@@ -286,31 +214,6 @@ class _Builder:
         self.out.extend(found.diagnostics)
         return found.schedules
 
-    def _move_command_secrets(self, name: str, svc: dict[str, Any]) -> dict[str, Any]:
-        """A credential on the service's command line (``redis-server --requirepass X``) becomes
-        a secret the command reads by name, before anything else sees the command."""
-        changed = dict(svc)
-        for key in ("entrypoint", "command"):
-            argv = svc.get(key)
-            if not isinstance(argv, list):
-                continue
-            scrubbed, moved = scrub_command([str(a) for a in argv], name)
-            for var, option, value in moved:
-                where = self.locate("services", name, key)
-                self.out.append(moved_secret_warning(f"service '{name}'", key, option, var, where))
-                self._add_secret(var, "env", name, secret_digest(var, value), where)
-                self.command_secrets.setdefault(name, set()).add(var)
-            for option, var in command_refs.references_in(list(scrubbed)):
-                # `--requirepass ${REDIS_PASSWORD}`: the user's own name is the secret's name.
-                where = self.locate("services", name, key)
-                self.out.append(info(command_refs.I_COMMAND_SECRET_REF, f"service '{name}': {option} in its "
-                                     f"{key} takes its value from {var}, a secret the target must receive "
-                                     "(set it there; the command reads it by that name)", where))
-                self._add_secret(var, "env", name, None, where)
-                self.command_secrets.setdefault(name, set()).add(var)
-            changed[key] = list(scrubbed)
-        return changed
-
     def _host_names(self) -> None:
         """Every name another container can use to reach a service: its name, hostname,
         container_name and network aliases."""
@@ -328,7 +231,7 @@ class _Builder:
                     for alias in (spec or {}).get("aliases") or [] if isinstance(spec, dict) else []:
                         self.hosts.setdefault(str(alias).lower(), name)
 
-    def _front(self, entry: _Entry) -> FrontResult:
+    def _front(self, entry: Entry) -> FrontResult:
         result = read_front(entry.name, entry.svc, root=self.root, limits=self.limits,
                           dockerfile=entry.facts.dockerfile, node=entry.facts.node, context=entry.facts.context,
                           configs=self.project.configs, locate=self.locate, resolve_host=self.resolve_host)
@@ -343,164 +246,13 @@ class _Builder:
                     ports.setdefault(route.target_service, route.target_port)
         return ports
 
-    # ------------------------------------------------------------------------ backing services
-
-    def _fold_bucket_inits(self) -> dict[str, dict[str, dict[str, tuple[bool, str]]]]:
-        """Bucket-creating helpers: {helper: {store: {bucket: (public, where)}}}."""
-        stores = [n for n, e in self.entries.items() if e.detection.kind == "object_store"]
-        folded: dict[str, dict[str, dict[str, tuple[bool, str]]]] = {}
-        for name, entry in list(self.entries.items()):
-            if entry.detection.kind != "bucket_init":
-                continue
-            targets = backing.init_targets(entry.svc, stores)
-            if not targets:
-                self.out.append(warning(W_BUCKET_INIT_UNATTACHED, f"{name}: creates buckets but names no object "
-                                        "store of this project; carried as a generic service",
-                                        self.locate("services", name)))
-                entry.detection = replace(entry.detection, kind="generic")
-                continue
-            found = backing.buckets_from_command(command_text(entry.svc))
-            where = f"service {name}'s command"
-            folded[name] = {targets[0]: {bucket: (public, where) for bucket, public in found}}
-            self.folded_into[name] = targets[0]
-            self.out.append(info(backing.I_BUCKET_INIT, f"{name}: folded into object store {targets[0]} "
-                                 f"(creates {', '.join(b for b, _ in found) or 'no bucket hopper can read'})",
-                                 self.locate("services", name)))
-        return folded
-
-    def _databases(self) -> list[Database]:
-        out: list[Database] = []
-        for name, entry in self.entries.items():
-            if entry.detection.kind != "database":
-                continue
-            plain, file_var = backing.pg_password_env(entry.svc)
-            secret_name = plain
-            ref = self.refs(name).get(plain) if plain is not None else None
-            if plain is not None and ref is not None and ref.single and ref.names[0] != plain:
-                # `POSTGRES_PASSWORD: ${DB_PASSWORD}`: the secret the user sets is DB_PASSWORD.
-                secret_name = ref.names[0]
-                self.password_from[name] = (plain, secret_name)
-            if secret_name is None and file_var is not None:
-                secret_name = self._secret_for_file(entry.svc, str(_env(entry.svc).get(file_var) or ""))
-            out.append(backing.read_database(name, entry.svc, entry.detection.base_image,
-                                             password_secret=secret_name, locate=self.locate,
-                                             version_hint=entry.hints.version, out=self.out,
-                                             password_env=plain))
-        return out
-
-    def _secret_for_file(self, svc: dict[str, Any], path: str) -> str | None:
-        for ref in svc.get("secrets") or []:
-            if not isinstance(ref, dict):
-                continue
-            source = str(ref.get("source"))
-            target = str(ref.get("target") or source)
-            if path in (target, f"/run/secrets/{target}"):
-                return source
-        return None
-
-    def _resources(self) -> dict[str, bindings.Resource]:
-        out: dict[str, bindings.Resource] = {}
-        for name, entry in self.entries.items():
-            env = _env(entry.svc)
-            kind = entry.detection.kind
-            if kind == "database":
-                known = {"user": env.get("POSTGRES_USER") or env.get("POSTGRESQL_USERNAME") or "postgres",
-                         "password": env.get("POSTGRES_PASSWORD") or env.get("POSTGRESQL_PASSWORD") or "",
-                         "database": env.get("POSTGRES_DB") or env.get("POSTGRESQL_DATABASE") or ""}
-                out[name] = bindings.Resource(name=name, kind="database",
-                                              known_values={k: v for k, v in known.items() if v},
-                                              credential_vars=self._credential_vars(name, kind))
-            elif kind == "object_store":
-                known = {"access_key": env.get("MINIO_ROOT_USER") or env.get("MINIO_ACCESS_KEY") or "",
-                         "secret_key": env.get("MINIO_ROOT_PASSWORD") or env.get("MINIO_SECRET_KEY") or ""}
-                out[name] = bindings.Resource(name=name, kind="object_store",
-                                              known_values={k: v for k, v in known.items() if v},
-                                              credential_vars=self._credential_vars(name, kind))
-            elif kind in _ROLE_OF_KIND:
-                out[name] = bindings.Resource(name=name, kind="service")
-        return out
-
-    def _credential_vars(self, name: str, kind: str) -> dict[str, str]:
-        """The variables this backing service's credential env is exactly one reference to."""
-        out: dict[str, str] = {}
-        refs = self.refs(name)
-        for env_name, attribute in backing.CREDENTIAL_ENV.get(kind, {}).items():
-            ref = refs.get(env_name)
-            if ref is not None and ref.single:
-                out.setdefault(ref.names[0], attribute)
-        return out
-
-    def _backing_env(self, name: str, entry: _Entry, env: Mapping[str, str | None]) -> None:
-        carried = backing.PG_CARRIED_ENV if entry.detection.kind == "database" else backing.STORE_CARRIED_ENV
-        split = bindings.split_env(name, env, force_secret=entry.hints.secrets, force_plain=entry.hints.plain,
-                                   bound_secret=frozenset(), locate=self.locate, out=self.out,
-                                   refs=self.refs(name))
-        password_env, password_var = self.password_from.get(name, (None, None))
-        for var, digest in split.secret.items():
-            secret = var
-            if var == password_env and password_var is not None:
-                secret = password_var
-                value = env.get(var)
-                digest = secret_digest(secret, value) if digest is not None and value is not None else None
-            self._add_secret(secret, "env", name, digest, self.locate("services", name, "environment", var))
-        for var in sorted(split.plain):
-            if var not in carried:
-                self.out.append(warning(keys.W_KEY_NOT_CARRIED,
-                                        f"services.{name}.environment.{var} is not carried into the model",
-                                        self.locate("services", name, "environment", var),
-                                        hint="a managed database or store on the target is configured there"))
-        self._service_secret_refs(name, entry.svc)
-
-    def _collect_store_facts(self, service_bindings: tuple[Binding, ...], env: Mapping[str, str | None],
-                             store_buckets: dict[str, dict[str, tuple[bool, str]]],
-                             endpoints: dict[str, str]) -> None:
-        for b in service_bindings:
-            value = env.get(b.variable)
-            if b.resource not in store_buckets or not value or b.secret:
-                continue
-            if b.attribute == "bucket" and backing.valid_bucket(value):
-                store_buckets[b.resource].setdefault(value, (False, f"{b.variable}"))
-            elif b.attribute == "endpoint" and "://" in value:
-                endpoints.setdefault(b.resource, value)
-
-    def _stores(self, store_buckets: dict[str, dict[str, tuple[bool, str]]],
-                endpoints: dict[str, str]) -> list[ObjectStore]:
-        out: list[ObjectStore] = []
-        for name, entry in self.entries.items():
-            if entry.detection.kind != "object_store":
-                continue
-            buckets = dict(store_buckets.get(name, {}))
-            for bucket, public in backing.buckets_from_env(_env(entry.svc)):
-                buckets[bucket] = (public, "MINIO_DEFAULT_BUCKETS")
-            for bucket, public in entry.hints.buckets.items():
-                buckets[bucket] = (public, "x-hopper.buckets")
-            out.append(backing.make_store(name, entry.svc, provider=entry.detection.provider,
-                                          base_image=entry.detection.base_image, buckets=buckets,
-                                          endpoint=endpoints.get(name), locate=self.locate, out=self.out,
-                                          compose=self._store_compose_data(name)))
-        return out
-
-    def _store_compose_data(self, name: str) -> dict[str, Any]:
-        """What only a compose writer uses, so compose -> compose keeps the user's choices: the
-        variables the store's credentials are set from, and its bucket job's name and image."""
-        data: dict[str, Any] = {}
-        credentials = {attribute: var for var, attribute in sorted(self._credential_vars(name, "object_store").items())}
-        if set(credentials) == {"access_key", "secret_key"}:
-            data["credentials"] = credentials
-        for helper, store in sorted(self.folded_into.items()):
-            image = self.entries[helper].svc.get("image") if helper in self.entries else None
-            if store == name:
-                data["bucket_job"] = {"name": helper, **({"image": image} if isinstance(image, str) else {})}
-                break
-        return data
-
     # ------------------------------------------------------------------------ application services
 
-    def _service(self, entry: _Entry, top: TopHints, resources: dict[str, bindings.Resource],
+    def _service(self, entry: Entry, top: TopHints, resources: dict[str, bindings.Resource],
                  routed_port: int | None, env: Mapping[str, str | None]) -> tuple[Service, set[str]]:
         name, svc, hints, facts = entry.name, entry.svc, entry.hints, entry.facts
         kind = entry.detection.kind
-        role = _ROLE_OF_KIND.get(kind, Role.GENERIC)
+        role = ROLE_OF_KIND.get(kind, Role.GENERIC)
         front = entry.front
         refs = self.refs(name)
         if self.owners is None:
@@ -608,7 +360,7 @@ class _Builder:
         entry = self.entries.get(name)
         return entry is not None and entry.detection.kind != "bucket_init"
 
-    def _build(self, entry: _Entry) -> Build | None:
+    def _build(self, entry: Entry) -> Build | None:
         build = entry.svc.get("build")
         if not isinstance(build, dict):
             return None
@@ -635,59 +387,3 @@ class _Builder:
                                  self.locate("services", entry.name, "build"), build_time=True)
         return service.base_build(entry.name, entry.svc, self.root, self.locate, self.out,
                                   plain_args=plain_args, secret_ids=tuple(sorted(ids)))
-
-    # ------------------------------------------------------------------------ secrets
-
-    def _service_secret_refs(self, name: str, svc: dict[str, Any]) -> None:
-        for ref in svc.get("secrets") or []:
-            if isinstance(ref, dict) and ref.get("source"):
-                self._add_secret(str(ref["source"]), "compose_secret", name, None,
-                                 self.locate("secrets", str(ref["source"])))
-        build = svc.get("build")
-        if isinstance(build, dict):
-            for sid in build.get("secrets") or []:
-                if str(sid) in self.project.secrets:
-                    self._add_secret(str(sid), "compose_secret", name, None, self.locate("secrets", str(sid)),
-                                     build_time=True)
-
-    def _compose_secrets(self) -> None:
-        for name in sorted(self.project.secrets):
-            acc = self.secrets.get(name)
-            users = ", ".join(sorted(acc.used_by)) if acc and acc.used_by else "no service"
-            self.out.append(info(I_COMPOSE_SECRET, f"secret {name}: compose secret used by {users}",
-                                 self.locate("secrets", name)))
-            if acc is None:
-                self.secrets[name] = _SecretAcc(source="compose_secret", origin=self.locate("secrets", name))
-
-    def _add_secret(self, name: str, source: str, user: str, digest: str | None, origin: Location | None,
-                    *, build_time: bool = False) -> None:
-        acc = self.secrets.get(name)
-        if acc is None:
-            acc = self.secrets[name] = _SecretAcc(source=source, origin=origin, build_time=build_time)
-        acc.used_by.add(self.folded_into.get(user, user))
-        if digest is not None:
-            acc.digests.add(digest)
-
-    def _secrets(self) -> tuple[Secret, ...]:
-        out: list[Secret] = []
-        for name, acc in sorted(self.secrets.items()):
-            digest = None
-            if len(acc.digests) == 1:
-                digest = next(iter(acc.digests))
-            elif len(acc.digests) > 1:
-                users = sorted(acc.used_by)
-                shown = ", ".join(users[:5]) + (f" and {len(users) - 5} more" if len(users) > 5 else "")
-                self.out.append(warning(
-                    W_SECRET_VALUES_DIFFER, f"secret {name}: {shown} set it to different "
-                    "values; hopper keeps one name", acc.origin,
-                    hint="give the variables different names, or the same value"))
-            out.append(Secret(name=name, source=acc.source, used_by=tuple(sorted(acc.used_by)),
-                              build_time=acc.build_time, digest=digest, origin=acc.origin))
-        return tuple(out)
-
-
-def _env(svc: dict[str, Any]) -> dict[str, str | None]:
-    env = svc.get("environment") or {}
-    if not isinstance(env, dict):
-        return {}
-    return {str(k): (None if v is None else str(v)) for k, v in env.items()}
