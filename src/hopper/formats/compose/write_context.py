@@ -109,3 +109,8 @@ def check_volume_name(name: str, where: Location | None) -> None:
 def check_env_key(name: str, where: Location | None) -> None:
     if not name or _ENV_KEY_BAD.search(name):
         raise fail(E_NAME, f"{name!r} cannot be used as an environment variable name", where)
+
+
+def env_key(name: str, where: Location | None) -> str:
+    check_env_key(name, where)
+    return name

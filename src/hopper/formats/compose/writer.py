@@ -12,63 +12,43 @@ Files written (see docs/compose-output.md):
 
 The writer is pure and deterministic: services sorted by name, keys in a fixed order, no
 timestamps. Whatever compose cannot express becomes a HOP7xx diagnostic naming the component.
+
+This module assembles each compose service; its parts are :mod:`.write_build` (how the image is
+built), :mod:`.write_runtime` (what the container gets: env, ports, volumes, healthcheck,
+limits, depends_on), :mod:`.write_backing` (database and object-store containers),
+:mod:`.write_context` (the state of one write and the HOP7xx codes) and :mod:`.write_yaml`.
 """
 
 from __future__ import annotations
 
-import posixpath
 import re
 from typing import Any
 
 from hopper.diagnostics import Location, fail
 from hopper.formats.base import WriteOptions, WriteResult
 from hopper.formats.compose import write_backing as backing
+from hopper.formats.compose import write_build, write_runtime
 from hopper.formats.compose.write_context import (
     E_NAME,
-    E_VALUE,
-    I_BUILD_SECRET,
     I_NAME,
     I_PLACEMENT,
     I_RELEASE,
-    I_SCALING,
-    I_STATIC,
-    W_BUILD,
-    W_CPU_KIND,
     W_EDGE,
     W_EXTENSION,
-    W_HEALTH,
     W_NOT_RUNNABLE,
     W_PIPELINE,
     W_ROUTES,
     W_SCHEDULES,
     W_SECRET,
-    W_VOLUME,
     WriteContext,
-    check_env_key,
     check_service_name,
-    check_volume_name,
     literal,
 )
-from hopper.model import (
-    ARCHITECTURE_NOTES,
-    Architecture,
-    Build,
-    HealthCheck,
-    Role,
-    Service,
-    VolumeKind,
-)
+from hopper.model import ARCHITECTURE_NOTES, Architecture, Role, Service
 from hopper.secrets import exec_argv, secret_refs
 
 NGINX_IMAGE = "nginx:1.27-alpine"
-NGINX_CONF_TARGET = "/etc/nginx/nginx.conf"
 _NGINX_IMAGES = ("nginx", "nginxinc/nginx-unprivileged", "bitnami/nginx", "openresty/openresty")
-_SCALING_LOST = ("min_instances", "max_instances", "autostop", "autostart", "min_running")
-_NODE_INSTALL = {
-    "npm": "npm ci",
-    "pnpm": "corepack enable && pnpm install --frozen-lockfile",
-    "yarn": "corepack enable && yarn install --frozen-lockfile",
-}
 
 
 def write(arch: Architecture, options: WriteOptions) -> WriteResult:
@@ -107,7 +87,7 @@ def write(arch: Architecture, options: WriteOptions) -> WriteResult:
     # depends_on needs to know which targets exist and which have healthchecks: do it last.
     for svc in arch.services:
         if svc.name in services:
-            deps = _depends_on(ctx, svc, services)
+            deps = write_runtime.depends_on(ctx, svc, services)
             if deps:
                 services[svc.name] = _insert_after(services[svc.name], "depends_on", deps)
     _unused_secrets(ctx)
@@ -256,10 +236,6 @@ def is_nginx_front(svc: Service) -> bool:
     return svc.role is Role.FRONT
 
 
-def _has_dockerfile(build: Build) -> bool:
-    return build.dockerfile is not None or build.dockerfile_inline is not None
-
-
 def _service(ctx: WriteContext, svc: Service) -> dict[str, Any] | None:
     front = is_nginx_front(svc)
     out: dict[str, Any] = {}
@@ -268,11 +244,11 @@ def _service(ctx: WriteContext, svc: Service) -> dict[str, Any] | None:
     # An image-only service may carry a Build that only describes the runtime (read from the
     # image name); it has nothing to build from.
     buildable = build is not None and (
-        _has_dockerfile(build) or build.context is not None or svc.image is None)
-    if build is not None and buildable and (_has_dockerfile(build) or not front):
-        out["build"] = _build(ctx, svc, build)
+        write_build.has_dockerfile(build) or build.context is not None or svc.image is None)
+    if build is not None and buildable and (write_build.has_dockerfile(build) or not front):
+        out["build"] = write_build.build_spec(ctx, svc, build)
     elif build is not None and front:
-        static_bind = _static_bind(ctx, svc, build)
+        static_bind = write_build.static_bind(ctx, svc, build)
     if svc.image is not None:
         out["image"] = literal(svc.image)
     elif front and "build" not in out:
@@ -297,23 +273,23 @@ def _service(ctx: WriteContext, svc: Service) -> dict[str, Any] | None:
         out["command"] = [literal(a) for a in command]
     if runtime.user is not None:
         out["user"] = literal(runtime.user)
-    env = _environment(ctx, svc)
+    env = write_runtime.environment(ctx, svc)
     if env:
         out["environment"] = env
     port = runtime.port or (80 if front else None)
     if port is not None:
         if svc.public:
-            out["ports"] = [f"{_host_port(ctx, port)}:{port}"]
+            out["ports"] = [f"{write_runtime.host_port(ctx, port)}:{port}"]
         else:
             out["expose"] = [str(port)]
-    volumes = _volumes(ctx, svc, front, static_bind)
+    volumes = write_runtime.volumes(ctx, svc, front, static_bind)
     if volumes:
         out["volumes"] = volumes
-    health = _healthcheck(ctx, svc)
+    health = write_runtime.healthcheck(ctx, svc)
     if health is not None:
         out["healthcheck"] = health
         ctx.healthy.add(svc.name)
-    limits = _limits(ctx, svc)
+    limits = write_runtime.limits(ctx, svc)
     if limits:
         out["deploy"] = {"resources": {"limits": limits}}
     if svc.role is Role.WORKER or svc.runtime.port is not None or svc.public or front:
@@ -339,280 +315,6 @@ def _service_losses(ctx: WriteContext, svc: Service, front: bool) -> None:
         ctx.diagnostics.warning(
             W_ROUTES, f"service '{svc.name}' has routes but does not run nginx; hopper does not "
             "write its proxy configuration", svc.routes[0].origin or svc.origin)
-
-
-def _build(ctx: WriteContext, svc: Service, build: Build) -> dict[str, Any]:
-    context = build.context or "."
-    out: dict[str, Any] = {"context": literal(context)}
-    if build.dockerfile is not None:
-        # The model keeps the Dockerfile relative to the project root; compose wants it
-        # relative to the context.
-        out["dockerfile"] = literal(posixpath.relpath(build.dockerfile, context))
-    elif build.dockerfile_inline is not None:
-        out["dockerfile_inline"] = literal(build.dockerfile_inline)
-    else:
-        inline = _node_dockerfile(build)
-        if inline is not None:
-            out["dockerfile_inline"] = literal(inline)
-            ctx.diagnostics.warning(W_BUILD, f"service '{svc.name}' has no Dockerfile; hopper wrote "
-                                    "an inline one from its Node.js build settings", build.origin)
-        else:
-            ctx.diagnostics.warning(W_BUILD, f"service '{svc.name}' has no Dockerfile; compose "
-                                    f"will look for {posixpath.join(context, 'Dockerfile')}",
-                                    build.origin)
-    if build.target is not None:
-        out["target"] = literal(build.target)
-    if build.args:
-        out["args"] = {_env_key(k, build.origin): literal(v) for k, v in sorted(build.args.items())}
-    names = set(build.secrets) | {
-        s.name for s in ctx.arch.secrets if s.build_time and svc.name in s.used_by}
-    if names:
-        sources = {s.name: s for s in ctx.arch.secrets}
-        for name in sorted(names):
-            ctx.var(name, f"{svc.name} (build)", build.origin)
-            ctx.secrets[name] = {"environment": name}
-            secret = sources.get(name)
-            if secret is not None and secret.source not in ("compose_secret", "env"):
-                # A Fly --build-secret (source "build") or a platform's: compose reads it as
-                # its own secret, from the variable of the same name.
-                ctx.diagnostics.info(I_BUILD_SECRET, f"secret '{name}': the {secret.source} secret of "
-                                     f"service '{svc.name}' is passed to its build as a Compose secret "
-                                     f"read from the environment variable {name}", secret.origin)
-        out["secrets"] = sorted(names)
-    return out
-
-
-def _node_dockerfile(build: Build) -> str | None:
-    version = build.runtime_version or "22"
-    if build.runtime != "node" or not re.fullmatch(r"[0-9A-Za-z][0-9A-Za-z._-]*", version):
-        return None
-    commands = [build.install_command, build.build_command, build.start_command]
-    if any(c is not None and ("\n" in c or "\r" in c or not c.strip()) for c in commands):
-        return None
-    from hopper.templating import render  # noqa: PLC0415
-
-    manager = build.package_manager or "npm"
-    install = build.install_command or _NODE_INSTALL.get(manager, f"{manager} install")
-    if build.install_command is None and build.node_install is not None:
-        # What the checkout says (lockfile, version): the same commands as the Fly writer's.
-        from hopper.packagemanager import install_command, setup  # noqa: PLC0415
-
-        major = version.split(".")[0]
-        steps = setup(manager, build.node_install, int(major) if major.isdigit() else None).steps
-        install = " && ".join([*steps, install_command(manager, build.node_install)])
-    return render(
-        "compose/node.Dockerfile.j2",
-        version=version,
-        install=install,
-        build=build.build_command,
-        start=build.start_command or f"{manager} start",
-    )
-
-
-def _static_bind(ctx: WriteContext, svc: Service, build: Build) -> dict[str, Any] | None:
-    """A front built without a Dockerfile (Clever static apps): serve the host's build output."""
-    site = svc.static_site
-    if site is None:
-        return None
-    source = posixpath.normpath(posixpath.join(build.context or ".", build.output_dir or "."))
-    how = (f"run `{build.build_command}` in ./{build.context or '.'} first" if build.build_command
-           else "build the files first")
-    ctx.diagnostics.info(I_STATIC, f"service '{svc.name}' serves ./{source} from the host; {how}",
-                         build.origin or svc.origin)
-    return {"type": "bind", "source": literal(f"./{source}"), "target": literal(site.root),
-            "read_only": True}
-
-
-def _env_key(name: str, where: Location | None) -> str:
-    check_env_key(name, where)
-    return name
-
-
-def _environment(ctx: WriteContext, svc: Service) -> dict[str, Any]:
-    where = svc.runtime.origin or svc.origin
-    env: dict[str, Any] = {}
-    for key, value in svc.runtime.env.items():
-        env[_env_key(key, where)] = literal(value)
-    for binding in svc.bindings:
-        bound = backing.binding_value(ctx, svc, binding)
-        if bound is not None:
-            env[_env_key(binding.variable, binding.origin or where)] = bound
-    secret_names = set(svc.runtime.secret_env) | {
-        s.name for s in ctx.arch.secrets if not s.build_time and svc.name in s.used_by}
-    for name in sorted(secret_names - set(env)):
-        ctx.passthrough(name, svc.name, where)
-        env[name] = None  # no value: compose takes it from .env or the shell
-    return dict(sorted(env.items()))
-
-
-def _host_port(ctx: WriteContext, port: int) -> int:
-    """Publish privileged ports above 8000 (80 → 8080); avoid clashes between services."""
-    host = port if port >= 1024 else 8000 + port
-    used = ctx.host_ports
-    while host in used:
-        host += 1
-    used.add(host)
-    return host
-
-
-def _volumes(ctx: WriteContext, svc: Service, front: bool,
-             static_bind: dict[str, Any] | None) -> list[dict[str, Any]]:
-    out: list[dict[str, Any]] = []
-    generated: list[dict[str, Any]] = []
-    if front:
-        conf = _nginx_conf(ctx, svc)
-        if conf is not None:
-            generated.append({"type": "bind", "source": f"./{conf}", "target": NGINX_CONF_TARGET,
-                              "read_only": True})
-    if static_bind is not None:
-        generated.append(static_bind)
-    taken = {v["target"] for v in generated}
-    for vol in sorted(svc.volumes, key=lambda v: (v.target, v.name)):
-        # A model read back from hopper's own output carries the mounts hopper generates.
-        if literal(vol.target) in taken:
-            continue
-        where = vol.origin or svc.origin
-        entry: dict[str, Any]
-        if vol.kind is VolumeKind.NAMED:
-            check_volume_name(vol.name, where)
-            ctx.volumes[vol.name] = {}
-            entry = {"type": "volume", "source": vol.name, "target": literal(vol.target)}
-        elif vol.kind is VolumeKind.BIND:
-            entry = {"type": "bind", "source": literal(_bind_source(vol.source or vol.name)),
-                     "target": literal(vol.target)}
-        else:
-            entry = {"type": "tmpfs", "target": literal(vol.target)}
-        if vol.read_only:
-            entry["read_only"] = True
-        if vol.size_gb is not None:
-            ctx.diagnostics.warning(W_VOLUME, f"service '{svc.name}': the size of volume "
-                                    f"'{vol.name}' ({vol.size_gb} GB) is not expressed; local "
-                                    "volumes grow as needed", where)
-        out.append(entry)
-    return generated + out
-
-
-def _bind_source(source: str) -> str:
-    """Relative host paths as ``./path``: the form compose documents, and the same text whether
-    the model kept the ``./`` or not."""
-    if source.startswith(("/", "~", "./", "../")) or source in (".", ".."):
-        return source
-    return f"./{source}"
-
-
-def _nginx_conf(ctx: WriteContext, svc: Service) -> str | None:
-    from hopper.nginx_build import NginxBuildError, Upstream, build_nginx_conf  # noqa: PLC0415
-
-    upstreams: dict[str, Upstream] = {}
-    for route in svc.routes:
-        target = ctx.arch.service(route.target_service)
-        if target is None:
-            continue  # reported by the builder as skipped
-        port = route.target_port or target.runtime.port or 80
-        upstreams[route.target_service] = Upstream(url=f"http://{target.name}:{port}")
-    listen = svc.runtime.port or 80
-    try:
-        built = build_nginx_conf(svc, upstreams, listen)
-    except NginxBuildError as exc:
-        raise fail(E_VALUE, f"service '{svc.name}': {exc}", svc.origin) from None
-    for note in built.skipped:
-        ctx.diagnostics.warning(W_ROUTES, f"service '{svc.name}': {note}; not written", svc.origin)
-    for note in built.clamped:
-        ctx.diagnostics.warning(W_ROUTES, f"service '{svc.name}': {note}", svc.origin)
-    path = f"nginx/{svc.name}.conf"
-    ctx.files[path] = built.text
-    return path
-
-
-def _healthcheck(ctx: WriteContext, svc: Service) -> dict[str, Any] | None:
-    hc = svc.runtime.health_check
-    if hc is None:
-        return None
-    test = _health_test(svc, hc)
-    if test is None:
-        ctx.diagnostics.warning(W_HEALTH, f"service '{svc.name}': the health check has neither a "
-                                "command nor a path and port", hc.origin or svc.origin)
-        return None
-    out: dict[str, Any] = {"test": test}
-    for key, seconds in (("interval", hc.interval_s), ("timeout", hc.timeout_s),
-                         ("start_period", hc.grace_s)):
-        if seconds is not None:
-            out[key] = duration(seconds)
-    if hc.retries is not None:
-        out["retries"] = hc.retries
-    return out
-
-
-def _health_test(svc: Service, hc: HealthCheck) -> list[str] | None:
-    if hc.command:
-        if hc.command[0] in ("CMD", "CMD-SHELL", "NONE"):
-            return [literal(a) for a in hc.command]
-        return ["CMD", *(literal(a) for a in hc.command)]
-    port = hc.port or svc.runtime.port
-    if hc.path is None or port is None:
-        return None
-    url = f"http://127.0.0.1:{port}{hc.path if hc.path.startswith('/') else '/' + hc.path}"
-    node = (svc.build is not None and svc.build.runtime == "node") or (
-        svc.image is not None and svc.image.split(":")[0].rsplit("/", 1)[-1] == "node")
-    if node:
-        # node images have no curl or wget; Node 18+ has fetch.
-        script = (f"fetch({_js_string(url)}).then(r => process.exit(r.ok ? 0 : 1), "
-                  "() => process.exit(1))")
-        return ["CMD", "node", "-e", literal(script)]
-    import shlex  # noqa: PLC0415
-
-    quoted = shlex.quote(url)
-    # ["CMD", "sh", "-c", ...] rather than CMD-SHELL: the same thing, and the form the compose
-    # reader gives back as the check's command, so a second conversion writes the same bytes.
-    probe = f"wget -q -O /dev/null {quoted} || curl -fsS -o /dev/null {quoted}"
-    return ["CMD", "sh", "-c", literal(probe)]
-
-
-def _js_string(text: str) -> str:
-    import json  # noqa: PLC0415
-
-    return json.dumps(text)
-
-
-def duration(seconds: float) -> str:
-    """A compose duration: whole seconds as ``10s``, anything else in milliseconds."""
-    if seconds == int(seconds):
-        return f"{int(seconds)}s"
-    return f"{round(seconds * 1000)}ms"
-
-
-def _limits(ctx: WriteContext, svc: Service) -> dict[str, Any]:
-    scaling = svc.scaling
-    limits: dict[str, Any] = {}
-    if scaling.cpus is not None:
-        limits["cpus"] = int(scaling.cpus) if scaling.cpus == int(scaling.cpus) else scaling.cpus
-    if scaling.memory_mb is not None:
-        limits["memory"] = f"{scaling.memory_mb}M"
-    if scaling.cpu_kind is not None:
-        ctx.diagnostics.warning(W_CPU_KIND, f"service '{svc.name}': cpu_kind '{scaling.cpu_kind}' "
-                                "is not expressed; compose limits CPUs only",
-                                scaling.origin or svc.origin)
-    lost = [name for name in _SCALING_LOST if getattr(scaling, name) is not None]
-    if lost:
-        ctx.diagnostics.info(I_SCALING, f"service '{svc.name}': {', '.join(lost)} kept under "
-                             "x-hopper; compose runs one container per service",
-                             scaling.origin or svc.origin)
-    return limits
-
-
-def _depends_on(ctx: WriteContext, svc: Service,
-                services: dict[str, dict[str, Any]]) -> dict[str, Any]:
-    wanted = set(svc.depends_on)
-    wanted.update(b.resource for b in svc.bindings)
-    wanted.update(r.target_service for r in svc.routes)
-    wanted.discard(svc.name)
-    out: dict[str, Any] = {}
-    for name in sorted(wanted):
-        if name not in services:
-            continue
-        condition = "service_healthy" if name in ctx.healthy else "service_started"
-        out[name] = {"condition": condition}
-    return out
 
 
 def _insert_after(entry: dict[str, Any], key: str, value: Any) -> dict[str, Any]:
