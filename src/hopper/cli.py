@@ -186,7 +186,7 @@ def inspect(*, path: Path, from_: SourceFormat | None, file: list[str] | None,
         _strict_error(result.diagnostics)
         return EXIT_INPUT
     if fmt is InspectFormat.text:
-        from hopper.summary import render_summary  # noqa: PLC0415
+        from hopper.report.summary import render_summary  # noqa: PLC0415
 
         _out(render_summary(result.model, result.diagnostics))
     elif fmt is InspectFormat.mermaid:
@@ -316,7 +316,7 @@ def validate(*, path: Path, source: Path | None, strict: bool, fmt: ValidateForm
     _report(diagnostics)
     if fmt is ValidateFormat.sarif:
         from hopper.cli_locations import repository_diagnostics  # noqa: PLC0415
-        from hopper.report_sarif import render_diagnostics_sarif  # noqa: PLC0415
+        from hopper.report.sarif import render_diagnostics_sarif  # noqa: PLC0415
 
         _out(render_diagnostics_sarif(repository_diagnostics(STATE.root.relocate(diagnostics), path_prefix)))
     errors = [d for d in diagnostics if d.severity is Severity.ERROR]

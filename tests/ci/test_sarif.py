@@ -16,7 +16,7 @@ import pytest
 from diff_builders import all_cases
 
 from hopper.diff import diff_models
-from hopper.report_sarif import _DOC_PAGES, doc_page, help_uri, render_sarif
+from hopper.report.sarif import _DOC_PAGES, doc_page, help_uri, render_sarif
 from support import ROOT, SAMPLES, copy_tree, run_cli
 
 SCHEMA = ROOT / "tests" / "schemas" / "sarif-schema-2.1.0.json"
@@ -183,7 +183,7 @@ def test_each_docs_page_named_for_a_code_range_lists_its_codes() -> None:
     pages = {p.name: p.read_text(encoding="utf-8") for p in (ROOT / "docs").glob("*.md")}
     assert {page for *_, page in _DOC_PAGES} <= set(pages)
     wrong = [(c, doc_page(c)) for c in sorted(CODES) if not re.search(rf"\b{c}\b", pages[doc_page(c)])]
-    assert not wrong, f"codes whose SARIF helpUri page does not list them (add them to _DOC_EXCEPTIONS in src/hopper/report_sarif.py): {wrong}"
+    assert not wrong, f"codes whose SARIF helpUri page does not list them (add them to _DOC_EXCEPTIONS in src/hopper/report/sarif.py): {wrong}"
     assert help_uri("HD201").endswith("#hd201") and doc_page("HOP999") == "errors.md"
 
 

@@ -63,7 +63,7 @@ def test_sample_clevercloud_to_fly(tmp_path: Path) -> None:
 def test_golden_json_plans_are_valid_against_the_schema() -> None:
     import jsonschema
 
-    from hopper.report_json import schema_path
+    from hopper.report.json import schema_path
 
     schema = json.loads(schema_path().read_text(encoding="utf-8"))
     validator = jsonschema.Draft202012Validator(schema)

@@ -13,8 +13,8 @@ from hopper.findings.docs import render as render_findings_doc
 from hopper.findings.table import SPECS
 from hopper.model import Binding, Database, Role, Route, Runtime, Secret, secret_digest
 from hopper.report import render_mermaid, render_plan
-from hopper.report_github import escape_data, escape_property
-from hopper.report_markdown import MARKDOWN_LIMIT
+from hopper.report.github import escape_data, escape_property
+from hopper.report.markdown import MARKDOWN_LIMIT
 from support import CANARY, ROOT
 
 FORMATS = ("text", "markdown", "json", "github")

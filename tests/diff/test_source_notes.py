@@ -9,7 +9,7 @@ from pathlib import Path
 
 import jsonschema
 
-from hopper.report_json import schema_path
+from hopper.report.json import schema_path
 from support import run_cli
 
 DEV = {

@@ -8,7 +8,7 @@ quoted with Mermaid's entity escapes, so no name can break out of the diagram.
 from __future__ import annotations
 
 from hopper.model import Architecture, Service
-from hopper.report_common import clean
+from hopper.report.common import clean
 
 _ENTITIES = {'"': "#quot;", "#": "#35;", "<": "#lt;", ">": "#gt;", "&": "#amp;", "`": "#96;",
              "|": "#124;", "[": "#91;", "]": "#93;", "{": "#123;", "}": "#125;"}

@@ -13,8 +13,8 @@ from __future__ import annotations
 import re
 
 from hopper.findings.types import CATEGORIES, SEVERITY_RANK, Finding, Plan
-from hopper.report_common import clean, side_label, source_note_lines, summary_line, where
-from hopper.report_mermaid import render_mermaid
+from hopper.report.common import clean, side_label, source_note_lines, summary_line, where
+from hopper.report.mermaid import render_mermaid
 
 MARKDOWN_LIMIT = 60_000  # bytes; GitHub comments hold 65,536 characters
 MAX_DIAGRAM_SERVICES = 60

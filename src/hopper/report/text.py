@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from hopper.findings.types import CATEGORIES, Finding, Plan
-from hopper.report_common import clean, side_label, source_note_lines, summary_line, where
+from hopper.report.common import clean, side_label, source_note_lines, summary_line, where
 
 _RESET = "\x1b[0m"
 _STYLES = {

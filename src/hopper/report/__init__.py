@@ -1,5 +1,11 @@
 """Rendering a :class:`~hopper.findings.types.Plan`, and the acknowledgement file.
 
+Every renderer of what hopper reports lives in this package, one module per output format:
+:mod:`.text`, :mod:`.markdown` (with :mod:`.mermaid` diagrams), :mod:`.json`, :mod:`.github`
+(workflow annotations) and :mod:`.sarif` for a plan (SARIF also for diagnostics), plus
+:mod:`.summary` (``hopper inspect``'s text) and :mod:`.common` (what several of them share).
+Each is imported only when its format is asked for. This module is their entry point:
+
 ``render_plan(plan, fmt, color=...)`` for fmt in text | markdown | json | github | sarif;
 ``render_mermaid(arch)`` draws one architecture; ``apply_acks(plan, path)`` marks the findings a
 ``hopper.ack.yaml`` accepts; ``fails_on(plan, level)`` says whether CI should fail;
@@ -31,7 +37,7 @@ from hopper.findings.types import (
     StaleAck,
 )
 from hopper.model import Architecture
-from hopper.report_mermaid import render_mermaid as _render_mermaid
+from hopper.report.mermaid import render_mermaid as _render_mermaid
 
 E_ACK_FILE = code("HOP850", Severity.ERROR, "the acknowledgement file cannot be read or is not valid YAML")
 E_ACK_ENTRY = code("HOP851", Severity.ERROR, "an acknowledgement entry is malformed (code, service, reason)")
@@ -46,23 +52,23 @@ __all__ = ["FORMATS", "apply_acks", "fails_on", "render_mermaid", "render_plan",
 
 def render_plan(plan: Plan, fmt: str, *, color: bool) -> str:
     if fmt == "text":
-        from hopper.report_text import render_text  # noqa: PLC0415
+        from hopper.report.text import render_text  # noqa: PLC0415
 
         return render_text(plan, color=color)
     if fmt == "markdown":
-        from hopper.report_markdown import render_markdown  # noqa: PLC0415
+        from hopper.report.markdown import render_markdown  # noqa: PLC0415
 
         return render_markdown(plan)
     if fmt == "json":
-        from hopper.report_json import render_json  # noqa: PLC0415
+        from hopper.report.json import render_json  # noqa: PLC0415
 
         return render_json(plan)
     if fmt == "github":
-        from hopper.report_github import render_github  # noqa: PLC0415
+        from hopper.report.github import render_github  # noqa: PLC0415
 
         return render_github(plan)
     if fmt == "sarif":
-        from hopper.report_sarif import render_sarif  # noqa: PLC0415
+        from hopper.report.sarif import render_sarif  # noqa: PLC0415
 
         return render_sarif(plan)
     raise fail(E_REPORT_FORMAT, f"unknown plan format {fmt!r}", hint=f"use one of {', '.join(FORMATS)}")

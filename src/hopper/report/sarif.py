@@ -29,7 +29,7 @@ from hopper._version import __version__
 from hopper.diagnostics import CODES, Diagnostic, Location, Severity, code
 from hopper.findings.table import SPECS
 from hopper.findings.types import Finding, Plan
-from hopper.report_common import clean
+from hopper.report.common import clean
 
 I_STALE_ACK = code("HOP870", Severity.INFO,
                    "an acknowledgement matches no finding of the plan (SARIF: a note on the ack file)")

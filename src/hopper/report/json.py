@@ -12,13 +12,13 @@ from typing import Any
 
 from hopper.diagnostics import Location
 from hopper.findings.types import Finding, Plan
-from hopper.report_common import clean
+from hopper.report.common import clean
 
 FORMAT_VERSION = "1.1"  # 1.1 added source_notes
 
 
 def schema_path() -> Path:
-    return Path(__file__).parent / "schemas" / "plan.schema.json"
+    return Path(__file__).parent.parent / "schemas" / "plan.schema.json"
 
 
 def _loc(loc: Location | None) -> dict[str, Any] | None:

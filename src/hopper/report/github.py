@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from hopper.diagnostics import Location
 from hopper.findings.types import SEVERITY_RANK, Finding, Plan, SourceNote
-from hopper.report_common import clean, summary_line
+from hopper.report.common import clean, summary_line
 
 MAX_PER_LEVEL = 10
 _LEVEL = {"breaking": "error", "warning": "warning", "info": "notice"}
