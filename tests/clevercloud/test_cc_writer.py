@@ -14,9 +14,9 @@ from hypothesis import strategies as st
 
 from hopper import api
 from hopper.formats.base import ReadOptions, WriteOptions
-from hopper.formats.clevercloud.hcl_expr import Lit, from_raw
-from hopper.formats.clevercloud.hcl_write import quote
+from hopper.formats.clevercloud.read_hcl_expr import Lit, from_raw
 from hopper.formats.clevercloud.reader import read
+from hopper.formats.clevercloud.write_hcl import quote
 from hopper.formats.clevercloud.writer import write
 from hopper.model import (
     Architecture,

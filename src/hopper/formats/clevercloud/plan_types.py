@@ -1,6 +1,6 @@
 """What the Clever Cloud plan is made of: apps, add-ons, computed env values, the whole plan.
 
-The Terraform and shell writers (:mod:`.writer`, :mod:`.runbook`) read these types; the
+The Terraform and shell writers (:mod:`.writer`, :mod:`.write_runbook`) read these types; the
 planner (:mod:`.plan`) fills them. They are separate so that each part of the planner can build
 them without importing the planner itself.
 """

@@ -11,13 +11,13 @@ from pathlib import Path
 
 from hopper.diagnostics import Diagnostics, Location, fail
 from hopper.formats.base import ReadOptions, ReadResult
-from hopper.formats.clevercloud.bundle_read import BundleReader
 from hopper.formats.clevercloud.codes import E_AMBIGUOUS_ROOT, E_NO_SETUP, E_UNMODELLED
 from hopper.formats.clevercloud.detect import MANIFEST, is_bundle
 from hopper.formats.clevercloud.files import SourceFiles
-from hopper.formats.clevercloud.hcl_modules import load_module
-from hopper.formats.clevercloud.hcl_read import TerraformReader, find_tf_roots
-from hopper.formats.clevercloud.hints_read import ENV_FILES, read_clevercloud_dir, read_hints, slug
+from hopper.formats.clevercloud.read_bundle import BundleReader
+from hopper.formats.clevercloud.read_hcl import TerraformReader, find_tf_roots
+from hopper.formats.clevercloud.read_hcl_modules import load_module
+from hopper.formats.clevercloud.read_hints import ENV_FILES, read_clevercloud_dir, read_hints, slug
 from hopper.formats.clevercloud.setup import Setup
 from hopper.formats.clevercloud.to_model import to_model
 

@@ -15,7 +15,7 @@ from hopper import mappings
 from hopper.diagnostics import Diagnostics, Location
 from hopper.formats.clevercloud.codes import I_HTACCESS_ASSUMED, W_HTACCESS_IGNORED
 from hopper.formats.clevercloud.files import SourceFiles
-from hopper.formats.clevercloud.hints_read import htaccess_spa, webroot_htaccess
+from hopper.formats.clevercloud.read_hints import htaccess_spa, webroot_htaccess
 from hopper.formats.clevercloud.setup import AppSpec, Setup
 from hopper.model import Build, NodeInstall, Role, StaticSite, Workspace
 

@@ -20,10 +20,10 @@ import shlex
 from hopper import mappings
 from hopper.diagnostics import E_INVALID_NAME, Diagnostics, fail
 from hopper.formats.base import WriteOptions, WriteResult
-from hopper.formats.clevercloud.hcl_write import Block, ListV, MapV, Obj, Raw, Scalar, render_file
 from hopper.formats.clevercloud.plan import Planner
 from hopper.formats.clevercloud.plan_types import AddonPlan, AppPlan, Plan, cellar_host
-from hopper.formats.clevercloud.runbook import runbook
+from hopper.formats.clevercloud.write_hcl import Block, ListV, MapV, Obj, Raw, Scalar, render_file
+from hopper.formats.clevercloud.write_runbook import runbook
 from hopper.model import Architecture
 from hopper.templating import render
 

@@ -1,7 +1,7 @@
 """Terraform HCL as values: evaluate expressions against one module instance.
 
-Expressions come from :mod:`.hcl_expr` (python-hcl2's source text as a tiny tree), module
-instances from :mod:`.hcl_modules` (the files of a root module and the local modules it calls).
+Expressions come from :mod:`.read_hcl_expr` (python-hcl2's source text as a tiny tree), module
+instances from :mod:`.read_hcl_modules` (the files of a root module and the local modules it calls).
 The evaluator resolves ``var.*`` (module arguments, ``TF_VAR_*``, ``*.tfvars``, defaults),
 ``local.*``, ``module.<name>.<output>`` (local modules only) and resource attributes.
 
@@ -18,7 +18,7 @@ from typing import Any
 
 from hopper.diagnostics import Diagnostics, Location
 from hopper.formats.clevercloud.codes import W_UNKNOWN_REFERENCE
-from hopper.formats.clevercloud.hcl_expr import (
+from hopper.formats.clevercloud.read_hcl_expr import (
     Expr,
     ListE,
     Lit,
@@ -28,7 +28,7 @@ from hopper.formats.clevercloud.hcl_expr import (
     expr_text,
     from_raw,
 )
-from hopper.formats.clevercloud.hcl_modules import Block, Instance
+from hopper.formats.clevercloud.read_hcl_modules import Block, Instance
 
 MAX_DEPTH = 64
 

@@ -3,7 +3,7 @@
 python-hcl2 gives each value as HCL source text (``"\\"par\\""`` for a string literal,
 ``"${var.region}"`` for an expression). This module turns that text into literals, templates,
 references and opaque expressions, and back into text for messages. It knows nothing of
-modules or values: :mod:`.hcl_modules` loads the files, :mod:`.hcl_eval` evaluates the trees.
+modules or values: :mod:`.read_hcl_modules` loads the files, :mod:`.read_hcl_eval` evaluates the trees.
 """
 
 from __future__ import annotations

@@ -34,7 +34,7 @@ from hopper.formats.clevercloud.codes import (
 )
 from hopper.formats.clevercloud.detect import MANIFEST
 from hopper.formats.clevercloud.files import SourceFiles, json_shape_error
-from hopper.formats.clevercloud.hints_read import slug
+from hopper.formats.clevercloud.read_hints import slug
 from hopper.formats.clevercloud.setup import (
     CELLAR,
     POSTGRESQL,

@@ -2,7 +2,7 @@
 
 A root module and the local modules it calls (recursively, up to a depth) become a tree of
 :class:`Instance` objects, each holding its blocks. Remote modules are reported, never fetched.
-It is separate from :mod:`.hcl_eval` (what the values are) because it only reads files.
+It is separate from :mod:`.read_hcl_eval` (what the values are) because it only reads files.
 
 Line numbers: python-hcl2's dict output has none, so the raw Lark tree of each file is walked
 once to map ``(block type, labels..., attribute[, object key])`` to a line.
@@ -18,7 +18,7 @@ from typing import Any
 from hopper.diagnostics import Diagnostics, Location, fail
 from hopper.formats.clevercloud.codes import E_HCL_SYNTAX, W_NOT_LITERAL, W_REMOTE_MODULE
 from hopper.formats.clevercloud.files import SourceFiles
-from hopper.formats.clevercloud.hcl_expr import Expr, Lit, from_raw, unquote
+from hopper.formats.clevercloud.read_hcl_expr import Expr, Lit, from_raw, unquote
 
 MAX_MODULE_DEPTH = 8
 

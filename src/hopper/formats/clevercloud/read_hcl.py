@@ -2,7 +2,7 @@
 
 Reads one root module (every ``*.tf`` of a folder) and the local modules it calls. Each
 ``clevercloud_*`` application or add-on resource becomes an app or add-on record keyed by its
-resource label. Values are resolved where they are literal (see :mod:`.hcl_eval`); env vars
+resource label. Values are resolved where they are literal (see :mod:`.read_hcl_eval`); env vars
 built from add-on attributes become bindings; others that cannot be resolved are kept as
 values to supply at deploy time, with a warning naming the key.
 """
@@ -24,8 +24,8 @@ from hopper.formats.clevercloud.codes import (
     W_UNSUPPORTED_RESOURCE,
 )
 from hopper.formats.clevercloud.files import SourceFiles
-from hopper.formats.clevercloud.hcl_eval import AttrRef, Evaluator, Value
-from hopper.formats.clevercloud.hcl_modules import Block, Instance, ModuleFiles, load_instances
+from hopper.formats.clevercloud.read_hcl_eval import AttrRef, Evaluator, Value
+from hopper.formats.clevercloud.read_hcl_modules import Block, Instance, ModuleFiles, load_instances
 from hopper.formats.clevercloud.setup import (
     CELLAR,
     POSTGRESQL,
