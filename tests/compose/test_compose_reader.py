@@ -11,7 +11,8 @@ from hopper import native
 from hopper.diagnostics import Diagnostic, InputError, Location
 from hopper.formats.base import ReadOptions, ReadResult
 from hopper.formats.compose.project import ComposeProject
-from hopper.formats.compose.reader import build_model, read
+from hopper.formats.compose.reader import read
+from hopper.formats.compose.to_model import build_model
 from hopper.model import Autostop, Role
 from support import CANARY, GOLDEN, SAMPLES, assert_golden, run_cli
 

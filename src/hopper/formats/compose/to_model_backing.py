@@ -1,8 +1,8 @@
-"""The compose reader's backing services: PostgreSQL databases, S3-compatible stores and their
+"""The compose model builder's backing services: PostgreSQL databases, S3-compatible stores and their
 buckets (bucket-init helpers folded into the store they prepare), and the credentials each
 service's env carries for them.
 
-Separate from :mod:`.reader` (the deployable services) because a backing service becomes a
+Separate from :mod:`.to_model` (the deployable services) because a backing service becomes a
 model component of its own, not a Service.
 """
 
@@ -15,7 +15,7 @@ from typing import Any
 from hopper.diagnostics import Severity, code, info, warning
 from hopper.formats.compose import backing, bindings, keys
 from hopper.formats.compose.detect import command_text
-from hopper.formats.compose.reader_base import ROLE_OF_KIND, Entry, ReaderBase, env_of
+from hopper.formats.compose.to_model_base import ROLE_OF_KIND, Entry, ReaderBase, env_of
 from hopper.model import Binding, Database, ObjectStore, secret_digest
 
 W_BUCKET_INIT_UNATTACHED = code("HOP186", Severity.WARNING,
@@ -23,7 +23,7 @@ W_BUCKET_INIT_UNATTACHED = code("HOP186", Severity.WARNING,
 
 
 class BackingReader(ReaderBase):
-    """Reads the backing services of a compose project (see :class:`~.reader_base.ReaderBase`)."""
+    """Reads the backing services of a compose project (see :class:`~.to_model_base.ReaderBase`)."""
 
     def _fold_bucket_inits(self) -> dict[str, dict[str, dict[str, tuple[bool, str]]]]:
         """Bucket-creating helpers: {helper: {store: {bucket: (public, where)}}}."""

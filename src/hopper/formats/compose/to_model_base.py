@@ -1,7 +1,7 @@
-"""The compose reader's shared ground: one read's state, and the secrets every part records.
+"""The compose model builder's shared ground: one read's state, and the secrets every part records.
 
-:class:`ReaderBase` holds what the parts of the reader (:mod:`.reader` for services,
-:mod:`.reader_backing` for databases and stores) share -- the project, the detected entries,
+:class:`ReaderBase` holds what the parts of the reader (:mod:`.to_model` for services,
+:mod:`.to_model_backing` for databases and stores) share -- the project, the detected entries,
 host names, diagnostics -- and the bookkeeping of secrets (which services use each one, from
 where, with which digest), so that the parts depend on it and not on each other.
 """
