@@ -29,7 +29,8 @@ from hopper.formats.fly.write_dockerfiles import (
     render_front_dockerfile,
     render_node_dockerfile,
 )
-from hopper.formats.fly.write_plan import E_OPTION, SHIM_GUEST_PATH, App, Plan, make_plan
+from hopper.formats.fly.write_plan import E_OPTION, make_plan
+from hopper.formats.fly.write_plan_types import SHIM_GUEST_PATH, App, Plan
 from hopper.formats.fly.write_scale import plan_scale, scale_command
 from hopper.formats.fly.write_schedules import CRONTAB_FILE, AppSchedules, plan_schedules
 from hopper.formats.fly.write_store_env import bind_store_names
