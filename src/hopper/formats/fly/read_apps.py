@@ -25,7 +25,8 @@ from hopper.diagnostics import (
     info,
     warning,
 )
-from hopper.formats.fly.flytoml import E_NO_APP, FlyConfig, read_fly_config
+from hopper.formats.fly.flytoml import read_fly_config
+from hopper.formats.fly.flytoml_config import E_NO_APP, FlyConfig
 from hopper.formats.fly.read_layout import (
     DeployStep,
     Layout,

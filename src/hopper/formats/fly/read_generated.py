@@ -25,7 +25,7 @@ from hopper.packagemanager import LOCKFILE_NAMES
 
 if TYPE_CHECKING:
     from hopper.dockerfile import Dockerfile
-    from hopper.formats.fly.flytoml import FlyConfig
+    from hopper.formats.fly.flytoml_config import FlyConfig
 
 # The end-of-line comments of hopper's fly.toml (write_toml.py, write_plan.py) that mark a
 # value hopper chose. A value with one of them was not in the source.

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from hopper import cron
 from hopper.diagnostics import Location
-from hopper.formats.fly.flytoml import FlyConfig
+from hopper.formats.fly.flytoml_config import FlyConfig
 from hopper.model import Schedule
 
 _MAX_CRONTAB_BYTES = 1_000_000

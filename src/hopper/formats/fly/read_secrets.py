@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from hopper.diagnostics import Diagnostics, Location, Severity, code
-from hopper.formats.fly.flytoml import FlyConfig
+from hopper.formats.fly.flytoml_config import FlyConfig
 from hopper.model import secret_digest
 from hopper.secrets import looks_secret, moved_secret_warning, scrub_command, scrub_command_line
 

@@ -44,7 +44,8 @@ from hopper.diagnostics import (
 )
 from hopper.dockerfile import E_DOCKERFILE_SYNTAX
 from hopper.formats.base import ReadOptions, ReadResult
-from hopper.formats.fly.flytoml import E_NO_APP, FLY_CONFIG_NAMES, FlyConfig, key_name
+from hopper.formats.fly.config_names import FLY_CONFIG_NAMES
+from hopper.formats.fly.flytoml_config import E_NO_APP, FlyConfig, key_name
 from hopper.formats.fly.read_apps import NGINX_NOT_CARRIED, W_NGINX_UNREADABLE, FlyApp, load_apps
 from hopper.formats.fly.read_generated import GENERATED, generated_build, hopper_note
 from hopper.formats.fly.read_layout import (

@@ -33,7 +33,7 @@ from hopper.diagnostics import (
     error,
     warning,
 )
-from hopper.formats.fly.flytoml import E_NO_APP, FlyConfig
+from hopper.formats.fly.flytoml_config import E_NO_APP, FlyConfig
 from hopper.formats.fly.read_apps import FlyApp, load_apps
 from hopper.formats.fly.read_layout import (
     Layout,
