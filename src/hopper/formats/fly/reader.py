@@ -65,7 +65,7 @@ from hopper.formats.fly.read_secrets import move_config_secrets
 from hopper.formats.fly.read_units import volume_gb
 from hopper.formats.fly.read_upstash import upstash_services
 from hopper.formats.fly.read_variants import environment_like
-from hopper.formats.fly.validate import vm_memory
+from hopper.formats.fly.validate_machines import vm_memory
 from hopper.model import (
     Architecture,
     Autostop,
