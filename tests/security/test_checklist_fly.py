@@ -112,7 +112,7 @@ def test_bom_and_crlf_in_fly_toml_and_dockerfile_are_accepted(tmp_path: Path) ->
 def test_workflow_on_key_is_found(tmp_path: Path) -> None:
     """Row 12: ``on: push`` is the trigger, not the boolean True: its branches are read."""
     from hopper.diagnostics import DEFAULT_LIMITS
-    from hopper.formats.fly.read_layout import find_deploy_steps
+    from hopper.formats.fly.read_workflows import find_deploy_steps
 
     proj = build_tree(tmp_path, fly(**{".github/workflows/deploy.yml":
         "name: deploy\non:\n  push:\n    branches: [main]\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n"

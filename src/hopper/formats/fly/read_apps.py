@@ -27,15 +27,9 @@ from hopper.diagnostics import (
 )
 from hopper.formats.fly.flytoml import read_fly_config
 from hopper.formats.fly.flytoml_config import E_NO_APP, FlyConfig
-from hopper.formats.fly.read_layout import (
-    DeployStep,
-    Layout,
-    config_relative,
-    dockerfile_for,
-    inside,
-    nginx_config_for,
-    rel,
-)
+from hopper.formats.fly.read_layout import Layout, config_relative, dockerfile_for, nginx_config_for
+from hopper.formats.fly.read_paths import inside, rel
+from hopper.formats.fly.read_workflows import DeployStep
 from hopper.nginx import E_NGINX_SYNTAX
 
 if TYPE_CHECKING:

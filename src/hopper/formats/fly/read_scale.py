@@ -8,7 +8,9 @@ import posixpath
 
 from hopper.diagnostics import Location
 from hopper.formats.fly.read_apps import FlyApp
-from hopper.formats.fly.read_layout import Layout, option, setup_deploy_step
+from hopper.formats.fly.read_layout import Layout
+from hopper.formats.fly.read_setup_script import option
+from hopper.formats.fly.read_workflows import setup_deploy_step
 
 
 def stated_counts(layout: Layout, apps: list[FlyApp],

@@ -4,7 +4,7 @@ for, so that a plan pairs the source's Redis with it instead of reporting it rem
 
 from __future__ import annotations
 
-from hopper.formats.fly.read_layout import SetupScript, option
+from hopper.formats.fly.read_setup_script import SetupScript, option
 from hopper.model import Role, Runtime, Service
 
 REDIS_PORT = 6379  # Upstash Redis speaks the Redis protocol on its usual port

@@ -48,23 +48,15 @@ from hopper.formats.fly.config_names import FLY_CONFIG_NAMES
 from hopper.formats.fly.flytoml_config import E_NO_APP, FlyConfig, key_name
 from hopper.formats.fly.read_apps import NGINX_NOT_CARRIED, W_NGINX_UNREADABLE, FlyApp, load_apps
 from hopper.formats.fly.read_generated import GENERATED, generated_build, hopper_note
-from hopper.formats.fly.read_layout import (
-    Layout,
-    SetupScript,
-    config_relative,
-    find_layout,
-    fly_host_app,
-    has_flag,
-    option,
-    secret_names,
-    setup_deploy_step,
-)
+from hopper.formats.fly.read_layout import Layout, config_relative, find_layout, fly_host_app
 from hopper.formats.fly.read_scale import stated_counts
 from hopper.formats.fly.read_schedules import cron_group
 from hopper.formats.fly.read_secrets import move_config_secrets
+from hopper.formats.fly.read_setup_script import SetupScript, has_flag, option, secret_names
 from hopper.formats.fly.read_units import volume_gb
 from hopper.formats.fly.read_upstash import upstash_services
 from hopper.formats.fly.read_variants import environment_like
+from hopper.formats.fly.read_workflows import setup_deploy_step
 from hopper.formats.fly.validate_machines import vm_memory
 from hopper.model import (
     Architecture,

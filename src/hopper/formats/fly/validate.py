@@ -38,14 +38,13 @@ from hopper.diagnostics import (
 )
 from hopper.formats.fly.flytoml_config import E_NO_APP, FlyConfig
 from hopper.formats.fly.read_apps import load_apps
-from hopper.formats.fly.read_layout import (
-    Layout,
+from hopper.formats.fly.read_layout import Layout, find_layout
+from hopper.formats.fly.read_units import format_duration
+from hopper.formats.fly.read_workflows import (
     config_read_inside_directory,
-    find_layout,
     misread_error,
     setup_deploy_step,
 )
-from hopper.formats.fly.read_units import format_duration
 from hopper.formats.fly.validate_app_files import check_app_files
 from hopper.formats.fly.validate_config import (
     check_build,

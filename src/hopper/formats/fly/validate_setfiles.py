@@ -18,7 +18,8 @@ from pathlib import Path
 
 from hopper.diagnostics import Diagnostic, Limits, Location, Severity, code, error, warning
 from hopper.formats.fly.read_apps import FlyApp
-from hopper.formats.fly.read_layout import config_relative, inside, rel
+from hopper.formats.fly.read_layout import config_relative
+from hopper.formats.fly.read_paths import inside, rel
 from hopper.formats.fly.setfiles import RUNBOOK
 
 E_IGNOREFILE_MISSING = code("HOP395", Severity.ERROR, "the ignore file named in [build] ignorefile does not exist")
