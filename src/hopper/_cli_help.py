@@ -112,6 +112,8 @@ COMMANDS = {
         '  --postgres [managed|unmanaged]  fly only: Postgres flavour.\n'
         '  --redis [app|upstash]           fly only: Redis as a private app (default)\n'
         '                                  or Upstash Redis (flyctl redis create).\n'
+        "  --option NAME=VALUE             An option of the target's writer (listed by\n"
+        '                                  `hopper formats`); repeatable.\n'
         '  --format [text|markdown|json|github|sarif]\n'
         '                                  Plan format for --dry-run.  [default: text]\n'
         '  --scan-code / --no-scan-code    Scan application code for the env vars it\n'

@@ -206,9 +206,8 @@ def convert(*, path: Path, to: SourceFormat, out: Path | None, from_: SourceForm
             file: list[str] | None, profile: list[str] | None, env_file: list[str] | None,
             variant: str | None, dry_run: bool, force: bool, region: str | None, org: str | None,
             app_prefix: str | None, autostop: AutostopChoice | None, min_running: int | None,
-            postgres: PostgresChoice | None, redis: RedisChoice | None, report: ReportFormat,
-            scan_code: bool, strict: bool,
-            **limits: int | None) -> int:
+            postgres: PostgresChoice | None, redis: RedisChoice | None, option: list[str] | None,
+            report: ReportFormat, scan_code: bool, strict: bool, **limits: int | None) -> int:
     """Write the equivalent setup for another platform."""
     from hopper import api, output  # noqa: PLC0415
 
@@ -224,6 +223,7 @@ def convert(*, path: Path, to: SourceFormat, out: Path | None, from_: SourceForm
         region=region, org=org, app_prefix=app_prefix,
         autostop=autostop.value if autostop else None, min_running=min_running,
         postgres=postgres.value if postgres else None, redis=redis.value if redis else None,
+        extra=_target_options(to.value, option or []),
     )
     result = api.convert(path, to.value, fmt=from_.value if from_ else None,
                          read_options=_read_options(file, profile, env_file, scan_code=scan_code,
@@ -253,19 +253,37 @@ def convert(*, path: Path, to: SourceFormat, out: Path | None, from_: SourceForm
     return EXIT_OK
 
 
-# The targets whose writer reads each option; anywhere else the option would be silently ignored.
-_OPTION_TARGETS = {
-    "--region": ("fly", "clevercloud"), "--org": ("fly", "clevercloud"),
-    "--app-prefix": ("fly", "clevercloud"), "--autostop": ("fly",), "--min-running": ("fly",),
-    "--postgres": ("fly",), "--redis": ("fly",),
-}
+def _option_targets(flag: str) -> tuple[str, ...]:
+    """The targets whose writer reads ``flag`` (each format declares its flags); anywhere else
+    the option would be silently ignored. Newest format first, as the messages always listed them."""
+    from hopper.formats import get_format  # noqa: PLC0415
+
+    return tuple(n for n in reversed(FORMAT_NAMES) if flag in get_format(n).platform.write_flags)
+
+
+def _target_options(target: str, given: list[str]) -> dict[str, str]:
+    """``--option NAME=VALUE`` checked against the options the target's format declares; the
+    declared defaults fill the rest."""
+    from hopper.formats import get_format  # noqa: PLC0415
+
+    declared = {o.name: o for o in get_format(target).platform.options}
+    values = {name: o.default for name, o in declared.items()}
+    for item in given:
+        name, sep, value = item.partition("=")
+        known = ", ".join(f"{n}={'|'.join(o.choices)}" for n, o in sorted(declared.items()))
+        if not sep or name not in declared:
+            raise UsageProblem(f"--to {target} has no option '{name}' (it has: {known or 'none'})")
+        if value not in declared[name].choices:
+            raise UsageProblem(f"--option {name} takes {'|'.join(declared[name].choices)}, not '{value}'")
+        values[name] = value
+    return values
 
 
 def _refuse_flags_without_effect(target: str, given: dict[str, object]) -> None:
     unused = [flag for flag, value in given.items()
-              if value is not None and target not in _OPTION_TARGETS[flag]]
+              if value is not None and target not in _option_targets(flag)]
     if unused:
-        which = " or ".join(f"{flag} (--to {' or '.join(_OPTION_TARGETS[flag])} only)" for flag in unused)
+        which = " or ".join(f"{flag} (--to {' or '.join(_option_targets(flag))} only)" for flag in unused)
         raise UsageProblem(f"--to {target} does not use {which}; remove {'it' if len(unused) == 1 else 'them'}")
 
 
@@ -430,6 +448,8 @@ def formats() -> int:
             continue
         modes = "+".join(m for m, f in (("read", fmt.read), ("write", fmt.write)) if f is not None)
         _out(f"{name:12} {modes:11} {fmt.description}")
+        for opt in fmt.platform.options:
+            _out(f"{'':24} --option {opt.name}={'|'.join(opt.choices)} (default {opt.default}): {opt.help}")
     return EXIT_OK
 
 

@@ -14,22 +14,27 @@ regenerate the pre-rendered help (``HOPPER_UPDATE_GOLDEN=1 pytest tests/perf``) 
 (``scripts/gen-cli-docs``).
 
 This module is imported on every command and every ``--help``: it imports nothing but ``enum``
-(not even ``pathlib``: ``FsPath`` stands for ``pathlib.Path`` in the table).
+and the format registry (``hopper.formats``: no format library; not even ``pathlib`` here:
+``FsPath`` stands for ``pathlib.Path`` in the table).
 """
 
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import TYPE_CHECKING
+
+from hopper.formats import FORMAT_NAMES
 
 
 class FsPath:
     """In the table, a value that is a file or folder: commands receive a ``pathlib.Path``."""
 
 
-class SourceFormat(StrEnum):
-    compose = "compose"
-    clevercloud = "clevercloud"
-    fly = "fly"
+if TYPE_CHECKING:
+    class SourceFormat(StrEnum):
+        """The registered formats (hopper.formats), in their listing order."""
+else:
+    SourceFormat = StrEnum("SourceFormat", {name: name for name in FORMAT_NAMES})
 
 
 class InspectFormat(StrEnum):
@@ -238,6 +243,8 @@ COMMANDS = (
         option("postgres", "--postgres", type=PostgresChoice, help="fly only: Postgres flavour."),
         option("redis", "--redis", type=RedisChoice,
                help="fly only: Redis as a private app (default) or Upstash Redis (flyctl redis create)."),
+        option("option", "--option", multiple=True, metavar="NAME=VALUE",
+               help="An option of the target's writer (listed by `hopper formats`); repeatable."),
         option("report", "--format", type=ReportFormat, default=ReportFormat.text,
                help="Plan format for --dry-run."),
         flag("scan_code", "--scan-code", secondary=("--no-scan-code",), default=True,

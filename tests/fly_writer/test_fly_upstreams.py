@@ -16,6 +16,7 @@ from hopper import api, cost
 from hopper.diff import diff_models
 from hopper.formats.base import ReadOptions
 from hopper.formats.compose.reader import read
+from hopper.formats.fly.cost import fly_machine_price
 
 COMPOSE = """\
 services:
@@ -102,7 +103,7 @@ def test_one_fly_app_with_two_machines(tmp_path: Path) -> None:
     estimate = cost.estimate(after)
     assert estimate is not None
     line = next(x for x in estimate.lines if "api1" in x.component)
-    one = cost.fly_machine_price(cost.price_table("fly") or {}, "shared", 1, 512)[1]
+    one = fly_machine_price(cost.price_table("fly") or {}, "shared", 1, 512)[1]
     assert line.high == pytest.approx(2 * one, rel=0.01)
 
 

@@ -30,6 +30,7 @@ from hopper._project import docs_url
 from hopper._version import __version__
 from hopper.ci.github_api import ApiError, GitHub
 from hopper.diagnostics import Severity, code
+from hopper.formats import format_names
 from hopper.secrets import name_looks_secret, url_has_credentials
 
 W_COMMENT_READ_ONLY = code("HOP871", Severity.WARNING,
@@ -83,8 +84,9 @@ class Inputs:
             raise ActionInputError("before needs after, and source needs to")
         if not (before or source):
             raise ActionInputError("nothing to compare: set before and after, or source and to")
-        if to and to not in ("fly", "clevercloud", "compose"):
-            raise ActionInputError(f"to: {to!r} is not a target (fly, clevercloud, compose)")
+        targets = tuple(reversed(format_names()))  # newest platform first
+        if to and to not in targets:
+            raise ActionInputError(f"to: {to!r} is not a target ({', '.join(targets)})")
         fail_on = get("fail-on", "breaking")
         if fail_on not in FAIL_LEVELS:
             raise ActionInputError(f"fail-on: {fail_on!r} is not one of breaking, warning, never")

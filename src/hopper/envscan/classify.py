@@ -20,10 +20,10 @@ from dataclasses import dataclass, replace
 
 from hopper import mappings
 from hopper.diagnostics import Diagnostic, Location, Severity, code
+from hopper.formats import format_names, get_format, label
 from hopper.model import Architecture, EnvRead, Service
 from hopper.secrets import name_looks_secret
 
-PLATFORMS = ("clevercloud", "fly")
 RESOURCE_GROUPS = ("database", "object_store")
 # Names so conventional that reading one without the setup setting it is not worth a note.
 CONVENTIONAL = frozenset({"NODE_ENV", "CI", "TZ", "DEBUG", "LOG_LEVEL", "PYTHONUNBUFFERED"})
@@ -59,10 +59,20 @@ class Injected:
 
 
 @functools.cache
+def injecting_platforms() -> tuple[str, ...]:
+    """The formats whose platform sets an attached resource's env names itself (a section with
+    ``database`` or ``object_store`` names in ``mappings/env-names.toml``); on the others the
+    written setup names the variables, so the code's names are kept."""
+    data = mappings.table("env-names")
+    return tuple(n for n in format_names()
+                 if any(g in data.get(n, {}) for g in RESOURCE_GROUPS))
+
+
+@functools.cache
 def _injected() -> dict[str, tuple[Injected, ...]]:
     data = mappings.table("env-names")
     found: dict[str, list[Injected]] = {}
-    for platform in PLATFORMS:
+    for platform in format_names():
         section = data.get(platform, {})
         for group in RESOURCE_GROUPS:
             for name, row in section.get(group, {}).items():
@@ -202,7 +212,7 @@ def resolve(arch: Architecture, service: Service, name: str, target: str) -> Res
     if group in RESOURCE_GROUPS and attribute is not None:
         if any(e.platform == target and e.group == group for e in entries):
             return replace(base, action="provided", target_name=name)
-        if target not in PLATFORMS:
+        if target not in injecting_platforms():
             # compose injects nothing: the generated compose file sets the names the code reads.
             return replace(base, action="carried")
         if binding is not None:
@@ -228,7 +238,7 @@ def resolve(arch: Architecture, service: Service, name: str, target: str) -> Res
                        group="prefix" if prefix_platform else "runtime")
         if platform == target or target in runtime_platforms:
             return replace(base, action="provided", target_name=name)
-        if target not in PLATFORMS:
+        if target not in injecting_platforms():
             return replace(base, action="carried") if _is_set(arch, service, name) else \
                 replace(base, action="no_equivalent")
         if name == "PORT":
@@ -267,11 +277,8 @@ def _where(reads: tuple[EnvRead, ...]) -> str:
     return f"{first.file}:{first.line}{more}"
 
 
-_PLATFORM_LABEL = {"clevercloud": "Clever Cloud", "fly": "Fly.io", "compose": "docker-compose"}
-
-
 def _label(platform: str | None) -> str:
-    return _PLATFORM_LABEL.get(platform or "", platform or "the source")
+    return label(platform)
 
 
 def _what(res: Resolution) -> str:
@@ -373,7 +380,7 @@ def _findings_for(arch: Architecture, service: Service, name: str, reads: tuple[
                        hint="it may be set outside the files hopper read; otherwise the code sees it unset"))
 
     build_reads = [r for r in reads if r.build_time and r.language in ("javascript", "typescript")]
-    if build_reads and target != "clevercloud" and not is_bundler_builtin(name):
+    if build_reads and not _build_sees_runtime_env(target) and not is_bundler_builtin(name):
         kind = "build secret" if name_looks_secret(name) else "build argument"
         first = build_reads[0]
         add(Diagnostic(code=I_BUILD_TIME, severity=Severity.INFO,
@@ -382,7 +389,7 @@ def _findings_for(arch: Architecture, service: Service, name: str, reads: tuple[
                                f"on {tgt} it must be passed as a {kind} named {name}",
                        hint="runtime env and secrets are not visible while the image is built"))
 
-    if arch.source_format == "compose" and target != "compose":
+    if _hosts_are_names(arch.source_format) and target != arch.source_format:
         value = service.runtime.env.get(name)
         if value is None and service.build is not None:
             value = service.build.args.get(name)
@@ -396,3 +403,12 @@ def _findings_for(arch: Architecture, service: Service, name: str, reads: tuple[
     return [EnvFinding(service=svc, name=name, reads=reads, resolution=r, diagnostic=d)
             for d, r in found]
 
+
+
+def _build_sees_runtime_env(platform: str) -> bool:
+    return platform in format_names() and get_format(platform).platform.build_sees_runtime_env
+
+
+def _hosts_are_names(platform: str | None) -> bool:
+    return bool(platform) and platform in format_names() \
+        and get_format(platform or "").platform.hosts_are_service_names

@@ -39,15 +39,16 @@ from hopper.diagnostics import (
 )
 from hopper.envscan import NO_JSX, scan_architecture, scan_paths
 from hopper.envscan.classify import (
-    PLATFORMS,
     W_AMBIGUOUS,
     W_NO_EQUIVALENT,
     W_SEMANTIC,
     env_findings,
     injected_by,
+    injecting_platforms,
     platform_prefix,
     resolve,
 )
+from hopper.formats import format_names, label
 from hopper.model import Architecture
 
 I_DIFF_ONLY = code("HOP640", Severity.INFO,
@@ -121,7 +122,7 @@ def infer_source_platform(root: Path, unknown: UnknownFormatError) -> tuple[str,
         owners = ({i.platform for i in injected_by(read.name) if i.group != "runtime"}
                   if read.name not in generic else set())
         prefix = platform_prefix(read.name)
-        if prefix in PLATFORMS:
+        if prefix in injecting_platforms():
             owners.add(prefix)
         if len(owners) == 1:
             found.setdefault(owners.pop(), set()).add(read.name)
@@ -132,25 +133,22 @@ def infer_source_platform(root: Path, unknown: UnknownFormatError) -> tuple[str,
         raise UnknownFormatError(error(
             E_UNKNOWN_FORMAT, f"cannot tell which platform this project is set up for: no setup "
             f"file, and {why}", unknown.diagnostic.location,
-            hint="name it with --from compose|clevercloud|fly")) from unknown
+            hint=f"name it with --from {'|'.join(format_names())}")) from unknown
     platform, names = next(iter(found.items()))
     shown = ", ".join(sorted(names)[:3]) + (", ..." if len(names) > 3 else "")
     return platform, warning(
         W_INFERRED_SOURCE,
-        f"no setup file; the code reads {shown}, which {_LABELS[platform]} sets: read as a "
+        f"no setup file; the code reads {shown}, which {label(platform)} sets: read as a "
         f"{platform} setup", Location(file="."), hint="pass --from to name the source platform")
-
-
-_LABELS = {"clevercloud": "Clever Cloud", "fly": "Fly.io"}
 
 
 def rewrite_architecture(arch: Architecture, root: Path, to: str, *,
                          apply: bool = False) -> RewriteResult:
     """Rename the reads in the code of ``arch``'s services (found under ``root``) for ``to``."""
     diagnostics: list[Diagnostic] = []
-    if to not in PLATFORMS or to == arch.source_format:
-        reason = ("compose injects no variables: the generated compose file sets the names the "
-                  "code already reads" if to not in PLATFORMS
+    if to not in injecting_platforms() or to == arch.source_format:
+        reason = (f"{to} injects no variables: the generated {to} setup sets the names the "
+                  "code already reads" if to not in injecting_platforms()
                   else f"the setup already targets {to}")
         return RewriteResult(diff="", changed_files=(), diagnostics=(
             Diagnostic(code=I_NOTHING, severity=Severity.INFO, message=f"nothing to rename: {reason}"),))

@@ -7,18 +7,22 @@ from typing import Any
 
 from hopper.findings import packages
 from hopper.findings.context import Context
+from hopper.formats import format_names, get_format
+from hopper.formats.base import ReleaseTiming
 from hopper.model import HealthCheck, Service, Workflow
 
-# Platforms whose builds always go through a Dockerfile ("Dockerfile" in the build context
-# when none is named); Clever Cloud builds from the source with its runtime's tools.
-DOCKERFILE_PLATFORMS = frozenset({"compose", "fly"})
+
+def dockerfile_builds(platform: str) -> bool:
+    """Whether the platform's builds always go through a Dockerfile ("Dockerfile" in the build
+    context when none is named), as each format declares."""
+    return platform in format_names() and get_format(platform).platform.dockerfile_builds
 
 
 def build_kind(svc: Service, platform: str) -> str | None:
     b = svc.build
     if b is None:
         return None
-    if b.dockerfile or b.dockerfile_inline or platform in DOCKERFILE_PLATFORMS:
+    if b.dockerfile or b.dockerfile_inline or dockerfile_builds(platform):
         return "dockerfile"
     return "platform"
 
@@ -31,7 +35,7 @@ def build_label(svc: Service, platform: str) -> str:
         return "inline Dockerfile"
     if b.dockerfile:
         return f"Dockerfile {b.dockerfile.removeprefix('./')}"
-    if platform in DOCKERFILE_PLATFORMS:
+    if dockerfile_builds(platform):
         return f"Dockerfile {posixpath.normpath(posixpath.join(b.context or '.', 'Dockerfile'))}"
     runtime = " ".join(x for x in (b.runtime, b.runtime_version) if x) or "source"
     manager = f" with {b.package_manager}" if b.package_manager else ""
@@ -68,38 +72,24 @@ def _start(svc: Service) -> str | None:
     return None
 
 
-# When each platform runs a service's release command (the model's ``release_command``), and
-# what that means for a command written for another platform's moment.
-RELEASE_TIMING = {
-    "clevercloud": "before every instance start (CC_PRE_RUN_HOOK)",
-    "fly": "once per deploy, before the new Machines start ([deploy] release_command)",
-    "compose": "never by compose itself (kept under x-hopper.release_command)",
-}
-_RELEASE_CONSEQUENCE = {
-    "clevercloud": ("It runs again at every start of every instance (restarts and scale-ups "
-                    "included), possibly on several instances at once.",
-                    "Make it idempotent and safe to run concurrently (a migration tool's lock), or "
-                    "move one-off steps out of CC_PRE_RUN_HOOK."),
-    "fly": ("It runs once, on a temporary Machine with the app's env and secrets, before the new "
-            "version starts; Machines started later (restarts, autostart, scale-ups) do not run "
-            "it, and whatever it leaves on disk is gone.",
-            "Keep only deploy-time steps (migrations) in it; move per-start work into the start "
-            "command."),
-    "compose": ("compose does not run it: nothing applies it before the new version starts.",
-                "Run it by hand before starting the new version: docker compose run --rm "
-                "{service} {command}."),
-}
+def _timing(platform: str) -> ReleaseTiming | None:
+    """When the platform runs a service's release command (the model's ``release_command``), and
+    what that means for a command written for another platform's moment (each format declares it)."""
+    return get_format(platform).platform.release_timing if platform in format_names() else None
 
 
 def release_timing(svc: Service, platform: str) -> str | None:
-    """When ``svc``'s release command runs on ``platform``. A compose migration hopper found in
-    the service's own ``command`` (``sh -c "migrate && start"``) ran at every container start:
-    the reader records that key as where the release command was written."""
-    if platform == "compose":
+    """When ``svc``'s release command runs on ``platform``. A migration hopper found in the
+    service's own ``command`` (compose: ``sh -c "migrate && start"``) ran at every start: the
+    reader records that key as where the release command was written."""
+    timing = _timing(platform)
+    if timing is None:
+        return None
+    if timing.in_command is not None:
         where = svc.runtime.key_origins.get("release_command")
         if where is not None and where.key is not None and where.key.endswith(".command"):
-            return "at every container start (inside the service's command)"
-    return RELEASE_TIMING.get(platform)
+            return timing.in_command
+    return timing.when
 
 
 def _major(version: str) -> str:
@@ -142,8 +132,9 @@ def _service(ctx: Context, name: str, aliases: tuple[str, ...], b: Service, a: S
         ctx.emit("HD705", name, before=rb, after=ra, **rev)
     tb, ta = release_timing(b, ctx.before_platform), release_timing(a, ctx.after_platform)
     if rb and ra and tb and ta and tb != ta:
-        consequence, remedy = _RELEASE_CONSEQUENCE.get(ctx.after_platform, ("", "Check when the "
-                                                      "command must run on the target."))
+        timing = _timing(ctx.after_platform)
+        consequence, remedy = ((timing.consequence, timing.remedy) if timing is not None
+                               else ("", "Check when the command must run on the target."))
         ctx.emit("HD423", name, before=tb, after=ta, command=ra, consequence=consequence,
                  remedy=remedy.format(service=a.name, command=ra), **rev)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from hopper.cost import CostEstimate, estimate
 from hopper.findings.context import Context
+from hopper.formats import format_names, get_format
 
 # Warn when the estimate grows by more than half and by more than this much a month.
 INCREASE_RATIO = 1.5
@@ -13,8 +14,9 @@ INCREASE_MIN = 5.0
 def _label(est: CostEstimate | None, platform: str) -> str:
     if est is not None:
         return est.label()
-    if platform == "compose":
-        return "not estimated (compose runs on hosts priced elsewhere)"
+    note = get_format(platform).platform.cost_note if platform in format_names() else None
+    if note:
+        return f"not estimated ({note})"
     return f"not estimated (no price table for {platform})"
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import posixpath
 
-from hopper.findings.build_deploy import DOCKERFILE_PLATFORMS
+from hopper.findings.build_deploy import dockerfile_builds
 from hopper.findings.context import Context
 from hopper.model import Build
 
@@ -33,7 +33,7 @@ def _own_dockerfile(build: Build | None, platform: str) -> str | None:
         return None
     if build.dockerfile:
         return posixpath.normpath(build.dockerfile.removeprefix("./"))
-    if platform in DOCKERFILE_PLATFORMS:
+    if dockerfile_builds(platform):
         return posixpath.normpath(posixpath.join(build.context or ".", "Dockerfile"))
     return None
 

@@ -1,11 +1,10 @@
 """Public and private reachability, private names (.internal vs Flycast), ports, TLS, domains.
 
-How a service that others proxy to is reached (:func:`reach`) comes from the model as the readers
-fill it: on Fly, ``Service.extensions["fly"]["private_network"]`` (``"flycast"`` or ``"internal"``,
-set by the Fly reader from the hostnames the front's nginx proxies to; ``flycast = true`` is
-accepted as a short form); on compose, the service's name on the compose network; on Clever
-Cloud, the public domain whose path prefix the platform's edge routes to it. When neither side
-says, hopper does not guess.
+How a service that others proxy to is reached (:func:`reach`) and who terminates TLS are each
+format's declarations (``Platform.private_network``, ``Platform.reach``, ``Platform.tls_edge``):
+on Fly, the .flycast/.internal name the reader records from the front's nginx; on compose, the
+service's name on the compose network; on Clever Cloud, the public domain whose path prefix the
+platform's edge routes to it. When neither side says, hopper does not guess.
 """
 
 from __future__ import annotations
@@ -14,51 +13,39 @@ from typing import Any
 
 from hopper.findings.context import Context
 from hopper.findings.scaling import stops_when_idle
+from hopper.formats import format_names, get_format
+from hopper.formats.base import Platform
 from hopper.model import Architecture, Route, Service
 
-PLATFORM_TLS = {"fly": "platform edge (fly)", "clevercloud": "platform edge (clevercloud)"}
+
+def _platform(name: str) -> Platform | None:
+    return get_format(name).platform if name in format_names() else None
 
 
 def private_network(svc: Service, platform: str) -> str | None:
     """How other services reach ``svc`` privately, as a short label; None when unknown."""
-    fly = svc.extensions.get("fly")
-    if isinstance(fly, dict):
-        mode = fly.get("private_network")
-        if mode in ("flycast", "internal"):
-            return str(mode)
-        if fly.get("flycast") is True:
-            return "flycast"
-    if platform == "compose":
-        port = f":{svc.runtime.port}" if svc.runtime.port else ""
-        return f"{svc.name}{port} (compose network)"
-    return None
+    p = _platform(platform)
+    return p.private_network(svc) if p is not None and p.private_network is not None else None
 
 
-_REACH_DETAIL = {
-    "flycast": "Flycast goes through Fly's private proxy, which balances across the Machines and "
-               "starts a stopped one",
-    "internal": ".internal resolves to each Machine's private IPv6 address: the app must listen "
-                "on IPv6 (::) and be running, as nothing starts a stopped Machine",
-}
+def tls_edge(platform: str) -> str | None:
+    p = _platform(platform)
+    return p.tls_edge if p is not None else None
 
 
 def reach(svc: Service, arch: Architecture, platform: str) -> str | None:
-    """How the services that proxy to ``svc`` reach it: a private name, or (Clever Cloud, where
-    apps have no private network) the public domain the platform's edge routes to it."""
-    mode = private_network(svc, platform)
-    if mode in _REACH_DETAIL:
-        fly = svc.extensions.get("fly")
-        app = fly.get("app") if isinstance(fly, dict) else None
-        return f"{app or svc.name}.{mode} ({'Flycast' if mode == 'flycast' else '6PN'})"
-    if mode is not None or platform != "clevercloud":
-        return mode
-    for owner in arch.services:
-        for route in owner.routes:
-            if route.target_service == svc.name:
-                domain = owner.domains[0] if owner.domains else f"{owner.name}'s domain"
-                return (f"{domain}{route.path_prefix.rstrip('/')} "
-                        "(public; Clever Cloud's edge routes it)")
-    return None
+    """How the services that proxy to ``svc`` reach it: a private name, or (where apps have no
+    private network) the public address the platform's edge routes to it."""
+    p = _platform(platform)
+    if p is not None and p.reach is not None:
+        return p.reach(svc, arch)
+    return private_network(svc, platform)
+
+
+def _reach_detail(mode: str | None, platform: str) -> str:
+    p = _platform(platform)
+    detail = p.reach_detail.get(mode or "") if p is not None else None
+    return f" {detail}." if detail else ""
 
 
 
@@ -101,7 +88,7 @@ def check(ctx: Context) -> None:
             sources = sorted(set(targets_b.get(b.name, []) or targets_a.get(a.name, [])))
             ctx.emit("HD403", name, before=reach_b, after=reach_a,
                      sources=", ".join(sources) or "other services",
-                     detail=f" {_REACH_DETAIL[mode_a]}." if mode_a in _REACH_DETAIL else "",
+                     detail=_reach_detail(mode_a, ctx.after_platform),
                      evidence_before=_route_to(ctx.before, b) or b,
                      evidence_after=_route_to(ctx.after, a) or a, aliases=aliases)
 
@@ -138,8 +125,8 @@ def check(ctx: Context) -> None:
 
 
 def _tls(ctx: Context, name: str, aliases: tuple[str, ...], b: Service, a: Service) -> None:
-    tls_b = PLATFORM_TLS.get(ctx.before_platform)
-    tls_a = PLATFORM_TLS.get(ctx.after_platform)
+    tls_b = tls_edge(ctx.before_platform)
+    tls_a = tls_edge(ctx.after_platform)
     ev: dict[str, Any] = {"evidence_before": b, "evidence_after": a, "aliases": aliases}
     if tls_b and not tls_a:
         ctx.emit("HD412", name, before=tls_b, after=f"none ({ctx.after_platform})",

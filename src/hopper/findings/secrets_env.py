@@ -13,6 +13,7 @@ from typing import Any
 from hopper import mappings
 from hopper.diagnostics import HopperError, Location
 from hopper.findings.context import Context, first_origin
+from hopper.formats import format_names, get_format
 from hopper.model import Architecture, Binding, EnvRead, Service
 from hopper.secrets import looks_secret, redact_url, url_has_credentials
 
@@ -21,11 +22,11 @@ SENSITIVE_CHANGED = "(sensitive value changed)"
 MAX_VALUE = 80
 MAX_NAMES = 8
 
-SECRET_STORES = {
-    "fly": "Fly secrets (fly secrets import)",
-    "clevercloud": "Clever Cloud env vars kept out of the repository",
-    "compose": "an untracked .env file or compose secrets",
-}
+def secret_store(platform: str) -> str:
+    """Where the platform keeps secret values (each format declares it)."""
+    if platform in format_names():
+        return get_format(platform).platform.secret_store
+    return f"{platform} secrets"
 
 
 @functools.cache
@@ -48,7 +49,7 @@ def non_sensitive_names() -> frozenset[str]:
     except HopperError:
         return frozenset()
     out: set[str] = set()
-    for platform in ("fly", "clevercloud"):
+    for platform in format_names():
         for group in ("database", "object_store"):
             for name, row in table.get(platform, {}).get(group, {}).items():
                 if isinstance(row, dict) and row.get("secret") is False:
@@ -95,8 +96,8 @@ def provided(svc: Service, arch: Architecture, platform: str) -> Provided:
     build: set[str] = set(build_secrets)
     if svc.build is not None:
         build |= set(svc.build.args) | set(svc.build.secrets)
-    if platform == "clevercloud":
-        # Clever Cloud builds on the instance, with the app's env vars already set.
+    if platform in format_names() and get_format(platform).platform.build_sees_runtime_env:
+        # The platform builds on the instance, with the app's env vars already set.
         build |= set(svc.runtime.env) | set(svc.runtime.secret_env) | {b.variable for b in svc.bindings}
     return Provided(
         env=dict(svc.runtime.env),
@@ -147,7 +148,7 @@ def _classification(ctx: Context, name: str, aliases: tuple[str, ...], b: Servic
                     pb: Provided, pa: Provided) -> None:
     if not ctx.platform_changes or not (pa.env or pa.secrets):
         return
-    store = SECRET_STORES.get(ctx.after_platform, f"{ctx.after_platform} secrets")
+    store = secret_store(ctx.after_platform)
     ctx.emit("HD301", name, aliases=aliases,
              before=f"secrets: {_names(pb.secrets)}; plain: {_names(set(pb.env))}",
              after=f"{store}: {_names(pa.secrets)}; plain env: {_names(set(pa.env))}",

@@ -1,38 +1,69 @@
-"""The registry of formats: one hand-written table, the same name as the package and CLI value.
+"""The registry of formats: every package under ``hopper/formats/`` that defines ``FORMAT``.
 
-Format modules are imported on first use so ``import hopper`` stays light.
+A format is one folder: adding ``formats/<name>/`` (plus its ``mappings/`` data) registers it;
+nothing outside the folder names it. Names are found without importing the packages, and a
+package is imported on first use so ``import hopper`` stays light.
 """
 
 from __future__ import annotations
 
 import difflib
+import functools
 import importlib
+import pkgutil
 from pathlib import Path
 
 from hopper.diagnostics import E_UNKNOWN_FORMAT, Location, UnknownFormatError, error
 from hopper.formats.base import Format
 
-FORMAT_NAMES: tuple[str, ...] = ("compose", "clevercloud", "fly")
+
+def _discovered() -> tuple[str, ...]:
+    return tuple(sorted(m.name for m in pkgutil.iter_modules(__path__) if m.ispkg))
+
+
+@functools.cache
+def _ordered() -> tuple[str, ...]:
+    return tuple(sorted(_discovered(), key=lambda n: (get_format(n).platform.rank, n)))
+
+
+def format_names() -> tuple[str, ...]:
+    """Every registered format, in the order users see them (CLI choices, matrix columns)."""
+    return _ordered()
 
 
 def get_format(name: str) -> Format:
-    if name not in FORMAT_NAMES:
-        close = difflib.get_close_matches(name, FORMAT_NAMES, n=1)
-        hint = f"did you mean '{close[0]}'?" if close else f"known formats: {', '.join(FORMAT_NAMES)}"
+    known = _discovered()
+    if name not in known:
+        close = difflib.get_close_matches(name, known, n=1)
+        hint = f"did you mean '{close[0]}'?" if close else f"known formats: {', '.join(known)}"
         raise UnknownFormatError(error(E_UNKNOWN_FORMAT, f"unknown format '{name}'", hint=hint))
+    return _load(name)
+
+
+@functools.cache
+def _load(name: str) -> Format:
     module = importlib.import_module(f"hopper.formats.{name}")
     fmt = module.FORMAT
-    assert isinstance(fmt, Format)
+    assert isinstance(fmt, Format) and fmt.name == name
     return fmt
+
+
+def label(name: str | None) -> str:
+    """How users name a platform ("Fly.io"); the name itself when it is not a format."""
+    if name and name in _discovered():
+        return get_format(name).platform.label
+    return name or "the source"
 
 
 def detect_format(path: Path) -> str:
     """The name of the first format whose detector accepts ``path``.
 
-    Order matters: fly and clevercloud look for their own marker files first; compose last,
-    because a Fly or Clever project may also carry a compose file for local development.
+    Order is each format's ``detect_priority``: platforms look for their own marker files first;
+    compose last, because a project on a platform may also carry a compose file for local
+    development.
     """
-    for name in ("fly", "clevercloud", "compose"):
+    order = sorted(_discovered(), key=lambda n: (get_format(n).platform.detect_priority, n))
+    for name in order:
         try:
             if get_format(name).detect(path):
                 return name
@@ -42,5 +73,8 @@ def detect_format(path: Path) -> str:
         E_UNKNOWN_FORMAT,
         "cannot tell which format this is",
         Location(file=str(path)),
-        hint="name it with --from compose|clevercloud|fly",
+        hint=f"name it with --from {'|'.join(format_names())}",
     ))
+
+
+FORMAT_NAMES: tuple[str, ...] = format_names()

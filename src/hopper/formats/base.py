@@ -10,10 +10,13 @@ import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from hopper.diagnostics import DEFAULT_LIMITS, Diagnostic, Limits
-from hopper.model import Architecture
+from hopper.model import Architecture, Service
+
+if TYPE_CHECKING:
+    from hopper.cost import CostEstimate
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -65,6 +68,64 @@ class Writer(Protocol):
     def __call__(self, arch: Architecture, options: WriteOptions) -> WriteResult: ...
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TargetOption:
+    """An option only this format's writer reads, given as ``--option NAME=VALUE``; the value
+    reaches the writer in ``WriteOptions.extra[NAME]`` (the default when not given)."""
+
+    name: str
+    choices: tuple[str, ...]
+    default: str
+    help: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ReleaseTiming:
+    """When the platform runs a service's release command, what that means for a command
+    written for another platform's moment, and what to do (``{service}``, ``{command}``)."""
+
+    when: str
+    consequence: str
+    remedy: str
+    # When the reader found the command inside the service's own start command instead.
+    in_command: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Platform:
+    """What the rest of hopper needs to know about a format's platform.
+
+    The differ, the code scan, the cost estimate, the conversion matrix and the CLI read these
+    facts from the registry instead of naming platforms; tests/test_registry.py fails when a
+    registered format leaves one out.
+    """
+
+    label: str  # how users name the platform ("Fly.io")
+    rank: int  # listing order (CLI choices, matrix columns)
+    detect_priority: int  # detection order: lower first; compose last (others carry one for dev)
+    secret_store: str  # where secret values live on the platform
+    tls_edge: str | None  # who terminates HTTPS ("platform edge (fly)"); None: nobody by default
+    dockerfile_builds: bool  # a build without a named Dockerfile still uses "Dockerfile"
+    build_sees_runtime_env: bool  # the build runs with the app's runtime env vars set
+    hosts_are_service_names: bool  # a service's private host name is its bare name (compose)
+    has_regions: bool  # mappings/regions.toml has a section for it
+    # Common WriteOptions flags the writer reads ("--region", "--org"...).
+    write_flags: frozenset[str] = frozenset()
+    options: tuple[TargetOption, ...] = ()
+    # How other services reach ``svc`` privately, as a short label; None when unknown.
+    private_network: Callable[[Service], str | None] | None = None
+    # How the services that proxy to ``svc`` reach it, when it is not just the private label
+    # (Clever Cloud: the public domain its edge routes); and what each private mode means.
+    reach: Callable[[Service, Architecture], str | None] | None = None
+    reach_detail: Mapping[str, str] = field(default_factory=dict)
+    release_timing: ReleaseTiming | None = None
+    # The monthly estimate of a model read from this platform; None: not priced.
+    cost: Callable[[Architecture], CostEstimate | None] | None = None
+    cost_note: str | None = None  # said instead of an estimate when ``cost`` is None
+    # The conversion matrix column: ``{"Class.field": "read/write: note"}``.
+    matrix: Callable[[], Mapping[str, str]] | None = None
+
+
 @dataclass(frozen=True, slots=True)
 class Format:
     name: str
@@ -72,8 +133,23 @@ class Format:
     detect: Callable[[Path], bool]
     read: Reader | None
     write: Writer | None
+    platform: Platform
 
 
 def process_environ() -> Mapping[str, str]:
     """A snapshot of the process environment, for callers that want Compose's behaviour."""
     return dict(os.environ)
+
+
+def matrix_column(package: str) -> Callable[[], Mapping[str, str]]:
+    """A loader for the ``matrix.toml`` next to a format's ``__init__`` (its matrix column)."""
+
+    def load() -> Mapping[str, str]:
+        import importlib.resources  # noqa: PLC0415
+        import tomllib  # noqa: PLC0415
+
+        text = importlib.resources.files(package).joinpath("matrix.toml").read_text(encoding="utf-8")
+        data = tomllib.loads(text)
+        return {str(k): str(v) for k, v in data.items() if k != "meta"}
+
+    return load

@@ -4,9 +4,22 @@ a setup script and the repo files Clever needs."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from hopper.formats.base import Format, ReadOptions, ReadResult, WriteOptions, WriteResult
-from hopper.model import Architecture
+from hopper.formats.base import (
+    Format,
+    Platform,
+    ReadOptions,
+    ReadResult,
+    ReleaseTiming,
+    WriteOptions,
+    WriteResult,
+    matrix_column,
+)
+from hopper.model import Architecture, Service
+
+if TYPE_CHECKING:
+    from hopper.cost import CostEstimate
 
 
 def detect_setup(path: Path) -> bool:
@@ -27,10 +40,51 @@ def _write(arch: Architecture, options: WriteOptions) -> WriteResult:
     return write(arch, options)
 
 
+def reach(svc: Service, arch: Architecture) -> str | None:
+    """Apps have no private network: the front's routes reach ``svc`` through the public domain
+    whose path prefix Clever's edge routes to it."""
+    for owner in arch.services:
+        for route in owner.routes:
+            if route.target_service == svc.name:
+                domain = owner.domains[0] if owner.domains else f"{owner.name}'s domain"
+                return (f"{domain}{route.path_prefix.rstrip('/')} "
+                        "(public; Clever Cloud's edge routes it)")
+    return None
+
+
+def _cost(arch: Architecture) -> CostEstimate | None:
+    from hopper.formats.clevercloud.cost import estimate  # noqa: PLC0415
+
+    return estimate(arch)
+
+
 FORMAT = Format(
     name="clevercloud",
     description="Clever Cloud (Terraform clevercloud provider, `clever` CLI export bundle, repo hints)",
     detect=detect_setup,
     read=_read,
     write=_write,
+    platform=Platform(
+        label="Clever Cloud",
+        rank=20,
+        detect_priority=20,
+        secret_store="Clever Cloud env vars kept out of the repository",
+        tls_edge="platform edge (clevercloud)",
+        # Clever Cloud builds from the source with its runtime's tools, on the instance, with
+        # the app's env vars already set.
+        dockerfile_builds=False,
+        build_sees_runtime_env=True,
+        hosts_are_service_names=False,
+        has_regions=True,
+        write_flags=frozenset({"--region", "--org", "--app-prefix"}),
+        reach=reach,
+        release_timing=ReleaseTiming(
+            when="before every instance start (CC_PRE_RUN_HOOK)",
+            consequence="It runs again at every start of every instance (restarts and scale-ups "
+                        "included), possibly on several instances at once.",
+            remedy="Make it idempotent and safe to run concurrently (a migration tool's lock), or "
+                   "move one-off steps out of CC_PRE_RUN_HOOK."),
+        cost=_cost,
+        matrix=matrix_column(__name__),
+    ),
 )

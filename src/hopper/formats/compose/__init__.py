@@ -4,8 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from hopper.formats.base import Format, ReadOptions, ReadResult, WriteOptions, WriteResult
-from hopper.model import Architecture
+from hopper.formats.base import (
+    Format,
+    Platform,
+    ReadOptions,
+    ReadResult,
+    ReleaseTiming,
+    WriteOptions,
+    WriteResult,
+    matrix_column,
+)
+from hopper.model import Architecture, Service
 
 DEFAULT_FILES = ("compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.yaml")
 
@@ -28,10 +37,37 @@ def _write(arch: Architecture, options: WriteOptions) -> WriteResult:
     return write(arch, options)
 
 
+def private_network(svc: Service) -> str:
+    """Every service is reached by its name on the compose network."""
+    port = f":{svc.runtime.port}" if svc.runtime.port else ""
+    return f"{svc.name}{port} (compose network)"
+
+
 FORMAT = Format(
     name="compose",
     description="docker-compose projects (compose.yaml, -f files, include, extends, profiles)",
     detect=detect_setup,
     read=_read,
     write=_write,
+    platform=Platform(
+        label="docker-compose",
+        rank=10,
+        # Last: a project on a platform often carries a compose file for local development.
+        detect_priority=90,
+        secret_store="an untracked .env file or compose secrets",
+        tls_edge=None,
+        dockerfile_builds=True,
+        build_sees_runtime_env=False,
+        hosts_are_service_names=True,
+        has_regions=False,
+        private_network=private_network,
+        release_timing=ReleaseTiming(
+            when="never by compose itself (kept under x-hopper.release_command)",
+            consequence="compose does not run it: nothing applies it before the new version starts.",
+            remedy="Run it by hand before starting the new version: docker compose run --rm "
+                   "{service} {command}.",
+            in_command="at every container start (inside the service's command)"),
+        cost_note="compose runs on hosts priced elsewhere",
+        matrix=matrix_column(__name__),
+    ),
 )

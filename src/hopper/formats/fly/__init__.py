@@ -3,9 +3,22 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from hopper.formats.base import Format, ReadOptions, ReadResult, WriteOptions, WriteResult
-from hopper.model import Architecture
+from hopper.formats.base import (
+    Format,
+    Platform,
+    ReadOptions,
+    ReadResult,
+    ReleaseTiming,
+    WriteOptions,
+    WriteResult,
+    matrix_column,
+)
+from hopper.model import Architecture, Service
+
+if TYPE_CHECKING:
+    from hopper.cost import CostEstimate
 
 
 def detect_setup(path: Path) -> bool:
@@ -50,10 +63,72 @@ def _write(arch: Architecture, options: WriteOptions) -> WriteResult:
     return write(arch, options)
 
 
+def private_network(svc: Service) -> str | None:
+    """How other apps reach ``svc``: ``extensions["fly"]["private_network"]`` is ``"flycast"``
+    or ``"internal"``; ``flycast = true`` is accepted as a short form. Unknown: None."""
+    fly = svc.extensions.get("fly")
+    if isinstance(fly, dict):
+        mode = fly.get("private_network")
+        if mode in ("flycast", "internal"):
+            return str(mode)
+        if fly.get("flycast") is True:
+            return "flycast"
+    return None
+
+
+def reach(svc: Service, arch: Architecture) -> str | None:
+    """The .flycast or .internal name the front's nginx proxies to (as the reader recorded it)."""
+    mode = private_network(svc)
+    if mode in REACH_DETAIL:
+        fly = svc.extensions.get("fly")
+        app = fly.get("app") if isinstance(fly, dict) else None
+        return f"{app or svc.name}.{mode} ({'Flycast' if mode == 'flycast' else '6PN'})"
+    return mode
+
+
+REACH_DETAIL = {
+    "flycast": "Flycast goes through Fly's private proxy, which balances across the Machines and "
+               "starts a stopped one",
+    "internal": ".internal resolves to each Machine's private IPv6 address: the app must listen "
+                "on IPv6 (::) and be running, as nothing starts a stopped Machine",
+}
+
+
+def _cost(arch: Architecture) -> CostEstimate | None:
+    from hopper.formats.fly.cost import estimate  # noqa: PLC0415
+
+    return estimate(arch)
+
+
 FORMAT = Format(
     name="fly",
     description="Fly.io apps (fly.toml per app, Dockerfiles, nginx front, GitHub Actions, setup script)",
     detect=detect_setup,
     read=_read,
     write=_write,
+    platform=Platform(
+        label="Fly.io",
+        rank=30,
+        detect_priority=10,
+        secret_store="Fly secrets (fly secrets import)",
+        tls_edge="platform edge (fly)",
+        dockerfile_builds=True,
+        build_sees_runtime_env=False,
+        hosts_are_service_names=False,
+        has_regions=True,
+        write_flags=frozenset({"--region", "--org", "--app-prefix", "--autostop", "--min-running",
+                               "--postgres", "--redis"}),
+        private_network=private_network,
+        reach=reach,
+        reach_detail=REACH_DETAIL,
+        release_timing=ReleaseTiming(
+            when="once per deploy, before the new Machines start ([deploy] release_command)",
+            consequence="It runs once, on a temporary Machine with the app's env and secrets, "
+                        "before the new version starts; Machines started later (restarts, "
+                        "autostart, scale-ups) do not run it, and whatever it leaves on disk is gone.",
+            remedy="Keep only deploy-time steps (migrations) in it; move per-start work into the "
+                   "start command."),
+        cost=_cost,
+        matrix=matrix_column(__name__),
+    ),
 )
