@@ -7,6 +7,9 @@ rendering is deterministic. It works on the model only: any two setups in any fo
 
 from __future__ import annotations
 
+import importlib
+from typing import Any
+
 from hopper.findings import (
     build_deploy,
     components,
@@ -24,6 +27,7 @@ from hopper.findings import (
 )
 from hopper.findings.context import Context
 from hopper.findings.types import Finding, Plan, Side
+from hopper.formats import format_names, get_format
 from hopper.model import Architecture
 
 RULES = (components, placement, db_placement, scaling, secrets_env, networking, merged, routing, data,
@@ -40,8 +44,20 @@ def diff_models(before: Architecture, after: Architecture) -> Plan:
     ctx = Context.build(before, after)
     for rule in RULES:
         rule.check(ctx)
+    for module in _format_rules(ctx.before_platform, ctx.after_platform):
+        module.check(ctx)
     findings = tuple(sorted(_dedupe(ctx.findings), key=Finding.sort_key))
     return _plan(before, after, findings)
+
+
+def _format_rules(*platforms: str) -> list[Any]:
+    """The plan rules a format declares about its platform, for the platforms of a diff."""
+    out = []
+    for name in sorted(set(platforms) & set(format_names())):
+        module = get_format(name).platform.findings_module
+        if module:
+            out.append(importlib.import_module(module))
+    return out
 
 
 def _dedupe(findings: list[Finding]) -> list[Finding]:

@@ -630,6 +630,20 @@ _spec("HD802", "cost-increase", "cost", "warning", "change",
       ("architecture", "USD 20.00/month", "USD 82.00/month"))
 
 
+def _format_specs() -> None:
+    """The findings each format declares about its own platform (``Platform.findings_module``)."""
+    import importlib  # noqa: PLC0415
+
+    from hopper.formats import format_names, get_format  # noqa: PLC0415
+
+    for name in format_names():
+        module = get_format(name).platform.findings_module
+        if module:
+            for row in importlib.import_module(module).SPECS:
+                _spec(*row)
+
+
+_format_specs()
 SPECS: dict[str, FindingSpec] = {s.code: s for s in _SPECS}
 
 

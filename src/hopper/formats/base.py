@@ -124,6 +124,10 @@ class Platform:
     cost_note: str | None = None  # said instead of an estimate when ``cost`` is None
     # The conversion matrix column: ``{"Class.field": "read/write: note"}``.
     matrix: Callable[[], Mapping[str, str]] | None = None
+    # A module of the format with plan findings about its platform: ``SPECS`` (rows of the
+    # findings table, in the format's code range) and ``check(ctx)``, run when either side of a
+    # diff is this platform.
+    findings_module: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

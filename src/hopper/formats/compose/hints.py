@@ -181,7 +181,7 @@ def resolve_region(text: str, loc: Location | None, out: list[Diagnostic]) -> Re
     platform, sep, code_text = text.partition(":")
     if not sep:
         platform, code_text = "", text
-    platforms = [platform] if platform else ["fly", "clevercloud"]
+    platforms = [platform] if platform else _region_platforms()
     for name in platforms:
         try:
             table = mappings.regions(name)
@@ -207,6 +207,15 @@ def resolve_region(text: str, loc: Location | None, out: list[Diagnostic]) -> Re
     out.append(warning(W_HINT, f"x-hopper.region '{text}' is neither a known region code nor a city; ignored",
                        loc, hint="use a Fly or Clever Cloud region code (cdg, par) or a city name"))
     return None
+
+
+def _region_platforms() -> list[str]:
+    """Every format with a regions table, in detection order (a code two platforms share
+    resolves to the first: Fly's before Clever Cloud's, as before)."""
+    from hopper.formats import format_names, get_format  # noqa: PLC0415
+
+    found = [n for n in format_names() if get_format(n).platform.has_regions]
+    return sorted(found, key=lambda n: get_format(n).platform.detect_priority)
 
 
 def _norm(text: str) -> str:
