@@ -72,7 +72,7 @@ def test_strict_validate_and_the_valid_line(work: Path) -> None:
     ("compose", ["--autostop", "stop"], "--autostop (--to fly only)"),
     ("compose", ["--min-running", "1"], "--min-running (--to fly only)"),
     ("compose", ["--postgres", "managed"], "--postgres (--to fly only)"),
-    ("compose", ["--region", "par"], "--region (--to fly or clevercloud only)"),
+    ("compose", ["--region", "par"], "--region (--to render or fly or clevercloud only)"),
     ("compose", ["--org", "acme"], "--org (--to fly or clevercloud only)"),
     ("clevercloud", ["--autostop", "off"], "--autostop (--to fly only)"),
     ("clevercloud", ["--min-running", "0"], "--min-running (--to fly only)"),

@@ -213,3 +213,19 @@ def locate(candidates: tuple[Any, ...], paths: tuple[str, ...]) -> Location | No
                 if loc is not None:
                     return loc
     return None
+
+
+def _format_points() -> None:
+    """Where the findings a format declares about its platform point (``FILE_LEVEL`` in its
+    ``Platform.findings_module``)."""
+    import importlib  # noqa: PLC0415
+
+    from hopper.formats import format_names, get_format  # noqa: PLC0415
+
+    for name in format_names():
+        module = get_format(name).platform.findings_module
+        if module:
+            FILE_LEVEL.update(getattr(importlib.import_module(module), "FILE_LEVEL", {}))
+
+
+_format_points()

@@ -61,6 +61,7 @@ _DOC_PAGES: tuple[tuple[int, int, str], ...] = (
     (700, 799, "compose-output.md"),
     (850, 870, "diff.md"),
     (871, 879, "github-action.md"),
+    (900, 949, "render.md"),
 )
 
 

@@ -1,0 +1,129 @@
+# type: ignore
+# ruff: noqa
+# templates/render/RENDER.md.j2 compiled by Jinja2 (hopper.templating.compiled_sources;
+# HOPPER_UPDATE_GOLDEN=1 pytest tests/perf/test_templates_compiled.py rewrites it).
+# Used only while KEY equals hopper.templating.template_key() of the template.
+KEY = 'd0ae9e0f740408f9b2131d9d4914ee2e152d51602a6d392023f167135bca012b'
+from jinja2.runtime import LoopContext, Macro, Markup, Namespace, TemplateNotFound, TemplateReference, TemplateRuntimeError, Undefined, escape, identity, internalcode, markup_join, missing, str_join
+name = 'render/RENDER.md.j2'
+
+def root(context, missing=missing):
+    resolve = context.resolve_or_missing
+    undefined = environment.undefined
+    concat = environment.concat
+    cond_expr_undefined = Undefined
+    if 0: yield None
+    l_0_arch = resolve('arch')
+    l_0_services = resolve('services')
+    l_0_databases = resolve('databases')
+    l_0_region = resolve('region')
+    l_0_front = resolve('front')
+    l_0_secrets = resolve('secrets')
+    l_0_stores = resolve('stores')
+    try:
+        t_1 = environment.filters['default']
+    except KeyError:
+        @internalcode
+        def t_1(*unused):
+            raise TemplateRuntimeError("No filter named 'default' found.")
+    try:
+        t_2 = environment.filters['md']
+    except KeyError:
+        @internalcode
+        def t_2(*unused):
+            raise TemplateRuntimeError("No filter named 'md' found.")
+    pass
+    yield '# Moving '
+    yield str(t_2(environment.getattr((undefined(name='arch') if l_0_arch is missing else l_0_arch), 'name')))
+    yield ' to Render\n\nWritten by hopper. `render.yaml` is a Render Blueprint: commit it at the repository root, then\ncreate the Blueprint in the Render dashboard (New → Blueprint) from this repository.\n\n## What hopper wrote\n\n| name | type | runtime | plan |\n|---|---|---|---|\n'
+    for l_1_s in (undefined(name='services') if l_0_services is missing else l_0_services):
+        _loop_vars = {}
+        pass
+        yield '| '
+        yield str(t_2(environment.getattr(l_1_s, 'name')))
+        yield ' | '
+        yield str(environment.getattr(l_1_s, 'type'))
+        yield ' | '
+        yield str(t_1(environment.getattr(l_1_s, 'runtime'), '-'))
+        yield ' | '
+        yield str(t_2(t_1(environment.getattr(l_1_s, 'plan'), '-')))
+        yield ' |\n'
+    l_1_s = missing
+    for l_1_d in (undefined(name='databases') if l_0_databases is missing else l_0_databases):
+        _loop_vars = {}
+        pass
+        yield '| '
+        yield str(t_2(environment.getattr(l_1_d, 'name')))
+        yield ' | Render Postgres | postgresql '
+        yield str(t_1(environment.getattr(l_1_d, 'postgresMajorVersion'), '(newest)'))
+        yield ' | '
+        yield str(t_2(environment.getattr(l_1_d, 'plan')))
+        yield ' |\n'
+    l_1_d = missing
+    yield '\nRegion: `'
+    yield str((undefined(name='region') if l_0_region is missing else l_0_region))
+    yield "` for every service and database (static sites are served from Render's\nCDN and have no region). Render's private network does not span regions: keep the services\nthat talk to each other, and their databases, in this one region.\n"
+    if ((undefined(name='front') if l_0_front is missing else l_0_front) == 'nginx'):
+        pass
+        yield "\nThe front is a web service running the nginx hopper wrote under `render/`: it serves the static\nfiles and proxies the API paths to private services over Render's private network, where a\nservice's host name is its name (check it under Connect → Internal in the dashboard; Render adds\na suffix when the name is taken). `--option front=static` writes a free static site instead, and\nmakes the API public.\n"
+    else:
+        pass
+        yield "\nThe front is a static site. Its rewrites reach the API through the API's public\n`onrender.com` URL: the API is a public web service. `--option front=nginx` keeps it private.\nIf Render gives the API another URL (it adds a suffix when the name is taken), change the\nrewrite's destination in render.yaml to it.\n"
+    yield '\n## Before the first deploy\n\n'
+    if (undefined(name='secrets') if l_0_secrets is missing else l_0_secrets):
+        pass
+        yield 'Render asks for these values once, when the Blueprint is created (`sync: false`); a secret added\nlater must be set in the dashboard by hand:\n\n'
+        l_1_loop = missing
+        for (l_1_svc, l_1_names), l_1_loop in LoopContext((undefined(name='secrets') if l_0_secrets is missing else l_0_secrets), undefined):
+            _loop_vars = {}
+            pass
+            yield '- '
+            yield str(t_2(l_1_svc))
+            yield ': '
+            l_2_loop = missing
+            for l_2_n, l_2_loop in LoopContext(l_1_names, undefined):
+                _loop_vars = {}
+                pass
+                yield '`'
+                yield str(l_2_n)
+                yield '`'
+                yield str((', ' if (not environment.getattr(l_2_loop, 'last')) else cond_expr_undefined("the inline if-expression on line 42 in 'render/RENDER.md.j2' evaluated to false and no else section was defined.")))
+            l_2_loop = l_2_n = missing
+            yield '\n'
+        l_1_loop = l_1_svc = l_1_names = missing
+    else:
+        pass
+        yield 'No secrets to enter.\n'
+    if (undefined(name='stores') if l_0_stores is missing else l_0_stores):
+        pass
+        yield '\n## Object storage stays where it is\n\nRender has no object storage. These buckets stay with their current provider (or move to one\nyou choose); their variables are secrets to set in the dashboard:\n\n'
+        l_1_loop = missing
+        for (l_1_store, l_1_names), l_1_loop in LoopContext((undefined(name='stores') if l_0_stores is missing else l_0_stores), undefined):
+            _loop_vars = {}
+            pass
+            yield '- '
+            yield str(t_2(environment.getattr(l_1_store, 'name')))
+            yield ' ('
+            yield str(t_2(environment.getattr(l_1_store, 'provider')))
+            yield ')'
+            if l_1_names:
+                pass
+                yield ': '
+                l_2_loop = missing
+                for l_2_n, l_2_loop in LoopContext(l_1_names, undefined):
+                    _loop_vars = {}
+                    pass
+                    yield '`'
+                    yield str(l_2_n)
+                    yield '`'
+                    yield str((', ' if (not environment.getattr(l_2_loop, 'last')) else cond_expr_undefined("the inline if-expression on line 56 in 'render/RENDER.md.j2' evaluated to false and no else section was defined.")))
+                l_2_loop = l_2_n = missing
+            yield '\n'
+        l_1_loop = l_1_store = l_1_names = missing
+    yield "\n## Check\n\n1. `render blueprints validate render.yaml` (Render CLI 2.7+, logged in: it asks Render's API).\n2. Create the Blueprint; enter the secrets above.\n3. Open the front's `onrender.com` URL and call the API through it.\n"
+    if (undefined(name='databases') if l_0_databases is missing else l_0_databases):
+        pass
+        yield '4. Copy the data: `pg_dump` from the old database, `pg_restore` into the new one (its external\n   URL is under Connect in the dashboard), before switching traffic.\n'
+
+blocks = {}
+debug_info = '1=31&10=33&11=37&13=46&14=50&17=58&20=60&37=67&41=71&42=75&48=91&55=95&56=99&66=118'

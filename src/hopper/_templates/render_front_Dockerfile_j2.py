@@ -1,0 +1,81 @@
+# type: ignore
+# ruff: noqa
+# templates/render/front.Dockerfile.j2 compiled by Jinja2 (hopper.templating.compiled_sources;
+# HOPPER_UPDATE_GOLDEN=1 pytest tests/perf/test_templates_compiled.py rewrites it).
+# Used only while KEY equals hopper.templating.template_key() of the template.
+KEY = 'b92dde6a172160edbe990aa7bb7883e167a20b26cf6d3635d83a80a6dcc65b40'
+from jinja2.runtime import LoopContext, Macro, Markup, Namespace, TemplateNotFound, TemplateReference, TemplateRuntimeError, Undefined, escape, identity, internalcode, markup_join, missing, str_join
+name = 'render/front.Dockerfile.j2'
+
+def root(context, missing=missing):
+    resolve = context.resolve_or_missing
+    undefined = environment.undefined
+    concat = environment.concat
+    cond_expr_undefined = Undefined
+    if 0: yield None
+    l_0_service = resolve('service')
+    l_0_build = resolve('build')
+    l_0_nginx_tag = resolve('nginx_tag')
+    l_0_site_root = resolve('site_root')
+    l_0_copy_from = resolve('copy_from')
+    l_0_folder = resolve('folder')
+    l_0_port = resolve('port')
+    try:
+        t_1 = environment.filters['json']
+    except KeyError:
+        @internalcode
+        def t_1(*unused):
+            raise TemplateRuntimeError("No filter named 'json' found.")
+    pass
+    yield '# syntax=docker/dockerfile:1\n# Front '
+    yield str(t_1((undefined(name='service') if l_0_service is missing else l_0_service)))
+    yield ' for Render, written by hopper: Render builds it as a web service\n# (runtime: docker, dockerContext: the repository root).\n'
+    if (undefined(name='build') if l_0_build is missing else l_0_build):
+        pass
+        yield '# Stage 1 builds the static files with '
+        yield str(environment.getattr((undefined(name='build') if l_0_build is missing else l_0_build), 'pm'))
+        yield '; stage 2 serves them with nginx and the\n# generated nginx.conf.\nFROM node:'
+        yield str(environment.getattr((undefined(name='build') if l_0_build is missing else l_0_build), 'node'))
+        yield '-slim AS build\n'
+        if (environment.getattr((undefined(name='build') if l_0_build is missing else l_0_build), 'pm') != 'npm'):
+            pass
+            yield 'RUN corepack enable\n'
+        yield 'WORKDIR /app\n'
+        if environment.getattr((undefined(name='build') if l_0_build is missing else l_0_build), 'workspace'):
+            pass
+            yield 'COPY . .\nRUN '
+            yield str(environment.getattr((undefined(name='build') if l_0_build is missing else l_0_build), 'install'))
+            yield '\nWORKDIR /app/'
+            yield str(environment.getattr((undefined(name='build') if l_0_build is missing else l_0_build), 'workspace'))
+            yield '\nRUN '
+            yield str(environment.getattr((undefined(name='build') if l_0_build is missing else l_0_build), 'command'))
+            yield '\n'
+        else:
+            pass
+            yield 'COPY '
+            yield str(t_1([(environment.getattr((undefined(name='build') if l_0_build is missing else l_0_build), 'context') + '/'), './']))
+            yield '\nRUN '
+            yield str(environment.getattr((undefined(name='build') if l_0_build is missing else l_0_build), 'install'))
+            yield ' && '
+            yield str(environment.getattr((undefined(name='build') if l_0_build is missing else l_0_build), 'command'))
+            yield '\n'
+        yield '\nFROM nginx:'
+        yield str((undefined(name='nginx_tag') if l_0_nginx_tag is missing else l_0_nginx_tag))
+        yield '\nCOPY --from=build '
+        yield str(t_1([(environment.getattr((undefined(name='build') if l_0_build is missing else l_0_build), 'dist') + '/'), ((undefined(name='site_root') if l_0_site_root is missing else l_0_site_root) + '/')]))
+        yield '\n'
+    else:
+        pass
+        yield '# The static files are in the repository: nginx serves them with the generated nginx.conf.\nFROM nginx:'
+        yield str((undefined(name='nginx_tag') if l_0_nginx_tag is missing else l_0_nginx_tag))
+        yield '\nCOPY '
+        yield str(t_1([((undefined(name='copy_from') if l_0_copy_from is missing else l_0_copy_from) + '/'), ((undefined(name='site_root') if l_0_site_root is missing else l_0_site_root) + '/')]))
+        yield '\n'
+    yield 'COPY '
+    yield str(t_1([((undefined(name='folder') if l_0_folder is missing else l_0_folder) + '/nginx.conf'), '/etc/nginx/nginx.conf']))
+    yield '\nEXPOSE '
+    yield str((undefined(name='port') if l_0_port is missing else l_0_port))
+    yield '\nCMD ["nginx", "-g", "daemon off;"]\n'
+
+blocks = {}
+debug_info = '2=25&4=27&5=30&7=32&8=34&12=38&14=41&15=43&16=45&18=50&19=52&22=57&23=59&26=64&27=66&29=69&30=71'

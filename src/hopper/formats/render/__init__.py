@@ -1,0 +1,116 @@
+"""Render: read and write render.yaml Blueprints (web and private services, static sites, crons,
+Key Value, Render Postgres), with a runbook and, for an nginx front, its Dockerfile and nginx.conf."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from hopper.formats.base import (
+    Format,
+    Platform,
+    ReadOptions,
+    ReadResult,
+    ReleaseTiming,
+    TargetOption,
+    WriteOptions,
+    WriteResult,
+    matrix_column,
+)
+from hopper.model import Architecture, Service
+
+if TYPE_CHECKING:
+    from hopper.cost import CostEstimate
+
+BLUEPRINT_NAMES = ("render.yaml", "render.yml")
+
+
+def detect_setup(path: Path) -> bool:
+    """A Blueprint as the path, or at the root of the folder (where Render looks for it)."""
+    if path.is_file():
+        return path.name in BLUEPRINT_NAMES
+    return any((path / name).is_file() for name in BLUEPRINT_NAMES)
+
+
+def private_network(svc: Service) -> str | None:
+    """Render reaches a web or private service by its internal host name (the service name) on
+    the region's private network; static sites (no port) are not on it."""
+    if svc.runtime.port:
+        return f"{svc.name}:{svc.runtime.port} (Render private network)"
+    return None
+
+
+def reach(svc: Service, arch: Architecture) -> str | None:
+    """A static site's rewrite reaches ``svc`` through its public onrender.com URL; an nginx
+    front, over the private network."""
+    for owner in arch.services:
+        if owner.static_site is not None and owner.runtime.port is None \
+                and any(r.target_service == svc.name for r in owner.routes):
+            return f"https://{svc.name}.onrender.com (public; the static site's rewrite)"
+    return private_network(svc)
+
+
+def _read(path: Path, options: ReadOptions) -> ReadResult:
+    from hopper.formats.render.reader import read  # noqa: PLC0415
+
+    return read(path, options)
+
+
+def _write(arch: Architecture, options: WriteOptions) -> WriteResult:
+    from hopper.formats.render.writer import write  # noqa: PLC0415
+
+    return write(arch, options)
+
+
+def _cost(arch: Architecture) -> CostEstimate | None:
+    from hopper.formats.render.cost import estimate  # noqa: PLC0415
+
+    return estimate(arch)
+
+
+FRONT_OPTION = TargetOption(
+    name="front",
+    choices=("nginx", "static"),
+    default="nginx",
+    help="nginx: the front is a web service running the emitted nginx, and the API stays a "
+         "private service; static: a Render static site whose /api/ rewrite reaches the API as a "
+         "public web service",
+)
+
+FORMAT = Format(
+    name="render",
+    description="Render Blueprints (render.yaml: services, static sites, crons, Key Value, Postgres)",
+    detect=detect_setup,
+    read=_read,
+    write=_write,
+    platform=Platform(
+        label="Render",
+        rank=40,
+        detect_priority=30,
+        secret_store="Render env vars set in the dashboard (sync: false)",
+        tls_edge="platform edge (render)",
+        # runtime: node builds from the source with Render's tools; docker names its Dockerfile.
+        dockerfile_builds=False,
+        # Service env vars, linked ones included, are set while Render builds (render.md §2.4,
+        # marked uncertain there): a static site's variables matter only then.
+        build_sees_runtime_env=True,
+        # Render's internal host names are the service names, but hopper does not rely on it for
+        # values it reads (a suffix is added when the name is taken): conservative.
+        hosts_are_service_names=False,
+        has_regions=True,
+        write_flags=frozenset({"--region"}),
+        options=(FRONT_OPTION,),
+        private_network=private_network,
+        reach=reach,
+        release_timing=ReleaseTiming(
+            when="once per deploy, after the build and before the new version starts (preDeployCommand)",
+            consequence="It runs once per deploy on separate compute, without the service's disk; "
+                        "instances started later (restarts, scale-ups) do not run it, and a failure "
+                        "stops the deploy.",
+            remedy="Keep only deploy-time steps (migrations) in it; move per-start work into the "
+                   "start command."),
+        cost=_cost,
+        matrix=matrix_column(__name__),
+        findings_module="hopper.formats.render.plan",
+    ),
+)

@@ -1,0 +1,132 @@
+"""A Render web service that runs hopper's nginx front, read back as the front it serves.
+
+The writer puts the front's Dockerfile and nginx.conf under ``render/<name>/``; the reader finds
+the service by that ``dockerfilePath`` and reads the nginx.conf with the shared nginx parser
+(static root, SPA fallback, gzip, cache rules, routes to the private services) and the
+Dockerfile's build stage (Node version, install and build commands, output folder).
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import shlex
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from hopper.diagnostics import Diagnostic, HopperError, warning
+from hopper.dockerfile import read_dockerfile
+from hopper.formats.render.codes import W_FRONT_CONFIG
+from hopper.model import Build, CacheRule, Route, StaticSite, Workspace
+from hopper.nginx import CacheRule as NginxCacheRule
+from hopper.nginx import parse_nginx
+from hopper.nginx_carry import carry
+
+_UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800, "M": 2592000, "y": 31536000}
+
+
+@dataclass(frozen=True, slots=True)
+class FrontRead:
+    site: StaticSite | None
+    routes: tuple[Route, ...]
+    build: Build | None
+    nginx_extra: dict[str, Any]
+
+
+def read_nginx_front(root: Path, raw: dict[str, Any], name: str,
+                     diags: list[Diagnostic]) -> FrontRead | None:
+    if raw.get("runtime") != "docker" or raw.get("dockerfilePath") != f"./render/{name}/Dockerfile":
+        return None
+    conf = root / "render" / name / "nginx.conf"
+    if not conf.is_file():
+        return None
+    try:
+        config = parse_nginx(conf, root)
+    except HopperError as exc:
+        diags.append(warning(W_FRONT_CONFIG, f"service '{name}': {exc.diagnostic.message}",
+                             exc.diagnostic.location))
+        return None
+    diags.extend(d for d in config.diagnostics)
+    if not config.servers:
+        return None
+    server = config.servers[0]
+    site = None
+    if server.root:
+        site = StaticSite(root=server.root, index=server.index[0] if server.index else "index.html",
+                          spa_fallback=server.spa_fallback, gzip=server.gzip,
+                          gzip_types=tuple(server.gzip_types),
+                          cache_rules=tuple(_cache_rule(r) for r in server.cache_rules),
+                          origin=server.location)
+    routes = []
+    for proxy in server.proxies:
+        target = proxy.effective_target()
+        if target.host is None or proxy.modifier not in (None, "^~"):
+            continue
+        routes.append(Route(
+            path_prefix=proxy.path, target_service=target.host, target_port=target.port,
+            strip_prefix=proxy.strip_prefix, body_size_limit=proxy.client_max_body_size,
+            request_buffering=proxy.request_buffering, response_buffering=proxy.response_buffering,
+            connect_timeout_s=proxy.connect_timeout_s, read_timeout_s=proxy.read_timeout_s,
+            send_timeout_s=proxy.send_timeout_s,
+            forwarded_headers=tuple(h for h in proxy.set_headers if h.lower() not in ("upgrade", "connection")),
+            websocket=proxy.websocket, origin=proxy.location))
+    routed = {r.path_prefix: p for r, p in zip(routes, [p for p in server.proxies
+                                                         if p.effective_target().host
+                                                         and p.modifier in (None, "^~")],
+                                               strict=True)}
+    extra, notes = carry(name, config, server, routed=routed, regex_routes={},
+                         cache_patterns={r.pattern for r in server.cache_rules})
+    diags.extend(notes)
+    return FrontRead(site=site, routes=tuple(sorted(routes, key=lambda r: r.path_prefix)),
+                     build=_build(root, name), nginx_extra=extra)
+
+
+def _build(root: Path, name: str) -> Build | None:
+    try:
+        df = read_dockerfile(root / "render" / name / "Dockerfile", root)
+    except HopperError:
+        return None
+    stage = df.stage("build")
+    if stage is None:
+        copy = df.final.copies[0] if df.final.copies else None
+        src = copy.sources[0].rstrip("/") if copy else "."
+        return Build(context=src or ".", dockerfile=f"render/{name}/Dockerfile", runtime="static")
+    node = re.match(r"node:(\d+(?:\.\d+)*)", stage.image)
+    runs = list(stage.runs)
+    install = command = None
+    context = "."
+    workspace = None
+    for c in stage.copies:
+        if c.sources and c.sources[0] not in (".",):
+            context = c.sources[0].rstrip("/") or "."
+    if stage.workdir and stage.workdir != "/app":
+        workspace = stage.workdir.removeprefix("/app/")
+    runs = [r for r in runs if r != "corepack enable"]
+    if workspace is not None and len(runs) >= 2:
+        install, command = runs[0], runs[1]
+    elif runs:
+        install, _, command = runs[0].partition(" && ")
+    final_copy = next((c for c in df.final.copies if c.from_stage == "build"), None)
+    dist = final_copy.sources[0].rstrip("/") if final_copy else "/app"
+    in_image = posixpath.relpath(dist, "/app")
+    output = in_image if workspace is None else posixpath.relpath(in_image, workspace)
+    pm = shlex.split(install)[0] if install else "npm"
+    return Build(context=workspace or context, dockerfile=f"render/{name}/Dockerfile", runtime="node",
+                 runtime_version=node.group(1) if node else None, package_manager=pm,
+                 install_command=install or None, build_command=command or None,
+                 output_dir=output if output != "." else None,
+                 workspace=Workspace(root=".", package=workspace, path=workspace) if workspace else None)
+
+
+def _cache_rule(rule: NginxCacheRule) -> CacheRule:
+    max_age = None
+    immutable = False
+    if rule.cache_control:
+        match = re.search(r"max-age=(\d+)", rule.cache_control)
+        max_age = int(match.group(1)) if match else None
+        immutable = "immutable" in rule.cache_control
+    if max_age is None and rule.expires:
+        match = re.fullmatch(r"(\d+)([smhdwMy]?)", rule.expires.strip())
+        max_age = int(match.group(1)) * _UNITS[match.group(2)] if match else None
+    return CacheRule(pattern=rule.pattern, max_age_s=max_age, immutable=immutable)
