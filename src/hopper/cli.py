@@ -35,7 +35,7 @@ from hopper.cli_table import (  # noqa: F401 - the choices, importable from here
 )
 from hopper.diagnostics import DEFAULT_LIMITS, Diagnostic, HopperError, Limits, Severity
 from hopper.formats import FORMAT_NAMES
-from hopper.formats.base import ReadOptions, WriteOptions, process_environ
+from hopper.formats.base import ReadOptions, Validator, WriteOptions, process_environ
 
 EXIT_OK = 0
 EXIT_INPUT = 1
@@ -327,10 +327,8 @@ def _use_color() -> bool:
 def validate(*, path: Path, source: Path | None, strict: bool, fmt: ValidateFormat,
              path_prefix: str | None, **limits: int | None) -> int:
     """Check a Fly.io setup offline: flyctl's rules plus hopper's cross-checks."""
-    from hopper.formats.fly.validate import validate_path  # noqa: PLC0415
-
     STATE.root = TypedRoot(path)
-    diagnostics = validate_path(path, _limits(limits), source=source)
+    diagnostics = _validator()(path, _limits(limits), source)
     _report(diagnostics)
     if fmt is ValidateFormat.sarif:
         from hopper.cli_locations import repository_diagnostics  # noqa: PLC0415
@@ -348,6 +346,16 @@ def validate(*, path: Path, source: Path | None, strict: bool, fmt: ValidateForm
         _err(f"{path}: valid, " + ("no warnings" if count == 0 else
                                    "1 warning" if count == 1 else f"{count} warnings"))
     return EXIT_OK
+
+
+def _validator() -> Validator:
+    """The offline checks a format declares (``Platform.validate``): Fly.io's, today the only
+    one, so ``hopper validate`` needs no --from."""
+    from hopper.formats import get_format  # noqa: PLC0415
+
+    found = [check for name in FORMAT_NAMES if (check := get_format(name).platform.validate) is not None]
+    assert len(found) == 1, "hopper validate expects exactly one format with offline checks"
+    return found[0]
 
 
 # ------------------------------------------------------------------------------ verify

@@ -16,7 +16,6 @@ from hopper.findings import (
     cost,
     data,
     db_placement,
-    dockerfiles,
     merged,
     networking,
     placement,
@@ -31,7 +30,7 @@ from hopper.formats import format_names, get_format
 from hopper.model import Architecture
 
 RULES = (components, placement, db_placement, scaling, secrets_env, networking, merged, routing, data,
-         build_deploy, dockerfiles, schedules, cost)
+         build_deploy, schedules, cost)
 
 __all__ = ["Finding", "Plan", "diff_models"]
 

@@ -7,11 +7,13 @@ undocumented.
 from __future__ import annotations
 
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
-from hopper.findings.points import FILE_LEVEL, POINTS, USER_KEYS
+from hopper.findings.points import FILE_LEVEL, POINTS
 from hopper.findings.table import SPECS, FindingSpec
 from hopper.findings.types import CATEGORIES
+from hopper.formats import format_names, get_format
 
 _SYMBOL = {"add": "+", "change": "~", "remove": "-"}
 
@@ -37,20 +39,27 @@ write that key (compose has no autostop), it points at the service's section, re
 these locations in the model's `key_origins` (see [model.md](model.md)); the list under each
 code below says which fields it points at, with the key each format uses.
 
-This page is generated from `src/hopper/findings/table.py` and `src/hopper/findings/points.py`
-by `python -m hopper.findings.docs`; do not edit it by hand.
+This page is generated from `src/hopper/findings/table.py`, `src/hopper/findings/points.py`
+and each format's `plan_keys.toml` by `python -m hopper.findings.docs`; do not edit it by hand.
 """
 
-_FORMATS = (("fly", "Fly"), ("compose", "compose"), ("clevercloud", "Clever Cloud"))
+def _user_keys() -> list[tuple[str, Mapping[str, str]]]:
+    """Each format's label and where its reader finds each field (``Platform.plan_keys``), in
+    the registry's listing order."""
+    out = []
+    for name in format_names():
+        platform = get_format(name).platform
+        if platform.plan_keys is not None:
+            out.append((platform.label, platform.plan_keys()))
+    return out
 
 
-def _points(code: str) -> str:
+def _points(code: str, user_keys: list[tuple[str, Mapping[str, str]]]) -> str:
     if code in FILE_LEVEL:
         return f"**Points at:** {FILE_LEVEL[code]} (about the whole component by nature)."
     parts = []
     for path in POINTS.get(code, ()):
-        keys = USER_KEYS.get(path, {})
-        where = "; ".join(f"{label}: {keys[fmt]}" for fmt, label in _FORMATS if fmt in keys)
+        where = "; ".join(f"{label}: {keys[path]}" for label, keys in user_keys if path in keys)
         parts.append(f"`{_md(path)}`" + (f" ({where})" if where else ""))
     return "**Points at:** " + ", else ".join(parts) + ", else the component's section."
 
@@ -70,6 +79,7 @@ def _md(text: str) -> str:
 
 def render() -> str:
     out = [INTRO]
+    user_keys = _user_keys()
     for category, heading in CATEGORIES.items():
         specs = [s for s in SPECS.values() if s.category == category]
         if not specs:
@@ -85,7 +95,7 @@ def render() -> str:
             out.append(f"`{s.slug}`: {s.severity}, {heading}.\n")
             out.append(f"**Why it matters:** {_md(s.why)}\n")
             out.append(f"**What to do:** {_md(s.action)}\n")
-            out.append(_points(s.code) + "\n")
+            out.append(_points(s.code, user_keys) + "\n")
             out.append(_example(s))
             out.append("")
     return "\n".join(out).rstrip("\n") + "\n"

@@ -1,7 +1,7 @@
 """A service the target runs in another form than the source: identical services the source
 load-balanced in one nginx upstream, run as one service with instances (the compose reader's
-``upstreams.py`` records them as ``extensions.merged``), and a Redis service that becomes a
-managed Upstash Redis (the Fly reader's ``read_upstash.py``)."""
+``upstreams.py`` records them as ``extensions.merged``). A Redis service that becomes a managed
+Upstash Redis (HD419) is the Fly format's own finding (``hopper.formats.fly.plan``)."""
 
 from __future__ import annotations
 
@@ -22,11 +22,3 @@ def check(ctx: Context) -> None:
                  after=f"{after.name if after is not None else svc.name} x{count}",
                  evidence_before=svc, evidence_after=after, members=", ".join(members),
                  upstream=upstream, count=count)
-    for pair, b, a in ctx.paired_services():
-        fly = a.extensions.get("fly")
-        upstash = fly.get("upstash") if isinstance(fly, dict) else None
-        before_fly = b.extensions.get("fly")
-        if not upstash or (isinstance(before_fly, dict) and before_fly.get("upstash")):
-            continue
-        ctx.emit("HD419", pair.name, before=f"{b.image or b.name} (service)", after=f"Upstash Redis {upstash}",
-                 evidence_before=b, evidence_after=a, aliases=pair.aliases, platform=ctx.after_platform)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from hopper.findings.context import Context
+from hopper.formats import format_names, get_format
+from hopper.formats.base import ScheduleRunner
 from hopper.model import Schedule
 
 
@@ -36,21 +38,17 @@ def _pairs(before: tuple[Schedule, ...], after: tuple[Schedule, ...]
     return pairs
 
 
-# How each platform runs a cron job (reference: clevercloud.md §1.7, flyio.md §7.3).
-RUNNER = {
-    "clevercloud": "from clevercloud/cron.json on every instance of {service}",
-    "fly": "by supercronic in a process group of {service}'s Fly app",
-}
+def _runner(platform: str) -> ScheduleRunner | None:
+    """How the platform runs a cron job, as its format declares (None: it runs none)."""
+    return get_format(platform).platform.schedules if platform in format_names() else None
 
 
-def _runner(ctx: Context, job: Schedule, before: bool) -> str | None:
-    platform = ctx.before_platform if before else ctx.after_platform
-    text = RUNNER.get(platform)
-    return text.format(service=job.service or "the app") if text else None
+def _how(runner: ScheduleRunner | None, job: Schedule) -> str | None:
+    return runner.how.format(service=job.service or "the app") if runner else None
 
 
 def _instances(ctx: Context, job: Schedule) -> int:
-    """How many instances of the job's service the Clever source runs: each runs the job."""
+    """How many instances of the job's service the source runs: each runs the job."""
     svc = ctx.before.service(job.service) if job.service else None
     if svc is None:
         return 1
@@ -61,12 +59,13 @@ def _instances(ctx: Context, job: Schedule) -> int:
 def check(ctx: Context) -> None:
     for b, a in _pairs(ctx.before.schedules, ctx.after.schedules):
         if b is not None and a is not None and ctx.platform_changes:
-            rb, ra = _runner(ctx, b, True), _runner(ctx, a, False)
-            if rb and ra:
-                n = _instances(ctx, b) if ctx.before_platform == "clevercloud" else 1
+            runner_b, runner_a = _runner(ctx.before_platform), _runner(ctx.after_platform)
+            rb, ra = _how(runner_b, b), _how(runner_a, a)
+            if rb and ra and runner_b and runner_a:
+                n = _instances(ctx, b) if runner_b.every_instance else 1
                 detail = (f" With {n} instances the source ran it {n} times each time it was due; "
-                          "the target runs it once (one Machine of the cron group)."
-                          if n > 1 and ctx.after_platform == "fly" else "")
+                          f"the target runs it once ({runner_a.once})."
+                          if n > 1 and runner_a.once and not runner_a.every_instance else "")
                 ctx.emit("HD428", b.name, kind="schedule", before=rb, after=ra,
                          evidence_before=b, evidence_after=a, job=label(b), detail=detail)
         if b is not None and a is None:

@@ -68,6 +68,12 @@ class Writer(Protocol):
     def __call__(self, arch: Architecture, options: WriteOptions) -> WriteResult: ...
 
 
+class Validator(Protocol):
+    """An offline check of a setup in the format's own terms (``hopper validate``)."""
+
+    def __call__(self, path: Path, limits: Limits, source: Path | None) -> tuple[Diagnostic, ...]: ...
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class TargetOption:
     """An option only this format's writer reads, given as ``--option NAME=VALUE``; the value
@@ -89,6 +95,17 @@ class ReleaseTiming:
     remedy: str
     # When the reader found the command inside the service's own start command instead.
     in_command: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ScheduleRunner:
+    """How the platform runs a scheduled job (``{service}``: the job's service), for the plan."""
+
+    how: str
+    # Each instance of the service runs the job (so N instances run it N times each time).
+    every_instance: bool = False
+    # What runs it exactly once, when the platform does ("one Machine of the cron group").
+    once: str | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -119,11 +136,18 @@ class Platform:
     reach: Callable[[Service, Architecture], str | None] | None = None
     reach_detail: Mapping[str, str] = field(default_factory=dict)
     release_timing: ReleaseTiming | None = None
+    schedules: ScheduleRunner | None = None  # None: no runner of its own to name in the plan
     # The monthly estimate of a model read from this platform; None: not priced.
     cost: Callable[[Architecture], CostEstimate | None] | None = None
     cost_note: str | None = None  # said instead of an estimate when ``cost`` is None
     # The conversion matrix column: ``{"Class.field": "read/write: note"}``.
     matrix: Callable[[], Mapping[str, str]] | None = None
+    # Where the reader finds each model field the plan's findings point at, for
+    # docs/findings.md: ``{"scaling.autostop": "`auto_stop_machines`"}`` (``plan_keys.toml``).
+    # None: the reader records no key locations, so findings point at the component.
+    plan_keys: Callable[[], Mapping[str, str]] | None = None
+    # The format's own offline checks of a setup (``hopper validate``); None: it has none.
+    validate: Validator | None = None
     # A module of the format with plan findings about its platform: ``SPECS`` (rows of the
     # findings table, in the format's code range) and ``check(ctx)``, run when either side of a
     # diff is this platform.
@@ -147,12 +171,18 @@ def process_environ() -> Mapping[str, str]:
 
 def matrix_column(package: str) -> Callable[[], Mapping[str, str]]:
     """A loader for the ``matrix.toml`` next to a format's ``__init__`` (its matrix column)."""
+    return format_table(package, "matrix.toml")
+
+
+def format_table(package: str, filename: str) -> Callable[[], Mapping[str, str]]:
+    """A loader for a flat TOML table of strings in a format's folder (``matrix.toml``,
+    ``plan_keys.toml``): read when first asked for, not when the registry loads."""
 
     def load() -> Mapping[str, str]:
         import importlib.resources  # noqa: PLC0415
         import tomllib  # noqa: PLC0415
 
-        text = importlib.resources.files(package).joinpath("matrix.toml").read_text(encoding="utf-8")
+        text = importlib.resources.files(package).joinpath(filename).read_text(encoding="utf-8")
         data = tomllib.loads(text)
         return {str(k): str(v) for k, v in data.items() if k != "meta"}
 

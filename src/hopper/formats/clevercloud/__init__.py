@@ -12,8 +12,10 @@ from hopper.formats.base import (
     ReadOptions,
     ReadResult,
     ReleaseTiming,
+    ScheduleRunner,
     WriteOptions,
     WriteResult,
+    format_table,
     matrix_column,
 )
 from hopper.model import Architecture, Service
@@ -78,6 +80,9 @@ FORMAT = Format(
         has_regions=True,
         write_flags=frozenset({"--region", "--org", "--app-prefix"}),
         reach=reach,
+        # Reference: clevercloud.md §1.7.
+        schedules=ScheduleRunner(how="from clevercloud/cron.json on every instance of {service}",
+                                 every_instance=True),
         release_timing=ReleaseTiming(
             when="before every instance start (CC_PRE_RUN_HOOK)",
             consequence="It runs again at every start of every instance (restarts and scale-ups "
@@ -86,5 +91,6 @@ FORMAT = Format(
                    "move one-off steps out of CC_PRE_RUN_HOOK."),
         cost=_cost,
         matrix=matrix_column(__name__),
+        plan_keys=format_table(__name__, "plan_keys.toml"),
     ),
 )

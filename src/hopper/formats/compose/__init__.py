@@ -12,6 +12,7 @@ from hopper.formats.base import (
     ReleaseTiming,
     WriteOptions,
     WriteResult,
+    format_table,
     matrix_column,
 )
 from hopper.model import Architecture, Service
@@ -69,5 +70,6 @@ FORMAT = Format(
             in_command="at every container start (inside the service's command)"),
         cost_note="compose runs on hosts priced elsewhere",
         matrix=matrix_column(__name__),
+        plan_keys=format_table(__name__, "plan_keys.toml"),
     ),
 )

@@ -11,14 +11,17 @@ from hopper.formats.base import (
     ReadOptions,
     ReadResult,
     ReleaseTiming,
+    ScheduleRunner,
     WriteOptions,
     WriteResult,
+    format_table,
     matrix_column,
 )
 from hopper.model import Architecture, Service
 
 if TYPE_CHECKING:
     from hopper.cost import CostEstimate
+    from hopper.diagnostics import Diagnostic, Limits
 
 
 def detect_setup(path: Path) -> bool:
@@ -61,6 +64,12 @@ def _write(arch: Architecture, options: WriteOptions) -> WriteResult:
     from hopper.formats.fly.writer import write  # noqa: PLC0415
 
     return write(arch, options)
+
+
+def _validate(path: Path, limits: Limits, source: Path | None) -> tuple[Diagnostic, ...]:
+    from hopper.formats.fly.validate import validate_path  # noqa: PLC0415
+
+    return validate_path(path, limits, source=source)
 
 
 def private_network(svc: Service) -> str | None:
@@ -121,6 +130,9 @@ FORMAT = Format(
         private_network=private_network,
         reach=reach,
         reach_detail=REACH_DETAIL,
+        # Reference: flyio.md §7.3.
+        schedules=ScheduleRunner(how="by supercronic in a process group of {service}'s Fly app",
+                                 once="one Machine of the cron group"),
         release_timing=ReleaseTiming(
             when="once per deploy, before the new Machines start ([deploy] release_command)",
             consequence="It runs once, on a temporary Machine with the app's env and secrets, "
@@ -130,5 +142,8 @@ FORMAT = Format(
                    "start command."),
         cost=_cost,
         matrix=matrix_column(__name__),
+        plan_keys=format_table(__name__, "plan_keys.toml"),
+        findings_module="hopper.formats.fly.plan",
+        validate=_validate,
     ),
 )

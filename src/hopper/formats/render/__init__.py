@@ -12,6 +12,7 @@ from hopper.formats.base import (
     ReadOptions,
     ReadResult,
     ReleaseTiming,
+    ScheduleRunner,
     TargetOption,
     WriteOptions,
     WriteResult,
@@ -102,6 +103,9 @@ FORMAT = Format(
         options=(FRONT_OPTION,),
         private_network=private_network,
         reach=reach,
+        # A cron job is a service of its own, built like the service it came from (render.md).
+        schedules=ScheduleRunner(how="as a Render cron job (type: cron) built like {service}",
+                                 once="one run of the cron job"),
         release_timing=ReleaseTiming(
             when="once per deploy, after the build and before the new version starts (preDeployCommand)",
             consequence="It runs once per deploy on separate compute, without the service's disk; "
