@@ -1,7 +1,8 @@
-"""The library entry points: read a setup, convert it, write it, compare two setups.
+"""The library entry points: read a setup, convert it, write it, plan a migration (compare two
+setups, or a setup with what a conversion would write), render the plan, rename env var reads.
 
 Nothing here prints or exits; every function returns results and diagnostics, or raises a
-:class:`~hopper.diagnostics.HopperError`.
+:class:`~hopper.diagnostics.HopperError`. The CLI (``hopper.cli``) is a thin layer over these.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import gc
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from hopper.diagnostics import (
     E_FILE_NOT_FOUND,
@@ -25,6 +27,10 @@ from hopper.diagnostics import (
 from hopper.formats import detect_format, get_format
 from hopper.formats.base import ReadOptions, ReadResult, WriteOptions, WriteResult
 from hopper.model import Architecture
+
+if TYPE_CHECKING:
+    from hopper.envscan.rewrite import RewriteResult
+    from hopper.findings.types import Plan
 
 E_STRICT = code("HOP050", Severity.ERROR, "--strict: a warning was raised")
 E_NO_READER = code("HOP051", Severity.ERROR, "the format has no reader or no writer")
@@ -115,3 +121,123 @@ def raise_if_warnings(diagnostics: tuple[Diagnostic, ...]) -> None:
                    f"{warnings[0].message} [{warnings[0].code}]", warnings[0].location)]
             + warnings
         )
+
+
+# ------------------------------------------------------------------------------ plans
+
+# The formats :func:`render_plan` writes (``--format`` of ``diff`` and ``convert --dry-run``).
+PLAN_FORMATS: tuple[str, ...] = ("text", "markdown", "json", "github", "sarif")
+
+
+def plan(source: str | Path, target: str | Path, *, fmt: str | None = None,
+         target_fmt: str | None = None, read_options: ReadOptions | None = None,
+         write_options: WriteOptions | None = None, acks: str | Path | None = None,
+         strict: bool = False) -> Plan:
+    """The migration plan from the setup at ``source`` to ``target``: what behaves differently,
+    and what to do (a :class:`~hopper.findings.types.Plan`; render it with :func:`render_plan`).
+
+    ``target`` is either a format name (``"fly"``): hopper converts ``source`` for it (with
+    ``write_options``) and reads what it would write back, as ``hopper convert --dry-run``
+    does; or a setup (a folder or file; pass a ``Path`` for a folder named like a format),
+    compared with ``source`` as ``hopper diff`` does (``target_fmt`` is detected when omitted).
+    ``read_options`` read both sides (``ReadOptions(scan_code=True)`` is the CLI's default);
+    ``acks`` is a ``hopper.ack.yaml`` whose entries mark findings acknowledged. The readers'
+    warnings that change what the whole plan means are its ``source_notes``; with ``strict``,
+    any reader or writer warning raises :class:`~hopper.diagnostics.UnsupportedError`.
+    """
+    from hopper.formats import format_names  # noqa: PLC0415
+
+    if isinstance(target, str) and target in format_names():
+        if target_fmt is not None:
+            raise ValueError("target_fmt applies to a target setup, not to a target format")
+        options = read_options or ReadOptions()
+        converted = convert(source, target, fmt=fmt, read_options=options,
+                            write_options=write_options, strict=strict)
+        result = conversion_plan(converted, target, scan_code=options.scan_code)
+    else:
+        if write_options is not None:
+            raise ValueError("write_options apply to a target format, not to a target setup")
+        before = load(source, fmt=fmt, options=read_options)
+        after = load(target, fmt=target_fmt, options=read_options)
+        if strict:
+            raise_if_warnings(before.diagnostics + after.diagnostics)
+        result = compare(before, after)
+    if acks is not None:
+        from hopper.report import apply_acks  # noqa: PLC0415
+
+        result = apply_acks(result, Path(acks))
+    return result
+
+
+def compare(before: ReadResult, after: ReadResult) -> Plan:
+    """The plan between two setups already read (``hopper diff``): the differ's findings, with
+    the readers' warnings that change what the whole plan means at its top."""
+    from hopper.diff import diff_models  # noqa: PLC0415
+    from hopper.report import with_source_notes  # noqa: PLC0415
+
+    return with_source_notes(diff_models(before.model, after.model),
+                             before.diagnostics + after.diagnostics)
+
+
+def conversion_plan(result: ConvertResult, target: str, *, scan_code: bool = False) -> Plan:
+    """The plan of a conversion (``hopper convert --dry-run``): ``result.files`` are read back as
+    ``target`` from a temporary folder, as ``hopper diff`` reads its AFTER side, and compared
+    with the source, so both commands print the same plan. ``scan_code`` as the source was read
+    (the read-back code is the source's own). Raises :class:`~hopper.diagnostics.HopperError`
+    when the files cannot be read back."""
+    import tempfile  # noqa: PLC0415
+
+    from hopper import output  # noqa: PLC0415
+    from hopper.diff import diff_models  # noqa: PLC0415
+    from hopper.report import with_source_notes  # noqa: PLC0415
+
+    with tempfile.TemporaryDirectory(prefix="hopper-dry-run-") as tmp:
+        output.write_tree(Path(tmp), result.files, force=True)
+        after = load(tmp, fmt=target, options=ReadOptions(scan_code=scan_code))
+    return with_source_notes(diff_models(result.source, after.model), result.diagnostics)
+
+
+def render_plan(plan: Plan, fmt: str = "text", *, color: bool = False) -> str:
+    """``plan`` as text (ANSI colours with ``color``), markdown, json, github (workflow
+    annotations) or sarif (:data:`PLAN_FORMATS`); an unknown ``fmt`` raises
+    :class:`~hopper.diagnostics.InputError` (HOP853). Locations are printed as the plan holds
+    them: relative to each side's folder (``api/fly.toml:3:1``)."""
+    from hopper.report import render_plan as render  # noqa: PLC0415
+
+    return render(plan, fmt, color=color)
+
+
+def fails_on(plan: Plan, level: str) -> bool:
+    """Whether ``plan`` has an unacknowledged finding at ``level`` (``warning`` or
+    ``breaking``) or above: ``hopper diff --fail-on``."""
+    from hopper.report import fails_on as failing  # noqa: PLC0415
+
+    return failing(plan, level)
+
+
+def render_summary(result: ReadResult) -> str:
+    """The architecture hopper understood, as ``hopper inspect`` prints it."""
+    from hopper.report.summary import render_summary as summary  # noqa: PLC0415
+
+    return summary(result.model, result.diagnostics)
+
+
+def render_mermaid(arch: Architecture) -> str:
+    """``arch`` as a Mermaid flowchart (``hopper inspect --format mermaid``)."""
+    from hopper.report import render_mermaid as mermaid  # noqa: PLC0415
+
+    return mermaid(arch)
+
+
+# ------------------------------------------------------------------------------ rewrite-env
+
+def rewrite_env(path: str | Path, to: str, *, fmt: str | None = None,
+                apply: bool = False) -> RewriteResult:
+    """Rename the env var reads of the application code under ``path`` to the names the ``to``
+    platform provides (``hopper rewrite-env``): a unified diff, the files it changes, and with
+    ``apply`` the Python files actually rewritten in place (JavaScript is left to the diff).
+    ``fmt`` is the source format, detected (or inferred from the names the code reads) when
+    omitted."""
+    from hopper.envscan.rewrite import rewrite_project  # noqa: PLC0415
+
+    return rewrite_project(Path(path), to, fmt=fmt, apply=apply)

@@ -15,7 +15,6 @@ from __future__ import annotations
 import os
 import re
 import sys
-import tempfile
 import traceback
 from collections.abc import Callable
 from dataclasses import replace
@@ -36,6 +35,12 @@ from hopper.cli_table import (  # noqa: F401 - the choices, importable from here
 from hopper.diagnostics import DEFAULT_LIMITS, Diagnostic, HopperError, Limits, Severity
 from hopper.formats import FORMAT_NAMES
 from hopper.formats.base import ReadOptions, Validator, WriteOptions, process_environ
+
+# Not `from typing import TYPE_CHECKING` (see hopper/__init__.py): type checkers take any
+# TYPE_CHECKING name as true.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from hopper.api import ConvertResult
 
 EXIT_OK = 0
 EXIT_INPUT = 1
@@ -186,13 +191,9 @@ def inspect(*, path: Path, from_: SourceFormat | None, file: list[str] | None,
         _strict_error(result.diagnostics)
         return EXIT_INPUT
     if fmt is InspectFormat.text:
-        from hopper.report.summary import render_summary  # noqa: PLC0415
-
-        _out(render_summary(result.model, result.diagnostics))
+        _out(api.render_summary(result))
     elif fmt is InspectFormat.mermaid:
-        from hopper.report import render_mermaid  # noqa: PLC0415
-
-        _out(render_mermaid(result.model))
+        _out(api.render_mermaid(result.model))
     else:
         from hopper import native  # noqa: PLC0415
 
@@ -242,9 +243,7 @@ def convert(*, path: Path, to: SourceFormat, out: Path | None, from_: SourceForm
             listing("Files hopper would write:")
             for rel in sorted(result.files):
                 listing(f"  + {rel}")
-        plan_text = _dry_run_plan(result, to.value, report, scan_code=scan_code, source=path)
-        if plan_text:
-            _out(plan_text)
+        _out(_dry_run_plan(result, to.value, report, scan_code=scan_code, source=path))
         return EXIT_OK
     assert out is not None
     written = output.write_tree(out, result.files, force=force)
@@ -287,25 +286,15 @@ def _refuse_flags_without_effect(target: str, given: dict[str, object]) -> None:
         raise UsageProblem(f"--to {target} does not use {which}; remove {'it' if len(unused) == 1 else 'them'}")
 
 
-def _dry_run_plan(result: object, target: str, fmt: ReportFormat, *, scan_code: bool,
-                  source: Path) -> str | None:
-    """Read back what would be written and diff it against the source."""
-    try:
-        from hopper import diff as differ  # noqa: PLC0415
-        from hopper import report as reporter  # noqa: PLC0415
-    except ImportError:
-        return None
-    from hopper import api, output  # noqa: PLC0415
+def _dry_run_plan(result: ConvertResult, target: str, fmt: ReportFormat, *, scan_code: bool,
+                  source: Path) -> str:
+    """The plan of the conversion (built by ``hopper.conversion_plan``), rendered."""
+    from hopper import api  # noqa: PLC0415
 
-    assert isinstance(result, api.ConvertResult)
-    with tempfile.TemporaryDirectory(prefix="hopper-dry-run-") as tmp:
-        output.write_scratch_tree(Path(tmp), result.files)
-        try:
-            # Read back as `diff` reads its AFTER side, so both print the same plan.
-            after = api.load(tmp, fmt=target, options=ReadOptions(scan_code=scan_code))
-        except HopperError as exc:
-            return f"(plan unavailable: the output could not be read back: {exc})"
-    plan = reporter.with_source_notes(differ.diff_models(result.source, after.model), result.diagnostics)
+    try:
+        plan = api.conversion_plan(result, target, scan_code=scan_code)
+    except HopperError as exc:
+        return f"(plan unavailable: the output could not be read back: {exc})"
     if fmt in (ReportFormat.github, ReportFormat.sarif):
         from hopper.cli_locations import repository_paths  # noqa: PLC0415
 
@@ -313,7 +302,7 @@ def _dry_run_plan(result: object, target: str, fmt: ReportFormat, *, scan_code: 
         # placed on the source's files, named from the repository root.
         plan = replace(plan, findings=tuple(replace(f, evidence_after=None) for f in plan.findings))
         plan = repository_paths(plan, source, source, None)
-    return reporter.render_plan(plan, fmt.value, color=_use_color())
+    return api.render_plan(plan, fmt.value, color=_use_color())
 
 
 def _use_color() -> bool:
@@ -394,30 +383,30 @@ def diff(*, before: Path, after: Path, from_before: SourceFormat | None,
          variant: str | None, **limits: int | None) -> int:
     """Show the migration plan between two setups: what behaves differently, and what to do."""
     from hopper import api  # noqa: PLC0415
-    from hopper import diff as differ  # noqa: PLC0415
-    from hopper import report as reporter  # noqa: PLC0415
 
     read_limits = _limits(limits)
     STATE.root = TypedRoot(before)
     a = api.load(before, fmt=from_before.value if from_before else None,
                  options=_read_options(None, None, None, scan_code=scan_code, limits=read_limits, variant=variant))
-    a_diagnostics = STATE.root.relocate(a.diagnostics)
+    a = replace(a, diagnostics=STATE.root.relocate(a.diagnostics))
     STATE.root = TypedRoot(after)
     b = api.load(after, fmt=from_after.value if from_after else None,
                  options=_read_options(None, None, None, scan_code=scan_code, limits=read_limits, variant=variant))
-    b_diagnostics = STATE.root.relocate(b.diagnostics)
+    b = replace(b, diagnostics=STATE.root.relocate(b.diagnostics))
     STATE.root = None
-    _report(a_diagnostics + b_diagnostics)
-    plan = reporter.with_source_notes(differ.diff_models(a.model, b.model), a_diagnostics + b_diagnostics)
+    _report(a.diagnostics + b.diagnostics)
+    plan = api.compare(a, b)
     ack_path = ack if ack is not None else (Path("hopper.ack.yaml") if Path("hopper.ack.yaml").is_file() else None)
     if ack_path is not None:
-        plan = reporter.apply_acks(plan, ack_path)
+        from hopper.report import apply_acks  # noqa: PLC0415
+
+        plan = apply_acks(plan, ack_path)
     if fmt in (ReportFormat.github, ReportFormat.sarif):
         from hopper.cli_locations import repository_paths  # noqa: PLC0415
 
         plan = repository_paths(plan, before, after, path_prefix)
-    _out(reporter.render_plan(plan, fmt.value, color=_use_color()))
-    if fail_on is not None and reporter.fails_on(plan, fail_on.value):
+    _out(api.render_plan(plan, fmt.value, color=_use_color()))
+    if fail_on is not None and api.fails_on(plan, fail_on.value):
         return EXIT_INPUT
     if detailed_exitcode and plan.has_changes:
         return EXIT_CHANGES
@@ -428,10 +417,10 @@ def diff(*, before: Path, after: Path, from_before: SourceFormat | None,
 
 def rewrite_env(*, path: Path, to: SourceFormat, from_: SourceFormat | None, write: bool) -> int:
     """Rename env var reads in application code to the target platform's names."""
-    from hopper.envscan.rewrite import rewrite_project  # noqa: PLC0415
+    from hopper import api  # noqa: PLC0415
 
     STATE.root = TypedRoot(path)
-    result = rewrite_project(path, to.value, fmt=from_.value if from_ else None, apply=write)
+    result = api.rewrite_env(path, to.value, fmt=from_.value if from_ else None, apply=write)
     _report(result.diagnostics)
     if result.diff:
         _out(result.diff)
