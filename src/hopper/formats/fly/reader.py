@@ -11,6 +11,11 @@ this order: the setup script (``fly postgres create``/``attach``, ``fly mpg crea
 ``fly storage create``), then secret and env names an app receives (``DATABASE_URL``,
 ``AWS_ENDPOINT_URL_S3``, ``BUCKET_NAME``), then a config that is itself a Postgres app. Each
 inference is reported as an INFO diagnostic naming the evidence it rests on.
+
+The reading is built in layers, each a subclass of the one below: :mod:`read_base` (the state,
+the services' names, fly-setup.sh's evidence, region and workflows), :mod:`read_service_parts`
+(one service's build, command, checks, role, scaling, volumes), :mod:`read_wiring` (bindings and
+routes), and ``_Builder`` here, which puts each service together and builds the model.
 """
 
 from __future__ import annotations
@@ -19,11 +24,10 @@ import posixpath
 import re
 import shlex
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
-from pathlib import Path, PurePosixPath
+from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
-from hopper import mappings
 from hopper.diagnostics import (
     E_INVALID_NAME,
     E_NOT_UTF8,
@@ -44,60 +48,36 @@ from hopper.diagnostics import (
 )
 from hopper.dockerfile import E_DOCKERFILE_SYNTAX
 from hopper.formats.base import ReadOptions, ReadResult
-from hopper.formats.fly.config_names import FLY_CONFIG_NAMES
-from hopper.formats.fly.flytoml_config import E_NO_APP, FlyConfig, key_name
+from hopper.formats.fly.flytoml_config import E_NO_APP
 from hopper.formats.fly.read_apps import NGINX_NOT_CARRIED, W_NGINX_UNREADABLE, FlyApp, load_apps
+from hopper.formats.fly.read_base import Evidence
 from hopper.formats.fly.read_generated import GENERATED, generated_build, hopper_note
-from hopper.formats.fly.read_layout import Layout, config_relative, find_layout, fly_host_app
-from hopper.formats.fly.read_scale import stated_counts
+from hopper.formats.fly.read_layout import Layout, config_relative, find_layout
 from hopper.formats.fly.read_schedules import cron_group
-from hopper.formats.fly.read_secrets import move_config_secrets
-from hopper.formats.fly.read_setup_script import SetupScript, has_flag, option, secret_names
-from hopper.formats.fly.read_units import volume_gb
+from hopper.formats.fly.read_service_parts import (
+    W_NOT_CARRIED,
+    default_process_group,
+    key_at,
+    strip_shim,
+)
 from hopper.formats.fly.read_upstash import upstash_services
-from hopper.formats.fly.read_variants import environment_like
-from hopper.formats.fly.read_workflows import setup_deploy_step
-from hopper.formats.fly.validate_machines import vm_memory
+from hopper.formats.fly.read_wiring import Wiring
 from hopper.model import (
     Architecture,
-    Autostop,
-    Binding,
-    Bucket,
-    Build,
-    CacheRule,
     Database,
-    DeployPipeline,
-    HealthCheck,
-    ObjectStore,
-    Placement,
-    Region,
     Role,
-    Route,
     Runtime,
-    Scaling,
-    Schedule,
-    Secret,
     Service,
-    StaticSite,
     Volume,
-    Workflow,
     key_origins,
     sorted_by_name,
 )
 from hopper.nginx import E_NGINX_INCLUDE_CYCLE, E_NGINX_SYNTAX
-from hopper.nginx_carry import carry, literal_prefix
 from hopper.secrets import looks_secret
 
-I_INFERRED = code("HOP360", Severity.INFO, "a component or setting hopper inferred, with its evidence")
-W_NOT_CARRIED = code("HOP361", Severity.WARNING, "a fly.toml setting the model cannot carry")
-W_UPSTREAM = code("HOP362", Severity.WARNING, "an nginx upstream that is not a known Fly app")
-W_NO_APP_NAME = code("HOP363", Severity.WARNING, "a config without an app name; hopper named it after its file or folder")
 W_ENV_SECRET = code("HOP365", Severity.WARNING, "an [env] value looks like a secret; only its name is kept")
-W_DOCKERFILE_ASSUMED = code("HOP378", Severity.WARNING, "no [build] and no Dockerfile: hopper assumes flyctl's default Dockerfile")
-W_REGION = code("HOP366", Severity.WARNING, "a region code hopper does not know, or a retired one")
 
 _POSTGRES_CHECK_PATHS = ("/flycheck/pg",)
-_TIGRIS_NAMES = ("AWS_ENDPOINT_URL_S3", "BUCKET_NAME")
 
 
 def read(path: Path, options: ReadOptions) -> ReadResult:
@@ -222,232 +202,9 @@ def _as_warnings(items: Iterable[Diagnostic]) -> list[Diagnostic]:
     return out
 
 
-@dataclass
-class _Evidence:
-    """What the setup says about one app's secrets and attachments."""
-
-    secrets: dict[str, Location] = field(default_factory=dict)  # name -> where it was seen
-    databases: dict[str, tuple[str, Location]] = field(default_factory=dict)  # var -> (db, where)
-    stores: dict[str, tuple[str, Location]] = field(default_factory=dict)  # var -> (store, where)
-    private: Location | None = None  # evidence the app has no public IPs
-    domains: list[str] = field(default_factory=list)
-    domain_origins: dict[str, Location] = field(default_factory=dict)  # the certs command
-
-
-class _Builder:
-    def __init__(self, layout: Layout, apps: list[FlyApp], diags: Diagnostics, given: Path) -> None:
-        self.layout = layout
-        self.schedules: list[Schedule] = []
-        self.counts: dict[str, dict[str, int]] = {}
-        self.count_origins: dict[str, dict[str, Location]] = {}
-        self.apps = apps
-        self.diags = diags
-        self.given = given
-        self.names: dict[int, str] = {}  # id(app) -> service name
-        self.app_to_service: dict[str, str] = {}
-        self.evidence: dict[str, _Evidence] = {}  # by Fly app name
-        self.databases: dict[str, Database] = {}
-        self.stores: dict[str, ObjectStore] = {}
-        self.secrets: dict[str, Secret] = {}
-        # service name -> "flycast" or "internal": how the fronts' nginx reaches it (the plan
-        # compares it with how the source reached the same service).
-        self.reached_as: dict[str, str] = {}
-        # hopper's own layout: apps are named <prefix><project>-<folder> (the project is in
-        # the header of fly-setup.sh), and so are databases and buckets.
-        self.project = layout.setup.project if layout.setup is not None else None
-        self.prefix = ""
-        # Credentials in commands and secret-named build args, moved to named secrets before
-        # anything reads the config.
-        self.moved = {id(app): move_config_secrets(app.config, diags) for app in apps}
-
-    def info(self, message: str, location: Location | None) -> None:
-        self.diags.info(I_INFERRED, message, location)
-
-    # -- naming
-
-    def name_services(self) -> None:
-        used: set[str] = set()
-        for app in self.apps:
-            fly_name = app.name
-            folder = PurePosixPath(app.folder).name if app.folder != "." else ""
-            # fly.toml, or an environment's config of the app (fly.production.toml): the
-            # folder names the app. fly.api.toml names an app of its own.
-            variant = self.layout.variants.get(app.config.path)
-            plain = app.config_path.name in FLY_CONFIG_NAMES or (variant is not None and environment_like(variant))
-            if fly_name is None:
-                stem = app.config_path.name
-                if plain:
-                    fly_name = folder or self.layout.root.resolve().name or "app"
-                else:
-                    fly_name = re.sub(r"^fly[.-]|[.-]fly$", "", Path(stem).stem).replace(".", "-") or "app"
-                if app.placeholder_name is not None:
-                    self.diags.warning(W_NO_APP_NAME, f"the app name {app.placeholder_name!r} in {app.config.path} "
-                                       f"is a template placeholder; using '{fly_name}'", app.config.location("app"),
-                                       hint="fill in the template (or pass the app name to flyctl with -a)")
-                else:
-                    self.diags.warning(W_NO_APP_NAME, f"no app name in {app.config.path}; using '{fly_name}'",
-                                       Location(file=app.config.path),
-                                       hint="add app = '<name>' (flyctl needs it, or -a)")
-            own = self.project is not None and folder and fly_name.endswith(f"{self.project}-{folder}")
-            if own:
-                self.prefix = fly_name[: -len(f"{self.project}-{folder}")]
-            candidate = folder if (folder and plain and (len(self.apps) > 1 or own)) else fly_name
-            if candidate == fly_name and variant is not None and plain and fly_name.endswith(f"-{variant}"):
-                candidate = fly_name[: -len(variant) - 1]  # wdcc-uabc-staging -> wdcc-uabc
-            if candidate in used:
-                candidate = fly_name
-            base, n = candidate, 2
-            while candidate in used:
-                candidate = f"{base}-{n}"
-                n += 1
-            used.add(candidate)
-            self.names[id(app)] = candidate
-            self.app_to_service.setdefault(fly_name, candidate)
-
-    def unprefixed(self, fly_name: str) -> str:
-        """``pg`` for ``<prefix><project>-pg`` in hopper's own layout; other names unchanged."""
-        stem = f"{self.prefix}{self.project}-"
-        if self.project is not None and fly_name.startswith(stem) and len(fly_name) > len(stem):
-            return fly_name[len(stem):]
-        return fly_name
-
-    def fly_name(self, app: FlyApp) -> str:
-        return app.name or self.names[id(app)]
-
-    def arch_name(self) -> str:
-        if self.project is not None:
-            return self.project
-        fly_names = [self.fly_name(a) for a in self.apps]
-        services = [self.names[id(a)] for a in self.apps]
-        prefixes = {f[: -len(s) - 1] for f, s in zip(fly_names, services, strict=True)
-                    if f.endswith("-" + s) and len(f) > len(s) + 1}
-        if len(prefixes) == 1 and len(self.apps) > 1:
-            return prefixes.pop()
-        if len(self.apps) == 1:
-            variant = self.layout.variants.get(self.apps[0].config.path)
-            if variant is not None and environment_like(variant) and fly_names[0].endswith(f"-{variant}"):
-                return fly_names[0][: -len(variant) - 1]
-            return fly_names[0]
-        root = self.layout.root.resolve().name
-        return root or "fly-app"
-
-    # -- evidence from the setup script and configs
-
-    def gather_evidence(self) -> None:
-        self.counts = stated_counts(self.layout, self.apps, self.count_origins)
-        for app in self.apps:
-            self.evidence[self.fly_name(app)] = _Evidence()
-        setup = self.layout.setup
-        if setup is not None:
-            self.read_setup(setup)
-
-    def ev(self, app: str | None) -> _Evidence | None:
-        if app is None:
-            if len(self.apps) == 1:
-                return self.evidence[self.fly_name(self.apps[0])]
-            return None
-        return self.evidence.get(app)
-
-    def read_setup(self, setup: SetupScript) -> None:
-        for cmd in setup.commands:
-            words = cmd.words
-            app = option(words, "-a", "--app")
-            if words[:2] == ("postgres", "create") or words[:2] == ("pg", "create"):
-                fly_db = option(words, "-n", "--name") or "db"
-                name = self.unprefixed(fly_db)
-                size = option(words, "--initial-cluster-size")
-                disk = option(words, "--volume-size")
-                self.databases[name] = Database(
-                    name=name, plan=option(words, "--vm-size"),
-                    disk_gb=int(disk) if disk and disk.isdigit() else None,
-                    high_availability=(int(size) > 1) if size and size.isdigit() else None,
-                    replicas=(int(size) - 1) if size and size.isdigit() and int(size) > 1 else None,
-                    extensions={"fly": _db_extension("unmanaged", fly_db, words)}, origin=cmd.location)
-                self.info(f"database '{name}': Fly Postgres app created by the setup script", cmd.location)
-            elif words[:2] == ("mpg", "create"):
-                fly_db = option(words, "-n", "--name") or "db"
-                name = self.unprefixed(fly_db)
-                disk = option(words, "--volume-size")
-                self.databases[name] = Database(
-                    name=name, plan=option(words, "--plan"), version=option(words, "--pg-major-version"),
-                    disk_gb=int(disk) if disk and disk.isdigit() else None, high_availability=True,
-                    extensions={"fly": _db_extension("managed", fly_db, words)}, origin=cmd.location)
-                self.info(f"database '{name}': Managed Postgres cluster created by the setup script", cmd.location)
-            elif words[:2] in (("postgres", "attach"), ("pg", "attach"), ("mpg", "attach")):
-                target = next((w for w in words[2:] if not w.startswith("-") and w != app
-                               and words[words.index(w) - 1] not in ("-a", "--app", "--variable-name",
-                                                                      "--database-name", "--database-user",
-                                                                      "-d", "-u", "--database", "--username")), None)
-                variable = option(words, "--variable-name") or "DATABASE_URL"
-                ev = self.ev(app)
-                if ev is not None:
-                    if target is not None and self.unprefixed(target) in self.databases:
-                        target = self.unprefixed(target)
-                    # An attach by cluster id follows the create of its cluster in the script.
-                    db = target if target in self.databases else (
-                        next(reversed(self.databases), None) or target or "db")
-                    ev.databases[variable] = (db, cmd.location)
-                    ev.secrets[variable] = cmd.location
-            elif words[:2] in (("storage", "create"), ("tigris", "create"), ("ext", "tigris")):
-                bucket = option(words, "-n", "--name") or "storage"
-                public = has_flag(words, "-p", "--public")
-                label = next((lbl for lbl, line in reversed(setup.store_labels)
-                              if cmd.location.line is not None and line < cmd.location.line), None)
-                name = label or bucket
-                if label is not None:
-                    bucket = self.unprefixed(bucket)
-                    if name in self.stores:
-                        store = self.stores[name]
-                        self.stores[name] = replace(store, buckets=(*store.buckets, Bucket(name=bucket, public=public)))
-                    else:
-                        self.stores[name] = ObjectStore(name=name, provider="tigris",
-                                                        endpoint="https://fly.storage.tigris.dev",
-                                                        buckets=(Bucket(name=bucket, public=public),),
-                                                        origin=cmd.location)
-                        self.info(f"object store '{name}': Tigris bucket created by the setup script", cmd.location)
-                else:
-                    self.stores[name] = ObjectStore(
-                        name=name, provider="tigris", endpoint="https://fly.storage.tigris.dev",
-                        buckets=(Bucket(name=name, public=public),), origin=cmd.location)
-                    self.info(f"object store '{name}': Tigris bucket created by the setup script", cmd.location)
-                ev = self.ev(app)
-                if ev is not None:
-                    for variable in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_ENDPOINT_URL_S3",
-                                     "AWS_REGION", "BUCKET_NAME"):
-                        ev.stores[variable] = (name, cmd.location)
-                        ev.secrets[variable] = cmd.location
-            elif words[:2] in (("secrets", "set"), ("secrets", "import")):
-                ev = self.ev(app)
-                if ev is not None:
-                    for name in secret_names(words[2:]):
-                        ev.secrets.setdefault(name, cmd.location)
-            elif words[:2] == ("ips", "allocate-v6") and has_flag(words, "--private"):
-                ev = self.ev(app)
-                if ev is not None:
-                    ev.private = cmd.location
-            elif words[:1] == ("deploy",) and has_flag(words, "--flycast", "--no-public-ips"):
-                config = setup_deploy_step(words, cmd.location).config  # as flyctl resolves it
-                target_app = app or self.app_for_config(config)
-                ev = self.ev(target_app)
-                if ev is not None:
-                    ev.private = cmd.location
-            elif words[:2] == ("certs", "add") or words[:2] == ("certs", "create"):
-                domain = next((w for w in words[2:] if not w.startswith("-") and w != app), None)
-                ev = self.ev(app)
-                if ev is not None and domain:
-                    ev.domains.append(domain)
-                    ev.domain_origins.setdefault(domain, cmd.location)
-
-    def app_for_config(self, config: str | None) -> str | None:
-        if config is None:
-            return None
-        clean = PurePosixPath(config.lstrip("./") if config.startswith("./") else config).as_posix()
-        for app in self.apps:
-            if app.config.path == clean:
-                return self.fly_name(app)
-        return None
-
-    # -- building
+class _Builder(Wiring):
+    """The whole setup read into one model; each part of the reading is a layer below
+    (:mod:`read_wiring`, :mod:`read_service_parts`, :mod:`read_base`)."""
 
     def build(self) -> Architecture:
         self.name_services()
@@ -500,7 +257,7 @@ class _Builder:
         cfg = app.config
         name = self.names[id(app)]
         fly_name = self.fly_name(app)
-        ev = self.evidence.get(fly_name, _Evidence())
+        ev = self.evidence.get(fly_name, Evidence())
         http = cfg.data.get("http_service")
         services = cfg.data.get("services") or []
         primary = http if isinstance(http, dict) else (services[0] if services else None)
@@ -536,7 +293,7 @@ class _Builder:
             self.info(f"service '{name}': {app.dockerfile.file} was generated by hopper; its build "
                       "settings are read from it", cfg.location("build", "dockerfile"))
         shim_path, derived = self.env_shim(app)
-        command = _strip_shim(self.command_of(cfg) or docker_cmd, shim_path)
+        command = strip_shim(self.command_of(cfg) or docker_cmd, shim_path)
         entrypoint = tuple(cfg.get("experimental", "entrypoint") or ()) or docker_entry
         exec_ = tuple(cfg.get("experimental", "exec") or ())
         if exec_:
@@ -555,13 +312,13 @@ class _Builder:
             release_command=_release(cfg.get("deploy", "release_command")),
             user=user, origin=cfg.location("http_service") if http else cfg.location(),
             key_origins=key_origins(
-                ("port", _key_at(cfg, *edge, "internal_port") if edge else None),
-                ("env", _key_at(cfg, "env")),
-                *((f"env.{k}", _key_at(cfg, "env", k)) for k in env),
-                *((f"secret_env.{k}", _key_at(cfg, "env", k) or secret_at.get(k)) for k in secret_env),
-                ("release_command", _key_at(cfg, "deploy", "release_command")),
-                ("command", _key_at(cfg, "processes") or _key_at(cfg, "experimental", "cmd")),
-                ("entrypoint", _key_at(cfg, "experimental", "entrypoint"))),
+                ("port", key_at(cfg, *edge, "internal_port") if edge else None),
+                ("env", key_at(cfg, "env")),
+                *((f"env.{k}", key_at(cfg, "env", k)) for k in env),
+                *((f"secret_env.{k}", key_at(cfg, "env", k) or secret_at.get(k)) for k in secret_env),
+                ("release_command", key_at(cfg, "deploy", "release_command")),
+                ("command", key_at(cfg, "processes") or key_at(cfg, "experimental", "cmd")),
+                ("entrypoint", key_at(cfg, "experimental", "entrypoint"))),
         )
         role, static_site = self.role_of(app, primary)
         public = bool(primary) and ev.private is None
@@ -581,9 +338,9 @@ class _Builder:
             extensions={"fly": self.extension(app, fly_name)},
             origin=cfg.location("app"),
             key_origins=key_origins(
-                ("force_https", _key_at(cfg, *edge, "force_https") if edge else None),
-                ("public", ev.private or (_key_at(cfg, *edge) if edge else None)),
-                ("image", _key_at(cfg, "build", "image")),
+                ("force_https", key_at(cfg, *edge, "force_https") if edge else None),
+                ("public", ev.private or (key_at(cfg, *edge) if edge else None)),
+                ("image", key_at(cfg, "build", "image")),
                 *((f"domains.{d}", where) for d, where in sorted(ev.domain_origins.items()))),
         )
 
@@ -594,11 +351,10 @@ class _Builder:
         The groups of an app share its image, [env], secrets and attachments and run on their
         own Machines, which is what a worker next to its API is; hopper's writer puts a worker
         that shares the API's image in such a group."""
-        from dataclasses import replace  # noqa: PLC0415
 
         cfg = app.config
         processes = cfg.data.get("processes") or {}
-        default = _default_group(processes)
+        default = default_process_group(processes)
         shim_path = next((f.get("guest_path") for f in cfg.data.get("files") or []
                           if str(f.get("local_path") or "").endswith("hopper-env.sh")), None)
         out: list[Service] = []
@@ -619,7 +375,7 @@ class _Builder:
             if cfg.get("experimental", "exec"):
                 words = ()  # exec replaces every group's command (reported with the host)
             env = {k: v for k, v in host.runtime.env.items() if k != "PORT"}
-            runtime = Runtime(command=_strip_shim(words, shim_path), entrypoint=host.runtime.entrypoint,
+            runtime = Runtime(command=strip_shim(words, shim_path), entrypoint=host.runtime.entrypoint,
                               env=env, secret_env=host.runtime.secret_env, user=host.runtime.user,
                               origin=where, key_origins={
                                   **{k: v for k, v in host.runtime.key_origins.items()
@@ -640,9 +396,8 @@ class _Builder:
 
     def only_default_group(self, app: FlyApp, host: Service) -> Service:
         """The host service keeps the default group's mounts only."""
-        from dataclasses import replace  # noqa: PLC0415
 
-        group = _default_group(app.config.data.get("processes") or {})
+        group = default_process_group(app.config.data.get("processes") or {})
         return replace(host, volumes=self.volumes(app.config, group))
 
     def extension(self, app: FlyApp, fly_name: str) -> dict[str, Any]:
@@ -684,538 +439,12 @@ class _Builder:
                 out.append(key)
         return out
 
-    def add_secret(self, key: str, service: str, source: str, where: Location, build_time: bool = False) -> None:
-        existing = self.secrets.get(key)
-        used = tuple(sorted({*(existing.used_by if existing else ()), service}))
-        self.secrets[key] = Secret(name=key, source=existing.source if existing else source,
-                                   used_by=used, build_time=build_time or bool(existing and existing.build_time),
-                                   origin=existing.origin if existing else where)
-
-    def command_of(self, cfg: FlyConfig) -> tuple[str, ...]:
-        processes = cfg.data.get("processes") or {}
-        command = None
-        if processes:
-            command = processes[_default_group(processes)]
-        if command:
-            try:
-                return tuple(shlex.split(command))
-            except ValueError:
-                return (command,)
-        return tuple(cfg.get("experimental", "cmd") or ())
-
-    def exec_overrides(self, cfg: FlyConfig, service: str) -> None:
-        """What ``experimental.exec`` makes dead: Fly never runs these, so they are not in the
-        model, and the user hears about it rather than losing them silently."""
-        for key in ("cmd", "entrypoint"):
-            if cfg.get("experimental", key):
-                self.diags.warning(W_NOT_CARRIED, f"service '{service}': experimental.{key} is not run: "
-                                   "experimental.exec replaces both the command and the entrypoint on Fly",
-                                   cfg.location("experimental", key), hint=f"remove experimental.{key}")
-        if any(cfg.data.get("processes") or {}):
-            self.diags.warning(W_NOT_CARRIED, f"service '{service}': the [processes] commands are not run: "
-                               "experimental.exec replaces the command of every process group",
-                               cfg.location("processes"), hint="remove experimental.exec or the [processes] commands")
-
-    def build_of(self, app: FlyApp, service: str) -> tuple[Build | None, tuple[str, ...], tuple[str, ...]]:
-        cfg = app.config
-        build_cfg = cfg.data.get("build") or {}
-        docker = app.dockerfile
-        if docker is None and not build_cfg:
-            # flyctl builds the Dockerfile of the build context; the checkout lacks it (a
-            # generated or git-ignored file): assume it rather than leave the app unbuildable.
-            dockerfile = "Dockerfile" if app.context == "." else f"{app.context}/Dockerfile"
-            self.diags.warning(W_DOCKERFILE_ASSUMED, f"service '{service}': no [build] in {cfg.path} and no "
-                               f"{dockerfile} in the project; hopper assumes flyctl's default, {dockerfile}",
-                               cfg.location(), hint=f"add {dockerfile}, or [build] image = '...' to {cfg.path}")
-            return Build(context=app.context, dockerfile=dockerfile, origin=cfg.location()), (), ()
-        if docker is None and build_cfg.get("image") and len(build_cfg) == 1:
-            return None, (), ()
-        secrets = set(docker.secret_ids) if docker else set()
-        for step in app.deploys:
-            secrets.update(step.build_secrets)
-            # A public build-time value (VITE_*...) passed from a CI variable has no value in
-            # the set: it is kept as a build-time input by name, as a build secret is.
-            from hopper.formats.fly.write_buildvars import is_public_build_name  # noqa: PLC0415
-
-            secrets.update(n for n in step.build_args
-                           if is_public_build_name(n) and n not in (build_cfg.get("args") or {}))
-        secrets.update(m.name for m in self.moved.get(id(app), ()) if m.build_time)
-        for secret in sorted(secrets):
-            self.add_secret(secret, service, "build", app.deploys[0].location if app.deploys else
-                            (docker.final.location if docker and docker.stages else cfg.location("build")), True)
-        runtime = version = None
-        cmd: tuple[str, ...] = ()
-        entry: tuple[str, ...] = ()
-        if docker is not None and docker.stages:
-            final = docker.final
-            runtime, version = _runtime_of(final.image)
-            if runtime == "nginx" or runtime is None:
-                # A multi-stage front: the build stage's image says what builds it.
-                for stage in docker.stages[:-1]:
-                    r, v = _runtime_of(stage.image)
-                    if r == "node":
-                        runtime, version = ("static", None) if runtime == "nginx" else (r, v)
-                        break
-            if final.cmd is not None:
-                cmd = tuple(final.cmd.args) if not final.cmd.shell else ("sh", "-c", final.cmd.args[0])
-            if final.entrypoint is not None:
-                entry = tuple(final.entrypoint.args) if not final.entrypoint.shell else (
-                    "sh", "-c", final.entrypoint.args[0])
-        builder = build_cfg.get("builder")
-        if builder and runtime is None:
-            runtime = "buildpacks"
-        dockerfile_path = docker.file if docker else None
-        written = build_cfg.get("dockerfile")
-        if dockerfile_path is None and isinstance(written, str) and "://" not in written:
-            # Named in fly.toml but not in this folder (hopper's writer keeps the project's own).
-            written = config_relative(written)
-            dockerfile_path = str(PurePosixPath(app.folder) / written) if app.folder != "." else written
-        build = Build(
-            context=app.context, dockerfile=dockerfile_path,
-            target=build_cfg.get("build-target"),
-            args=dict(sorted((build_cfg.get("args") or {}).items())),
-            secrets=tuple(sorted(secrets)), runtime=runtime, runtime_version=version,
-            origin=cfg.location("build") if build_cfg else (docker.final.location if docker and docker.stages else None),
-        )
-        return build, cmd, entry
-
-    def health_check(self, cfg: FlyConfig) -> HealthCheck | None:
-        candidates: list[tuple[tuple[str | int, ...], dict[str, Any]]] = []
-        for index, check in enumerate(cfg.get("http_service", "checks") or []):
-            candidates.append((("http_service", "checks", index), check))
-        for s_index, service in enumerate(cfg.data.get("services") or []):
-            for index, check in enumerate(service.get("http_checks") or []):
-                candidates.append((("services", s_index, "http_checks", index), check))
-        for name, check in sorted((cfg.data.get("checks") or {}).items()):
-            if check.get("type") == "http":
-                candidates.append((("checks", name), check))
-        for path, check in candidates:
-            return HealthCheck(path=check.get("path") or "/", port=check.get("port"),
-                               interval_s=check.get("interval"), timeout_s=check.get("timeout"),
-                               grace_s=check.get("grace_period"), origin=cfg.location(*path))
-        return None
-
-    def role_of(self, app: FlyApp, primary: dict[str, Any] | None) -> tuple[Role, StaticSite | None]:
-        cfg = app.config
-        if app.nginx is not None and app.nginx.servers:
-            server = app.nginx.servers[0]
-            static = None
-            if server.root:
-                static = StaticSite(
-                    root=server.root, index=server.index[0] if server.index else "index.html",
-                    spa_fallback=server.spa_fallback, gzip=server.gzip,
-                    gzip_types=tuple(server.gzip_types),
-                    cache_rules=tuple(_cache_rule(r) for r in server.cache_rules),
-                    origin=server.location)
-            self.info(f"service '{self.names[id(app)]}': front, from the nginx configuration "
-                      f"{app.nginx.files[0] if app.nginx.files else ''} its Dockerfile copies in",
-                      server.location)
-            return Role.FRONT, static
-        statics = cfg.data.get("statics") or []
-        root_static = next((s for s in statics if s.get("url_prefix") == "/"), None)
-        if root_static is not None:
-            return Role.FRONT, StaticSite(root=root_static.get("guest_path") or "/",
-                                          index=root_static.get("index_document") or "index.html",
-                                          origin=cfg.location("statics"))
-        if primary is None:
-            return Role.WORKER, None
-        return Role.API, None
-
-    def scaling(self, cfg: FlyConfig, primary: dict[str, Any] | None, group: str | None = None) -> Scaling:
-        vms = cfg.data.get("vm") or []
-        default_group = group or _default_group(cfg.data.get("processes") or {})
-        chosen = next((v for v in vms if default_group in (v.get("processes") or [])), None)
-        chosen = chosen or next((v for v in vms if not v.get("processes")), None)
-        cpu_kind = cpus = memory = None
-        vm_at: tuple[str | int, ...] = ("vm", vms.index(chosen)) if chosen is not None else ()
-        if chosen is not None:
-            try:
-                _size, cpu_kind, cpus_i, memory = vm_memory(chosen)
-                cpus = float(cpus_i)
-            except ValueError:
-                pass
-        autostop = autostart = min_running = None
-        if primary is not None:
-            if "auto_stop_machines" in primary:
-                autostop = Autostop(primary["auto_stop_machines"])
-            autostart = primary.get("auto_start_machines")
-            min_running = primary.get("min_machines_running")
-
-        edge: tuple[str | int, ...] = ()
-        if primary is not None:
-            edge = ("http_service",) if primary is cfg.data.get("http_service") else ("services", 0)
-        size_at = (_key_at(cfg, *vm_at, "size") or _key_at(cfg, *vm_at)) if vm_at else None
-        return Scaling(cpu_kind=cpu_kind, cpus=cpus, memory_mb=memory, autostop=autostop,
-                       autostart=autostart, min_running=min_running,
-                       origin=cfg.location("vm", 0) if chosen is not None else None,
-                       key_origins=key_origins(
-                           ("autostop", _key_at(cfg, *edge, "auto_stop_machines") if edge else None),
-                           ("autostart", _key_at(cfg, *edge, "auto_start_machines") if edge else None),
-                           ("min_running", _key_at(cfg, *edge, "min_machines_running") if edge else None),
-                           ("memory_mb", (_key_at(cfg, *vm_at, "memory") or size_at) if vm_at else None),
-                           ("cpus", (_key_at(cfg, *vm_at, "cpus") or size_at) if vm_at else None),
-                           ("cpu_kind", (_key_at(cfg, *vm_at, "cpu_kind") or size_at) if vm_at else None)))
-
-    def counted(self, fly_name: str, group: str, scaling: Scaling) -> Scaling:
-        """The Machines fly-setup.sh creates for a group, as the source's instance count."""
-        count = self.counts.get(fly_name, {}).get(group)
-        if count is None:
-            return scaling
-        where = self.count_origins.get(fly_name, {}).get(group)
-        return replace(scaling, min_instances=count, max_instances=count, key_origins={
-            **scaling.key_origins, **key_origins(("min_instances", where), ("max_instances", where))})
-
-    def volumes(self, cfg: FlyConfig, group: str | None = None) -> tuple[Volume, ...]:
-        """The mounts of the app, or of one process group (a mount without ``processes`` is
-        every group's)."""
-        out = []
-        for index, mount in enumerate(cfg.data.get("mounts") or []):
-            if group is not None and mount.get("processes") and group not in mount["processes"]:
-                continue
-            size = None
-            if "initial_size" in mount:
-                try:
-                    size = volume_gb(mount["initial_size"])
-                except ValueError:
-                    size = None
-            if not mount.get("source") or not mount.get("destination"):
-                continue
-            out.append(Volume(name=mount["source"], target=mount["destination"], size_gb=size,
-                              origin=cfg.location("mounts", index)))
-        return tuple(sorted(out, key=lambda v: (v.name, v.target)))
-
-    def carry_losses(self, cfg: FlyConfig, shim_path: str | None, nginx: bool = False,
-                     crontab: str | None = None) -> None:
-        # The env shim, an nginx.conf read as the front's configuration and a crontab read as
-        # the schedules are carried.
-        carried = {shim_path, "/etc/nginx/nginx.conf" if nginx else None, crontab} - {None}
-        for key, what in (("files", "[[files]]"), ("metrics", "[[metrics]]"), ("restart", "[[restart]]"),
-                          ("machine_checks", "[[machine_checks]]")):
-            items = [i for i in cfg.data.get(key) or [] if key != "files" or i.get("guest_path") not in carried]
-            if items:
-                self.diags.warning(W_NOT_CARRIED, f"{what} is Fly-specific and not part of the model; "
-                                   "it is not converted", cfg.location(key))
-        if len(cfg.data.get("services") or []) + bool(cfg.data.get("http_service")) > 1:
-            self.diags.warning(W_NOT_CARRIED, "only the first service of this app is read (its "
-                               "internal_port, autostop and checks); the others are not converted",
-                               cfg.location("services"))
-
-    def bindings_of(self, service: str, ev: _Evidence, env: dict[str, str], cfg: FlyConfig,
-                    derived: dict[str, tuple[str, str | None, Location]]) -> tuple[Binding, ...]:
-        env_names = mappings.table("env-names")["fly"]
-        out: dict[str, Binding] = {}
-        for variable, (db, where) in sorted(ev.databases.items()):
-            out[variable] = Binding(variable=variable, resource=db, attribute="uri", secret=True, origin=where)
-        for variable, (store, where) in sorted(ev.stores.items()):
-            row = env_names["object_store"].get(variable)
-            if row is not None:
-                out[variable] = Binding(variable=variable, resource=store, attribute=row["attribute"],
-                                        secret=bool(row["secret"]), origin=where)
-        names = set(ev.secrets) | set(env)
-        if "DATABASE_URL" in names and "DATABASE_URL" not in out:
-            value = env.get("DATABASE_URL", "")
-            if not value.startswith(("file:", "sqlite")):
-                db = self.db_from_url(value) or next(iter(sorted(self.databases)), None) or "db"
-                if db not in self.databases:
-                    self.databases[db] = Database(name=db, origin=ev.secrets.get("DATABASE_URL") or cfg.location("env", "DATABASE_URL"))
-                where = ev.secrets.get("DATABASE_URL") or cfg.location("env", "DATABASE_URL")
-                self.info(f"database '{db}': service '{service}' receives DATABASE_URL", where)
-                out["DATABASE_URL"] = Binding(variable="DATABASE_URL", resource=db, attribute="uri",
-                                              secret=True, origin=where)
-        if any(n in names for n in _TIGRIS_NAMES) and not any(b.attribute == "endpoint" for b in out.values()):
-            endpoint = env.get("AWS_ENDPOINT_URL_S3", "")
-            store = next(iter(sorted(self.stores)), None) or "storage"
-            if store not in self.stores:
-                provider = "tigris" if not endpoint or "tigris" in endpoint or "storage.dev" in endpoint else "s3"
-                bucket = env.get("BUCKET_NAME")
-                self.stores[store] = ObjectStore(
-                    name=store, provider=provider, endpoint=endpoint or None,
-                    buckets=(Bucket(name=bucket),) if bucket else ())
-            evidence = sorted(n for n in names if n in env_names["object_store"])
-            where = next((ev.secrets[n] for n in evidence if n in ev.secrets), None) or cfg.location("env")
-            self.info(f"object store '{store}': service '{service}' receives {', '.join(evidence)}", where)
-            for variable in evidence:
-                row = env_names["object_store"][variable]
-                out[variable] = Binding(variable=variable, resource=store, attribute=row["attribute"],
-                                        secret=bool(row["secret"]), origin=where)
-        # Names hopper's env shim derives from what Fly sets (S3_ENDPOINT from AWS_ENDPOINT_URL_S3).
-        for variable, (source, part, where) in sorted(derived.items()):
-            base = out.get(source)
-            if base is None or variable in out:
-                continue
-            attribute = part if part is not None else base.attribute
-            if base.attribute == "endpoint" and part == "host":
-                attribute = "endpoint"  # the host of the object store's endpoint (S3_HOST...)
-            out[variable] = Binding(variable=variable, resource=base.resource, attribute=attribute,
-                                    secret=base.secret if part is None else part == "password",
-                                    origin=where)
-        return tuple(out[k] for k in sorted(out))
-
-    def env_shim(self, app: FlyApp) -> tuple[str | None, dict[str, tuple[str, str | None, Location]]]:
-        """The env shim hopper's Fly writer ships: its guest path and the names it derives
-        (``NAME -> (source name, URL part or None, where)``).
-
-        It arrives either as a ``[[files]]`` entry (an app that keeps its own Dockerfile; process
-        commands are prefixed with it) or copied by a generated Dockerfile and run as its
-        ENTRYPOINT (then the command needs no prefix, and no guest path is returned)."""
-        for entry in app.config.data.get("files") or []:
-            local = entry.get("local_path")
-            if not isinstance(local, str) or not local.endswith("hopper-env.sh"):
-                continue
-            path = app.config_path.parent / local
-            shown = f"{app.folder}/{local}" if app.folder != "." else local
-            return entry.get("guest_path"), self._shim_names(app, path, shown)
-        final = app.dockerfile.stages[-1] if app.dockerfile is not None and app.dockerfile.stages else None
-        if final is not None and final.entrypoint is not None:
-            for copy in final.copies:
-                source = next((s for s in copy.sources if s.endswith("hopper-env.sh")), None)
-                if source is None or copy.from_stage is not None:
-                    continue
-                if not any(copy.destination in arg for arg in final.entrypoint.args):
-                    continue
-                root = self.layout.root.resolve()
-                path = (self.layout.root / app.context / source).resolve()
-                if not path.is_relative_to(root):
-                    continue  # only files inside the project are read
-                return None, self._shim_names(app, path, path.relative_to(root).as_posix())
-        # Written next to fly.toml for an app whose own Dockerfile must run it (MIGRATION.md
-        # says how): the names it derives are what the app reads.
-        beside = app.config_path.parent / "hopper-env.sh"
-        if beside.is_file() and not beside.is_symlink():
-            shown = f"{app.folder}/hopper-env.sh" if app.folder != "." else "hopper-env.sh"
-            return None, self._shim_names(app, beside, shown)
-        return None, {}
-
-    def _shim_names(self, app: FlyApp, path: Path, shown: str) -> dict[str, tuple[str, str | None, Location]]:
-        if not path.is_file() or path.stat().st_size > 1_000_000:
-            return {}
-        derived: dict[str, tuple[str, str | None, Location]] = {}
-        for number, line in enumerate(path.read_text(encoding="utf-8", errors="replace").splitlines(), 1):
-            match = _SHIM_COPY.match(line) or _SHIM_PART.match(line)
-            if match is None:
-                continue
-            groups = match.groupdict()
-            derived.setdefault(groups["name"], (groups["source"], groups.get("part"),
-                                                Location(file=shown, line=number)))
-        if derived:
-            self.info(f"service '{self.names[id(app)]}': reads {', '.join(sorted(derived))}, "
-                      "derived by hopper's env shim from what Fly sets", Location(file=shown))
-        return derived
-
-    def db_from_url(self, value: str) -> str | None:
-        match = re.search(r"@([^/:@]+)", value)
-        if not match:
-            return None
-        resolved = fly_host_app(match.group(1))
-        return resolved[0] if resolved else None
-
-    def resolve_routes(self, services: list[Service]) -> list[Service]:
-        from dataclasses import replace  # noqa: PLC0415
-
-        by_service = {s.name: s for s in services}
-        out: list[Service] = []
-        for app in self.apps:
-            name = self.names[id(app)]
-            service = by_service.get(name)
-            if service is None:
-                continue
-            if app.nginx is None:
-                out.append(service)
-                continue
-            routes: list[Route] = []
-            extensions = dict(service.extensions)
-            for server in app.nginx.servers[:1]:
-                routed: dict[str, Any] = {}
-                regex_routes: dict[str, Any] = {}
-                for proxy in server.proxies:
-                    route = self.route_of(proxy)
-                    if route is None:
-                        continue
-                    if proxy.modifier in ("~", "~*"):
-                        # A regex location routes by its fixed prefix; the regex rides along.
-                        prefix = literal_prefix(proxy.path)
-                        if prefix is None or prefix in regex_routes or prefix in routed:
-                            continue
-                        route = replace(route, path_prefix=prefix)
-                        regex_routes[prefix] = proxy
-                    else:
-                        routed[route.path_prefix] = proxy
-                    routes.append(route)
-                carried, notes = carry(name, app.nginx, server, routed=routed, regex_routes=regex_routes,
-                                       cache_patterns={r.pattern for r in server.cache_rules})
-                self.diags.extend(notes)
-                if carried:
-                    extensions["nginx"] = carried
-            depends = tuple(sorted({r.target_service for r in routes} & set(by_service)))
-            out.append(replace(service, routes=tuple(routes), depends_on=depends, extensions=extensions))
-        done = {s.name for s in out}
-        out.extend(s for s in services if s.name not in done)  # process groups
-        # A service reached only through Flycast and without force_https is private.
-        targets = {r.target_service for s in out for r in s.routes}
-        final: list[Service] = []
-        for service in out:
-            fly_app = service.extensions.get("fly", {}).get("app")
-            ev = self.evidence.get(fly_app or "", _Evidence())
-            if service.name in targets and service.public and not service.force_https and ev.private is None:
-                self.info(f"service '{service.name}': private, as it is reached through Flycast from "
-                          "the front and does not force HTTPS", service.origin)
-                service = replace(service, public=False)
-            mode = self.reached_as.get(service.name)
-            fly_ext = service.extensions.get("fly")
-            if mode is not None and isinstance(fly_ext, dict) and "private_network" not in fly_ext:
-                service = replace(service, extensions={**service.extensions,
-                                                       "fly": {**fly_ext, "private_network": mode}})
-            final.append(service)
-        return final
-
-    def route_of(self, proxy: Any) -> Route | None:
-        target = proxy.effective_target()
-        host = target.host
-        if proxy.upstream is not None and proxy.upstream.servers:
-            host = proxy.upstream.servers[0].host
-        if host is None:
-            return None
-        resolved = fly_host_app(host)
-        app_name = resolved[0] if resolved else host
-        service = self.app_to_service.get(app_name)
-        if service is None:
-            self.diags.warning(W_UPSTREAM, f"nginx location {proxy.path} proxies to {host}, which is "
-                               "not an app of this setup; the route is not converted", proxy.location,
-                               hint="add the app's fly.toml to the folder")
-            return None
-        port = target.port
-        if resolved:
-            self.reached_as.setdefault(service, resolved[1])
-        if resolved and resolved[1] == "flycast" and port in (None, 80):
-            target_app = next((a for a in self.apps if self.names[id(a)] == service), None)
-            port = target_app.config.get("http_service", "internal_port") if target_app else None
-        return Route(
-            path_prefix=proxy.path, target_service=service, target_port=port,
-            strip_prefix=proxy.strip_prefix, body_size_limit=proxy.client_max_body_size,
-            request_buffering=proxy.request_buffering, response_buffering=proxy.response_buffering,
-            connect_timeout_s=proxy.connect_timeout_s, read_timeout_s=proxy.read_timeout_s,
-            send_timeout_s=proxy.send_timeout_s, forwarded_headers=tuple(proxy.set_headers),
-            websocket=proxy.websocket, origin=proxy.location)
-
-    def placement(self) -> Placement:
-        known = mappings.regions("fly")
-        primary: Region | None = None
-        others: dict[str, Region] = {}
-        ordered = sorted(self.apps, key=lambda a: (a.nginx is None, a.config.path))
-        for app in ordered:
-            code_ = app.config.data.get("primary_region")
-            if not isinstance(code_, str) or not code_:
-                continue
-            info = known.get(code_)
-            where = app.config.location("primary_region")
-            if info is None:
-                self.diags.warning(W_REGION, f"primary_region '{code_}' is not a Fly region hopper "
-                                   "knows; it is ignored", where)
-                continue
-            if info.retired:
-                self.diags.warning(W_REGION, f"primary_region '{code_}' is retired; Fly will not "
-                                   "create Machines there", where,
-                                   hint=f"use {info.replacement}" if info.replacement else None)
-            region = Region(code=code_, platform="fly", city=info.city, country=info.country,
-                            latitude=info.latitude, longitude=info.longitude, eu=info.eu,
-                            retired=info.retired, origin=where)
-            if primary is None:
-                primary = region
-            elif code_ != primary.code:
-                others.setdefault(code_, region)
-        return Placement(primary=primary, others=tuple(others[k] for k in sorted(others)))
-
-    def pipeline(self) -> DeployPipeline:
-        workflows: dict[str, Workflow] = {}
-        for app in self.apps:
-            for step in app.deploys:
-                name = f"{step.workflow_name}/{step.job}"
-                key = f"{name}/{self.names[id(app)]}"
-                workflows[key] = Workflow(
-                    name=name, service=self.names[id(app)], path=step.workflow,
-                    branches=step.branches, build_secrets=step.build_secrets,
-                    token_secret=step.token_secret, origin=step.location)
-        if not workflows:
-            return DeployPipeline()
-        return DeployPipeline(provider="github_actions",
-                              workflows=tuple(workflows[k] for k in sorted(workflows)))
-
 
 def _release(text: str | None) -> str | None:
     """The source's release command, without the wrapping hopper's writer adds (release.py)."""
     from hopper.formats.fly.release import unwrap  # noqa: PLC0415
 
     return unwrap(text) if text else text
-
-
-_SHIM_COPY = re.compile(r"^\s*(?P<name>[A-Za-z_][A-Za-z0-9_]*)=\$\{(?P<source>[A-Za-z_][A-Za-z0-9_]*)\}\s*$")
-_SHIM_PART = re.compile(r'^\s*(?P<name>[A-Za-z_][A-Za-z0-9_]*)=\$\(hopper_url_part (?P<part>\w+) '
-                        r'"\$\{?(?P<source>[A-Za-z_][A-Za-z0-9_]*)\}?"\)\s*$')
-
-
-def _default_group(processes: dict[str, Any]) -> str:
-    """The group [http_service] serves when it names none: ``app``, else the first."""
-    return "app" if "app" in processes or not processes else sorted(processes)[0]
-
-
-def _strip_shim(command: tuple[str, ...], shim: str | None) -> tuple[str, ...]:
-    """``node server.js`` for ``/bin/sh /etc/hopper/hopper-env.sh node server.js``."""
-    if shim is None:
-        return command
-    for prefix in ((shim,), ("/bin/sh", shim), ("sh", shim)):
-        if command[:len(prefix)] == prefix:
-            return command[len(prefix):]
-    return command
-
-
-def _cache_rule(rule: Any) -> CacheRule:
-    max_age = None
-    immutable = False
-    if rule.cache_control:
-        match = re.search(r"max-age=(\d+)", rule.cache_control)
-        max_age = int(match.group(1)) if match else None
-        immutable = "immutable" in rule.cache_control
-    if max_age is None and rule.expires:
-        max_age = _expires_seconds(rule.expires)
-    return CacheRule(pattern=rule.pattern, max_age_s=max_age, immutable=immutable)
-
-
-def _expires_seconds(text: str) -> int | None:
-    match = re.fullmatch(r"(\d+)([smhdwMy]?)", text.strip())
-    if not match:
-        return None
-    unit = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800, "M": 2592000, "y": 31536000}
-    return int(match.group(1)) * unit[match.group(2)]
-
-
-def _runtime_of(image: str) -> tuple[str | None, str | None]:
-    """``("node", "20")`` for ``node:20-alpine``; ``("nginx", None)`` for ``nginx:1.27``."""
-    repo, _, tag = image.partition("@")[0].rpartition(":") if ":" in image.split("/")[-1] else (image, "", "")
-    last = repo.split("/")[-1].lower()
-    for runtime in ("node", "nginx", "python", "ruby", "golang", "elixir", "bun", "deno", "php", "caddy"):
-        if last == runtime or last.startswith(runtime + "-"):
-            version = re.match(r"\d+(?:\.\d+)*", tag) if runtime not in ("nginx", "caddy") else None
-            return runtime, version.group(0) if version else None
-    return None, None
-
-
-def _db_extension(kind: str, fly_db: str, words: tuple[str, ...]) -> dict[str, Any]:
-    """The database's Fly facts; ``region`` is where the setup script creates it (it may differ
-    from the apps' primary_region: Managed Postgres is offered in fewer regions)."""
-    out: dict[str, Any] = {"kind": kind, "name": fly_db}
-    region = option(words, "-r", "--region")
-    if region and re.fullmatch(r"[a-z]{3}", region):  # not a "$REGION" the script sets
-        out["region"] = region
-    return out
-
-
-def _key_at(cfg: FlyConfig, *path: str | int) -> Location | None:
-    """Where the key at ``path`` is written, only when it is (no fallback to its section)."""
-    source = cfg.source_path(tuple(path))
-    pos = cfg.locations.get(source)
-    if pos is None:
-        return None
-    return Location(file=cfg.path, line=pos[0], col=pos[1], key=key_name(source) or None)
 
 
 def _own_ignorefile(app: FlyApp) -> str | None:
