@@ -80,7 +80,9 @@ def context_files(build: Build, root: Path, limits: Limits = DEFAULT_LIMITS) -> 
 def _node_project(context: str | None, root: Path, limits: Limits) -> NodeProject | None:
     from hopper.nodeproject import read_node_project  # noqa: PLC0415
 
-    if context is None or not (root / context).is_dir():
+    # No package.json, no Node project: said before read_node_project resolves the paths, which
+    # is most of the cost for the many contexts that are not Node projects.
+    if context is None or not _is_file(root / context / "package.json"):
         return None
     try:
         return read_node_project(root / context, root, limits)
