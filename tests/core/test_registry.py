@@ -41,6 +41,25 @@ def test_a_registered_format_declares_every_part(name: str) -> None:
         assert set(p.plan_keys()) <= known, f"{name}: plan_keys.toml names fields no finding points at"
 
 
+# Mapping files with a section per platform, and the sections that are not platforms.
+PLATFORM_SECTIONS = {
+    "env-names": ({"meta", "generic"}, None),
+    "env-platform-prefixes": ({"meta", "bundler", "bundler_builtins", "value_form"}, "platform"),
+    "platform-edges": ({"meta", "default"}, None),
+    "regions": ({"meta", "eu_countries"}, None),
+}
+
+
+@pytest.mark.parametrize("name", sorted(PLATFORM_SECTIONS))
+def test_a_mapping_names_only_registered_platforms(name: str) -> None:
+    """A platform section of a mapping file that no format reads (a typo, a renamed format) would
+    be silently ignored: its platform would fall back to "unknown"."""
+    others, nested = PLATFORM_SECTIONS[name]
+    data = mappings.table(name)
+    sections = set(data[nested]) if nested else set(data) - others
+    assert sections <= set(format_names()), f"mappings/{name}.toml: {sorted(sections - set(format_names()))}"
+
+
 def test_ranks_and_detection_order_are_unambiguous() -> None:
     platforms = [get_format(n).platform for n in format_names()]
     assert len({p.rank for p in platforms}) == len(platforms)
