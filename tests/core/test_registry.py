@@ -7,6 +7,7 @@ no module outside ``formats/<name>/`` names a platform (it would silently miss t
 from __future__ import annotations
 
 import ast
+import importlib
 from pathlib import Path
 
 import pytest
@@ -36,6 +37,10 @@ def test_a_registered_format_declares_every_part(name: str) -> None:
     for option in p.options:
         assert option.default in option.choices and option.help, f"{name}: option {option.name}"
     assert p.tls_edge is None or p.tls_edge.strip()
+    if p.findings_module is not None:
+        module = importlib.import_module(p.findings_module)
+        assert p.findings_module == f"hopper.formats.{name}.findings", f"{name}: findings.py in its folder"
+        assert callable(module.check) and isinstance(module.SPECS, tuple), f"{name}: SPECS and check(ctx)"
     if p.plan_keys is not None:
         known = {path for paths in POINTS.values() for path in paths}
         assert set(p.plan_keys()) <= known, f"{name}: plan_keys.toml names fields no finding points at"

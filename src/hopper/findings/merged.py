@@ -1,7 +1,7 @@
 """A service the target runs in another form than the source: identical services the source
 load-balanced in one nginx upstream, run as one service with instances (the compose reader's
 ``upstreams.py`` records them as ``extensions.merged``). A Redis service that becomes a managed
-Upstash Redis (HD419) is the Fly format's own finding (``hopper.formats.fly.plan``)."""
+Upstash Redis (HD419) is the Fly format's own finding (``hopper.formats.fly.findings``)."""
 
 from __future__ import annotations
 

@@ -143,7 +143,7 @@ FORMAT = Format(
         cost=_cost,
         matrix=matrix_column(__name__),
         plan_keys=format_table(__name__, "plan_keys.toml"),
-        findings_module="hopper.formats.fly.plan",
+        findings_module="hopper.formats.fly.findings",
         validate=_validate,
     ),
 )

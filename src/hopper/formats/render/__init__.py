@@ -115,6 +115,6 @@ FORMAT = Format(
                    "start command."),
         cost=_cost,
         matrix=matrix_column(__name__),
-        findings_module="hopper.formats.render.plan",
+        findings_module="hopper.formats.render.findings",
     ),
 )
