@@ -1,4 +1,4 @@
-"""hopper: move a web application's deployment between docker-compose, Clever Cloud and Fly.io.
+"""hopper: move a web application's deployment between docker-compose, Clever Cloud, Fly.io and Render.
 
 The public API is small and typed (docs/api.md)::
 

@@ -9,9 +9,9 @@ MIN_COLUMNS = 80
 TEXT = (
     'Usage: hopper [OPTIONS] COMMAND [ARGS]...\n'
     '\n'
-    "  Move a web application's deployment between docker-compose, Clever Cloud and\n"
-    '  Fly.io, and show what changes before anything is deployed. The options below\n'
-    '  may also follow the command.\n'
+    "  Move a web application's deployment between docker-compose, Clever Cloud,\n"
+    '  Fly.io and Render, and show what changes before anything is deployed. The\n'
+    '  options below may also follow the command.\n'
     '\n'
     'Options:\n'
     '  -V, --version  Print the version and exit.\n'

@@ -169,9 +169,9 @@ EPILOG_PLAIN = f"Exit codes: 0 ok; {_EXIT_TAIL}"
 
 # ------------------------------------------------------------------------------ the program
 
-PROGRAM_HELP = ("Move a web application's deployment between docker-compose, Clever Cloud and "
-                "Fly.io, and show what changes before anything is deployed. The options below may "
-                "also follow the command.")
+PROGRAM_HELP = ("Move a web application's deployment between docker-compose, Clever Cloud, "
+                "Fly.io and Render, and show what changes before anything is deployed. The options "
+                "below may also follow the command.")
 HELP_FLAGS = ("-h", "--help")
 
 # Options of the whole program; they take no value, and are accepted after the command too.
