@@ -25,7 +25,7 @@ import shlex
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from hopper.formats.fly.write_plan_types import App
+    from hopper.formats.fly.plan_types import App
 
 SHIM = "/etc/hopper/hopper-env.sh"
 

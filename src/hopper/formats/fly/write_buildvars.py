@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from hopper.diagnostics import Diagnostics, Severity, code
 
 if TYPE_CHECKING:
-    from hopper.formats.fly.write_plan_types import App
+    from hopper.formats.fly.plan_types import App
 
 I_PUBLIC_BUILD = code("HOP552", Severity.INFO, "a public build-time value of the front becomes a build argument")
 

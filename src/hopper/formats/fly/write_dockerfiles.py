@@ -19,9 +19,9 @@ import shlex
 from dataclasses import replace
 
 from hopper.diagnostics import E_INVALID_NAME, fail
+from hopper.formats.fly.plan_types import App, Plan
 from hopper.formats.fly.setfiles import NGINX_CONF
 from hopper.formats.fly.versions import corepack_until, nginx_tag
-from hopper.formats.fly.write_plan_types import App, Plan
 from hopper.model import NodeInstall
 from hopper.packagemanager import (
     LOCKFILE_NAMES,

@@ -20,7 +20,7 @@ from hopper.diagnostics import Diagnostics, Location, Severity, code
 from hopper.nginx_build import Upstream
 
 if TYPE_CHECKING:
-    from hopper.formats.fly.write_plan_types import App
+    from hopper.formats.fly.plan_types import App
 
 I_BIND_IPV4 = code("HOP550", Severity.INFO, "the app's code listens on IPv4 only: reached over Flycast, never .internal")
 W_BIND_LOOPBACK = code("HOP551", Severity.WARNING, "the app's code listens on loopback only: Fly's proxy cannot reach it")

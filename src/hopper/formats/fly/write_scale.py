@@ -21,7 +21,7 @@ A Fly source that says nothing keeps flyctl's own default.
 from __future__ import annotations
 
 from hopper.diagnostics import Diagnostics, Severity, code
-from hopper.formats.fly.write_plan_types import App, Plan
+from hopper.formats.fly.plan_types import App, Plan
 
 I_MACHINES = code("HOP569", Severity.INFO, "how many Machines an app runs on Fly, and how they are created")
 I_MERGED = code("HOP388", Severity.INFO,

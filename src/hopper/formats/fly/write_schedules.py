@@ -25,8 +25,8 @@ from dataclasses import dataclass, replace
 
 from hopper import cron, mappings
 from hopper.diagnostics import Diagnostics, Severity, code
+from hopper.formats.fly.plan_types import SHIM_GUEST_PATH, App, Plan
 from hopper.formats.fly.setfiles import CRONTAB
-from hopper.formats.fly.write_plan_types import SHIM_GUEST_PATH, App, Plan
 from hopper.model import Schedule
 
 I_SCHEDULE = code("HOP560", Severity.INFO, "how the source's schedules run on Fly")

@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 from hopper import mappings
 from hopper.diagnostics import Diagnostics, Severity, code
-from hopper.formats.fly.write_plan_types import App, Plan
+from hopper.formats.fly.plan_types import App, Plan
 from hopper.model import Role, Service
 
 I_TCP_SERVICE = code("HOP568", Severity.INFO, "a non-HTTP service becomes a private TCP service reached over Flycast")

@@ -12,8 +12,8 @@ import posixpath
 from typing import Any
 
 from hopper.formats.fly.placement import memory_string
+from hopper.formats.fly.plan_types import App, Plan
 from hopper.formats.fly.setfiles import IGNOREFILE
-from hopper.formats.fly.write_plan_types import App, Plan
 
 HEADER = "Fly.io configuration written by hopper for service '{service}'; see MIGRATION.md."
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from hopper.diagnostics import Diagnostics, Severity, code
-from hopper.formats.fly.write_plan_types import Plan
+from hopper.formats.fly.plan_types import Plan
 from hopper.formats.fly.write_tcp import protocol_of_port, tcp_port
 
 W_UPSTASH = code("HOP389", Severity.WARNING,

@@ -9,7 +9,7 @@ What it writes (docs/fly-output.md has the details):
 * ``.github/workflows/fly-deploy-<folder>.yml`` per app;
 * ``fly-setup.sh`` (one-time provisioning) and ``MIGRATION.md`` (the runbook).
 
-All decisions are taken in :mod:`write_plan`; this module only renders. Nothing is written
+All decisions are taken in :mod:`plan`; this module only renders. Nothing is written
 here: the caller writes the tree atomically.
 """
 
@@ -21,6 +21,8 @@ import shlex
 from hopper import mappings
 from hopper.diagnostics import Diagnostics, InputError, Severity, code, error
 from hopper.formats.base import WriteOptions, WriteResult
+from hopper.formats.fly.plan import E_OPTION, make_plan
+from hopper.formats.fly.plan_types import SHIM_GUEST_PATH, App, Plan
 from hopper.formats.fly.release import direct_url_variable
 from hopper.formats.fly.setfiles import DOCKERFILE, IGNOREFILE, NGINX_CONF, RUNBOOK, placements
 from hopper.formats.fly.versions import actions
@@ -29,8 +31,6 @@ from hopper.formats.fly.write_dockerfiles import (
     render_front_dockerfile,
     render_node_dockerfile,
 )
-from hopper.formats.fly.write_plan import E_OPTION, make_plan
-from hopper.formats.fly.write_plan_types import SHIM_GUEST_PATH, App, Plan
 from hopper.formats.fly.write_scale import plan_scale, scale_command
 from hopper.formats.fly.write_schedules import CRONTAB_FILE, AppSchedules, plan_schedules
 from hopper.formats.fly.write_store_env import bind_store_names

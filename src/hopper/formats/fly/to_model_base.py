@@ -4,8 +4,8 @@ fly-setup.sh says about databases, buckets, secrets, private apps and domains, t
 region, and the deploy workflows.
 
 The reader is built in layers, each a subclass of the one below, so a layer calls only its own
-methods and those below: :class:`ReaderBase` here, :class:`read_service_parts.ServiceParts`,
-:class:`read_wiring.Wiring`, and the reader's ``_Builder``.
+methods and those below: :class:`ReaderBase` here, :class:`to_model_service.ServiceParts`,
+:class:`to_model_wiring.Wiring`, and :class:`to_model.ModelBuilder`.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Every decision the Fly writer makes, taken once, before any file is rendered.
 
 :func:`make_plan` turns the model and the write options into a :class:`Plan`
-(:mod:`write_plan_types`): one :class:`App` per deployable service (name, folder, port, autostop,
+(:mod:`plan_types`): one :class:`App` per deployable service (name, folder, port, autostop,
 size, how its image is built, which secrets it needs, which names it reads that Fly does not
 set...), the databases and buckets to create, and the order of deployment. The renderers
 (``write_toml``, ``write_dockerfiles``, the workflow, setup script and runbook templates) only
@@ -9,10 +9,10 @@ format the plan, so every choice is taken and reported as a diagnostic here or i
 plan's parts, each a step of :func:`make_plan`:
 
 - this module: which services become apps, and each app's name, port, autostop and size;
-- :mod:`write_plan_builds`: how each image is built, and the paths that redeploy it;
-- :mod:`write_plan_env`: env, secrets, private URLs, derived names, the front's upstreams;
-- :mod:`write_plan_runtime`: volumes, health check, release command, process commands;
-- :mod:`write_plan_backing`: databases and buckets, and which apps attach them.
+- :mod:`plan_builds`: how each image is built, and the paths that redeploy it;
+- :mod:`plan_env`: env, secrets, private URLs, derived names, the front's upstreams;
+- :mod:`plan_runtime`: volumes, health check, release command, process commands;
+- :mod:`plan_backing`: databases and buckets, and which apps attach them.
 """
 
 from __future__ import annotations
@@ -22,19 +22,19 @@ from dataclasses import replace
 from hopper.diagnostics import Diagnostics, Severity, code, fail
 from hopper.formats.base import WriteOptions
 from hopper.formats.fly import names, placement
-from hopper.formats.fly.write_buildvars import place_public_values
-from hopper.formats.fly.write_network import report_binds
-from hopper.formats.fly.write_plan_backing import plan_databases, plan_stores
-from hopper.formats.fly.write_plan_builds import choose_build, deploy_paths, report_unwritten_build
-from hopper.formats.fly.write_plan_env import (
+from hopper.formats.fly.plan_backing import plan_databases, plan_stores
+from hopper.formats.fly.plan_builds import choose_build, deploy_paths, report_unwritten_build
+from hopper.formats.fly.plan_env import (
     I_WORKER_GROUP,
     env_and_secrets,
     front_upstreams,
     plan_aliases,
     unstaged_secrets,
 )
-from hopper.formats.fly.write_plan_runtime import health_and_release, plan_volumes
-from hopper.formats.fly.write_plan_types import App, Plan
+from hopper.formats.fly.plan_runtime import health_and_release, plan_volumes
+from hopper.formats.fly.plan_types import App, Plan
+from hopper.formats.fly.write_buildvars import place_public_values
+from hopper.formats.fly.write_network import report_binds
 from hopper.model import Architecture, Role, Service
 
 I_AUTOSTOP = code("HOP514", Severity.INFO, "the autostop and minimum-running values hopper chose, and why")

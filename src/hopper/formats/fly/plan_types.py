@@ -1,7 +1,7 @@
 """What the Fly writer decides, as records: one :class:`App` per deployable service, the
 databases and buckets to create (:class:`DbPlan`, :class:`StorePlan`), all in a :class:`Plan`.
 
-:mod:`write_plan` and its parts (``write_plan_*``) fill them; the renderers (``write_toml``,
+:mod:`plan` and its parts (``plan_*``) fill them; the renderers (``write_toml``,
 ``write_dockerfiles``, the workflow, setup script and runbook templates) only read them.
 """
 

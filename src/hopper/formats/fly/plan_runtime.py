@@ -9,7 +9,7 @@ import shlex
 
 from hopper.diagnostics import Diagnostics, Severity, code
 from hopper.formats.fly import names
-from hopper.formats.fly.write_plan_types import App, Mount
+from hopper.formats.fly.plan_types import App, Mount
 from hopper.model import Service, VolumeKind
 from hopper.secrets import exec_line, shell_line
 

@@ -14,9 +14,9 @@ import shlex
 from hopper.checkout import WORKSPACE_ROOT_FILES
 from hopper.diagnostics import Diagnostics, Severity, code
 from hopper.formats.fly import names
+from hopper.formats.fly.plan_types import App
 from hopper.formats.fly.setfiles import DOCKERFILE, NGINX_CONF
 from hopper.formats.fly.write_buildvars import is_public_build_name
-from hopper.formats.fly.write_plan_types import App
 from hopper.model import VolumeKind
 
 W_FRONT_FILES = code("HOP532", Severity.WARNING, "the front keeps its own image; its nginx.conf is replaced at boot")

@@ -15,9 +15,9 @@ from typing import Any
 from hopper.diagnostics import Location, Severity, code
 from hopper.formats.fly.flytoml_config import FlyConfig, key_name
 from hopper.formats.fly.read_apps import FlyApp
-from hopper.formats.fly.read_base import ReaderBase
 from hopper.formats.fly.read_layout import config_relative
 from hopper.formats.fly.read_units import volume_gb
+from hopper.formats.fly.to_model_base import ReaderBase
 from hopper.formats.fly.validate_machines import vm_memory
 from hopper.model import (
     Autostop,

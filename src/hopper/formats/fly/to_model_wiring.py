@@ -13,9 +13,9 @@ from typing import Any
 from hopper import mappings
 from hopper.diagnostics import Location, Severity, code
 from hopper.formats.fly.flytoml_config import FlyConfig
-from hopper.formats.fly.read_base import Evidence
 from hopper.formats.fly.read_layout import fly_host_app
-from hopper.formats.fly.read_service_parts import ServiceParts
+from hopper.formats.fly.to_model_base import Evidence
+from hopper.formats.fly.to_model_service import ServiceParts
 from hopper.model import Binding, Bucket, Database, ObjectStore, Route, Service
 from hopper.nginx_carry import carry, literal_prefix
 

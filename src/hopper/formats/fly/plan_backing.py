@@ -7,7 +7,7 @@ from __future__ import annotations
 from hopper import mappings
 from hopper.diagnostics import E_INVALID_NAME, Diagnostics, Severity, code, fail
 from hopper.formats.fly import names, placement
-from hopper.formats.fly.write_plan_types import App, DbPlan, StorePlan
+from hopper.formats.fly.plan_types import App, DbPlan, StorePlan
 from hopper.model import Architecture
 
 W_STORE_SHARED = code("HOP524", Severity.WARNING, "an object store is used by several apps or has several buckets")

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from hopper.diagnostics import Diagnostics, Severity, code
 from hopper.formats.fly import names
+from hopper.formats.fly.plan_backing import fly_source
+from hopper.formats.fly.plan_types import SHIM_GUEST_PATH, Alias, App, DbPlan
 from hopper.formats.fly.write_network import service_url, upstream_for
-from hopper.formats.fly.write_plan_backing import fly_source
-from hopper.formats.fly.write_plan_types import SHIM_GUEST_PATH, Alias, App, DbPlan
 from hopper.model import Architecture, Service
 from hopper.secrets import exec_line, shell_line
 
