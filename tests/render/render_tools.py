@@ -81,6 +81,27 @@ def can_nginx_t() -> bool:
                           timeout=10).returncode == 0
 
 
+ENVSUBST = shutil.which("envsubst")
+
+
+def start_front(folder: Path, front: str, environment: dict[str, str]) -> Path:
+    """Do what the nginx image's entrypoint does at start (20-envsubst-on-templates.sh): envsubst
+    the template with the defined variables whose names match the Dockerfile's
+    NGINX_ENVSUBST_FILTER; return the nginx.conf it writes."""
+    assert ENVSUBST is not None
+    dockerfile = (folder / "render" / front / "Dockerfile").read_text(encoding="utf-8")
+    match = re.search(r'NGINX_ENVSUBST_FILTER="([^"]+)"', dockerfile)
+    assert match, "the front's Dockerfile restricts envsubst to its variables"
+    env = {"PATH": "/usr/bin:/bin", "HOME": "/root", "host": "not-substituted", **environment}
+    defined = " ".join(f"${{{n}}}" for n in sorted(env) if re.search(match.group(1), n))
+    template = folder / "render" / front / "nginx.conf.template"
+    out = folder / "render" / front / "nginx.conf"
+    proc = subprocess.run([ENVSUBST, defined], input=template.read_text(encoding="utf-8"),
+                          capture_output=True, text=True, env=env, check=True, timeout=30)
+    out.write_text(proc.stdout, encoding="utf-8")
+    return out
+
+
 def nginx_t(conf: Path) -> subprocess.CompletedProcess[str]:
     """``nginx -t`` with the private host names the conf proxies to (Render's are plain service
     names) mapped to 127.0.0.1 in a private mount namespace."""

@@ -8,7 +8,16 @@ from __future__ import annotations
 
 import pytest
 import yaml
-from render_tools import SOURCES, can_nginx_t, convert, nginx_t, schema_errors, tree
+from render_tools import (
+    ENVSUBST,
+    SOURCES,
+    can_nginx_t,
+    convert,
+    nginx_t,
+    schema_errors,
+    start_front,
+    tree,
+)
 
 from hopper import api
 from hopper.diagnostics import HopperError
@@ -76,7 +85,14 @@ def test_default_front_keeps_the_api_private_behind_nginx() -> None:
     assert services["front"]["runtime"] == "docker"
     assert services["front"]["dockerfilePath"] == "./render/front/Dockerfile"
     assert services["api"]["type"] == "pserv"
-    assert "proxy_pass http://api:3000" in result.files["render/front/nginx.conf"]
+    # Render's private host name may carry a suffix: the address comes from the Blueprint.
+    assert "proxy_pass http://${API_HOSTPORT}" in result.files["render/front/nginx.conf.template"]
+    assert "render/front/nginx.conf" not in result.files
+    assert {"key": "API_HOSTPORT", "fromService": {"type": "pserv", "name": "api", "property": "hostport"}} \
+        in services["front"]["envVars"]
+    dockerfile = result.files["render/front/Dockerfile"]
+    assert 'COPY ["render/front/nginx.conf.template", "/etc/nginx/templates/nginx.conf.template"]' in dockerfile
+    assert 'ENV NGINX_ENVSUBST_OUTPUT_DIR=/etc/nginx NGINX_ENVSUBST_FILTER="^(API_HOSTPORT)"' in dockerfile
     assert "HOP929" in _codes(result) and "HOP928" not in _codes(result)
 
 
@@ -92,14 +108,27 @@ def test_static_front_makes_the_api_public_and_says_so() -> None:
     assert not any(p.startswith("render/") for p in result.files)
 
 
-@pytest.mark.skipif(not can_nginx_t(), reason="needs nginx and unshare (root)")
+@pytest.mark.skipif(not can_nginx_t() or ENVSUBST is None, reason="needs nginx, envsubst and unshare (root)")
 @pytest.mark.parametrize("name", sorted(SOURCES))
 def test_emitted_nginx_conf_passes_nginx_t(name: str) -> None:
     files = dict(convert(name).files)
     folder = tree(files)
-    confs = sorted(folder.glob("render/*/nginx.conf"))
-    assert confs, "the default front is an nginx web service"
-    for conf in confs:
+    templates = sorted(folder.glob("render/*/nginx.conf.template"))
+    assert templates, "the default front is an nginx web service that proxies"
+    for template in templates:
+        front = template.parent.name
+        variables = {e["key"]: e["fromService"]["name"]
+                     for e in _services(files["render.yaml"])[front]["envVars"]
+                     if e.get("fromService", {}).get("property") == "hostport"}
+        assert variables
+        # What Render would put in: the service's name with a suffix, and its port.
+        given = {k: f"{v}-x7q2:3000" for k, v in variables.items()}
+        conf = start_front(folder, front, given)
+        expected = template.read_text(encoding="utf-8")
+        for key, value in given.items():
+            expected = expected.replace("${" + key + "}", value)
+        # Only the upstreams are substituted: nginx's own $variables are left as they are.
+        assert conf.read_text(encoding="utf-8") == expected and "${" not in expected
         proc = nginx_t(conf)
         assert proc.returncode == 0, proc.stderr
 
@@ -242,5 +271,14 @@ def test_front_route_from_the_model_is_proxied() -> None:
                                 output_dir="dist"),
                     routes=(Route(path_prefix="/api/", target_service="api"),))
     files = write(_arch(api_, front), WriteOptions(region="oregon")).files
-    assert "http://api:8080" in files["render/front/nginx.conf"]
+    assert "http://${API_HOSTPORT}" in files["render/front/nginx.conf.template"]
     assert 'COPY --from=build ["/app/dist/", "/usr/share/nginx/html/"]' in files["render/front/Dockerfile"]
+
+
+def test_route_to_another_port_than_the_one_render_gives_is_a_warning() -> None:
+    api_ = Service(name="api", role=Role.API, image="node:22", runtime=Runtime(port=8080))
+    front = Service(name="front", role=Role.FRONT, public=True, static_site=StaticSite(),
+                    routes=(Route(path_prefix="/api/", target_service="api", target_port=9000),))
+    result = write(_arch(api_, front), WriteOptions(region="oregon"))
+    assert any(d.code == "HOP930" and "9000" in d.message for d in result.diagnostics)
+    assert "http://${API_HOSTPORT}" in result.files["render/front/nginx.conf.template"]

@@ -1,9 +1,11 @@
 """A Render web service that runs hopper's nginx front, read back as the front it serves.
 
-The writer puts the front's Dockerfile and nginx.conf under ``render/<name>/``; the reader finds
-the service by that ``dockerfilePath`` and reads the nginx.conf with the shared nginx parser
-(static root, SPA fallback, gzip, cache rules, routes to the private services) and the
-Dockerfile's build stage (Node version, install and build commands, output folder).
+The writer puts the front's Dockerfile and nginx.conf (``nginx.conf.template`` when it proxies)
+under ``render/<name>/``; the reader finds the service by that ``dockerfilePath`` and reads the
+configuration with the shared nginx parser (static root, SPA fallback, gzip, cache rules, routes
+to the private services: ``http://${API_HOSTPORT}`` is the service the front's ``API_HOSTPORT``
+takes its ``hostport`` from) and the Dockerfile's build stage (Node version, install and build
+commands, output folder).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from hopper.nginx import CacheRule as NginxCacheRule
 from hopper.nginx import parse_nginx
 from hopper.nginx_carry import carry
 
+_VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800, "M": 2592000, "y": 31536000}
 
 
@@ -36,11 +39,13 @@ class FrontRead:
 
 def read_nginx_front(root: Path, raw: dict[str, Any], name: str,
                      diags: list[Diagnostic]) -> FrontRead | None:
-    if raw.get("runtime") != "docker" or raw.get("dockerfilePath") != f"./render/{name}/Dockerfile":
+    if not is_hopper_front(raw, name):
         return None
-    conf = root / "render" / name / "nginx.conf"
-    if not conf.is_file():
+    folder = root / "render" / name
+    conf = next((c for c in (folder / "nginx.conf.template", folder / "nginx.conf") if c.is_file()), None)
+    if conf is None:
         return None
+    upstreams = upstream_variables(raw)
     try:
         config = parse_nginx(conf, root)
     except HopperError as exc:
@@ -63,8 +68,10 @@ def read_nginx_front(root: Path, raw: dict[str, Any], name: str,
         target = proxy.effective_target()
         if target.host is None or proxy.modifier not in (None, "^~"):
             continue
+        variable = _VARIABLE.fullmatch(target.host)
+        host = upstreams.get(variable.group(1), target.host) if variable else target.host
         routes.append(Route(
-            path_prefix=proxy.path, target_service=target.host, target_port=target.port,
+            path_prefix=proxy.path, target_service=host, target_port=target.port,
             strip_prefix=proxy.strip_prefix, body_size_limit=proxy.client_max_body_size,
             request_buffering=proxy.request_buffering, response_buffering=proxy.response_buffering,
             connect_timeout_s=proxy.connect_timeout_s, read_timeout_s=proxy.read_timeout_s,
@@ -80,6 +87,20 @@ def read_nginx_front(root: Path, raw: dict[str, Any], name: str,
     diags.extend(notes)
     return FrontRead(site=site, routes=tuple(sorted(routes, key=lambda r: r.path_prefix)),
                      build=_build(root, name), nginx_extra=extra)
+
+
+def upstream_variables(raw: dict[str, Any]) -> dict[str, str]:
+    """{variable: service} for the front's ``fromService … property: hostport`` entries."""
+    out = {}
+    for e in raw.get("envVars") or []:
+        ref = e.get("fromService") if isinstance(e, dict) else None
+        if isinstance(ref, dict) and ref.get("property") == "hostport" and isinstance(e.get("key"), str):
+            out[str(e["key"])] = str(ref.get("name", ""))
+    return out
+
+
+def is_hopper_front(raw: dict[str, Any], name: str) -> bool:
+    return raw.get("runtime") == "docker" and raw.get("dockerfilePath") == f"./render/{name}/Dockerfile"
 
 
 def _build(root: Path, name: str) -> Build | None:

@@ -29,7 +29,7 @@ from hopper.formats.render.codes import (
     W_UNRESOLVED_REFERENCE,
 )
 from hopper.formats.render.placement import db_plan_memory, plan_size
-from hopper.formats.render.read_front import read_nginx_front
+from hopper.formats.render.read_front import is_hopper_front, read_nginx_front
 from hopper.model import (
     Architecture,
     Binding,
@@ -369,6 +369,8 @@ class _Reader:
             elif isinstance(e.get("fromService"), dict):
                 ref = e["fromService"]
                 target, prop = str(ref.get("name", "")), str(ref.get("property", ""))
+                if prop == "hostport" and is_hopper_front(raw, svc) and target in self.kinds:
+                    continue  # the upstream of hopper's nginx front: read with its nginx.conf
                 kind = self.kinds.get(target)
                 attribute = {"connectionString": "uri", "host": "host", "port": "port"}.get(prop)
                 if kind is None or attribute is None:

@@ -206,7 +206,7 @@ def _rewrite(svc: Service, route: Route, diags: Diagnostics) -> dict[str, str]:
 
 def _nginx_front(svc: Service, arch: Architecture, types: dict[str, str], region: str,
                  diags: Diagnostics) -> tuple[dict[str, Any], dict[str, str]]:
-    files, port = nginx_front(svc, arch, diags)
+    front = nginx_front(svc, arch, diags)
     targets = sorted({r.target_service for r in svc.routes})
     diags.info(I_FRONT_NGINX, f"front '{svc.name}' runs the emitted nginx as a web service; "
                f"{', '.join(targets)} stay{'s' if len(targets) == 1 else ''} private (pserv), "
@@ -219,12 +219,15 @@ def _nginx_front(svc: Service, arch: Architecture, types: dict[str, str], region
     if hc is not None and hc.path:
         entry["healthCheckPath"] = hc.path
     _scaling(svc, entry, diags)
-    env = write_env.env_vars(svc, arch, types, diags, port=port)
+    env = write_env.env_vars(svc, arch, types, diags, port=front.port)
+    # The private address of each upstream, which the front's nginx.conf takes at start.
+    env += [{"key": var, "fromService": {"type": types[target], "name": target, "property": "hostport"}}
+            for var, target in front.upstreams.items() if not any(e.get("key") == var for e in env)]
     if env:
-        entry["envVars"] = env
+        entry["envVars"] = sorted(env, key=lambda e: str(e.get("key", "")))
     if svc.domains:
         entry["domains"] = list(svc.domains)
-    return entry, files
+    return entry, front.files
 
 
 def _service(svc: Service, arch: Architecture, types: dict[str, str], kind: str, region: str,
