@@ -3,7 +3,7 @@
 # templates/render/RENDER.md.j2 compiled by Jinja2 (hopper.templating.compiled_sources;
 # HOPPER_UPDATE_GOLDEN=1 pytest tests/perf/test_templates_compiled.py rewrites it).
 # Used only while KEY equals hopper.templating.template_key() of the template.
-KEY = 'd0ae9e0f740408f9b2131d9d4914ee2e152d51602a6d392023f167135bca012b'
+KEY = '277f2cef98a8d9bad93230e4707a7e6dac52bd57663ba0a408545781d8a99708'
 from jinja2.runtime import LoopContext, Macro, Markup, Namespace, TemplateNotFound, TemplateReference, TemplateRuntimeError, Undefined, escape, identity, internalcode, markup_join, missing, str_join
 name = 'render/RENDER.md.j2'
 
@@ -65,7 +65,7 @@ def root(context, missing=missing):
     yield "` for every service and database (static sites are served from Render's\nCDN and have no region). Render's private network does not span regions: keep the services\nthat talk to each other, and their databases, in this one region.\n"
     if ((undefined(name='front') if l_0_front is missing else l_0_front) == 'nginx'):
         pass
-        yield "\nThe front is a web service running the nginx hopper wrote under `render/`: it serves the static\nfiles and proxies the API paths to private services over Render's private network, where a\nservice's host name is its name (check it under Connect → Internal in the dashboard; Render adds\na suffix when the name is taken). `--option front=static` writes a free static site instead, and\nmakes the API public.\n"
+        yield "\nThe front is a web service running the nginx hopper wrote under `render/`: it serves the static\nfiles and proxies the API paths to private services over Render's private network. Each\nupstream's address (`…_HOSTPORT` in render.yaml, `fromService … property: hostport`) is the one\nRender gives the service, suffix included; nginx takes it from the template\n`render/<front>/nginx.conf.template` when it starts. `--option front=static` writes a free static\nsite instead, and makes the API public.\n"
     else:
         pass
         yield "\nThe front is a static site. Its rewrites reach the API through the API's public\n`onrender.com` URL: the API is a public web service. `--option front=nginx` keeps it private.\nIf Render gives the API another URL (it adds a suffix when the name is taken), change the\nrewrite's destination in render.yaml to it.\n"
@@ -87,7 +87,7 @@ def root(context, missing=missing):
                 yield '`'
                 yield str(l_2_n)
                 yield '`'
-                yield str((', ' if (not environment.getattr(l_2_loop, 'last')) else cond_expr_undefined("the inline if-expression on line 42 in 'render/RENDER.md.j2' evaluated to false and no else section was defined.")))
+                yield str((', ' if (not environment.getattr(l_2_loop, 'last')) else cond_expr_undefined("the inline if-expression on line 43 in 'render/RENDER.md.j2' evaluated to false and no else section was defined.")))
             l_2_loop = l_2_n = missing
             yield '\n'
         l_1_loop = l_1_svc = l_1_names = missing
@@ -116,7 +116,7 @@ def root(context, missing=missing):
                     yield '`'
                     yield str(l_2_n)
                     yield '`'
-                    yield str((', ' if (not environment.getattr(l_2_loop, 'last')) else cond_expr_undefined("the inline if-expression on line 56 in 'render/RENDER.md.j2' evaluated to false and no else section was defined.")))
+                    yield str((', ' if (not environment.getattr(l_2_loop, 'last')) else cond_expr_undefined("the inline if-expression on line 57 in 'render/RENDER.md.j2' evaluated to false and no else section was defined.")))
                 l_2_loop = l_2_n = missing
             yield '\n'
         l_1_loop = l_1_store = l_1_names = missing
@@ -126,4 +126,4 @@ def root(context, missing=missing):
         yield '4. Copy the data: `pg_dump` from the old database, `pg_restore` into the new one (its external\n   URL is under Connect in the dashboard), before switching traffic.\n'
 
 blocks = {}
-debug_info = '1=31&10=33&11=37&13=46&14=50&17=58&20=60&37=67&41=71&42=75&48=91&55=95&56=99&66=118'
+debug_info = '1=31&10=33&11=37&13=46&14=50&17=58&20=60&38=67&42=71&43=75&49=91&56=95&57=99&67=118'

@@ -3,7 +3,7 @@
 # templates/render/front.Dockerfile.j2 compiled by Jinja2 (hopper.templating.compiled_sources;
 # HOPPER_UPDATE_GOLDEN=1 pytest tests/perf/test_templates_compiled.py rewrites it).
 # Used only while KEY equals hopper.templating.template_key() of the template.
-KEY = 'b92dde6a172160edbe990aa7bb7883e167a20b26cf6d3635d83a80a6dcc65b40'
+KEY = 'bb3b0577b0c8ec58dd1a7961116e20b7e339e3e03e0f700d7f00a38168f46a41'
 from jinja2.runtime import LoopContext, Macro, Markup, Namespace, TemplateNotFound, TemplateReference, TemplateRuntimeError, Undefined, escape, identity, internalcode, markup_join, missing, str_join
 name = 'render/front.Dockerfile.j2'
 
@@ -18,17 +18,24 @@ def root(context, missing=missing):
     l_0_nginx_tag = resolve('nginx_tag')
     l_0_site_root = resolve('site_root')
     l_0_copy_from = resolve('copy_from')
-    l_0_folder = resolve('folder')
+    l_0_variables = resolve('variables')
+    l_0_conf = resolve('conf')
     l_0_port = resolve('port')
     try:
-        t_1 = environment.filters['json']
+        t_1 = environment.filters['join']
     except KeyError:
         @internalcode
         def t_1(*unused):
+            raise TemplateRuntimeError("No filter named 'join' found.")
+    try:
+        t_2 = environment.filters['json']
+    except KeyError:
+        @internalcode
+        def t_2(*unused):
             raise TemplateRuntimeError("No filter named 'json' found.")
     pass
     yield '# syntax=docker/dockerfile:1\n# Front '
-    yield str(t_1((undefined(name='service') if l_0_service is missing else l_0_service)))
+    yield str(t_2((undefined(name='service') if l_0_service is missing else l_0_service)))
     yield ' for Render, written by hopper: Render builds it as a web service\n# (runtime: docker, dockerContext: the repository root).\n'
     if (undefined(name='build') if l_0_build is missing else l_0_build):
         pass
@@ -53,7 +60,7 @@ def root(context, missing=missing):
         else:
             pass
             yield 'COPY '
-            yield str(t_1([(environment.getattr((undefined(name='build') if l_0_build is missing else l_0_build), 'context') + '/'), './']))
+            yield str(t_2([(environment.getattr((undefined(name='build') if l_0_build is missing else l_0_build), 'context') + '/'), './']))
             yield '\nRUN '
             yield str(environment.getattr((undefined(name='build') if l_0_build is missing else l_0_build), 'install'))
             yield ' && '
@@ -62,20 +69,32 @@ def root(context, missing=missing):
         yield '\nFROM nginx:'
         yield str((undefined(name='nginx_tag') if l_0_nginx_tag is missing else l_0_nginx_tag))
         yield '\nCOPY --from=build '
-        yield str(t_1([(environment.getattr((undefined(name='build') if l_0_build is missing else l_0_build), 'dist') + '/'), ((undefined(name='site_root') if l_0_site_root is missing else l_0_site_root) + '/')]))
+        yield str(t_2([(environment.getattr((undefined(name='build') if l_0_build is missing else l_0_build), 'dist') + '/'), ((undefined(name='site_root') if l_0_site_root is missing else l_0_site_root) + '/')]))
         yield '\n'
     else:
         pass
         yield '# The static files are in the repository: nginx serves them with the generated nginx.conf.\nFROM nginx:'
         yield str((undefined(name='nginx_tag') if l_0_nginx_tag is missing else l_0_nginx_tag))
         yield '\nCOPY '
-        yield str(t_1([((undefined(name='copy_from') if l_0_copy_from is missing else l_0_copy_from) + '/'), ((undefined(name='site_root') if l_0_site_root is missing else l_0_site_root) + '/')]))
+        yield str(t_2([((undefined(name='copy_from') if l_0_copy_from is missing else l_0_copy_from) + '/'), ((undefined(name='site_root') if l_0_site_root is missing else l_0_site_root) + '/')]))
         yield '\n'
-    yield 'COPY '
-    yield str(t_1([((undefined(name='folder') if l_0_folder is missing else l_0_folder) + '/nginx.conf'), '/etc/nginx/nginx.conf']))
-    yield '\nEXPOSE '
+    if (undefined(name='variables') if l_0_variables is missing else l_0_variables):
+        pass
+        yield '# nginx resolves a proxy_pass host once, at start: the entrypoint of the nginx image writes\n# /etc/nginx/nginx.conf from the template first, putting in the private address Render gives\n# each upstream ('
+        yield str(t_1(context.eval_ctx, (undefined(name='variables') if l_0_variables is missing else l_0_variables), ', '))
+        yield ", fromService ... property: hostport in render.yaml).\n# Only those variables are substituted, so nginx's own $variables stay as written.\nCOPY "
+        yield str(t_2([(undefined(name='conf') if l_0_conf is missing else l_0_conf), '/etc/nginx/templates/nginx.conf.template']))
+        yield '\nENV NGINX_ENVSUBST_OUTPUT_DIR=/etc/nginx NGINX_ENVSUBST_FILTER="^('
+        yield str(t_1(context.eval_ctx, (undefined(name='variables') if l_0_variables is missing else l_0_variables), '|'))
+        yield ')"\n'
+    else:
+        pass
+        yield 'COPY '
+        yield str(t_2([(undefined(name='conf') if l_0_conf is missing else l_0_conf), '/etc/nginx/nginx.conf']))
+        yield '\n'
+    yield 'EXPOSE '
     yield str((undefined(name='port') if l_0_port is missing else l_0_port))
     yield '\nCMD ["nginx", "-g", "daemon off;"]\n'
 
 blocks = {}
-debug_info = '2=25&4=27&5=30&7=32&8=34&12=38&14=41&15=43&16=45&18=50&19=52&22=57&23=59&26=64&27=66&29=69&30=71'
+debug_info = '2=32&4=34&5=37&7=39&8=41&12=45&14=48&15=50&16=52&18=57&19=59&22=64&23=66&26=71&27=73&29=75&32=78&34=80&35=82&37=87&39=90'
