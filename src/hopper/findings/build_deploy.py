@@ -169,17 +169,30 @@ def _workflow_key(ctx: Context, wf: Workflow, before: bool) -> str:
     return wf.name
 
 
+def _push_deploys(platform: str) -> str | None:
+    """What a push does on a target that deploys on each commit by itself (its declared
+    trigger); None when only a pipeline deploys there."""
+    if platform not in format_names():
+        return None
+    return get_format(platform).platform.push_deploys
+
+
 def _pipeline(ctx: Context) -> None:
     pb, pa = ctx.before.pipeline, ctx.after.pipeline
     # Only a pipeline that changes or disappears is a warning; one that appears where there was
     # none is reported workflow by workflow (HD712).
     if pb.provider and pb.provider != pa.provider:
         tokens = sorted({w.token_secret for w in pa.workflows if w.token_secret})
+        token = ", ".join(tokens) or "the deploy token"
+        push_deploys = _push_deploys(ctx.after_platform) if not pa.provider else None
         ctx.emit("HD711", "architecture", kind="architecture", before=pb.provider or "(none)",
                  after=pa.provider or "(none)",
                  evidence_before=tuple(pb.workflows),
                  evidence_after=tuple(pa.workflows),
-                 token=", ".join(tokens) or "the deploy token")
+                 pushes=push_deploys or "until the new pipeline is set up, pushes do not deploy",
+                 setup=f"Connect the repository to {ctx.after_platform} and check the branch "
+                       "each service deploys from" if push_deploys
+                 else f"Set up the new pipeline and its token secret ({token})")
     wb = {_workflow_key(ctx, w, True): w for w in pb.workflows}
     wa = {_workflow_key(ctx, w, False): w for w in pa.workflows}
     for key in sorted(set(wa) - set(wb)):

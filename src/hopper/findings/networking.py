@@ -50,6 +50,17 @@ def _reach_detail(mode: str | None, platform: str) -> str:
 
 
 
+def _force_https_how(platform: str) -> str:
+    """The HD407 remedy in the target's own terms: its setting when it declares one; else no
+    other platform's key, only what holds anywhere."""
+    p = _platform(platform)
+    if p is not None and p.force_https_how:
+        return p.force_https_how
+    label = p.label if p is not None else platform
+    return (f"{label} has no setting for it that hopper knows of; check whether its edge "
+            "redirects, else redirect in the app (or the front that proxies to it)")
+
+
 def _route_sources(arch: Architecture) -> dict[str, list[str]]:
     """target service name -> names of the services that proxy to it."""
     out: dict[str, list[str]] = {}
@@ -113,7 +124,7 @@ def check(ctx: Context) -> None:
         elif a.public and https_b != https_a:
             label = {True: "forced", False: "not forced"}
             ctx.emit("HD406" if https_a else "HD407", name, before=label[https_b],
-                     after=label[https_a], **ev)
+                     after=label[https_a], how=_force_https_how(ctx.after_platform), **ev)
 
         for domain in sorted(set(b.domains) - set(a.domains)):
             ctx.emit("HD409", name, before=domain, domain=domain, **ev)

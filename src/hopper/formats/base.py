@@ -152,6 +152,12 @@ class Platform:
     # findings table, in the format's code range) and ``check(ctx)``, run when either side of a
     # diff is this platform.
     findings_module: str | None = None
+    # How to make the platform's edge redirect plain HTTP to HTTPS (the HD407 remedy), in its own
+    # terms; None: hopper knows no such setting, so the remedy says to redirect in the app.
+    force_https_how: str | None = None
+    # What a push does when the platform itself deploys on each commit (the HD711 text), e.g.
+    # Render's Git-based services (autoDeployTrigger: commit); None: only a pipeline deploys.
+    push_deploys: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

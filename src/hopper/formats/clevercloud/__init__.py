@@ -92,5 +92,7 @@ FORMAT = Format(
         cost=_cost,
         matrix=matrix_column(__name__),
         plan_keys=format_table(__name__, "plan_keys.toml"),
+        # clevercloud.md §1.9: an app setting, not an env var.
+        force_https_how="turn on the app's Force HTTPS setting (clever config id force-https)",
     ),
 )

@@ -57,6 +57,9 @@ FORMAT = Format(
         detect_priority=90,
         secret_store="an untracked .env file or compose secrets",
         tls_edge=None,
+        # No edge: compose publishes plain HTTP (the writer's W_EDGE warning says so).
+        force_https_how="compose has no edge of its own; the TLS proxy you run in front of it "
+                        "must redirect",
         dockerfile_builds=True,
         build_sees_runtime_env=False,
         hosts_are_service_names=True,

@@ -144,6 +144,7 @@ FORMAT = Format(
         matrix=matrix_column(__name__),
         plan_keys=format_table(__name__, "plan_keys.toml"),
         findings_module="hopper.formats.fly.findings",
+        force_https_how="set force_https = true in the service's [http_service] (fly.toml)",
         validate=_validate,
     ),
 )
