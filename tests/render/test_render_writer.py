@@ -14,6 +14,7 @@ from render_tools import (
     can_nginx_t,
     convert,
     nginx_t,
+    read_back,
     schema_errors,
     start_front,
     tree,
@@ -82,14 +83,14 @@ def _services(text: str) -> dict[str, dict[str, object]]:
 def test_default_front_keeps_the_api_private_behind_nginx() -> None:
     result = convert("compose-webapp")
     services = _services(result.files["render.yaml"])
-    assert services["front"]["runtime"] == "docker"
-    assert services["front"]["dockerfilePath"] == "./render/front/Dockerfile"
-    assert services["api"]["type"] == "pserv"
+    assert services["webapp-front"]["runtime"] == "docker"
+    assert services["webapp-front"]["dockerfilePath"] == "./render/front/Dockerfile"
+    assert services["webapp-api"]["type"] == "pserv"
     # Render's private host name may carry a suffix: the address comes from the Blueprint.
     assert "proxy_pass http://${API_HOSTPORT}" in result.files["render/front/nginx.conf.template"]
     assert "render/front/nginx.conf" not in result.files
-    assert {"key": "API_HOSTPORT", "fromService": {"type": "pserv", "name": "api", "property": "hostport"}} \
-        in services["front"]["envVars"]
+    assert {"key": "API_HOSTPORT", "fromService": {"type": "pserv", "name": "webapp-api", "property": "hostport"}} \
+        in services["webapp-front"]["envVars"]
     dockerfile = result.files["render/front/Dockerfile"]
     assert 'COPY ["render/front/nginx.conf.template", "/etc/nginx/templates/nginx.conf.template"]' in dockerfile
     assert 'ENV NGINX_ENVSUBST_OUTPUT_DIR=/etc/nginx NGINX_ENVSUBST_FILTER="^(API_HOSTPORT)"' in dockerfile
@@ -99,10 +100,10 @@ def test_default_front_keeps_the_api_private_behind_nginx() -> None:
 def test_static_front_makes_the_api_public_and_says_so() -> None:
     result = convert("compose-webapp", front="static")
     services = _services(result.files["render.yaml"])
-    front, api_ = services["front"], services["api"]
+    front, api_ = services["webapp-front"], services["webapp-api"]
     assert front["runtime"] == "static" and api_["type"] == "web"
     assert front["routes"] == [
-        {"type": "rewrite", "source": "/api/*", "destination": "https://api.onrender.com/*"},
+        {"type": "rewrite", "source": "/api/*", "destination": "https://webapp-api.onrender.com/*"},
         {"type": "rewrite", "source": "/*", "destination": "/index.html"}]
     assert {"HOP928", "HOP930"} <= _codes(result)
     assert not any(p.startswith("render/") for p in result.files)
@@ -117,8 +118,9 @@ def test_emitted_nginx_conf_passes_nginx_t(name: str) -> None:
     assert templates, "the default front is an nginx web service that proxies"
     for template in templates:
         front = template.parent.name
-        variables = {e["key"]: e["fromService"]["name"]
-                     for e in _services(files["render.yaml"])[front]["envVars"]
+        entry = next(s for s in _services(files["render.yaml"]).values()
+                     if s.get("dockerfilePath") == f"./render/{front}/Dockerfile")
+        variables = {e["key"]: e["fromService"]["name"] for e in entry["envVars"]
                      if e.get("fromService", {}).get("property") == "hostport"}
         assert variables
         # What Render would put in: the service's name with a suffix, and its port.
@@ -135,9 +137,9 @@ def test_emitted_nginx_conf_passes_nginx_t(name: str) -> None:
 
 def test_bindings_secrets_and_object_storage() -> None:
     result = convert("compose-webapp")
-    api_env = {e["key"]: e for e in _services(result.files["render.yaml"])["api"]["envVars"]}
+    api_env = {e["key"]: e for e in _services(result.files["render.yaml"])["webapp-api"]["envVars"]}
     assert api_env["DATABASE_URL"] == {"key": "DATABASE_URL",
-                                       "fromDatabase": {"name": "db", "property": "connectionString"}}
+                                       "fromDatabase": {"name": "webapp-db", "property": "connectionString"}}
     for name in ("S3_ACCESS_KEY", "S3_SECRET_KEY", "S3_BUCKET", "S3_ENDPOINT"):
         assert api_env[name] == {"key": name, "sync": False}, name
     assert "HOP927" in _codes(result)
@@ -146,9 +148,9 @@ def test_bindings_secrets_and_object_storage() -> None:
 
 def test_clever_parts_bind_to_database_properties() -> None:
     text = convert("clevercloud-webapp").files["render.yaml"]
-    env = {e["key"]: e for e in _services(text)["api"]["envVars"]}
-    assert env["POSTGRESQL_ADDON_HOST"]["fromDatabase"] == {"name": "db", "property": "host"}
-    assert env["POSTGRESQL_ADDON_PASSWORD"]["fromDatabase"] == {"name": "db", "property": "password"}
+    env = {e["key"]: e for e in _services(text)["webapp-api"]["envVars"]}
+    assert env["POSTGRESQL_ADDON_HOST"]["fromDatabase"] == {"name": "webapp-db", "property": "host"}
+    assert env["POSTGRESQL_ADDON_PASSWORD"]["fromDatabase"] == {"name": "webapp-db", "property": "password"}
     assert env["SESSION_SECRET"] == {"key": "SESSION_SECRET", "sync": False}
 
 
@@ -199,7 +201,7 @@ def test_disk_pins_one_instance_and_migrations_become_pre_deploy() -> None:
                   scaling=Scaling(min_instances=2, max_instances=3, cpus=1, memory_mb=1024),
                   volumes=(Volume(name="uploads", target="/data", size_gb=5),))
     result = write(_arch(svc), WriteOptions(region="oregon"))
-    entry = _services(result.files["render.yaml"])["api"]
+    entry = _services(result.files["render.yaml"])["shop-api"]
     assert entry["numInstances"] == 1 and "scaling" not in entry
     assert entry["disk"] == {"name": "uploads", "mountPath": "/data", "sizeGB": 5}
     assert entry["preDeployCommand"] == "npm run migrate"
@@ -223,16 +225,16 @@ def test_cron_keyvalue_and_shared_group() -> None:
     result = write(arch, WriteOptions(region="virginia"))
     data = yaml.safe_load(result.files["render.yaml"])
     services = {s["name"]: s for s in data["services"]}
-    assert services["cache"] == {"type": "keyvalue", "name": "cache", "region": "virginia",
+    assert services["shop-cache"] == {"type": "keyvalue", "name": "shop-cache", "region": "virginia",
                                  "ipAllowList": []}
-    assert {"key": "REDIS_URL", "fromService": {"type": "keyvalue", "name": "cache",
-                                                "property": "connectionString"}} in services["api"]["envVars"]
-    cron = services["api-cron-1"]
+    assert {"key": "REDIS_URL", "fromService": {"type": "keyvalue", "name": "shop-cache",
+                                                "property": "connectionString"}} in services["shop-api"]["envVars"]
+    cron = services["shop-api-cron-1"]
     assert cron["type"] == "cron" and cron["schedule"] == "0 0 * * *"
     assert cron["dockerCommand"] == "node cleanup.js"
     assert data["envVarGroups"] == [{"name": "shop-shared",
                                      "envVars": [{"key": "NODE_ENV", "value": "production"}]}]
-    assert services["worker"]["envVars"][0] == {"fromGroup": "shop-shared"}
+    assert services["shop-worker"]["envVars"][0] == {"fromGroup": "shop-shared"}
     assert {"HOP939", "HOP940"} <= _codes(result)
     assert schema_errors(result.files["render.yaml"]) == []
 
@@ -244,7 +246,7 @@ def test_static_site_without_routes_is_always_a_static_site() -> None:
                                 output_dir="dist"),
                     static_site=StaticSite(spa_fallback=True))
     text = write(_arch(front), WriteOptions(region="oregon")).files["render.yaml"]
-    web = _services(text)["web"]
+    web = _services(text)["shop-web"]
     assert web["runtime"] == "static" and web["staticPublishPath"] == "./web/dist"
     assert web["buildCommand"] == "cd web && npm ci && npm run build"
 
@@ -282,3 +284,31 @@ def test_route_to_another_port_than_the_one_render_gives_is_a_warning() -> None:
     result = write(_arch(api_, front), WriteOptions(region="oregon"))
     assert any(d.code == "HOP930" and "9000" in d.message for d in result.diagnostics)
     assert "http://${API_HOSTPORT}" in result.files["render/front/nginx.conf.template"]
+
+
+def test_names_carry_the_project_so_no_existing_resource_is_adopted() -> None:
+    result = convert("compose-webapp")
+    data = yaml.safe_load(result.files["render.yaml"])
+    assert sorted(s["name"] for s in data["services"]) == ["webapp-api", "webapp-front"]
+    assert [d["name"] for d in data["databases"]] == ["webapp-db"]
+    assert "HOP948" not in _codes(result)
+    # Read back, the model's names are the source's again.
+    model = read_back(dict(result.files)).model
+    assert sorted(s.name for s in model.services) == ["api", "front"]
+    assert [d.name for d in model.databases] == ["db"]
+    assert {r.target_service for s in model.services for r in s.routes} == {"api"}
+
+
+def test_the_sources_own_name_is_kept() -> None:
+    api_ = Service(name="api", role=Role.API, image="node:22", runtime=Runtime(port=8080),
+                   extensions={"clevercloud": {"name": "acme-prod-api"}})
+    files = write(_arch(api_), WriteOptions(region="oregon")).files
+    assert [s["name"] for s in yaml.safe_load(files["render.yaml"])["services"]] == ["acme-prod-api"]
+
+
+def test_a_name_without_project_is_a_warning() -> None:
+    api_ = Service(name="api", role=Role.API, image="node:22", runtime=Runtime(port=8080))
+    result = write(Architecture(name="", source_format="compose", services=(api_,)),
+                   WriteOptions(region="oregon"))
+    assert [s["name"] for s in yaml.safe_load(result.files["render.yaml"])["services"]] == ["api"]
+    assert any(d.code == "HOP948" and "'api'" in d.message for d in result.diagnostics)

@@ -70,3 +70,6 @@ E_FRONT_VALUE = code("HOP946", Severity.ERROR,
                      "a value of the front cannot be written into the emitted nginx.conf")
 I_SECRET_PROVIDED = code("HOP947", Severity.INFO,
                          "a secret of the source is provided by Render itself (a database's credentials)")
+W_GENERIC_NAME = code("HOP948", Severity.WARNING,
+                      "a Render service or database keeps a generic name, which adopts an existing "
+                      "resource of that name in the account")

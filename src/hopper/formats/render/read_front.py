@@ -39,9 +39,10 @@ class FrontRead:
 
 def read_nginx_front(root: Path, raw: dict[str, Any], name: str,
                      diags: list[Diagnostic]) -> FrontRead | None:
-    if not is_hopper_front(raw, name):
+    front_folder = is_hopper_front(raw)
+    if front_folder is None:
         return None
-    folder = root / "render" / name
+    folder = root / "render" / front_folder
     conf = next((c for c in (folder / "nginx.conf.template", folder / "nginx.conf") if c.is_file()), None)
     if conf is None:
         return None
@@ -86,7 +87,7 @@ def read_nginx_front(root: Path, raw: dict[str, Any], name: str,
                          cache_patterns={r.pattern for r in server.cache_rules})
     diags.extend(notes)
     return FrontRead(site=site, routes=tuple(sorted(routes, key=lambda r: r.path_prefix)),
-                     build=_build(root, name), nginx_extra=extra)
+                     build=_build(root, front_folder), nginx_extra=extra)
 
 
 def upstream_variables(raw: dict[str, Any]) -> dict[str, str]:
@@ -99,8 +100,12 @@ def upstream_variables(raw: dict[str, Any]) -> dict[str, str]:
     return out
 
 
-def is_hopper_front(raw: dict[str, Any], name: str) -> bool:
-    return raw.get("runtime") == "docker" and raw.get("dockerfilePath") == f"./render/{name}/Dockerfile"
+def is_hopper_front(raw: dict[str, Any]) -> str | None:
+    """The folder under ``render/`` of the front hopper wrote for this service, if it is one."""
+    if raw.get("runtime") != "docker" or not isinstance(raw.get("dockerfilePath"), str):
+        return None
+    match = re.fullmatch(r"\./render/([a-z0-9][a-z0-9-]*)/Dockerfile", raw["dockerfilePath"])
+    return match.group(1) if match else None
 
 
 def _build(root: Path, name: str) -> Build | None:

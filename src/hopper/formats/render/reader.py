@@ -28,6 +28,7 @@ from hopper.formats.render.codes import (
     W_UNKNOWN_PLAN,
     W_UNRESOLVED_REFERENCE,
 )
+from hopper.formats.render.names import local_names
 from hopper.formats.render.placement import db_plan_memory, plan_size
 from hopper.formats.render.read_front import is_hopper_front, read_nginx_front
 from hopper.model import (
@@ -76,6 +77,8 @@ def read(path: Path, options: ReadOptions) -> ReadResult:
                    "envVarGroups", index.nearest(()))
     named = _NAME_LINE.match(text)
     name = json.loads(named.group(1)) if named else (root.resolve().name or "app")
+    if named:
+        local_names(data, name)  # the project prefix hopper's writer added
     return _Reader(data, index, root, options, name).build()
 
 
@@ -369,7 +372,7 @@ class _Reader:
             elif isinstance(e.get("fromService"), dict):
                 ref = e["fromService"]
                 target, prop = str(ref.get("name", "")), str(ref.get("property", ""))
-                if prop == "hostport" and is_hopper_front(raw, svc) and target in self.kinds:
+                if prop == "hostport" and is_hopper_front(raw) and target in self.kinds:
                     continue  # the upstream of hopper's nginx front: read with its nginx.conf
                 kind = self.kinds.get(target)
                 attribute = {"connectionString": "uri", "host": "host", "port": "port"}.get(prop)

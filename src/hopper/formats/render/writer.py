@@ -35,6 +35,7 @@ from hopper.formats.render.codes import (
     W_VOLUME,
 )
 from hopper.formats.render.front import nginx_front
+from hopper.formats.render.names import apply_names, render_names
 from hopper.formats.render.placement import choose_db_plan, choose_plan, choose_region
 from hopper.formats.render.services import (
     Commands,
@@ -97,6 +98,7 @@ def write(arch: Architecture, options: WriteOptions) -> WriteResult:
                       store.origin, hint="point the variables at the current bucket, or at a provider "
                       "you choose (S3, R2...); RENDER.md lists them")
     _provided_secrets(arch, services, diags)
+    apply_names(services, databases, render_names(arch, diags))
     groups = write_env.shared_groups(arch.name, services)
     blueprint: dict[str, Any] = {"services": services}
     if databases:
