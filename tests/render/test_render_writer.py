@@ -107,6 +107,14 @@ def test_static_front_makes_the_api_public_and_says_so() -> None:
         {"type": "rewrite", "source": "/*", "destination": "/index.html"}]
     assert {"HOP928", "HOP930"} <= _codes(result)
     assert not any(p.startswith("render/") for p in result.files)
+    # The public URL is a guess: a finding says so and the runbook makes confirming it step one.
+    guess = next(d for d in result.diagnostics if d.code == "HOP949")
+    assert "https://webapp-api.onrender.com" in guess.message and "dashboard" in (guess.hint or "")
+    runbook = result.files["RENDER.md"]
+    before = runbook[runbook.index("## Before the first deploy"):]
+    assert before.index("Confirm the API's URL") < before.index("Render asks for these values")
+    assert "`/api/*` → `https://webapp-api.onrender.com/*`" in before
+    assert "delete the wrong rule" in before
 
 
 @pytest.mark.skipif(not can_nginx_t() or ENVSUBST is None, reason="needs nginx, envsubst and unshare (root)")

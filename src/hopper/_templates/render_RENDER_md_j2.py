@@ -3,7 +3,7 @@
 # templates/render/RENDER.md.j2 compiled by Jinja2 (hopper.templating.compiled_sources;
 # HOPPER_UPDATE_GOLDEN=1 pytest tests/perf/test_templates_compiled.py rewrites it).
 # Used only while KEY equals hopper.templating.template_key() of the template.
-KEY = '277f2cef98a8d9bad93230e4707a7e6dac52bd57663ba0a408545781d8a99708'
+KEY = '5b1488a5c41d5a8e2036e4ad05b80594ee292b9cfb0195fa3b3afa297ad6da80'
 from jinja2.runtime import LoopContext, Macro, Markup, Namespace, TemplateNotFound, TemplateReference, TemplateRuntimeError, Undefined, escape, identity, internalcode, markup_join, missing, str_join
 name = 'render/RENDER.md.j2'
 
@@ -18,6 +18,7 @@ def root(context, missing=missing):
     l_0_databases = resolve('databases')
     l_0_region = resolve('region')
     l_0_front = resolve('front')
+    l_0_guesses = resolve('guesses')
     l_0_secrets = resolve('secrets')
     l_0_stores = resolve('stores')
     try:
@@ -68,8 +69,24 @@ def root(context, missing=missing):
         yield "\nThe front is a web service running the nginx hopper wrote under `render/`: it serves the static\nfiles and proxies the API paths to private services over Render's private network. Each\nupstream's address (`…_HOSTPORT` in render.yaml, `fromService … property: hostport`) is the one\nRender gives the service, suffix included; nginx takes it from the template\n`render/<front>/nginx.conf.template` when it starts. `--option front=static` writes a free static\nsite instead, and makes the API public.\n"
     else:
         pass
-        yield "\nThe front is a static site. Its rewrites reach the API through the API's public\n`onrender.com` URL: the API is a public web service. `--option front=nginx` keeps it private.\nIf Render gives the API another URL (it adds a suffix when the name is taken), change the\nrewrite's destination in render.yaml to it.\n"
-    yield '\n## Before the first deploy\n\n'
+        yield "\nThe front is a static site. Its rewrites reach the API through the API's public\n`onrender.com` URL: the API is a public web service. `--option front=nginx` keeps it private.\n"
+    yield '\n## Before the first deploy\n'
+    if (undefined(name='guesses') if l_0_guesses is missing else l_0_guesses):
+        pass
+        yield "\n**Confirm the API's URL first.** No Blueprint property carries a service's public URL, and\nRender adds a suffix to the name when it is taken, so these rewrite destinations are guesses:\n\n"
+        for (l_1_site, l_1_source, l_1_destination) in (undefined(name='guesses') if l_0_guesses is missing else l_0_guesses):
+            _loop_vars = {}
+            pass
+            yield '- '
+            yield str(t_2(l_1_site))
+            yield ': `'
+            yield str(l_1_source)
+            yield '` → `'
+            yield str(l_1_destination)
+            yield '`\n'
+        l_1_site = l_1_source = l_1_destination = missing
+        yield "\n1. Create the Blueprint, then read the API's URL on its dashboard page.\n2. If the URL differs, change the destination in render.yaml, commit, and sync the Blueprint.\n3. A Blueprint sync keeps route rules that were removed from the file: delete the wrong rule on\n   the static site's Redirects/Rewrites page in the dashboard too.\n"
+    yield '\n'
     if (undefined(name='secrets') if l_0_secrets is missing else l_0_secrets):
         pass
         yield 'Render asks for these values once, when the Blueprint is created (`sync: false`); a secret added\nlater must be set in the dashboard by hand:\n\n'
@@ -87,7 +104,7 @@ def root(context, missing=missing):
                 yield '`'
                 yield str(l_2_n)
                 yield '`'
-                yield str((', ' if (not environment.getattr(l_2_loop, 'last')) else cond_expr_undefined("the inline if-expression on line 43 in 'render/RENDER.md.j2' evaluated to false and no else section was defined.")))
+                yield str((', ' if (not environment.getattr(l_2_loop, 'last')) else cond_expr_undefined("the inline if-expression on line 55 in 'render/RENDER.md.j2' evaluated to false and no else section was defined.")))
             l_2_loop = l_2_n = missing
             yield '\n'
         l_1_loop = l_1_svc = l_1_names = missing
@@ -116,7 +133,7 @@ def root(context, missing=missing):
                     yield '`'
                     yield str(l_2_n)
                     yield '`'
-                    yield str((', ' if (not environment.getattr(l_2_loop, 'last')) else cond_expr_undefined("the inline if-expression on line 57 in 'render/RENDER.md.j2' evaluated to false and no else section was defined.")))
+                    yield str((', ' if (not environment.getattr(l_2_loop, 'last')) else cond_expr_undefined("the inline if-expression on line 69 in 'render/RENDER.md.j2' evaluated to false and no else section was defined.")))
                 l_2_loop = l_2_n = missing
             yield '\n'
         l_1_loop = l_1_store = l_1_names = missing
@@ -126,4 +143,4 @@ def root(context, missing=missing):
         yield '4. Copy the data: `pg_dump` from the old database, `pg_restore` into the new one (its external\n   URL is under Connect in the dashboard), before switching traffic.\n'
 
 blocks = {}
-debug_info = '1=31&10=33&11=37&13=46&14=50&17=58&20=60&38=67&42=71&43=75&49=91&56=95&57=99&67=118'
+debug_info = '1=32&10=34&11=38&13=47&14=51&17=59&20=61&35=68&40=71&41=75&50=84&54=88&55=92&61=108&68=112&69=116&79=135'

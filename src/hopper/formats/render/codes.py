@@ -73,3 +73,6 @@ I_SECRET_PROVIDED = code("HOP947", Severity.INFO,
 W_GENERIC_NAME = code("HOP948", Severity.WARNING,
                       "a Render service or database keeps a generic name, which adopts an existing "
                       "resource of that name in the account")
+W_GUESSED_URL = code("HOP949", Severity.WARNING,
+                     "a static site's rewrite goes to a guessed public URL of the API, to confirm "
+                     "in the dashboard before the first deploy")

@@ -31,12 +31,16 @@ SPECS = (
      "else from the API.",
      ("front", "runtime env", "build-time env")),
     ("HD903", "render-front-public-api", "networking", "warning", "change",
-     "the static front reaches {target} through its public URL",
+     "the static front reaches {target} through its public URL, a guess to confirm",
      "A Render static site is not on the private network: its rewrite of {prefix}* goes to "
      "https://{target}.onrender.com, so {target} answers the internet directly, and the "
-     "route's limits and timeouts are Render's CDN's, not yours.",
-     "Protect the API (authentication, CORS), or convert with --option front=nginx to keep it "
-     "private behind an nginx web service.",
+     "route's limits and timeouts are Render's CDN's, not yours. That URL is a guess: no "
+     "Blueprint property carries a service's public URL, and Render adds a suffix to a name "
+     "that is taken.",
+     "Before the first deploy, read {target}'s URL in the dashboard and fix the rewrite in "
+     "render.yaml; a Blueprint sync keeps route rules removed from the file, so delete a wrong "
+     "rule in the dashboard too. Protect the API (authentication, CORS), or convert with "
+     "--option front=nginx to keep it private behind an nginx web service.",
      ("front", "/api/ -> api (private)", "/api/* -> https://api.onrender.com (public)")),
     ("HD904", "render-front-nginx", "cost", "info", "change",
      "the front is a paid web service running nginx",

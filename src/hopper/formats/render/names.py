@@ -70,7 +70,8 @@ def render_names(arch: Architecture, diags: Diagnostics) -> dict[str, str]:
 
 def apply_names(services: list[dict[str, Any]], databases: list[dict[str, Any]],
                 names: Mapping[str, str]) -> None:
-    """Give the Blueprint's entries, and the references between them, their Render names."""
+    """Give the Blueprint's entries, and the references between them, their Render names (a static
+    site's rewrite destinations are written with them already)."""
     def rename(name: Any) -> Any:
         return names.get(name, name) if isinstance(name, str) else name
 
@@ -80,10 +81,6 @@ def apply_names(services: list[dict[str, Any]], databases: list[dict[str, Any]],
             for ref in ("fromService", "fromDatabase"):
                 if isinstance(var.get(ref), dict):
                     var[ref]["name"] = rename(var[ref]["name"])
-        for route in entry.get("routes", []):
-            match = re.match(r"^https://([a-z0-9-]+)\.onrender\.com(/.*)$", route["destination"])
-            if match:
-                route["destination"] = f"https://{rename(match.group(1))}.onrender.com{match.group(2)}"
     for db in databases:
         old = db["name"]
         db["name"] = rename(old)

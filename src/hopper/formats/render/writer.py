@@ -26,6 +26,7 @@ from hopper.formats.render.codes import (
     W_DB_VERSION,
     W_DISK_SCALE,
     W_EXTENSION,
+    W_GUESSED_URL,
     W_HEALTH_PRIVATE,
     W_KEYVALUE,
     W_NO_BUILD,
@@ -67,6 +68,7 @@ def write(arch: Architecture, options: WriteOptions) -> WriteResult:
     front = options.extra.get("front", "nginx")
     region = choose_region(arch, options.region, diags)
     types = service_types(arch, front)
+    names = render_names(arch, diags)
     files: dict[str, str] = {}
     services: list[dict[str, Any]] = []
     for svc in arch.services:
@@ -75,7 +77,7 @@ def write(arch: Architecture, options: WriteOptions) -> WriteResult:
         if kind == "keyvalue":
             services.append(_keyvalue(svc, region, diags))
         elif kind == "static":
-            services.append(_static(svc, arch, types, diags))
+            services.append(_static(svc, arch, types, names, diags))
         elif svc.static_site is not None and svc.routes and svc.role is Role.FRONT and kind == "web":
             entry, front_files = _nginx_front(svc, arch, types, region, diags)
             services.append(entry)
@@ -98,7 +100,7 @@ def write(arch: Architecture, options: WriteOptions) -> WriteResult:
                       store.origin, hint="point the variables at the current bucket, or at a provider "
                       "you choose (S3, R2...); RENDER.md lists them")
     _provided_secrets(arch, services, diags)
-    apply_names(services, databases, render_names(arch, diags))
+    apply_names(services, databases, names)
     groups = write_env.shared_groups(arch.name, services)
     blueprint: dict[str, Any] = {"services": services}
     if databases:
@@ -109,6 +111,8 @@ def write(arch: Architecture, options: WriteOptions) -> WriteResult:
     files["RENDER.md"] = templating.render(
         "render/RENDER.md.j2", arch=arch, region=region, front=front, services=services,
         databases=databases, secrets=write_env.prompted(services),
+        guesses=[(str(e["name"]), r["source"], r["destination"]) for e in services
+                 for r in e.get("routes", []) if r["destination"].startswith("https://")],
         stores=[(s, sorted(v for svc in arch.services for b in svc.bindings if b.resource == s.name
                            for v in [b.variable])) for s in arch.object_stores])
     return WriteResult(files=dict(sorted(files.items())), diagnostics=diags.as_tuple())
@@ -161,7 +165,7 @@ def _keyvalue(svc: Service, region: str, diags: Diagnostics) -> dict[str, Any]:
     return {"type": "keyvalue", "name": svc.name, "region": region, "ipAllowList": []}
 
 
-def _static(svc: Service, arch: Architecture, types: dict[str, str],
+def _static(svc: Service, arch: Architecture, types: dict[str, str], names: dict[str, str],
             diags: Diagnostics) -> dict[str, Any]:
     built = static_build(svc)
     entry: dict[str, Any] = {"type": "web", "name": svc.name, "runtime": "static",
@@ -170,7 +174,7 @@ def _static(svc: Service, arch: Architecture, types: dict[str, str],
         entry["buildFilter"] = {"paths": list(built.build_filter)}
     routes: list[dict[str, str]] = []
     for route in sorted(svc.routes, key=lambda r: (-len(r.path_prefix), r.path_prefix)):
-        routes.append(_rewrite(svc, route, diags))
+        routes.append(_rewrite(svc, route, names.get(route.target_service, route.target_service), diags))
     site = svc.static_site
     if site is not None and site.spa_fallback:
         routes.append({"type": "rewrite", "source": "/*", "destination": f"/{site.index}"})
@@ -184,14 +188,22 @@ def _static(svc: Service, arch: Architecture, types: dict[str, str],
     return entry
 
 
-def _rewrite(svc: Service, route: Route, diags: Diagnostics) -> dict[str, str]:
+def _rewrite(svc: Service, route: Route, render_name: str, diags: Diagnostics) -> dict[str, str]:
     prefix = route.path_prefix if route.path_prefix.endswith("/") else route.path_prefix + "/"
-    target = f"https://{route.target_service}.onrender.com"
+    target = f"https://{render_name}.onrender.com"
     dest = f"{target}/*" if route.strip_prefix else f"{target}{prefix}*"
     diags.warning(W_API_PUBLIC, f"front '{svc.name}' is a static site: its rewrite {prefix}* can reach "
-                  f"only a public URL, so '{route.target_service}' becomes a public web service at "
-                  f"{target} (it was reached privately)", route.origin,
+                  f"only a public URL, so '{route.target_service}' becomes a public web service "
+                  "(it was reached privately)", route.origin,
                   hint="--option front=nginx keeps it private behind an nginx web service")
+    # No Blueprint property carries a service's public URL (reference render.md §2.2), and Render
+    # may add a suffix to the name: the destination is a guess until read in the dashboard.
+    diags.warning(W_GUESSED_URL, f"front '{svc.name}': the rewrite {prefix}* goes to {target}, a guess "
+                  f"of the public URL Render will give '{render_name}' (no Blueprint property carries "
+                  "it, and Render adds a suffix when the name is taken)", route.origin,
+                  hint="before the first deploy, read the API's URL in the dashboard and fix the "
+                  "destination in render.yaml; a Blueprint sync keeps route rules removed from the "
+                  "file, so also delete a wrong rule in the dashboard (RENDER.md says how)")
     lost = [name for name, value in (
         ("body size limit", route.body_size_limit), ("connect timeout", route.connect_timeout_s),
         ("read timeout", route.read_timeout_s), ("send timeout", route.send_timeout_s),
