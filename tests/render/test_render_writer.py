@@ -148,7 +148,9 @@ def test_bindings_secrets_and_object_storage() -> None:
     api_env = {e["key"]: e for e in _services(result.files["render.yaml"])["webapp-api"]["envVars"]}
     assert api_env["DATABASE_URL"] == {"key": "DATABASE_URL",
                                        "fromDatabase": {"name": "webapp-db", "property": "connectionString"}}
-    for name in ("S3_ACCESS_KEY", "S3_SECRET_KEY", "S3_BUCKET", "S3_ENDPOINT"):
+    # A bucket name is plain in the source and stays right on Render: a value, not a prompt.
+    assert api_env["S3_BUCKET"] == {"key": "S3_BUCKET", "value": "media"}
+    for name in ("S3_ACCESS_KEY", "S3_SECRET_KEY", "S3_ENDPOINT"):
         assert api_env[name] == {"key": name, "sync": False}, name
     assert "HOP927" in _codes(result)
     assert "minio" in result.files["RENDER.md"]
@@ -157,6 +159,7 @@ def test_bindings_secrets_and_object_storage() -> None:
 def test_clever_parts_bind_to_database_properties() -> None:
     text = convert("clevercloud-webapp").files["render.yaml"]
     env = {e["key"]: e for e in _services(text)["webapp-api"]["envVars"]}
+    assert env["CELLAR_BUCKET"] == {"key": "CELLAR_BUCKET", "value": "webapp-media"}
     assert env["POSTGRESQL_ADDON_HOST"]["fromDatabase"] == {"name": "webapp-db", "property": "host"}
     assert env["POSTGRESQL_ADDON_PASSWORD"]["fromDatabase"] == {"name": "webapp-db", "property": "password"}
     assert env["SESSION_SECRET"] == {"key": "SESSION_SECRET", "sync": False}

@@ -3,7 +3,7 @@
 # templates/render/RENDER.md.j2 compiled by Jinja2 (hopper.templating.compiled_sources;
 # HOPPER_UPDATE_GOLDEN=1 pytest tests/perf/test_templates_compiled.py rewrites it).
 # Used only while KEY equals hopper.templating.template_key() of the template.
-KEY = '5b1488a5c41d5a8e2036e4ad05b80594ee292b9cfb0195fa3b3afa297ad6da80'
+KEY = '671fa51b0e1a65f4ad130f129c0bf0cbc7fbb08e5ea6854cdc9f0e12087e7853'
 from jinja2.runtime import LoopContext, Macro, Markup, Namespace, TemplateNotFound, TemplateReference, TemplateRuntimeError, Undefined, escape, identity, internalcode, markup_join, missing, str_join
 name = 'render/RENDER.md.j2'
 
@@ -113,7 +113,7 @@ def root(context, missing=missing):
         yield 'No secrets to enter.\n'
     if (undefined(name='stores') if l_0_stores is missing else l_0_stores):
         pass
-        yield '\n## Object storage stays where it is\n\nRender has no object storage. These buckets stay with their current provider (or move to one\nyou choose); their variables are secrets to set in the dashboard:\n\n'
+        yield '\n## Object storage stays where it is\n\nRender has no object storage. These buckets stay with their current provider (or move to one\nyou choose); the bucket name is written in render.yaml, their other variables are secrets to set\nin the dashboard:\n\n'
         l_1_loop = missing
         for (l_1_store, l_1_names), l_1_loop in LoopContext((undefined(name='stores') if l_0_stores is missing else l_0_stores), undefined):
             _loop_vars = {}
@@ -133,7 +133,7 @@ def root(context, missing=missing):
                     yield '`'
                     yield str(l_2_n)
                     yield '`'
-                    yield str((', ' if (not environment.getattr(l_2_loop, 'last')) else cond_expr_undefined("the inline if-expression on line 69 in 'render/RENDER.md.j2' evaluated to false and no else section was defined.")))
+                    yield str((', ' if (not environment.getattr(l_2_loop, 'last')) else cond_expr_undefined("the inline if-expression on line 70 in 'render/RENDER.md.j2' evaluated to false and no else section was defined.")))
                 l_2_loop = l_2_n = missing
             yield '\n'
         l_1_loop = l_1_store = l_1_names = missing
@@ -143,4 +143,4 @@ def root(context, missing=missing):
         yield '4. Copy the data: `pg_dump` from the old database, `pg_restore` into the new one (its external\n   URL is under Connect in the dashboard), before switching traffic.\n'
 
 blocks = {}
-debug_info = '1=32&10=34&11=38&13=47&14=51&17=59&20=61&35=68&40=71&41=75&50=84&54=88&55=92&61=108&68=112&69=116&79=135'
+debug_info = '1=32&10=34&11=38&13=47&14=51&17=59&20=61&35=68&40=71&41=75&50=84&54=88&55=92&61=108&69=112&70=116&80=135'

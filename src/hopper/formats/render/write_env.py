@@ -77,6 +77,13 @@ def _binding(svc: Service, b: Binding, arch: Architecture, types: dict[str, str]
                       "private host name Render gives a service is its name)", b.origin,
                       hint="check the internal address in the Render dashboard (Connect -> Internal)")
         return {"key": b.variable, "value": url}
+    store = arch.object_store(b.resource)
+    if store is not None and b.attribute == "bucket" and not b.secret:
+        # A bucket name is plain in the source, and still right on Render: the bucket stays where
+        # it is (HOP927). The source's own value first, else the store's one bucket.
+        name = svc.runtime.env.get(b.variable) or (store.buckets[0].name if len(store.buckets) == 1 else None)
+        if name:
+            return {"key": b.variable, "value": name}
     # Object storage and anything Render does not host: the value stays a secret to set by hand.
     return {"key": b.variable, "sync": False}
 

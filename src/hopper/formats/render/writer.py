@@ -95,8 +95,9 @@ def write(arch: Architecture, options: WriteOptions) -> WriteResult:
         users = sorted(s.name for s in arch.services if any(b.resource == store.name for b in s.bindings))
         diags.warning(W_OBJECT_STORE, f"object store '{store.name}' ({store.provider}) has no Render "
                       "equivalent: the bucket stays where it is, and "
-                      + (f"{', '.join(users)} keep{'s' if len(users) == 1 else ''} its variables as "
-                         "secrets to set in the dashboard" if users else "nothing reads it"),
+                      + (f"{', '.join(users)} keep{'s' if len(users) == 1 else ''} its variables (the "
+                         "bucket name as its value, the others as secrets to set in the dashboard)"
+                         if users else "nothing reads it"),
                       store.origin, hint="point the variables at the current bucket, or at a provider "
                       "you choose (S3, R2...); RENDER.md lists them")
     _provided_secrets(arch, services, diags)
