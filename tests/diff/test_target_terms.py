@@ -40,6 +40,7 @@ def test_ci_change_to_render_says_pushes_deploy_without_a_token() -> None:
     assert "without a token" in why
     assert "pushes do not deploy" not in why
     assert "token secret" not in action
+    assert "Connect the repository to Render and" in action  # the platform as users name it
 
 
 def test_ci_change_to_a_platform_without_a_push_trigger_needs_the_pipeline() -> None:

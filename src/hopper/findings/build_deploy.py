@@ -190,7 +190,7 @@ def _pipeline(ctx: Context) -> None:
                  evidence_before=tuple(pb.workflows),
                  evidence_after=tuple(pa.workflows),
                  pushes=push_deploys or "until the new pipeline is set up, pushes do not deploy",
-                 setup=f"Connect the repository to {ctx.after_platform} and check the branch "
+                 setup=f"Connect the repository to {get_format(ctx.after_platform).platform.label} and check the branch "
                        "each service deploys from" if push_deploys
                  else f"Set up the new pipeline and its token secret ({token})")
     wb = {_workflow_key(ctx, w, True): w for w in pb.workflows}
