@@ -6,7 +6,7 @@ DATA_DIR holds the files written by benchmarks/generate.py (nginx-1000.conf, com
 compose-100.yaml). Measured, each as the median of k runs after one warm-up
 (``time.perf_counter``):
 
-- nginx: ``hopper.nginx.parse_nginx`` of the 1000-location file (crossplane parse plus hopper's
+- nginx: ``hopper.shared.nginx.read.parse_nginx`` of the 1000-location file (crossplane parse plus hopper's
   interpretation), then ``crossplane.build`` of the same payload (the rebuild);
 - diff: ``hopper.diff.diff_models`` of two 1000-service models, 1 % of services changed (the
   models of benchmarks/bench_diff.py);
@@ -45,7 +45,7 @@ def median_ms(fn: Callable[[], object], k: int) -> tuple[float, float]:
 def bench_nginx(data: Path) -> dict[str, float]:
     import crossplane
 
-    from hopper.nginx import parse_nginx
+    from hopper.shared.nginx.read import parse_nginx
 
     conf = data / "nginx-1000.conf"
     parse, parse_min = median_ms(lambda: parse_nginx(conf, data), 9)

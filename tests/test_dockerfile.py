@@ -1,4 +1,4 @@
-"""hopper.dockerfile: stages, ARG substitution, ports, commands, copies, secrets, errors."""
+"""hopper.shared.dockerfile: stages, ARG substitution, ports, commands, copies, secrets, errors."""
 
 from __future__ import annotations
 
@@ -8,7 +8,12 @@ from pathlib import Path
 import pytest
 
 from hopper.diagnostics import E_OUTSIDE_ROOT, InputError
-from hopper.dockerfile import E_DOCKERFILE_SYNTAX, parse_dockerfile, read_dockerfile, substitute
+from hopper.shared.dockerfile import (
+    E_DOCKERFILE_SYNTAX,
+    parse_dockerfile,
+    read_dockerfile,
+    substitute,
+)
 
 TEXT = """\
 # syntax=docker/dockerfile:1

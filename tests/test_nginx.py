@@ -1,4 +1,4 @@
-"""hopper.nginx: every directive hopper reads, include confinement, and clean errors."""
+"""hopper.shared.nginx: every directive hopper reads, include confinement, and clean errors."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from hopper.diagnostics import E_OUTSIDE_ROOT, E_TOO_MANY_FILES, InputError, LimitError, Limits
-from hopper.nginx import (
+from hopper.shared.nginx.read import (
     E_NGINX_DIRECTIVE,
     E_NGINX_INCLUDE_CYCLE,
     E_NGINX_SYNTAX,

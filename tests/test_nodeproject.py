@@ -1,4 +1,4 @@
-"""hopper.nodeproject: package.json, lockfiles, package managers, monorepo workspaces."""
+"""hopper.shared.nodeproject: package.json, lockfiles, package managers, monorepo workspaces."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from hopper.diagnostics import InputError
-from hopper.nodeproject import E_PACKAGE_JSON, node_major, read_node_project, run_command
+from hopper.shared.nodeproject import E_PACKAGE_JSON, node_major, read_node_project, run_command
 
 
 def _pkg(folder: Path, data: dict[str, object]) -> None:

@@ -35,7 +35,7 @@ from hopper.model import (
 )
 
 if TYPE_CHECKING:
-    from hopper.nodeproject import NodeProject
+    from hopper.shared.nodeproject import NodeProject
 
 # The files at a JavaScript workspace's root whose change touches every package of it (a deploy
 # workflow's path filter names them).
@@ -78,7 +78,7 @@ def context_files(build: Build, root: Path, limits: Limits = DEFAULT_LIMITS) -> 
 
 
 def _node_project(context: str | None, root: Path, limits: Limits) -> NodeProject | None:
-    from hopper.nodeproject import read_node_project  # noqa: PLC0415
+    from hopper.shared.nodeproject import read_node_project  # noqa: PLC0415
 
     # No package.json, no Node project: said before read_node_project resolves the paths, which
     # is most of the cost for the many contexts that are not Node projects.

@@ -215,7 +215,7 @@ def test_quote_roundtrips_through_hcl2(value: str) -> None:
 
 
 def test_image_only_service_gets_a_dockerfile_read_back_as_the_image(tmp_path: Path) -> None:
-    from hopper.dockerfile import parse_dockerfile
+    from hopper.shared.dockerfile import parse_dockerfile
 
     svc = Service(name="cache", role=Role.API, image="getmeili/meilisearch:v1.8",
                   runtime=Runtime(port=7700, command=("meilisearch", "--env", "")))

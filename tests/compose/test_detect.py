@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from hopper.diagnostics import DEFAULT_LIMITS
-from hopper.dockerfile import parse_dockerfile
 from hopper.formats.compose.detect import BuildFacts, build_facts, classify, image_rule, parse_image
+from hopper.shared.dockerfile import parse_dockerfile
 
 
 @pytest.mark.parametrize(("image", "registry", "path", "tag", "major"), [

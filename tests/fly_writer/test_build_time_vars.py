@@ -11,8 +11,8 @@ import pytest
 import yaml
 
 from hopper import api
-from hopper.dockerfile import parse_dockerfile
 from hopper.formats.base import ReadOptions, WriteOptions
+from hopper.shared.dockerfile import parse_dockerfile
 from support import SAMPLES
 
 

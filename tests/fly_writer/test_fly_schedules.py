@@ -14,10 +14,10 @@ from fly_writer_tools import SHELLCHECK, materialise, run_writer
 
 from hopper.checkout import observe
 from hopper.diff import diff_models
-from hopper.dockerfile import parse_dockerfile
 from hopper.formats.base import ReadOptions
 from hopper.formats.fly.reader import read
 from hopper.model import Architecture, Role, Runtime, Schedule, Service
+from hopper.shared.dockerfile import parse_dockerfile
 
 
 def _with_jobs(arch: Architecture, *jobs: tuple[str, str, str | None]) -> Architecture:

@@ -1,6 +1,6 @@
 """A Machine's filesystem and command from the app's Dockerfile, without building an image.
 
-The Dockerfile is read with hopper's parser (:mod:`hopper.dockerfile`). Each stage's ``COPY``
+The Dockerfile is read with hopper's parser (:mod:`hopper.shared.dockerfile`). Each stage's ``COPY``
 instructions become a map from paths inside the image to paths in the build context (the
 working copy of the repository the runtime prepared), so ``COPY --from=build /app/dist/
 /usr/share/nginx/html/`` names the folder the front's build writes. The final stage gives the
@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from hopper.diagnostics import InputError
-from hopper.dockerfile import Dockerfile, Stage, read_dockerfile
 from hopper.runtime.netns import RuntimeProblem
+from hopper.shared.dockerfile import Dockerfile, Stage, read_dockerfile
 
 
 @dataclass(slots=True)
@@ -55,7 +55,7 @@ class ImageLayout:
 
 
 def _command(spec: object) -> tuple[str, ...]:
-    from hopper.dockerfile import CommandSpec
+    from hopper.shared.dockerfile import CommandSpec
 
     if not isinstance(spec, CommandSpec):
         return ()
@@ -102,7 +102,7 @@ def layout_for_image(image: str, port: int | None, context: Path) -> ImageLayout
     """The layout of a prebuilt image this machine can stand in for (see KNOWN_IMAGES)."""
     import json  # noqa: PLC0415
 
-    from hopper.dockerfile import parse_dockerfile  # noqa: PLC0415
+    from hopper.shared.dockerfile import parse_dockerfile  # noqa: PLC0415
 
     command = known_image(image)
     if command is None:

@@ -212,7 +212,7 @@ class AppBuildReader:
     def _node_project(self, folder: str | None) -> Any:
         if self.setup.project_dir is None:
             return None
-        from hopper.nodeproject import read_node_project  # noqa: PLC0415
+        from hopper.shared.nodeproject import read_node_project  # noqa: PLC0415
 
         target = self.setup.project_dir / (folder or "")
         if not (target / "package.json").is_file():

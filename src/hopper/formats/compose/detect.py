@@ -15,8 +15,8 @@ from typing import Any
 
 from hopper import mappings
 from hopper.diagnostics import Limits, Location
-from hopper.dockerfile import Dockerfile, parse_dockerfile, read_dockerfile
-from hopper.nodeproject import NodeProject, read_node_project
+from hopper.shared.dockerfile import Dockerfile, parse_dockerfile, read_dockerfile
+from hopper.shared.nodeproject import NodeProject, read_node_project
 
 # What a service can be detected as. "database", "object_store" and "bucket_init" become backing
 # resources; the others become services with the role of the same name.

@@ -2,7 +2,7 @@
 
 The configuration is looked for where the container will find it: a bind mount or compose
 ``configs`` entry on ``/etc/nginx/...``, or a ``COPY`` into ``/etc/nginx/...`` in the final stage
-of the service's Dockerfile. It is parsed with :func:`hopper.nginx.parse_nginx` (includes followed
+of the service's Dockerfile. It is parsed with :func:`hopper.shared.nginx.read.parse_nginx` (includes followed
 only inside the project) and turned into a :class:`~hopper.model.StaticSite` and
 :class:`~hopper.model.Route` records. Upstream hosts are resolved to compose services by the
 caller-supplied ``resolve_host``.
@@ -17,13 +17,13 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from hopper.diagnostics import Diagnostic, Limits, Location, Severity, code, info, warning
-from hopper.dockerfile import Dockerfile, Stage
 from hopper.formats.compose.detect import parse_image
 from hopper.model import Build, CacheRule, Route, StaticSite
-from hopper.nodeproject import NodeProject
+from hopper.shared.dockerfile import Dockerfile, Stage
+from hopper.shared.nodeproject import NodeProject
 
 if TYPE_CHECKING:  # the nginx reader (and crossplane) load only when a front has a configuration
-    from hopper.nginx import NginxConfig, ProxyLocation, Server, Upstream
+    from hopper.shared.nginx.read import NginxConfig, ProxyLocation, Server, Upstream
 
 I_NGINX_CONFIG = code("HOP160", Severity.INFO, "where hopper found a front's nginx configuration")
 I_NGINX_DEFAULT = code("HOP161", Severity.INFO, "no nginx configuration found: the image's default site is assumed")
@@ -52,7 +52,7 @@ class FrontResult:
     consumed_mounts: set[str] = field(default_factory=set)  # container targets used as config/files
     nginx_files: tuple[str, ...] = ()
     diagnostics: list[Diagnostic] = field(default_factory=list)
-    nginx_extra: dict[str, Any] = field(default_factory=dict)  # see hopper.nginx_carry
+    nginx_extra: dict[str, Any] = field(default_factory=dict)  # see hopper.shared.nginx.carry
     # nginx configuration the front is given but hopper could not see: (as written, mounted at,
     # why, where it is referenced). Reported, never read.
     unseen: list[tuple[str, str, str, Location | None]] = field(default_factory=list)
@@ -117,7 +117,7 @@ def read_front(name: str, svc: dict[str, Any], *, root: Path, limits: Limits,
                 result.routes.append(route)
                 (regex_routes if proxy.modifier in ("~", "~*") else routed)[route.path_prefix] = proxy
         assert config is not None
-        from hopper.nginx_carry import carry  # noqa: PLC0415
+        from hopper.shared.nginx.carry import carry  # noqa: PLC0415
 
         result.nginx_extra, notes = carry(name, config, server, routed=routed, regex_routes=regex_routes,
                                           cache_patterns={rule.pattern for rule in server.cache_rules})
@@ -206,7 +206,7 @@ def _copied(stage: Stage, context: Path, root: Path, result: FrontResult) -> lis
 
 def _load_config(name: str, mounts: list[_Mount], root: Path, limits: Limits,
                  mount_map: dict[str, Path], result: FrontResult) -> NginxConfig | None:
-    from hopper.nginx import NginxConfig, parse_nginx  # noqa: PLC0415
+    from hopper.shared.nginx.read import NginxConfig, parse_nginx  # noqa: PLC0415
 
     main = _mounted_file(mounts, "/etc/nginx/nginx.conf")
     if main is not None:
@@ -301,7 +301,7 @@ def _route(name: str, proxy: ProxyLocation, resolve_host: ResolveHost, result: F
         port = 443 if target.scheme == "https" else 80
     path_prefix = proxy.path
     if proxy.modifier in ("~", "~*"):
-        from hopper.nginx_carry import literal_prefix  # noqa: PLC0415
+        from hopper.shared.nginx.carry import literal_prefix  # noqa: PLC0415
 
         prefix = literal_prefix(proxy.path)
         if prefix is None:

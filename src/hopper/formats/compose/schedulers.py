@@ -32,9 +32,9 @@ from typing import Any
 
 from hopper import cron
 from hopper.diagnostics import Diagnostic, Limits, Location, Severity, code, info, warning
-from hopper.dockerfile import Dockerfile
 from hopper.formats.compose.front import FrontResult, _mounted_file, _mounts
 from hopper.model import Schedule
+from hopper.shared.dockerfile import Dockerfile
 
 I_SCHEDULER = code("HOP197", Severity.INFO, "a compose scheduler (ofelia labels, a crontab run by crond or supercronic) became schedules")
 W_SCHEDULE_UNREAD = code("HOP198", Severity.WARNING, "part of a compose scheduler is not understood and is not carried")

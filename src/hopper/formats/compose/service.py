@@ -9,11 +9,11 @@ from pathlib import Path
 from typing import Any
 
 from hopper.diagnostics import Diagnostic, Location, Severity, code, info, warning
-from hopper.dockerfile import Dockerfile
 from hopper.formats.compose.detect import BuildFacts, parse_image
 from hopper.formats.compose.hints import ServiceHints
 from hopper.model import Build, HealthCheck, Scaling, Volume, VolumeKind
 from hopper.secrets import shell_line
+from hopper.shared.dockerfile import Dockerfile
 
 I_PORT = code("HOP177", Severity.INFO, "the port hopper chose for a service, and where it came from")
 I_NODE_BUILD = code("HOP178", Severity.INFO, "what hopper read about a Node service's build and start")

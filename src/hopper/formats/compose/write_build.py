@@ -87,7 +87,7 @@ def _node_dockerfile(build: Build) -> str | None:
     install = build.install_command or _NODE_INSTALL.get(manager, f"{manager} install")
     if build.install_command is None and build.node_install is not None:
         # What the checkout says (lockfile, version): the same commands as the Fly writer's.
-        from hopper.packagemanager import install_command, setup  # noqa: PLC0415
+        from hopper.shared.packagemanager import install_command, setup  # noqa: PLC0415
 
         major = version.split(".")[0]
         steps = setup(manager, build.node_install, int(major) if major.isdigit() else None).steps

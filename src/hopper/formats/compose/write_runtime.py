@@ -105,7 +105,7 @@ def _bind_source(source: str) -> str:
 
 
 def _nginx_conf(ctx: WriteContext, svc: Service) -> str | None:
-    from hopper.nginx_build import NginxBuildError, Upstream, build_nginx_conf  # noqa: PLC0415
+    from hopper.shared.nginx.build import NginxBuildError, Upstream, build_nginx_conf  # noqa: PLC0415
 
     upstreams: dict[str, Upstream] = {}
     for route in svc.routes:

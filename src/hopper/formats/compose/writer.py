@@ -6,7 +6,7 @@ Files written (see docs/compose-output.md):
   ``minio`` container per object store (plus a one-shot job creating its buckets), named volumes,
   healthchecks, ``depends_on`` with conditions, published ports for public services;
 * ``nginx/<front>.conf``: for each nginx front, a whole nginx.conf built by
-  :mod:`hopper.nginx_build` whose upstreams are compose service names (``http://api:3000``),
+  :mod:`hopper.shared.nginx.build` whose upstreams are compose service names (``http://api:3000``),
   mounted over the image's ``/etc/nginx/nginx.conf``;
 * ``.env.example``: every variable compose.yaml reads from ``.env``, with no values.
 

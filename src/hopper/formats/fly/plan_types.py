@@ -19,7 +19,7 @@ from hopper.model import (
     Service,
     Workspace,
 )
-from hopper.nginx_build import Upstream
+from hopper.shared.nginx.build import Upstream
 
 DEFAULT_NODE_VERSION = "24"  # replaced by versions.node_major() for every build
 # Where the Flycast proxy listens: the external port of [http_service] (flyio.md §7.1).

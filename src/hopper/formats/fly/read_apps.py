@@ -30,11 +30,11 @@ from hopper.formats.fly.flytoml_config import E_NO_APP, FlyConfig
 from hopper.formats.fly.read_layout import Layout, config_relative, dockerfile_for, nginx_config_for
 from hopper.formats.fly.read_paths import inside, rel
 from hopper.formats.fly.read_workflows import DeployStep
-from hopper.nginx import E_NGINX_SYNTAX
+from hopper.shared.nginx.read import E_NGINX_SYNTAX
 
 if TYPE_CHECKING:
-    from hopper.dockerfile import Dockerfile
-    from hopper.nginx import NginxConfig
+    from hopper.shared.dockerfile import Dockerfile
+    from hopper.shared.nginx.read import NginxConfig
 
 W_DOCKERFILE_MISSING = code("HOP373", Severity.WARNING, "the Dockerfile named in [build] does not exist")
 I_DOCKERFILE_IN_REPOSITORY = code("HOP385", Severity.INFO, "a set hopper wrote refers to the repository's own Dockerfile, which is not in the set")
@@ -148,7 +148,7 @@ def load_apps(layout: Layout, limits: Limits,
                                      config.location("build", "dockerfile")))
             docker_path = None
         if docker_path is not None:
-            from hopper.dockerfile import read_dockerfile  # noqa: PLC0415
+            from hopper.shared.dockerfile import read_dockerfile  # noqa: PLC0415
 
             try:
                 dockerfile = read_dockerfile(docker_path, read_root, limits,
@@ -248,7 +248,7 @@ def _nginx_from_files(config: FlyConfig, config_dir: Path, root: Path,
                       limits: Limits) -> tuple[NginxConfig | None, list[Diagnostic]]:
     """The nginx configuration a ``[[files]]`` entry places at /etc/nginx/nginx.conf when the
     Machine boots (hopper does this for a front that keeps its own image)."""
-    from hopper.nginx import parse_nginx  # noqa: PLC0415
+    from hopper.shared.nginx.read import parse_nginx  # noqa: PLC0415
 
     for entry in config.data.get("files") or []:
         local = entry.get("local_path")

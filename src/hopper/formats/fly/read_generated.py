@@ -21,11 +21,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from hopper.model import Build, NodeInstall, Volume, VolumeKind, Workspace
-from hopper.packagemanager import LOCKFILE_NAMES
+from hopper.shared.packagemanager import LOCKFILE_NAMES
 
 if TYPE_CHECKING:
-    from hopper.dockerfile import Dockerfile
     from hopper.formats.fly.flytoml_config import FlyConfig
+    from hopper.shared.dockerfile import Dockerfile
 
 # The end-of-line comments of hopper's fly.toml (write_toml.py, plan.py) that mark a
 # value hopper chose. A value with one of them was not in the source.

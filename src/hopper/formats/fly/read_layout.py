@@ -3,7 +3,7 @@ Dockerfile copies in, the GitHub workflows that run ``flyctl deploy``, and ``fly
 
 Shared by the reader and ``hopper validate``. Everything stays inside the project root; every
 file goes through the size limits. Parsing of Dockerfiles and nginx is delegated to
-:mod:`hopper.dockerfile` and :mod:`hopper.nginx`; this module only decides *which* files.
+:mod:`hopper.shared.dockerfile` and :mod:`hopper.shared.nginx`; this module only decides *which* files.
 The workflows are read by :mod:`read_workflows`, fly-setup.sh by :mod:`read_setup_script`.
 """
 
@@ -41,8 +41,8 @@ from hopper.formats.fly.read_workflows import (
 )
 
 if TYPE_CHECKING:
-    from hopper.dockerfile import Dockerfile
-    from hopper.nginx import NginxConfig
+    from hopper.shared.dockerfile import Dockerfile
+    from hopper.shared.nginx.read import NginxConfig
 
 W_DEPLOY_CONFIG_MISSING = code("HOP371", Severity.WARNING, "a workflow deploys a fly.toml that does not exist")
 
@@ -186,7 +186,7 @@ def nginx_copies(docker: Dockerfile) -> list[tuple[str, str, Location]]:
 def nginx_config_for(docker: Dockerfile, contexts: list[Path], root: Path,
                      limits: Limits) -> tuple[NginxConfig | None, list[Diagnostic]]:
     """The nginx configuration a Dockerfile copies into /etc/nginx, parsed, or None."""
-    from hopper.nginx import parse_nginx  # noqa: PLC0415
+    from hopper.shared.nginx.read import parse_nginx  # noqa: PLC0415
 
     copies = nginx_copies(docker)
     if not copies:

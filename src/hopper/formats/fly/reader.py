@@ -43,14 +43,14 @@ from hopper.diagnostics import (
     Severity,
     error,
 )
-from hopper.dockerfile import E_DOCKERFILE_SYNTAX
 from hopper.formats.base import ReadOptions, ReadResult
 from hopper.formats.fly.flytoml_config import E_NO_APP
 from hopper.formats.fly.read_apps import NGINX_NOT_CARRIED, W_NGINX_UNREADABLE, FlyApp, load_apps
 from hopper.formats.fly.read_layout import Layout, find_layout
 from hopper.formats.fly.to_model import ModelBuilder
 from hopper.formats.fly.to_model_service import W_NOT_CARRIED
-from hopper.nginx import E_NGINX_INCLUDE_CYCLE, E_NGINX_SYNTAX
+from hopper.shared.dockerfile import E_DOCKERFILE_SYNTAX
+from hopper.shared.nginx.read import E_NGINX_INCLUDE_CYCLE, E_NGINX_SYNTAX
 
 
 def read(path: Path, options: ReadOptions) -> ReadResult:

@@ -17,7 +17,7 @@ from hopper.formats.fly.read_layout import fly_host_app
 from hopper.formats.fly.to_model_base import Evidence
 from hopper.formats.fly.to_model_service import ServiceParts
 from hopper.model import Binding, Bucket, Database, ObjectStore, Route, Service
-from hopper.nginx_carry import carry, literal_prefix
+from hopper.shared.nginx.carry import carry, literal_prefix
 
 W_UPSTREAM = code("HOP362", Severity.WARNING, "an nginx upstream that is not a known Fly app")
 

@@ -10,7 +10,7 @@
 
 The project is what the Dockerfile copies: the first ``package.json`` a COPY names, else the one
 at the root of the build context, read with the same code as the readers
-(:func:`hopper.nodeproject.read_node_project`), from the set's folder or the repository given
+(:func:`hopper.shared.nodeproject.read_node_project`), from the set's folder or the repository given
 with ``--source``. Without a package.json there, nothing is checked.
 """
 
@@ -23,11 +23,11 @@ from typing import TYPE_CHECKING
 
 from hopper.diagnostics import Diagnostic, HopperError, Location, Severity, code, error
 from hopper.formats.fly.read_apps import FlyApp
-from hopper.packagemanager import install_command
+from hopper.shared.packagemanager import install_command
 
 if TYPE_CHECKING:
-    from hopper.dockerfile import Dockerfile
-    from hopper.nodeproject import NodeProject
+    from hopper.shared.dockerfile import Dockerfile
+    from hopper.shared.nodeproject import NodeProject
 
 E_MANAGER_MISMATCH = code("HOP393", Severity.ERROR, "a Dockerfile installs with another package manager than the project's lockfile or packageManager")
 E_MANAGER_MISSING = code("HOP394", Severity.ERROR, "a Dockerfile runs pnpm or Yarn 2+ without corepack or another install of it")
@@ -150,7 +150,7 @@ def _installs(run: str) -> list[tuple[str, str]]:
 
 def _project(app: FlyApp, root: Path, source: Path | None) -> NodeProject | None:
     """The Node project the Dockerfile copies into the image, or None."""
-    from hopper.nodeproject import read_node_project  # noqa: PLC0415
+    from hopper.shared.nodeproject import read_node_project  # noqa: PLC0415
 
     docker = app.dockerfile
     assert docker is not None

@@ -7,7 +7,7 @@ new Dockerfile instruction).
 
 The package manager, its version, the lockfile and the files the install reads come from the
 model (``Build.package_manager``, ``Build.node_install``); the commands from
-:mod:`hopper.packagemanager`. The Dockerfile copies what the install reads before it runs, so
+:mod:`hopper.shared.packagemanager`. The Dockerfile copies what the install reads before it runs, so
 that the install layer is rebuilt only when one of those files changes.
 """
 
@@ -23,7 +23,8 @@ from hopper.formats.fly.plan_types import App, Plan
 from hopper.formats.fly.setfiles import NGINX_CONF
 from hopper.formats.fly.versions import corepack_until, nginx_tag
 from hopper.model import NodeInstall
-from hopper.packagemanager import (
+from hopper.secrets import exec_argv
+from hopper.shared.packagemanager import (
     LOCKFILE_NAMES,
     MANAGERS,
     install_command,
@@ -33,7 +34,6 @@ from hopper.packagemanager import (
     run_command,
     setup,
 )
-from hopper.secrets import exec_argv
 from hopper.templating import render
 
 TURBO_VERSION = "2"

@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from hopper.diagnostics import Diagnostics, Location, Severity, code
-from hopper.nginx_build import Upstream
+from hopper.shared.nginx.build import Upstream
 
 if TYPE_CHECKING:
     from hopper.formats.fly.plan_types import App

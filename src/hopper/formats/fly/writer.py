@@ -39,7 +39,7 @@ from hopper.formats.fly.write_toml import render_fly_toml
 from hopper.formats.fly.write_upstash import CHOICES as REDIS_CHOICES
 from hopper.formats.fly.write_upstash import UpstashRedis, plan_upstash, without_app_reports
 from hopper.model import Architecture
-from hopper.nginx_build import NginxBuildError, build_nginx_conf
+from hopper.shared.nginx.build import NginxBuildError, build_nginx_conf
 from hopper.templating import render
 
 E_NGINX_VALUE = code("HOP533", Severity.ERROR, "a value of the front cannot be written into nginx.conf safely")

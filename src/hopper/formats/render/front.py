@@ -19,8 +19,8 @@ from hopper.diagnostics import Diagnostics, fail
 from hopper.formats.render.codes import E_FRONT_VALUE, W_ROUTE_OPTION
 from hopper.formats.render.services import NGINX_PORT, static_build
 from hopper.model import Architecture, Service
-from hopper.nginx_build import NginxBuildError, Upstream, build_nginx_conf
-from hopper.packagemanager import install_command
+from hopper.shared.nginx.build import NginxBuildError, Upstream, build_nginx_conf
+from hopper.shared.packagemanager import install_command
 
 NGINX_TAG = "1.27-alpine"
 _SAFE_PATH = re.compile(r"^[A-Za-z0-9._@/-]+$")

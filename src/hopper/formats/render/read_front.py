@@ -18,12 +18,12 @@ from pathlib import Path
 from typing import Any
 
 from hopper.diagnostics import Diagnostic, HopperError, warning
-from hopper.dockerfile import read_dockerfile
 from hopper.formats.render.codes import W_FRONT_CONFIG
 from hopper.model import Build, CacheRule, Route, StaticSite, Workspace
-from hopper.nginx import CacheRule as NginxCacheRule
-from hopper.nginx import parse_nginx
-from hopper.nginx_carry import carry
+from hopper.shared.dockerfile import read_dockerfile
+from hopper.shared.nginx.carry import carry
+from hopper.shared.nginx.read import CacheRule as NginxCacheRule
+from hopper.shared.nginx.read import parse_nginx
 
 _VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800, "M": 2592000, "y": 31536000}

@@ -13,7 +13,7 @@ import shlex
 from dataclasses import dataclass
 
 from hopper.model import Architecture, Role, Service
-from hopper.packagemanager import install_command
+from hopper.shared.packagemanager import install_command
 
 KEYVALUE_IMAGES = ("redis", "valkey", "redis-stack-server", "keydb")
 # Render sets PORT for web services, 10000 by default; the emitted nginx listens there.

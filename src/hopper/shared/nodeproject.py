@@ -39,7 +39,7 @@ from hopper.diagnostics import (
     warning,
 )
 from hopper.model import NodeInstall, Workspace
-from hopper.packagemanager import YARN_BERRY_DEFAULT, install_command, run_command
+from hopper.shared.packagemanager import YARN_BERRY_DEFAULT, install_command, run_command
 
 E_PACKAGE_JSON = code("HOP221", Severity.ERROR, "a package.json is not valid JSON or not an object")
 E_PNPM_WORKSPACE = code("HOP222", Severity.ERROR, "a pnpm-workspace.yaml cannot be read")

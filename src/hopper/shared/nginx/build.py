@@ -27,7 +27,7 @@ is left out (or replaced by nginx's default) with a note, so nothing from the mo
 directive and a working configuration is still written; only a listen port out of range raises
 :class:`NginxBuildError`. Out-of-range timeouts are clamped to what nginx accepts, with a note.
 
-``extensions["nginx"]`` (see :mod:`hopper.nginx_carry`) adds the source's own directives that
+``extensions["nginx"]`` (see :mod:`hopper.shared.nginx.carry`) adds the source's own directives that
 hopper does not model -- headers, rate limits, maps, extra locations, a regex route -- each
 checked again here: allowed in its block, no duplicate of what hopper writes, every variable
 defined, every rate-limit zone declared. Runtime
@@ -337,7 +337,7 @@ class _Extra:
     """``Service.extensions["nginx"]``, checked as it is merged into the blocks hopper writes."""
 
     def __init__(self, data: Mapping[str, Any], skipped: list[str]) -> None:
-        from hopper.nginx_carry import HTTP, LOCATION, SERVER  # noqa: PLC0415 - small, nginx only
+        from hopper.shared.nginx.carry import HTTP, LOCATION, SERVER  # noqa: PLC0415 - small, nginx only
 
         self.allowed = {"http": HTTP, "server": SERVER, "location": LOCATION}
         self.skipped = skipped
@@ -412,7 +412,7 @@ class _Extra:
         shown = " ".join([name, *args])[:80]
         allowed = self.allowed.get(context, frozenset())
         if context == "if":
-            from hopper.nginx_carry import IF  # noqa: PLC0415
+            from hopper.shared.nginx.carry import IF  # noqa: PLC0415
 
             allowed = IF - {"proxy_pass"}
         problem = None

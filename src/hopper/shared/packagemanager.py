@@ -1,7 +1,7 @@
 """The commands a Node.js build runs with the project's own package manager.
 
 Pure functions of the model (``Build.package_manager`` and :class:`~hopper.model.NodeInstall`,
-read from the checkout by :mod:`hopper.nodeproject`), shared by the writers that emit install
+read from the checkout by :mod:`hopper.shared.nodeproject`), shared by the writers that emit install
 and build steps. What each choice rests on:
 
 * npm: ``npm ci`` needs a lockfile; without one only ``npm install`` works, and the versions

@@ -13,7 +13,7 @@ written; this module decides which ones and encodes them as plain data for
 
 Only directives that stay valid in a standalone nginx.conf are carried (no file paths, no
 upstream hosts of the source, no TLS: the platform's edge terminates it); the others are
-reported by name. :mod:`hopper.nginx_build` checks again what it writes (variables defined,
+reported by name. :mod:`hopper.shared.nginx.build` checks again what it writes (variables defined,
 zones declared, no duplicate location, values in range), since a model may come from anywhere.
 """
 
@@ -24,7 +24,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from hopper.diagnostics import Diagnostic, Severity, code, info, warning
-from hopper.nginx import Directive, NginxConfig, ProxyLocation, Server
+from hopper.shared.nginx.read import Directive, NginxConfig, ProxyLocation, Server
 
 W_NGINX_NOT_CARRIED = code("HOP206", Severity.WARNING,
                            "an nginx directive of the source front cannot be carried to the emitted nginx.conf")
