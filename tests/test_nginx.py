@@ -9,17 +9,17 @@ from pathlib import Path
 import pytest
 
 from hopper.diagnostics import E_OUTSIDE_ROOT, E_TOO_MANY_FILES, InputError, LimitError, Limits
-from hopper.shared.nginx.read import (
+from hopper.shared.nginx.config import (
     E_NGINX_DIRECTIVE,
     E_NGINX_INCLUDE_CYCLE,
     E_NGINX_SYNTAX,
     I_NGINX_STOCK_INCLUDE,
     W_NGINX_INCLUDE_NOT_FOUND,
     NginxConfig,
-    parse_nginx,
     parse_proxy_target,
     size_bytes,
 )
+from hopper.shared.nginx.read import parse_nginx
 from support import CORPUS, needs_corpus
 
 

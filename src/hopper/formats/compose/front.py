@@ -23,7 +23,7 @@ from hopper.shared.dockerfile import Dockerfile, Stage
 from hopper.shared.nodeproject import NodeProject
 
 if TYPE_CHECKING:  # the nginx reader (and crossplane) load only when a front has a configuration
-    from hopper.shared.nginx.read import NginxConfig, ProxyLocation, Server, Upstream
+    from hopper.shared.nginx.config import NginxConfig, ProxyLocation, Server, Upstream
 
 I_NGINX_CONFIG = code("HOP160", Severity.INFO, "where hopper found a front's nginx configuration")
 I_NGINX_DEFAULT = code("HOP161", Severity.INFO, "no nginx configuration found: the image's default site is assumed")
@@ -206,7 +206,8 @@ def _copied(stage: Stage, context: Path, root: Path, result: FrontResult) -> lis
 
 def _load_config(name: str, mounts: list[_Mount], root: Path, limits: Limits,
                  mount_map: dict[str, Path], result: FrontResult) -> NginxConfig | None:
-    from hopper.shared.nginx.read import NginxConfig, parse_nginx  # noqa: PLC0415
+    from hopper.shared.nginx.config import NginxConfig  # noqa: PLC0415
+    from hopper.shared.nginx.read import parse_nginx  # noqa: PLC0415
 
     main = _mounted_file(mounts, "/etc/nginx/nginx.conf")
     if main is not None:

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from hopper.diagnostics import Diagnostic, Location, Severity, code, warning
 
 if TYPE_CHECKING:  # the nginx reader loads only when a front has a configuration
-    from hopper.shared.nginx.read import Upstream
+    from hopper.shared.nginx.config import Upstream
 
 W_UPSTREAM_NOT_MERGED = code("HOP199", Severity.WARNING,
                              "services of one nginx upstream differ, so they stay separate services")

@@ -30,11 +30,11 @@ from hopper.formats.fly.flytoml_config import E_NO_APP, FlyConfig
 from hopper.formats.fly.read_layout import Layout, config_relative, dockerfile_for, nginx_config_for
 from hopper.formats.fly.read_paths import inside, rel
 from hopper.formats.fly.read_workflows import DeployStep
-from hopper.shared.nginx.read import E_NGINX_SYNTAX
+from hopper.shared.nginx.config import E_NGINX_SYNTAX
 
 if TYPE_CHECKING:
     from hopper.shared.dockerfile import Dockerfile
-    from hopper.shared.nginx.read import NginxConfig
+    from hopper.shared.nginx.config import NginxConfig
 
 W_DOCKERFILE_MISSING = code("HOP373", Severity.WARNING, "the Dockerfile named in [build] does not exist")
 I_DOCKERFILE_IN_REPOSITORY = code("HOP385", Severity.INFO, "a set hopper wrote refers to the repository's own Dockerfile, which is not in the set")

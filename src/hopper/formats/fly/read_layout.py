@@ -42,7 +42,7 @@ from hopper.formats.fly.read_workflows import (
 
 if TYPE_CHECKING:
     from hopper.shared.dockerfile import Dockerfile
-    from hopper.shared.nginx.read import NginxConfig
+    from hopper.shared.nginx.config import NginxConfig
 
 W_DEPLOY_CONFIG_MISSING = code("HOP371", Severity.WARNING, "a workflow deploys a fly.toml that does not exist")
 

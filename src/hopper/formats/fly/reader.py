@@ -50,7 +50,7 @@ from hopper.formats.fly.read_layout import Layout, find_layout
 from hopper.formats.fly.to_model import ModelBuilder
 from hopper.formats.fly.to_model_service import W_NOT_CARRIED
 from hopper.shared.dockerfile import E_DOCKERFILE_SYNTAX
-from hopper.shared.nginx.read import E_NGINX_INCLUDE_CYCLE, E_NGINX_SYNTAX
+from hopper.shared.nginx.config import E_NGINX_INCLUDE_CYCLE, E_NGINX_SYNTAX
 
 
 def read(path: Path, options: ReadOptions) -> ReadResult:

@@ -22,7 +22,7 @@ from hopper.formats.render.codes import W_FRONT_CONFIG
 from hopper.model import Build, CacheRule, Route, StaticSite, Workspace
 from hopper.shared.dockerfile import read_dockerfile
 from hopper.shared.nginx.carry import carry
-from hopper.shared.nginx.read import CacheRule as NginxCacheRule
+from hopper.shared.nginx.config import CacheRule as NginxCacheRule
 from hopper.shared.nginx.read import parse_nginx
 
 _VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")

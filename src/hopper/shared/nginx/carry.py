@@ -24,7 +24,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from hopper.diagnostics import Diagnostic, Severity, code, info, warning
-from hopper.shared.nginx.read import Directive, NginxConfig, ProxyLocation, Server
+from hopper.shared.nginx.config import Directive, NginxConfig, ProxyLocation, Server
 
 W_NGINX_NOT_CARRIED = code("HOP206", Severity.WARNING,
                            "an nginx directive of the source front cannot be carried to the emitted nginx.conf")
