@@ -208,6 +208,26 @@ def test_escapes_and_heredocs_resolve(tmp_path: Path) -> None:
     assert api.build is not None and api.build.build_command == "npm run build\nnpm test\n"
 
 
+def test_an_app_binding_a_secret_name_is_among_its_users(tmp_path: Path) -> None:
+    """The front sets A0 by hand, the api's A0 is the database's URL: the name is a secret of
+    both, as the compose reader reads the same setup written as compose. (Found by Hypothesis in
+    test_clever_to_compose_generated: the api joined the secret's users on the way back.)"""
+    (tmp_path / "main.tf").write_text(
+        'variable "a0" {\n  type      = string\n  sensitive = true\n}\n'
+        'resource "clevercloud_postgresql" "db" {\n  name = "x-db"\n  plan = "xxs_sml"\n}\n'
+        'resource "clevercloud_nodejs" "front" {\n  name = "x-front"\n'
+        '  environment = {\n    A0 = var.a0\n  }\n}\n'
+        'resource "clevercloud_nodejs" "api" {\n  name = "x-api"\n'
+        '  dependencies = [clevercloud_postgresql.db.id]\n'
+        '  environment = {\n    A0 = clevercloud_postgresql.db.uri\n  }\n}\n', encoding="utf-8")
+    model = read(tmp_path, ReadOptions(environ={})).model
+    api = model.service("api")
+    assert api is not None
+    assert [(b.variable, b.resource, b.attribute, b.secret) for b in api.bindings] == \
+        [("A0", "db", "uri", True)]
+    assert {s.name: s.used_by for s in model.secrets}["A0"] == ("api", "front")
+
+
 @needs_corpus
 def test_hints_only_is_reported_incomplete() -> None:
     result = read(CLEVER / "betagouv__delta-v", ReadOptions())

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -122,6 +123,7 @@ class ModelBuilder(AppBuildReader):
         services = [with_key_origins(self._service(app), app) for app in setup.apps]
         services = self._routes(services)
         services += [self._service_addon(a) for a in setup.addons if a.provider in _service_kinds()]
+        self._binders_use_secrets(services)
         extensions: dict[str, Any] = {}
         timetable = cron_schedules(setup.cron, setup.cron_origin, services, self.diags) \
             if setup.cron else ()
@@ -408,6 +410,16 @@ class ModelBuilder(AppBuildReader):
         self.secrets[entry.name] = Secret(
             name=entry.name, source="env", used_by=tuple(sorted({*existing.used_by, user})),
             digest=digest, origin=existing.origin)
+
+    def _binders_use_secrets(self, services: list[Service]) -> None:
+        """An app whose variable of a secret's name carries an add-on's credential (the api's A0
+        bound to the database's URL, beside the front's hand-set secret A0) is among that
+        secret's users, as the compose reader reads the same setup: the name is a secret there
+        too. The writers say where the binding sets it instead (HOP467 on Clever)."""
+        for name, secret in list(self.secrets.items()):
+            binders = {s.name for s in services for b in s.bindings if b.variable == name and b.secret}
+            if binders - set(secret.used_by):
+                self.secrets[name] = replace(secret, used_by=tuple(sorted({*secret.used_by, *binders})))
 
     def _bindings(self, app: AppSpec, env: dict[str, EnvEntry]) -> list[Binding]:
         out: dict[str, Binding] = {}
