@@ -13,9 +13,12 @@ import os
 from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from hopper.diagnostics import Diagnostic, Location
-from hopper.findings.types import Plan
+
+if TYPE_CHECKING:  # the findings load only for the commands that make a plan
+    from hopper.findings.types import Plan
 
 
 class TypedRoot:
