@@ -364,7 +364,7 @@ def main() -> int:
         # In a child process: building the 5000-service text would grow this process, and
         # every measured child would inherit that as its peak RSS (see the note at the top).
         subprocess.run([sys.executable, str(HERE / "generate.py"), str(data),
-                        *map(str, sorted(set(sizes) | {10, 1000}))], check=True)
+                        *map(str, sorted(set(sizes) | {10, 100, 1000}))], check=True)
         runs = args.runs
         py = [sys.executable]
         floor = py + ["-c", "pass"]
@@ -478,11 +478,19 @@ def main() -> int:
 
         # --- in process ------------------------------------------------------------------------
         inproc: dict[str, Any] | None = None
+        inproc_error = ""
         if "inprocess" in only:
             log("in process ...")
-            inproc = json.loads(subprocess.run(
+            # inprocess.py reads compose-10/100/1000.yaml (generated above whatever --sizes says).
+            done = subprocess.run(
                 [sys.executable, str(HERE / "inprocess.py"), str(data), "--json"], cwd=data,
-                capture_output=True, text=True, check=True, env=env).stdout)
+                capture_output=True, text=True, env=env)
+            if done.returncode == 0:
+                inproc = json.loads(done.stdout)
+            else:  # keep the whole-process figures: report the failure instead of losing them
+                log(done.stderr)
+                inproc_error = done.stderr.strip().splitlines()[-1] if done.stderr.strip() else \
+                    f"exit {done.returncode}"
 
     # --- the report --------------------------------------------------------------------------
     lines: list[str] = []
@@ -562,6 +570,9 @@ def main() -> int:
         add("| command | wall (median) | CPU (median) | CPU ratio to the tomllib floor | wall ratio | peak RSS |")
         add("|---|---:|---:|---:|---:|---:|")
         lines += [startup_row(p) for p in fly_pairs]
+    if inproc_error:
+        add("")
+        add(f"### In process: failed ({inproc_error})")
     if inproc is not None:
         add("")
         add("### In process (median after one warm-up)")
