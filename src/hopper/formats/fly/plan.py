@@ -29,6 +29,7 @@ from hopper.formats.fly.plan_env import (
     env_and_secrets,
     front_upstreams,
     plan_aliases,
+    secrets_by_user,
     unstaged_secrets,
 )
 from hopper.formats.fly.plan_runtime import health_and_release, plan_volumes
@@ -80,9 +81,10 @@ def make_plan(arch: Architecture, options: WriteOptions, diags: Diagnostics) -> 
     apps.sort(key=lambda a: (a.kind == "front", a.folder))
 
     by_name = {a.service.name: a for a in apps}
+    by_user = secrets_by_user(arch)
     for app in apps:
         choose_build(app, diags)
-        env_and_secrets(app, arch, by_name, diags)
+        env_and_secrets(app, arch, by_name, diags, by_user=by_user)
         place_public_values(app, diags)
         plan_volumes(app, diags)
         health_and_release(app, diags)
