@@ -13,10 +13,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from hopper.diagnostics import DEFAULT_LIMITS, Diagnostic, Limits
-from hopper.model import Architecture, Service
 
 if TYPE_CHECKING:
     from hopper.cost import CostEstimate
+    from hopper.model import Architecture, Service
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from hopper.formats.base import (
     Format,
@@ -15,7 +16,9 @@ from hopper.formats.base import (
     format_table,
     matrix_column,
 )
-from hopper.model import Architecture, Service
+
+if TYPE_CHECKING:
+    from hopper.model import Architecture, Service
 
 DEFAULT_FILES = ("compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.yaml")
 

@@ -17,11 +17,11 @@ from hopper.formats.base import (
     format_table,
     matrix_column,
 )
-from hopper.model import Architecture, Service
 
 if TYPE_CHECKING:
     from hopper.cost import CostEstimate
     from hopper.diagnostics import Diagnostic, Limits
+    from hopper.model import Architecture, Service
 
 
 def detect_setup(path: Path) -> bool:

@@ -18,10 +18,10 @@ from hopper.formats.base import (
     WriteResult,
     matrix_column,
 )
-from hopper.model import Architecture, Service
 
 if TYPE_CHECKING:
     from hopper.cost import CostEstimate
+    from hopper.model import Architecture, Service
 
 BLUEPRINT_NAMES = ("render.yaml", "render.yml")
 
