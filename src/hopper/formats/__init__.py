@@ -7,14 +7,17 @@ package is imported on first use so ``import hopper`` stays light.
 
 from __future__ import annotations
 
-import difflib
 import functools
 import importlib
 import pkgutil
-from pathlib import Path
+from typing import TYPE_CHECKING
 
-from hopper.diagnostics import E_UNKNOWN_FORMAT, Location, UnknownFormatError, error
-from hopper.formats.base import Format
+from hopper.formats._order import ORDER
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from hopper.formats.base import Format
 
 
 def _discovered() -> tuple[str, ...]:
@@ -23,6 +26,17 @@ def _discovered() -> tuple[str, ...]:
 
 @functools.cache
 def _ordered() -> tuple[str, ...]:
+    # Every command and every --help needs the names in order (cli_table's choices); importing
+    # each format package to read its Platform's rank cost every one of them ~40 ms. _order.py
+    # holds that order, used while it names exactly the packages found here (a new format is
+    # ordered by importing until _order.py lists it; tests/core/test_format_order.py says so).
+    if sorted(ORDER) == list(_discovered()):
+        return ORDER
+    return ordered_by_platform()
+
+
+def ordered_by_platform() -> tuple[str, ...]:
+    """The formats ordered by their Platform's rank: what _order.ORDER must equal."""
     return tuple(sorted(_discovered(), key=lambda n: (get_format(n).platform.rank, n)))
 
 
@@ -34,6 +48,10 @@ def format_names() -> tuple[str, ...]:
 def get_format(name: str) -> Format:
     known = _discovered()
     if name not in known:
+        import difflib  # noqa: PLC0415
+
+        from hopper.diagnostics import E_UNKNOWN_FORMAT, UnknownFormatError, error  # noqa: PLC0415
+
         close = difflib.get_close_matches(name, known, n=1)
         hint = f"did you mean '{close[0]}'?" if close else f"known formats: {', '.join(known)}"
         raise UnknownFormatError(error(E_UNKNOWN_FORMAT, f"unknown format '{name}'", hint=hint))
@@ -42,6 +60,8 @@ def get_format(name: str) -> Format:
 
 @functools.cache
 def _load(name: str) -> Format:
+    from hopper.formats.base import Format  # noqa: PLC0415
+
     module = importlib.import_module(f"hopper.formats.{name}")
     fmt = module.FORMAT
     assert isinstance(fmt, Format) and fmt.name == name
@@ -69,6 +89,8 @@ def detect_format(path: Path) -> str:
                 return name
         except ImportError:  # a format whose detector is not available in this build
             continue
+    from hopper.diagnostics import E_UNKNOWN_FORMAT, Location, UnknownFormatError, error  # noqa: PLC0415
+
     raise UnknownFormatError(error(
         E_UNKNOWN_FORMAT,
         "cannot tell which format this is",
