@@ -21,9 +21,10 @@ and the format registry (``hopper.formats``: no format library; not even ``pathl
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import TYPE_CHECKING
 
 from hopper.formats import FORMAT_NAMES
+
+TYPE_CHECKING = False  # not typing's: importing typing costs every --help a few ms
 
 
 class FsPath:

@@ -9,19 +9,30 @@ from __future__ import annotations
 
 import functools
 import importlib
-import pkgutil
-from typing import TYPE_CHECKING
+import os
 
 from hopper.formats._order import ORDER
 
+TYPE_CHECKING = False  # not typing's: importing typing costs every --help a few ms
 if TYPE_CHECKING:
     from pathlib import Path
 
     from hopper.formats.base import Format
 
 
+@functools.cache
 def _discovered() -> tuple[str, ...]:
-    return tuple(sorted(m.name for m in pkgutil.iter_modules(__path__) if m.ispkg))
+    # The sub-packages: folders with an __init__.py. Not pkgutil.iter_modules, whose import
+    # (inspect, typing, ast, tokenize) cost every command and --help more than the rest of
+    # the format registry; pkgutil only when hopper is not installed as plain folders.
+    try:
+        return tuple(sorted(name for folder in __path__ for name in os.listdir(folder)
+                            if name.isidentifier()
+                            and os.path.isfile(os.path.join(folder, name, "__init__.py"))))
+    except OSError:
+        import pkgutil  # noqa: PLC0415
+
+        return tuple(sorted(m.name for m in pkgutil.iter_modules(__path__) if m.ispkg))
 
 
 @functools.cache
