@@ -54,6 +54,7 @@ def choose_region(arch: Architecture, requested: str | None, diags: Diagnostics)
     """--region, else the source's Render region, else the nearest Render region to the source
     in the same jurisdiction (EU/EEA stays in the EU), else the nearest one with a warning."""
     render = mappings.regions("render")
+    listed = ", ".join(render)  # from mappings/, as Render lists them
     if requested is not None:
         if requested not in render:
             close = difflib.get_close_matches(requested, sorted(render), n=1)
@@ -65,15 +66,14 @@ def choose_region(arch: Architecture, requested: str | None, diags: Diagnostics)
     if primary is None:
         diags.warning(W_NO_REGION, f"the source states no region; the services go to "
                       f"'{DEFAULT_REGION}' ({render[DEFAULT_REGION].city}, US), Render's default",
-                      hint="choose the region near your users and data with --region "
-                      "(oregon, ohio, virginia, frankfurt, singapore)")
+                      hint=f"choose the region near your users and data with --region ({listed})")
         return DEFAULT_REGION
     place = _place(primary)
     loc = primary.origin
     if place is None:
         raise fail(E_SOURCE_REGION, f"the source region '{primary.code}' ({primary.platform}) is not a "
                    "place hopper knows, so it cannot choose a Render region near it", loc,
-                   hint="name the region with --region (oregon, ohio, virginia, frankfurt, singapore)")
+                   hint=f"name the region with --region ({listed})")
     if primary.platform == "render" and primary.code in render:
         diags.info(I_REGION, f"region '{primary.code}' kept from the source", loc)
         return primary.code
