@@ -16,18 +16,16 @@ import os
 import re
 import sys
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from pathlib import Path
 
 from hopper._version import __version__
 from hopper.cli_locations import TypedRoot
 from hopper.cli_table import (  # noqa: F401 - the choices, importable from here as before
-    AutostopChoice,
+    WRITE_FLAGS,
     FailOn,
     InspectFormat,
-    PostgresChoice,
-    RedisChoice,
     ReportFormat,
     SourceFormat,
     ValidateFormat,
@@ -40,6 +38,8 @@ from hopper.formats.base import ReadOptions, Validator, WriteOptions, process_en
 # TYPE_CHECKING name as true.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
+
     from hopper.api import ConvertResult
 
 EXIT_OK = 0
@@ -205,27 +205,22 @@ def inspect(*, path: Path, from_: SourceFormat | None, file: list[str] | None,
 
 def convert(*, path: Path, to: SourceFormat, out: Path | None, from_: SourceFormat | None,
             file: list[str] | None, profile: list[str] | None, env_file: list[str] | None,
-            variant: str | None, dry_run: bool, force: bool, region: str | None, org: str | None,
-            app_prefix: str | None, autostop: AutostopChoice | None, min_running: int | None,
-            postgres: PostgresChoice | None, redis: RedisChoice | None, option: list[str] | None,
-            report: ReportFormat, scan_code: bool, strict: bool, **limits: int | None) -> int:
-    """Write the equivalent setup for another platform."""
+            variant: str | None, dry_run: bool, force: bool, option: list[str] | None,
+            report: ReportFormat, scan_code: bool, strict: bool,
+            **given: str | int | None) -> int:
+    """Write the equivalent setup for another platform. ``given``: the writers' flags
+    (``cli_table.WRITE_FLAGS``, declared by the formats) and the limits."""
     from hopper import api, output  # noqa: PLC0415
 
+    flags = {p.name: given.pop(p.name, None) for p in WRITE_FLAGS}
+    limits: dict[str, int | None] = {k: v for k, v in given.items() if not isinstance(v, str)}
     if out is None and not dry_run:
         raise UsageProblem("--out is required (or use --dry-run)")
-    _refuse_flags_without_effect(to.value, {
-        "--region": region, "--org": org, "--app-prefix": app_prefix, "--autostop": autostop,
-        "--min-running": min_running, "--postgres": postgres, "--redis": redis})
+    _refuse_flags_without_effect(to.value, {p.decls[0]: flags[p.name] for p in WRITE_FLAGS})
     if report is not ReportFormat.text and not dry_run:
         raise UsageProblem("--format chooses the plan's format, which only --dry-run prints")
     STATE.root = TypedRoot(path)
-    options = WriteOptions(
-        region=region, org=org, app_prefix=app_prefix,
-        autostop=autostop.value if autostop else None, min_running=min_running,
-        postgres=postgres.value if postgres else None, redis=redis.value if redis else None,
-        extra=_target_options(to.value, option or []),
-    )
+    options = _write_options(flags, _target_options(to.value, option or []))
     result = api.convert(path, to.value, fmt=from_.value if from_ else None,
                          read_options=_read_options(file, profile, env_file, scan_code=scan_code,
                                                     limits=_limits(limits),
@@ -252,12 +247,25 @@ def convert(*, path: Path, to: SourceFormat, out: Path | None, from_: SourceForm
     return EXIT_OK
 
 
+def _write_options(flags: Mapping[str, str | int | None], extra: dict[str, str]) -> WriteOptions:
+    """The writer flags given, in the ``WriteOptions`` field of each flag's name, or in ``extra``
+    for a flag declared by a format that WriteOptions has no field for."""
+    from dataclasses import fields  # noqa: PLC0415
+
+    known = {f.name for f in fields(WriteOptions)} - {"extra"}
+    # A choice arrives as its StrEnum member: the writer gets the plain value.
+    values: dict[str, Any] = {n: str(v) if isinstance(v, str) else v for n, v in flags.items() if v is not None}
+    extra = {**extra, **{name: str(v) for name, v in values.items() if name not in known}}
+    return replace(WriteOptions(extra=extra), **{n: v for n, v in values.items() if n in known})
+
+
 def _option_targets(flag: str) -> tuple[str, ...]:
     """The targets whose writer reads ``flag`` (each format declares its flags); anywhere else
     the option would be silently ignored. Newest format first, as the messages always listed them."""
     from hopper.formats import get_format  # noqa: PLC0415
 
-    return tuple(n for n in reversed(FORMAT_NAMES) if flag in get_format(n).platform.write_flags)
+    return tuple(n for n in reversed(FORMAT_NAMES)
+                 if any(f.name == flag for f in get_format(n).platform.write_flags))
 
 
 def _target_options(target: str, given: list[str]) -> dict[str, str]:
@@ -435,7 +443,7 @@ def rewrite_env(*, path: Path, to: SourceFormat, from_: SourceFormat | None, wri
 # ------------------------------------------------------------------------------ formats
 
 def formats() -> int:
-    """List the formats hopper reads and writes."""
+    """List the formats hopper reads and writes, with the flags and options each writer reads."""
     from hopper.formats import get_format  # noqa: PLC0415
 
     for name in FORMAT_NAMES:
@@ -445,6 +453,9 @@ def formats() -> int:
             continue
         modes = "+".join(m for m, f in (("read", fmt.read), ("write", fmt.write)) if f is not None)
         _out(f"{name:12} {modes:11} {fmt.description}")
+        for flag in fmt.platform.write_flags:
+            value = f"[{'|'.join(flag.choices)}]" if flag.choices else flag.metavar or "VALUE"
+            _out(f"{'':24} {flag.name} {value}: {flag.help}")
         for opt in fmt.platform.options:
             _out(f"{'':24} --option {opt.name}={'|'.join(opt.choices)} (default {opt.default}): {opt.help}")
     return EXIT_OK

@@ -58,22 +58,6 @@ class ValidateFormat(StrEnum):
     sarif = "sarif"
 
 
-class AutostopChoice(StrEnum):
-    off = "off"
-    stop = "stop"
-    suspend = "suspend"
-
-
-class PostgresChoice(StrEnum):
-    managed = "managed"
-    unmanaged = "unmanaged"
-
-
-class RedisChoice(StrEnum):
-    app = "app"
-    upstash = "upstash"
-
-
 class FailOn(StrEnum):
     warning = "warning"
     breaking = "breaking"
@@ -213,6 +197,55 @@ VARIANT = option("variant", "--variant", metavar="NAME",
                  help="Fly: the environment to read (fly.NAME.toml; default fly.toml, then "
                       "fly.production.toml).")
 
+# ------------------------------------------------------------------------------ writer flags
+
+if TYPE_CHECKING:
+    from hopper.formats.base import WriteFlag
+
+    # One writer flag: (option, keyword, "str" or "int", choices, metavar, min, help).
+    WriteFlagRow = tuple[str, str, str, tuple[str, ...], str | None, int | None, str]
+
+
+def write_flag_rows() -> tuple[WriteFlagRow, ...]:
+    """``convert``'s options for the flags the formats' writers read (``Platform.write_flags``):
+    merged by name in listing order, each help saying which platforms read it. This imports
+    every format (~35 ms): start-up reads the same rows from ``hopper._cli_flags`` instead,
+    generated from this (tests/core/test_cli_flags.py), while it was made for these formats."""
+    from hopper.formats import get_format, label  # noqa: PLC0415
+
+    declared: dict[str, tuple[WriteFlag, list[str]]] = {}
+    flags: list[WriteFlag] = []
+    for name in FORMAT_NAMES:
+        for flag_ in get_format(name).platform.write_flags:
+            first, readers = declared.setdefault(flag_.name, (flag_, []))
+            if first != flag_:
+                raise ValueError(f"{name} declares {flag_.name} unlike {readers[0]} does")
+            if not readers:
+                flags.append(flag_)
+            readers.append(label(name))
+    return tuple((f.name, f.field, f.type, f.choices, f.metavar, f.min,
+                  f"Only for {', '.join(declared[f.name][1])}: {f.help}") for f in flags)
+
+
+def _write_flag_params() -> tuple[Param, ...]:
+    from hopper import _cli_flags  # noqa: PLC0415
+
+    rows = _cli_flags.FLAGS if _cli_flags.FORMATS == FORMAT_NAMES else write_flag_rows()
+    params: list[Param] = []
+    for decl, name, kind, values, metavar, least, help_text in rows:
+        if values:  # a choice: an enum named as the CLI's others are (AutostopChoice)
+            enum = StrEnum(f"{name.title().replace('_', '')}Choice",  # type: ignore[misc]
+                           {v: v for v in values})
+            params.append(option(name, decl, type=enum, help=help_text))
+        else:
+            params.append(option(name, decl, type=int if kind == "int" else str, metavar=metavar,
+                                 min=least, help=help_text))
+    return tuple(params)
+
+
+WRITE_FLAGS = _write_flag_params()
+"""The ``convert`` options of the writers' flags, in help order (see ``write_flag_rows``)."""
+
 # ------------------------------------------------------------------------------ the commands
 
 COMMANDS = (
@@ -234,16 +267,7 @@ COMMANDS = (
         FROM, FILES, PROFILES, ENV_FILES, VARIANT,
         flag("dry_run", "--dry-run", help="Write nothing; list the files and print the migration plan."),
         flag("force", "--force", help="Replace existing files in --out."),
-        option("region", "--region", metavar="REGION",
-               help="fly, clevercloud: target region code (default: nearest to the source)."),
-        option("org", "--org", metavar="ORG", help="fly, clevercloud: target organisation."),
-        option("app_prefix", "--app-prefix", metavar="PREFIX", help="fly, clevercloud: prefix for app names."),
-        option("autostop", "--autostop", type=AutostopChoice, help="fly only: autostop for HTTP apps."),
-        option("min_running", "--min-running", type=int, min=0, metavar="N",
-               help="fly only: min_machines_running for HTTP apps."),
-        option("postgres", "--postgres", type=PostgresChoice, help="fly only: Postgres flavour."),
-        option("redis", "--redis", type=RedisChoice,
-               help="fly only: Redis as a private app (default) or Upstash Redis (flyctl redis create)."),
+        *WRITE_FLAGS,
         option("option", "--option", multiple=True, metavar="NAME=VALUE",
                help="An option of the target's writer (listed by `hopper formats`); repeatable."),
         option("report", "--format", type=ReportFormat, default=ReportFormat.text,
@@ -308,7 +332,8 @@ COMMANDS = (
         FROM,
         flag("write", "--write", help="Edit the files in place (atomically); without it, only print the diff."),
     )),
-    Command("formats", "List the formats hopper reads and writes.", EPILOG_PLAIN, ()),
+    Command("formats", "List the formats hopper reads and writes, with the flags and options each "
+                       "writer reads.", EPILOG_PLAIN, ()),
 )
 
 BY_NAME = {command.name: command for command in COMMANDS}

@@ -47,10 +47,14 @@ class WriteOptions:
     region: str | None = None  # the target platform's region code
     org: str | None = None
     app_prefix: str | None = None
-    autostop: str | None = None  # "off", "stop", "suspend"
+    # One writer's flags (each format's ``Platform.write_flags`` says which it reads and their
+    # values); a flag declared later by a format goes to ``extra`` instead of a field here.
+    autostop: str | None = None
     min_running: int | None = None
-    postgres: str | None = None  # Fly: "managed" or "unmanaged"
-    redis: str | None = None  # Fly: "app" (a private TCP app, the default) or "upstash"
+    postgres: str | None = None
+    redis: str | None = None
+    # The values of the target's ``--option NAME=VALUE`` (``Platform.options``), and of its
+    # write flags that have no field above.
     extra: Mapping[str, str] = field(default_factory=dict)
 
 
@@ -72,6 +76,37 @@ class Validator(Protocol):
     """An offline check of a setup in the format's own terms (``hopper validate``)."""
 
     def __call__(self, path: Path, limits: Limits, source: Path | None) -> tuple[Diagnostic, ...]: ...
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class WriteFlag:
+    """A ``hopper convert`` option the format's writer reads (``--autostop``).
+
+    The CLI builds the option from the registry (its help says which platforms read it) and
+    refuses it with a target that does not. Its value reaches the writer in the ``WriteOptions``
+    field named after it (``--app-prefix``: ``app_prefix``), or, for a flag ``WriteOptions``
+    has no field for, in ``WriteOptions.extra`` under that name, as text. Formats that read the
+    same flag declare the same record (the shared ones are below; tests/core/test_registry.py).
+    """
+
+    name: str  # "--min-running"
+    help: str  # what it sets, without the platforms ("autostop for HTTP apps.")
+    choices: tuple[str, ...] = ()  # the values it takes; () any value of ``type``
+    type: str = "str"  # "str" or "int"
+    metavar: str | None = None  # the value's placeholder in help ("REGION"), without choices
+    min: int | None = None  # the least value of an "int" flag
+
+    @property
+    def field(self) -> str:
+        """The ``WriteOptions`` field (or ``extra`` key) the value goes to."""
+        return self.name.removeprefix("--").replace("-", "_")
+
+
+# The flags several writers read.
+REGION = WriteFlag(name="--region", metavar="REGION",
+                   help="target region code (default: nearest to the source).")
+ORG = WriteFlag(name="--org", metavar="ORG", help="target organisation.")
+APP_PREFIX = WriteFlag(name="--app-prefix", metavar="PREFIX", help="prefix for app names.")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -126,8 +161,8 @@ class Platform:
     build_sees_runtime_env: bool  # the build runs with the app's runtime env vars set
     hosts_are_service_names: bool  # a service's private host name is its bare name (compose)
     has_regions: bool  # mappings/regions.toml has a section for it
-    # Common WriteOptions flags the writer reads ("--region", "--org"...).
-    write_flags: frozenset[str] = frozenset()
+    # The ``convert`` flags the writer reads, in help order (REGION, ORG... and its own).
+    write_flags: tuple[WriteFlag, ...] = ()
     options: tuple[TargetOption, ...] = ()
     # How other services reach ``svc`` privately, as a short label; None when unknown.
     private_network: Callable[[Service], str | None] | None = None

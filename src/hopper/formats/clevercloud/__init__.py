@@ -7,6 +7,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from hopper.formats.base import (
+    APP_PREFIX,
+    ORG,
+    REGION,
     Format,
     Platform,
     ReadOptions,
@@ -78,7 +81,7 @@ FORMAT = Format(
         build_sees_runtime_env=True,
         hosts_are_service_names=False,
         has_regions=True,
-        write_flags=frozenset({"--region", "--org", "--app-prefix"}),
+        write_flags=(REGION, ORG, APP_PREFIX),
         reach=reach,
         # Reference: clevercloud.md §1.7.
         schedules=ScheduleRunner(how="from clevercloud/cron.json on every instance of {service}",

@@ -6,12 +6,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from hopper.formats.base import (
+    APP_PREFIX,
+    ORG,
+    REGION,
     Format,
     Platform,
     ReadOptions,
     ReadResult,
     ReleaseTiming,
     ScheduleRunner,
+    WriteFlag,
     WriteOptions,
     WriteResult,
     format_table,
@@ -109,6 +113,16 @@ def _cost(arch: Architecture) -> CostEstimate | None:
     return estimate(arch)
 
 
+# The writer's own flags (hopper convert --to fly; plan.py and writer.py read them).
+FLY_FLAGS = (
+    WriteFlag(name="--autostop", choices=("off", "stop", "suspend"), help="autostop for HTTP apps."),
+    WriteFlag(name="--min-running", type="int", min=0, metavar="N",
+              help="min_machines_running for HTTP apps."),
+    WriteFlag(name="--postgres", choices=("managed", "unmanaged"), help="Postgres flavour."),
+    WriteFlag(name="--redis", choices=("app", "upstash"),
+              help="Redis as a private app (default) or Upstash Redis (flyctl redis create)."),
+)
+
 FORMAT = Format(
     name="fly",
     description="Fly.io apps (fly.toml per app, Dockerfiles, nginx front, GitHub Actions, setup script)",
@@ -125,8 +139,7 @@ FORMAT = Format(
         build_sees_runtime_env=False,
         hosts_are_service_names=False,
         has_regions=True,
-        write_flags=frozenset({"--region", "--org", "--app-prefix", "--autostop", "--min-running",
-                               "--postgres", "--redis"}),
+        write_flags=(REGION, ORG, APP_PREFIX, *FLY_FLAGS),
         private_network=private_network,
         reach=reach,
         reach_detail=REACH_DETAIL,

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from hopper.formats.base import (
+    REGION,
     Format,
     Platform,
     ReadOptions,
@@ -99,7 +100,7 @@ FORMAT = Format(
         # values it reads (a suffix is added when the name is taken): conservative.
         hosts_are_service_names=False,
         has_regions=True,
-        write_flags=frozenset({"--region"}),
+        write_flags=(REGION,),
         options=(FRONT_OPTION,),
         private_network=private_network,
         reach=reach,
