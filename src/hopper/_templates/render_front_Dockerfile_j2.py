@@ -3,7 +3,7 @@
 # templates/render/front.Dockerfile.j2 compiled by Jinja2 (hopper.templating.compiled_sources;
 # HOPPER_UPDATE_GOLDEN=1 pytest tests/perf/test_templates_compiled.py rewrites it).
 # Used only while KEY equals hopper.templating.template_key() of the template.
-KEY = 'bb3b0577b0c8ec58dd1a7961116e20b7e339e3e03e0f700d7f00a38168f46a41'
+KEY = 'c9528bab49076dffc31a133af4bbab19cf104550472226b8348a252a86525402'
 from jinja2.runtime import LoopContext, Macro, Markup, Namespace, TemplateNotFound, TemplateReference, TemplateRuntimeError, Undefined, escape, identity, internalcode, markup_join, missing, str_join
 name = 'render/front.Dockerfile.j2'
 
@@ -44,22 +44,20 @@ def root(context, missing=missing):
         yield '; stage 2 serves them with nginx and the\n# generated nginx.conf.\nFROM node:'
         yield str(environment.getattr((undefined(name='build') if l_0_build is missing else l_0_build), 'node'))
         yield '-slim AS build\n'
-        if (environment.getattr((undefined(name='build') if l_0_build is missing else l_0_build), 'pm') != 'npm'):
+        if environment.getattr((undefined(name='build') if l_0_build is missing else l_0_build), 'stage'):
             pass
-            yield 'RUN corepack enable\n'
-        yield 'WORKDIR /app\n'
-        if environment.getattr((undefined(name='build') if l_0_build is missing else l_0_build), 'workspace'):
-            pass
-            yield 'COPY . .\nRUN '
-            yield str(environment.getattr((undefined(name='build') if l_0_build is missing else l_0_build), 'install'))
-            yield '\nWORKDIR /app/'
-            yield str(environment.getattr((undefined(name='build') if l_0_build is missing else l_0_build), 'workspace'))
-            yield '\nRUN '
-            yield str(environment.getattr((undefined(name='build') if l_0_build is missing else l_0_build), 'command'))
-            yield '\n'
+            for l_1_line in environment.getattr((undefined(name='build') if l_0_build is missing else l_0_build), 'stage'):
+                _loop_vars = {}
+                pass
+                yield str(l_1_line)
+                yield '\n'
+            l_1_line = missing
         else:
             pass
-            yield 'COPY '
+            if (environment.getattr((undefined(name='build') if l_0_build is missing else l_0_build), 'pm') != 'npm'):
+                pass
+                yield 'RUN corepack enable\n'
+            yield 'WORKDIR /app\nCOPY '
             yield str(t_2([(environment.getattr((undefined(name='build') if l_0_build is missing else l_0_build), 'context') + '/'), './']))
             yield '\nRUN '
             yield str(environment.getattr((undefined(name='build') if l_0_build is missing else l_0_build), 'install'))
@@ -97,4 +95,4 @@ def root(context, missing=missing):
     yield '\nCMD ["nginx", "-g", "daemon off;"]\n'
 
 blocks = {}
-debug_info = '2=32&4=34&5=37&7=39&8=41&12=45&14=48&15=50&16=52&18=57&19=59&22=64&23=66&26=71&27=73&29=75&32=78&34=80&35=82&37=87&39=90'
+debug_info = '2=32&4=34&5=37&7=39&8=41&9=43&10=46&13=51&17=55&18=57&21=62&22=64&25=69&26=71&28=73&31=76&33=78&34=80&36=85&38=88'

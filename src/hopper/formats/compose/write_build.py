@@ -8,6 +8,7 @@ Separate from :mod:`.writer` (one compose service per model service) and :mod:`.
 
 from __future__ import annotations
 
+import json
 import posixpath
 import re
 from typing import Any
@@ -21,6 +22,10 @@ from hopper.formats.compose.write_context import (
     literal,
 )
 from hopper.model import Build, Service
+from hopper.shared.nodebuild import NodeStage, node_stage, workspace_of
+
+# The image the compose writer runs nginx fronts with (writer.NGINX_IMAGE).
+NGINX_IMAGE = "nginx:1.27-alpine"
 
 _NODE_INSTALL = {
     "npm": "npm ci",
@@ -33,8 +38,24 @@ def has_dockerfile(build: Build) -> bool:
     return build.dockerfile is not None or build.dockerfile_inline is not None
 
 
+def builds_front(svc: Service, build: Build) -> bool:
+    """Whether a front without a Dockerfile is built in an image: its files come from a Node.js
+    build hopper can write a stage for (a front read from a platform that builds it, such as
+    Render's)."""
+    return (svc.static_site is not None and not has_dockerfile(build) and build.runtime == "node"
+            and build.build_command is not None and _front_stage(build) is not None)
+
+
 def build_spec(ctx: WriteContext, svc: Service, build: Build) -> dict[str, Any]:
     context = build.context or "."
+    stage = None
+    if builds_front(svc, build):
+        stage = _front_stage(build)
+    elif not has_dockerfile(build) and _node_dockerfile(build) is not None:
+        stage = _workspace_stage(build)
+    if stage is not None:
+        # A monorepo package installs at the workspace root, which is then the build context.
+        context = stage.context
     out: dict[str, Any] = {"context": literal(context)}
     if build.dockerfile is not None:
         # The model keeps the Dockerfile relative to the project root; compose wants it
@@ -42,6 +63,11 @@ def build_spec(ctx: WriteContext, svc: Service, build: Build) -> dict[str, Any]:
         out["dockerfile"] = literal(posixpath.relpath(build.dockerfile, context))
     elif build.dockerfile_inline is not None:
         out["dockerfile_inline"] = literal(build.dockerfile_inline)
+    elif builds_front(svc, build):
+        assert stage is not None
+        out["dockerfile_inline"] = literal(_front_dockerfile(svc, build, stage))
+        ctx.diagnostics.info(I_STATIC, f"service '{svc.name}' is built from ./{context} by an inline "
+                             "Dockerfile (its Node.js build, then nginx serving the files)", build.origin)
     else:
         inline = _node_dockerfile(build)
         if inline is not None:
@@ -83,6 +109,10 @@ def _node_dockerfile(build: Build) -> str | None:
         return None
     from hopper.templating import render  # noqa: PLC0415
 
+    workspace = _workspace_stage(build)
+    if workspace is not None:
+        return "\n".join([f"FROM node:{version}-slim", *workspace.lines(),
+                          f"CMD {json.dumps(['sh', '-c', build.start_command or _start(workspace.manager)])}"]) + "\n"
     manager = build.package_manager or "npm"
     install = build.install_command or _NODE_INSTALL.get(manager, f"{manager} install")
     if build.install_command is None and build.node_install is not None:
@@ -99,6 +129,43 @@ def _node_dockerfile(build: Build) -> str | None:
         build=build.build_command,
         start=build.start_command or f"{manager} start",
     )
+
+
+def _start(manager: str) -> str:
+    return "npm start" if manager == "npm" else f"{manager} start"
+
+
+def _major(build: Build) -> int | None:
+    major = (build.runtime_version or "22").split(".")[0]
+    return int(major) if major.isdigit() else None
+
+
+def _workspace_stage(build: Build) -> NodeStage | None:
+    """The install stage of a monorepo package (shared with the other writers), or None."""
+    if build.runtime != "node" or workspace_of(build) is None:
+        return None
+    return node_stage(build, _major(build))
+
+
+def _front_stage(build: Build) -> NodeStage | None:
+    if not re.fullmatch(r"[0-9A-Za-z][0-9A-Za-z._-]*", build.runtime_version or "22"):
+        return None
+    return node_stage(build, _major(build))
+
+
+def _front_dockerfile(svc: Service, build: Build, stage: NodeStage) -> str:
+    """The front's files built with Node.js, served by nginx (the writer mounts its nginx.conf)."""
+    site = svc.static_site
+    root = site.root if site is not None else "/usr/share/nginx/html"
+    # The output folder is the package's (or the project's); a reader may give it from the root.
+    project = posixpath.normpath(posixpath.join(stage.context, stage.package_dir or "."))
+    out = posixpath.normpath(build.output_dir or "dist")
+    if project != "." and out.startswith(project + "/"):
+        out = out[len(project) + 1:]
+    dist = posixpath.normpath(posixpath.join("/app", stage.package_dir or ".", out))
+    lines = [f"FROM node:{build.runtime_version or '22'}-slim AS build", *stage.lines(), "",
+             f"FROM {NGINX_IMAGE}", f"COPY --from=build {json.dumps([dist + '/', root.rstrip('/') + '/'])}"]
+    return "\n".join(lines) + "\n"
 
 
 def static_bind(ctx: WriteContext, svc: Service, build: Build) -> dict[str, Any] | None:

@@ -47,7 +47,7 @@ from hopper.formats.compose.write_context import (
 from hopper.model import ARCHITECTURE_NOTES, Architecture, Role, Service
 from hopper.secrets import exec_argv, secret_refs
 
-NGINX_IMAGE = "nginx:1.27-alpine"
+NGINX_IMAGE = write_build.NGINX_IMAGE
 _NGINX_IMAGES = ("nginx", "nginxinc/nginx-unprivileged", "bitnami/nginx", "openresty/openresty")
 
 
@@ -245,7 +245,8 @@ def _service(ctx: WriteContext, svc: Service) -> dict[str, Any] | None:
     # image name); it has nothing to build from.
     buildable = build is not None and (
         write_build.has_dockerfile(build) or build.context is not None or svc.image is None)
-    if build is not None and buildable and (write_build.has_dockerfile(build) or not front):
+    if build is not None and buildable and (write_build.has_dockerfile(build) or not front
+                                            or write_build.builds_front(svc, build)):
         out["build"] = write_build.build_spec(ctx, svc, build)
     elif build is not None and front:
         static_bind = write_build.static_bind(ctx, svc, build)

@@ -20,10 +20,10 @@ from hopper.formats.render.codes import E_FRONT_VALUE, W_ROUTE_OPTION
 from hopper.formats.render.services import NGINX_PORT, static_build
 from hopper.model import Architecture, Service
 from hopper.shared.nginx.build import NginxBuildError, Upstream, build_nginx_conf
+from hopper.shared.nodebuild import node_stage, workspace_of
 from hopper.shared.packagemanager import install_command
 
 NGINX_TAG = "1.27-alpine"
-_SAFE_PATH = re.compile(r"^[A-Za-z0-9._@/-]+$")
 SITE_ROOT = "/usr/share/nginx/html"
 # A host name no real service has: written by the nginx builder, then replaced by ${VARIABLE}.
 _PLACEHOLDER = "http://hopper-upstream-{}.invalid"
@@ -85,18 +85,29 @@ def _dockerfile(svc: Service, folder: str, conf: str, variables: dict[str, str])
                                  site_root=root, **common)
     pm = b.package_manager or "npm"
     publish = static_build(svc).publish.removeprefix("./")
-    ws = b.workspace
-    if ws is not None and not _SAFE_PATH.match(ws.path):
-        raise fail(E_FRONT_VALUE, f"service '{svc.name}': workspace path {ws.path!r} cannot be "
-                   "written into a Dockerfile", svc.origin)
+    ws = workspace_of(b)
+    if ws is not None:
+        # A monorepo package: install at the workspace root what the package needs, with the
+        # root manifests, lockfile and every package's package.json (shared with compose).
+        stage = node_stage(b, node_major_of(b.runtime_version))
+        if stage is None:
+            raise fail(E_FRONT_VALUE, f"service '{svc.name}': workspace path {ws.path!r} or a "
+                       "command cannot be written into a Dockerfile", svc.origin)
+        return templating.render(
+            "render/front.Dockerfile.j2", site_root=root, copy_from=None, **common,
+            build={"node": b.runtime_version or "22", "pm": pm, "stage": stage.lines(),
+                   "dist": posixpath.normpath(posixpath.join("/app", posixpath.relpath(publish, stage.context)))})
     context = posixpath.normpath(b.context or ".")
-    # A workspace copies the whole repository under /app; otherwise the context is /app.
-    in_image = publish if ws is not None or context == "." else posixpath.relpath(publish, context)
+    # Outside a monorepo the project folder is copied to /app.
+    in_image = publish if context == "." else posixpath.relpath(publish, context)
     return templating.render(
         "render/front.Dockerfile.j2", site_root=root, copy_from=None, **common,
         build={"node": b.runtime_version or "22", "pm": pm,
                "install": b.install_command or install_command(pm, b.node_install),
-               "command": b.build_command,
-               "context": posixpath.normpath(b.context or "."),
-               "workspace": posixpath.normpath(ws.path) if ws is not None else None,
+               "command": b.build_command, "context": context, "stage": None,
                "dist": posixpath.normpath(posixpath.join("/app", in_image))})
+
+
+def node_major_of(version: str | None) -> int | None:
+    major = (version or "22").split(".", 1)[0]
+    return int(major) if major.isdigit() else None

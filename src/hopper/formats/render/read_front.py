@@ -13,17 +13,19 @@ from __future__ import annotations
 import posixpath
 import re
 import shlex
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from hopper.diagnostics import Diagnostic, HopperError, warning
 from hopper.formats.render.codes import W_FRONT_CONFIG
-from hopper.model import Build, CacheRule, Route, StaticSite, Workspace
-from hopper.shared.dockerfile import read_dockerfile
+from hopper.model import Build, CacheRule, NodeInstall, Route, StaticSite, Workspace
+from hopper.shared.dockerfile import Stage, read_dockerfile
 from hopper.shared.nginx.carry import carry
 from hopper.shared.nginx.config import CacheRule as NginxCacheRule
 from hopper.shared.nginx.read import parse_nginx
+from hopper.shared.nodeproject import read_node_project
+from hopper.shared.packagemanager import LOCKFILE_NAMES
 
 _VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800, "M": 2592000, "y": 31536000}
@@ -109,6 +111,9 @@ def is_hopper_front(raw: dict[str, Any]) -> str | None:
 
 
 def _build(root: Path, name: str) -> Build | None:
+    """The front's build as the model has it: hopper writes its Dockerfile again from this (as
+    the Fly reader does with its own), so the Dockerfile itself is not kept (``dockerfile`` is
+    None), and another writer builds the project from its folder."""
     try:
         df = read_dockerfile(root / "render" / name / "Dockerfile", root)
     except HopperError:
@@ -117,32 +122,76 @@ def _build(root: Path, name: str) -> Build | None:
     if stage is None:
         copy = df.final.copies[0] if df.final.copies else None
         src = copy.sources[0].rstrip("/") if copy else "."
-        return Build(context=src or ".", dockerfile=f"render/{name}/Dockerfile", runtime="static")
+        return Build(context=src or ".", runtime="static")
     node = re.match(r"node:(\d+(?:\.\d+)*)", stage.image)
-    runs = list(stage.runs)
-    install = command = None
-    context = "."
+    setup = [r for r in stage.runs if r.startswith(_SETUP_WORDS)]
+    runs = [r for r in stage.runs if r not in setup]
     workspace = None
-    for c in stage.copies:
-        if c.sources and c.sources[0] not in (".",):
-            context = c.sources[0].rstrip("/") or "."
     if stage.workdir and stage.workdir != "/app":
         workspace = stage.workdir.removeprefix("/app/")
-    runs = [r for r in runs if r != "corepack enable"]
-    if workspace is not None and len(runs) >= 2:
-        install, command = runs[0], runs[1]
-    elif runs:
-        install, _, command = runs[0].partition(" && ")
+    if workspace is not None:
+        install, command = (runs[0] if runs else None), (runs[1] if len(runs) > 1 else None)
+        context = workspace
+    else:
+        install, _, command = (runs[0] if runs else "").partition(" && ")
+        context = next((c.sources[0].rstrip("/") or "." for c in stage.copies if c.sources), ".")
     final_copy = next((c for c in df.final.copies if c.from_stage == "build"), None)
     dist = final_copy.sources[0].rstrip("/") if final_copy else "/app"
     in_image = posixpath.relpath(dist, "/app")
     output = in_image if workspace is None else posixpath.relpath(in_image, workspace)
     pm = shlex.split(install)[0] if install else "npm"
-    return Build(context=workspace or context, dockerfile=f"render/{name}/Dockerfile", runtime="node",
+    return Build(context=context, runtime="node",
                  runtime_version=node.group(1) if node else None, package_manager=pm,
                  install_command=install or None, build_command=command or None,
                  output_dir=output if output != "." else None,
-                 workspace=Workspace(root=".", package=workspace, path=workspace) if workspace else None)
+                 workspace=_workspace(root, workspace, install or "") if workspace else None,
+                 node_install=_node_install(stage, pm, setup) if workspace else None)
+
+
+# The steps before the install that make the package manager available (packagemanager.setup).
+_SETUP_WORDS = ("corepack ", "npm install -g ")
+
+
+def _workspace(root: Path, path: str, install: str) -> Workspace:
+    """The monorepo package the front builds: its name from the install's filter (pnpm, npm),
+    else from its package.json in the checkout, else its folder's name."""
+    words = shlex.split(install)
+    package = None
+    for flag in ("--filter", "--workspace"):
+        if flag in words[:-1]:
+            package = words[words.index(flag) + 1].removesuffix("...")
+    project = None
+    if (root / path / "package.json").is_file():
+        try:
+            project = read_node_project(root / path, root)
+        except HopperError:
+            project = None
+    if project is not None and project.workspace is not None:
+        return replace(project.workspace, package=package or project.workspace.package)
+    return Workspace(root=".", package=package or posixpath.basename(path), path=path)
+
+
+def _node_install(stage: Stage, manager: str, setup: list[str]) -> NodeInstall | None:
+    """What the install reads, from the files the stage copies before it (the writer copies the
+    lockfile, the manager's files and every workspace package's package.json), and the manager's
+    version from the setup step (``corepack install -g pnpm@9.15.0``)."""
+    inputs = [src for c in stage.copies if c.from_stage is None for src in c.sources
+              if src not in (".", "./", "package.json")]
+    if not inputs:
+        return None
+    lockfiles = {n for names in LOCKFILE_NAMES.values() for n in names}
+    version = major = None
+    for step in setup:
+        match = re.search(rf"{re.escape(manager)}@(\d+)((?:\.\d+)*\S*)", step)
+        if match:
+            version = match.group(1) + match.group(2) if match.group(2) else None
+            major = int(match.group(1))
+    return NodeInstall(
+        version=version, major=major,
+        lockfile=next((p for p in inputs if posixpath.basename(p) in lockfiles), None),
+        files=tuple(p for p in inputs if posixpath.basename(p) not in lockfiles
+                    and not p.endswith("/package.json")),
+        manifests=tuple(p for p in inputs if p.endswith("/package.json")))
 
 
 def _cache_rule(rule: NginxCacheRule) -> CacheRule:

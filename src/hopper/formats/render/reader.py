@@ -17,7 +17,7 @@ from typing import Any
 
 from hopper import mappings
 from hopper._yaml import LocationIndex, decode_bytes, load_yaml
-from hopper.diagnostics import Diagnostic, Location, fail, info, warning
+from hopper.diagnostics import Diagnostic, HopperError, Location, fail, info, warning
 from hopper.formats.base import ReadOptions, ReadResult
 from hopper.formats.render import BLUEPRINT_NAMES
 from hopper.formats.render.codes import (
@@ -51,6 +51,7 @@ from hopper.model import (
     Workspace,
     sorted_by_name,
 )
+from hopper.shared.nodeproject import NodeProject, read_node_project
 
 DB_ATTRIBUTES = {"connectionString": "uri", "host": "host", "port": "port", "user": "user",
                  "password": "password", "database": "database"}
@@ -295,12 +296,27 @@ class _Reader:
             workspace = shlex.split(first)[1]
             rest = [s for s in rest if not s.startswith("cd ")]
         context = _rel(raw.get("rootDir", ".")) if raw.get("rootDir") else (workspace or ".")
+        # What the Blueprint does not say (the package's name, its lockfile, the workspace's
+        # manifests, the manager's version) is in the checkout, read as the other readers do.
+        project = self._node_project(context)
+        ws = None
+        if workspace:
+            ws = project.workspace if project is not None and project.workspace is not None \
+                and project.workspace.path == workspace else Workspace(root=".", package=workspace, path=workspace)
         return Build(context=context, runtime=str(runtime) if runtime else None,
                      package_manager=_manager(install) if install else None,
                      install_command=install, build_command=" && ".join(rest) or None,
-                     start_command=start,
-                     workspace=Workspace(root=".", package=workspace, path=workspace) if workspace else None,
+                     start_command=start, workspace=ws,
+                     node_install=project.install if project is not None else None,
                      origin=self.loc(*path, "buildCommand")), (), None
+
+    def _node_project(self, folder: str) -> NodeProject | None:
+        if not (self.root / folder / "package.json").is_file():
+            return None
+        try:
+            return read_node_project(self.root / folder, self.root, self.options.limits)
+        except HopperError:
+            return None  # a package.json hopper cannot read: the Blueprint's commands stay as they are
 
     def _scaling(self, raw: dict[str, Any], path: _Path) -> Scaling:
         plan = raw.get("plan", "starter")

@@ -13,6 +13,7 @@ import shlex
 from dataclasses import dataclass
 
 from hopper.model import Architecture, Role, Service
+from hopper.shared.nodebuild import workspace_of
 from hopper.shared.packagemanager import install_command
 
 KEYVALUE_IMAGES = ("redis", "valkey", "redis-stack-server", "keydb")
@@ -142,8 +143,9 @@ def static_build(svc: Service) -> StaticBuild:
     if b.build_command:
         pm = b.package_manager or "npm"
         install = b.install_command or install_command(pm, b.node_install)
-        if b.workspace is not None:
-            path = _norm(b.workspace.path)
+        ws = workspace_of(b)
+        if ws is not None:
+            path = _norm(ws.path)
             steps = [install, f"cd {shlex.quote(path)}", b.build_command]
             return StaticBuild(" && ".join(steps), _dot(publish), workspace_filter(path))
         steps = ([f"cd {shlex.quote(context)}"] if context != "." else []) + [install, b.build_command]
