@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import importlib
+import re
 from pathlib import Path
 
 import pytest
@@ -51,6 +52,23 @@ def test_a_registered_format_declares_every_part(name: str) -> None:
     if p.plan_keys is not None:
         known = {path for paths in POINTS.values() for path in paths}
         assert set(p.plan_keys()) <= known, f"{name}: plan_keys.toml names fields no finding points at"
+
+
+def test_the_doc_pages_of_a_format_hold_its_codes_and_no_others() -> None:
+    """SARIF links a HOP code to the page its range names (``Platform.doc_pages``): each code a
+    format's folder declares is in one of its ranges, and no two owners claim one code."""
+    from hopper.report.sarif import _DOC_PAGES
+
+    owners: dict[int, str] = {}
+    for owner, ranges in [("hopper", _DOC_PAGES)] + [(n, get_format(n).platform.doc_pages) for n in format_names()]:
+        for first, last, page in ranges:
+            assert (ROOT / "docs" / page).is_file() and first <= last, (owner, page)
+            for number in range(first, last + 1):
+                assert owners.setdefault(number, owner) == owner, f"HOP{number:03d}: {owners[number]} and {owner}"
+    for name in format_names():
+        for path in sorted((SRC / "formats" / name).rglob("*.py")):
+            for number in re.findall(r'code\(\s*"HOP(\d+)"', path.read_text(encoding="utf-8")):
+                assert owners.get(int(number)) == name, f"{path.relative_to(SRC)}: HOP{number} is not in {name}'s doc_pages"
 
 
 # Mapping files with a section per platform, and the sections that are not platforms.

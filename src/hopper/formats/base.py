@@ -187,6 +187,9 @@ class Platform:
     # findings table, in the format's code range) and ``check(ctx)``, run when either side of a
     # diff is this platform.
     findings_module: str | None = None
+    # The HOP code ranges of the format's own diagnostics and the docs page listing each:
+    # ``(first, last, "page.md")``, the first that holds a code wins (SARIF's helpUri).
+    doc_pages: tuple[tuple[int, int, str], ...] = ()
     # How to make the platform's edge redirect plain HTTP to HTTPS (the HD407 remedy), in its own
     # terms; None: hopper knows no such setting, so the remedy says to redirect in the app.
     force_https_how: str | None = None

@@ -14,6 +14,7 @@ calling these renderers (:mod:`hopper.cli_locations`).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -40,46 +41,33 @@ SRCROOT = "%SRCROOT%"
 _LEVEL = {"breaking": "error", "error": "error", "warning": "warning", "info": "note"}
 _RANK = {"error": 0, "warning": 1, "note": 2}
 
-# Which docs page lists each HOP code, by range (first, last, page). Codes outside every range
+# Which docs page lists each HOP code, by range (first, last, page): the codes of no format;
+# each format declares the ranges of its own (``Platform.doc_pages``). Codes outside every range
 # link to errors.md, which says where format-specific codes are listed. A test checks that each
-# code's page lists it: a new code documented elsewhere than its range's page goes in
-# _DOC_EXCEPTIONS.
+# code's page lists it.
 _DOC_PAGES: tuple[tuple[int, int, str], ...] = (
     (1, 99, "errors.md"),
-    (100, 159, "compose-input.md"),
-    (160, 189, "detection.md"),
-    (190, 199, "x-hopper.md"),
     (200, 299, "detection.md"),
-    (300, 359, "validate.md"),
-    (360, 369, "fly-input.md"),
-    (370, 373, "validate.md"),
-    (374, 379, "fly-input.md"),
-    (380, 399, "validate.md"),
-    (400, 499, "clevercloud.md"),
-    (500, 599, "fly-output.md"),
     (600, 699, "env-scan.md"),
-    (700, 799, "compose-output.md"),
     (850, 870, "diff.md"),
     (871, 879, "github-action.md"),
-    (900, 949, "render.md"),
 )
 
 
-# Codes documented away from their range's page.
-_DOC_EXCEPTIONS = {"HOP386": "fly-output.md", "HOP193": "detection.md", "HOP194": "detection.md",
-                   "HOP195": "detection.md", "HOP196": "detection.md", "HOP197": "detection.md",
-                   "HOP198": "detection.md", "HOP199": "detection.md", "HOP387": "fly-output.md",
-                   "HOP388": "fly-output.md", "HOP389": "fly-output.md"}
+@functools.cache
+def doc_pages() -> tuple[tuple[int, int, str], ...]:
+    """Every code range with its docs page: hopper's own, then each registered format's."""
+    from hopper.formats import format_names, get_format  # noqa: PLC0415
+
+    return _DOC_PAGES + tuple(r for n in format_names() for r in get_format(n).platform.doc_pages)
 
 
 def doc_page(code_name: str) -> str:
     """The docs page that lists ``code_name`` (``findings.md`` for HD codes)."""
     if code_name.startswith("HD"):
         return "findings.md"
-    if code_name in _DOC_EXCEPTIONS:
-        return _DOC_EXCEPTIONS[code_name]
     number = int(code_name[3:]) if code_name[3:].isdigit() else -1
-    for first, last, page in _DOC_PAGES:
+    for first, last, page in doc_pages():
         if first <= number <= last:
             return page
     return "errors.md"

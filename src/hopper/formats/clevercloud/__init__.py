@@ -94,6 +94,7 @@ FORMAT = Format(
                    "move one-off steps out of CC_PRE_RUN_HOOK."),
         cost=_cost,
         matrix=matrix_column(__name__),
+        doc_pages=((400, 499, "clevercloud.md"),),
         plan_keys=format_table(__name__, "plan_keys.toml"),
         # clevercloud.md §1.9: an app setting, not an env var.
         force_https_how="turn on the app's Force HTTPS setting (clever config id force-https)",

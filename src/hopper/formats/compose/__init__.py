@@ -76,6 +76,8 @@ FORMAT = Format(
             in_command="at every container start (inside the service's command)"),
         cost_note="compose runs on hosts priced elsewhere",
         matrix=matrix_column(__name__),
+        doc_pages=((100, 159, "compose-input.md"), (160, 189, "detection.md"), (190, 192, "x-hopper.md"),
+                   (193, 199, "detection.md"), (700, 799, "compose-output.md")),
         plan_keys=format_table(__name__, "plan_keys.toml"),
     ),
 )
