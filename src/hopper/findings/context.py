@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 from hopper.diagnostics import Location
+from hopper.findings.hints import hints_for, used_in
 from hopper.findings.points import POINTS, locate
 from hopper.findings.table import SPECS
 from hopper.findings.types import Finding
@@ -209,12 +210,15 @@ class Context:
         values = _Params(params)
         values.setdefault("before", before if before is not None else "(none)")
         values.setdefault("after", after if after is not None else "(none)")
+        for key in used_in(spec.action):
+            # The target's own way of doing what the action asks (findings/hints.py).
+            values.setdefault(key, hints_for(self.after_platform)[key].format_map(values))
         points = tuple(p.format_map(values) for p in POINTS.get(finding_code, ()))
         self.findings.append(Finding(
             code=finding_code, slug=spec.slug, category=spec.category, severity=spec.severity,
             change=spec.change, subject=subject, subject_kind=kind,
             title=spec.title.format_map(values), before=before, after=after,
-            why=spec.why.format_map(values), action=spec.action.format_map(values),
+            why=spec.why.format_map(values), action=spec.action.format_map(values).rstrip(),
             evidence_before=evidence(evidence_before, points),
             evidence_after=evidence(evidence_after, points),
             aliases=aliases or (subject,),

@@ -10,6 +10,7 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 
+from hopper.findings.hints import NEUTRAL, used_in
 from hopper.findings.points import FILE_LEVEL, POINTS
 from hopper.findings.table import SPECS, FindingSpec
 from hopper.findings.types import CATEGORIES
@@ -27,7 +28,10 @@ in `hopper.ack.yaml` by its code (or its name) and the service it is about (see
 
 Severities: **breaking** (the app stops working as before unless you act), **warning** (it
 works, differently: check it), **info** (worth knowing). Each example is the line the text plan
-prints. Placeholders in *italics* are filled in with your names and values.
+prints. Placeholders in *italics* are filled in with your names and values; where what to do
+depends on the target platform, the placeholder is filled with the target's own way, listed
+under the code (each format declares them in its `Platform.hints`; a target that declares none
+gets the neutral clause, which names no platform).
 
 **Where it points.** Each finding carries a location on each side (`file:line:col` in the text
 and Markdown plans, `evidence_before`/`evidence_after` in JSON, `file=,line=,col=` in GitHub
@@ -64,6 +68,21 @@ def _points(code: str, user_keys: list[tuple[str, Mapping[str, str]]]) -> str:
     return "**Points at:** " + ", else ".join(parts) + ", else the component's section."
 
 
+def _hints(spec: FindingSpec) -> list[str]:
+    """What each target puts in the action's platform placeholders (``Platform.hints``), and
+    the neutral clause the others get."""
+    out = []
+    for key in used_in(spec.action):
+        own = [(get_format(n).platform.label, getattr(get_format(n).platform.hints, key))
+               for n in format_names()]
+        lines = [f"- {label}: {_md(text)}" for label, text in own if text]
+        if any(not text for _, text in own):
+            neutral = getattr(NEUTRAL, key)
+            lines.append(f"- elsewhere: {_md(neutral)}" if neutral else "- elsewhere: nothing")
+        out.append(f"*{key}* on each target:\n\n" + "\n".join(lines) + "\n")
+    return out
+
+
 def _example(spec: FindingSpec) -> str:
     subject, before, after = spec.example
     lines = [f"  {_SYMBOL[spec.change]} {subject}: {spec.title}  [{spec.code} {spec.severity}]"]
@@ -95,6 +114,7 @@ def render() -> str:
             out.append(f"`{s.slug}`: {s.severity}, {heading}.\n")
             out.append(f"**Why it matters:** {_md(s.why)}\n")
             out.append(f"**What to do:** {_md(s.action)}\n")
+            out.extend(_hints(s))
             out.append(_points(s.code, user_keys) + "\n")
             out.append(_example(s))
             out.append("")

@@ -84,7 +84,7 @@ def check(ctx: Context) -> None:
                      after=pa.label(), distance=f"{km:,.0f}", **ev)
         if pb.eu is True and pa.eu is False:
             ctx.emit("HD103", "architecture", kind="architecture", before=pb.label(),
-                     after=pa.label(), **ev)
+                     after=pa.label(), eu_regions=eu_regions(pa.platform), **ev)
         if pb.retired and not pa.retired:
             ctx.emit("HD105", "architecture", kind="architecture", before=pb.label(),
                      after=pa.label(), **ev)
@@ -96,6 +96,16 @@ def check(ctx: Context) -> None:
     if others_b != others_a:
         ctx.emit("HD108", "architecture", kind="architecture",
                  before=", ".join(others_b) or "(none)", after=", ".join(others_a) or "(none)")
+
+
+def eu_regions(platform: str) -> str:
+    """The current EU/EEA regions of ``platform`` that can run apps, from its regions table."""
+    try:
+        table = mappings.regions(platform)
+    except HopperError:
+        table = {}
+    codes = sorted(r.code for r in table.values() if r.eu and r.apps and not r.retired)
+    return ", ".join(codes) if codes else "hopper's table lists none for this platform"
 
 
 def _retired(ctx: Context, place: Place, region: Region, *, before: str | None = None,

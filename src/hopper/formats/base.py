@@ -144,6 +144,32 @@ class ScheduleRunner:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class PlanHints:
+    """How to do, on this platform and in its own terms, what a plan finding asks for: each is
+    the clause the finding's "what to do" ends with when the platform is the target (it may use
+    the finding's placeholders: ``{name}``, ``{path}``, ``{domain}``). None: hopper knows no way
+    of the platform's own, and the finding says only what holds anywhere
+    (``hopper.findings.hints``)."""
+
+    set_secrets: str | None = None  # set secret values before the first deploy (HD301-304)
+    build_secret: str | None = None  # hand a secret to the build (HD311, HD312)
+    build_arg: str | None = None  # hand a plain value to the build (HD315)
+    keep_private: str | None = None  # keep a service off the internet (HD401)
+    add_domain: str | None = None  # serve a custom domain (HD409)
+    health_check: str | None = None  # check that a service answers (HD706)
+    release_command: str | None = None  # run a command on each deploy (HD704)
+    schedule: str | None = None  # run a cron job (HD720)
+    instances: str | None = None  # run two or more instances (HD206)
+    memory: str | None = None  # give an instance more memory (HD208)
+    keep_running: str | None = None  # keep an instance running when idle (HD201, HD202)
+    volume: str | None = None  # keep a folder across restarts (HD619)
+    volume_scope: str | None = None  # what a volume is tied to (HD620)
+    database_ha: str | None = None  # a standby database (HD607)
+    database_near_apps: str | None = None  # keep the database next to the apps (HD424, HD427)
+    spa_fallback: str | None = None  # serve the index for unknown paths (HD512)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Platform:
     """What the rest of hopper needs to know about a format's platform.
 
@@ -196,6 +222,8 @@ class Platform:
     # What a push does when the platform itself deploys on each commit (the HD711 text), e.g.
     # Render's Git-based services (autoDeployTrigger: commit); None: only a pipeline deploys.
     push_deploys: str | None = None
+    # How to do, in its own terms, what the plan's findings ask for on it as the target.
+    hints: PlanHints = PlanHints()
 
 
 @dataclass(frozen=True, slots=True)

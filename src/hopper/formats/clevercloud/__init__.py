@@ -11,6 +11,7 @@ from hopper.formats.base import (
     ORG,
     REGION,
     Format,
+    PlanHints,
     Platform,
     ReadOptions,
     ReadResult,
@@ -63,6 +64,13 @@ def _cost(arch: Architecture) -> CostEstimate | None:
     return estimate(arch)
 
 
+# The plan's remedies in Clever Cloud's terms (reference: clevercloud.md §1.3, §5.1, §7.3).
+HINTS = PlanHints(
+    set_secrets="clever env set {name} ..., an env var kept out of the repository",
+    health_check="CC_HEALTH_CHECK_PATH={path}, which must answer 200 before a deployment is "
+                 "declared OK",
+)
+
 FORMAT = Format(
     name="clevercloud",
     description="Clever Cloud (Terraform clevercloud provider, `clever` CLI export bundle, repo hints)",
@@ -98,5 +106,6 @@ FORMAT = Format(
         plan_keys=format_table(__name__, "plan_keys.toml"),
         # clevercloud.md §1.9: an app setting, not an env var.
         force_https_how="turn on the app's Force HTTPS setting (clever config id force-https)",
+        hints=HINTS,
     ),
 )

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from hopper.formats.base import (
     Format,
+    PlanHints,
     Platform,
     ReadOptions,
     ReadResult,
@@ -47,6 +48,13 @@ def private_network(svc: Service) -> str:
     return f"{svc.name}{port} (compose network)"
 
 
+# The plan's remedies in compose's terms (what hopper's compose writer emits).
+HINTS = PlanHints(
+    set_secrets="put it in the .env file compose.yaml reads, which is never committed",
+    keep_private="publish no ports for it: expose keeps it on the compose network",
+    health_check="a healthcheck whose test requests {path}",
+)
+
 FORMAT = Format(
     name="compose",
     description="docker-compose projects (compose.yaml, -f files, include, extends, profiles)",
@@ -75,6 +83,7 @@ FORMAT = Format(
                    "{service} {command}.",
             in_command="at every container start (inside the service's command)"),
         cost_note="compose runs on hosts priced elsewhere",
+        hints=HINTS,
         matrix=matrix_column(__name__),
         doc_pages=((100, 159, "compose-input.md"), (160, 189, "detection.md"), (190, 192, "x-hopper.md"),
                    (193, 199, "detection.md"), (700, 799, "compose-output.md")),

@@ -10,6 +10,7 @@ from hopper.formats.base import (
     ORG,
     REGION,
     Format,
+    PlanHints,
     Platform,
     ReadOptions,
     ReadResult,
@@ -123,6 +124,15 @@ FLY_FLAGS = (
               help="Redis as a private app (default) or Upstash Redis (flyctl redis create)."),
 )
 
+# The plan's remedies in Fly's terms (reference: flyio.md §1.7, §6.1, §7.1, §8.1).
+HINTS = PlanHints(
+    set_secrets="fly secrets set {name}=... --stage (fly secrets import --stage reads several "
+                "NAME=VALUE lines from stdin)",
+    keep_private="deploy it with --flycast or --no-public-ips, then check fly ips list",
+    health_check="[[http_service.checks]] with path {path} in its fly.toml",
+    database_near_apps="With --postgres unmanaged the database is a Fly app in the apps' region.",
+)
+
 FORMAT = Format(
     name="fly",
     description="Fly.io apps (fly.toml per app, Dockerfiles, nginx front, GitHub Actions, setup script)",
@@ -161,6 +171,7 @@ FORMAT = Format(
                    (370, 373, "validate.md"), (374, 379, "fly-input.md"), (380, 399, "validate.md"),
                    (500, 599, "fly-output.md")),
         force_https_how="set force_https = true in the service's [http_service] (fly.toml)",
+        hints=HINTS,
         validate=_validate,
     ),
 )

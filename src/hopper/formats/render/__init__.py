@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from hopper.formats.base import (
     REGION,
     Format,
+    PlanHints,
     Platform,
     ReadOptions,
     ReadResult,
@@ -79,6 +80,17 @@ FRONT_OPTION = TargetOption(
          "public web service",
 )
 
+# The plan's remedies in Render's terms (reference: render.md §1.3, §1.4, §2.1, §7).
+HINTS = PlanHints(
+    set_secrets="give it sync: false in render.yaml and enter the value in the Render dashboard "
+                "(Render asks for it only when the Blueprint is first created: set one added "
+                "later by hand)",
+    keep_private="a private service (type: pserv) has no public URL; --option front=nginx, the "
+                 "default, keeps the API one behind the nginx front",
+    health_check="healthCheckPath: {path}, which Render reads on web services only: a private "
+                 "service (pserv) or a worker cannot have one",
+)
+
 FORMAT = Format(
     name="render",
     description="Render Blueprints (render.yaml: services, static sites, crons, Key Value, Postgres)",
@@ -123,5 +135,6 @@ FORMAT = Format(
         # Git-based services deploy on each commit by default (autoDeployTrigger: commit, §1.4).
         push_deploys="each push to the linked branch deploys the Git-based services (Render's "
                      "default autoDeployTrigger: commit), without a token",
+        hints=HINTS,
     ),
 )
