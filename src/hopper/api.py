@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import gc
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -142,8 +142,10 @@ def plan(source: str | Path, target: str | Path, *, fmt: str | None = None,
     compared with ``source`` as ``hopper diff`` does (``target_fmt`` is detected when omitted).
     ``read_options`` read both sides (``ReadOptions(scan_code=True)`` is the CLI's default);
     ``acks`` is a ``hopper.ack.yaml`` whose entries mark findings acknowledged. The readers'
-    warnings that change what the whole plan means are its ``source_notes``; with ``strict``,
-    any reader or writer warning raises :class:`~hopper.diagnostics.UnsupportedError`.
+    warnings that change what the whole plan means are its ``source_notes``; all the
+    diagnostics of the reads and the write are its ``diagnostics`` (what ``convert`` or ``load``
+    would return); with ``strict``, any reader or writer warning raises
+    :class:`~hopper.diagnostics.UnsupportedError`.
     """
     from hopper.formats import format_names  # noqa: PLC0415
 
@@ -171,20 +173,23 @@ def plan(source: str | Path, target: str | Path, *, fmt: str | None = None,
 
 def compare(before: ReadResult, after: ReadResult) -> Plan:
     """The plan between two setups already read (``hopper diff``): the differ's findings, with
-    the readers' warnings that change what the whole plan means at its top."""
+    the readers' warnings that change what the whole plan means at its top, and all their
+    diagnostics (``before``'s, then ``after``'s) in ``diagnostics``."""
     from hopper.diff import diff_models  # noqa: PLC0415
     from hopper.report import with_source_notes  # noqa: PLC0415
 
-    return with_source_notes(diff_models(before.model, after.model),
-                             before.diagnostics + after.diagnostics)
+    diagnostics = before.diagnostics + after.diagnostics
+    return replace(with_source_notes(diff_models(before.model, after.model), diagnostics),
+                   diagnostics=diagnostics)
 
 
 def conversion_plan(result: ConvertResult, target: str, *, scan_code: bool = False) -> Plan:
     """The plan of a conversion (``hopper convert --dry-run``): ``result.files`` are read back as
     ``target`` from a temporary folder, as ``hopper diff`` reads its AFTER side, and compared
     with the source, so both commands print the same plan. ``scan_code`` as the source was read
-    (the read-back code is the source's own). Raises :class:`~hopper.diagnostics.HopperError`
-    when the files cannot be read back."""
+    (the read-back code is the source's own). The plan's ``diagnostics`` are the conversion's
+    (``result.diagnostics``: the read's and the write's). Raises
+    :class:`~hopper.diagnostics.HopperError` when the files cannot be read back."""
     import tempfile  # noqa: PLC0415
 
     from hopper import output  # noqa: PLC0415
@@ -194,7 +199,9 @@ def conversion_plan(result: ConvertResult, target: str, *, scan_code: bool = Fal
     with tempfile.TemporaryDirectory(prefix="hopper-dry-run-") as tmp:
         output.write_tree(Path(tmp), result.files, force=True)
         after = load(tmp, fmt=target, options=ReadOptions(scan_code=scan_code))
-    return with_source_notes(diff_models(result.source, after.model), result.diagnostics)
+    # The read-back's own diagnostics are about hopper's output in a temporary folder: not kept.
+    return replace(with_source_notes(diff_models(result.source, after.model), result.diagnostics),
+                   diagnostics=result.diagnostics)
 
 
 def render_plan(plan: Plan, fmt: str = "text", *, color: bool = False) -> str:

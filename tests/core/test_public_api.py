@@ -70,6 +70,34 @@ def test_the_api_plan_between_two_setups_is_what_diff_prints(tmp_path: Path) -> 
     assert hopper.diff_models(before.model, after.model).findings == plan.findings
 
 
+def test_a_plan_carries_the_diagnostics_of_its_reads_and_write(tmp_path: Path) -> None:
+    """A library user gets what the CLI prints on stderr from the plan itself, without calling
+    convert or load again: the conversion's (read and write), or both setups' reads."""
+    converted = hopper.convert(SAMPLES / "clevercloud-webapp", "fly", read_options=_scanned())
+    plan = hopper.plan(SAMPLES / "clevercloud-webapp", "fly", read_options=_scanned())
+    assert isinstance(plan, hopper.Plan)
+    assert plan.diagnostics == converted.diagnostics
+    assert {d.severity for d in plan.diagnostics} >= {hopper.Severity.WARNING}
+    # The write's own diagnostics are there, not only the read's.
+    read = hopper.load(SAMPLES / "clevercloud-webapp", options=_scanned())
+    assert len(plan.diagnostics) > len(read.diagnostics)
+    assert plan.diagnostics[:len(read.diagnostics)] == read.diagnostics
+    # Between two setups: BEFORE's diagnostics, then AFTER's.
+    out = tmp_path / "fly"
+    assert run_cli("-q", "convert", SAMPLES / "clevercloud-webapp", "--to", "fly", "--out", out).code == 0
+    between = hopper.plan(SAMPLES / "clevercloud-webapp", out, read_options=_scanned())
+    after = hopper.load(out, options=_scanned())
+    assert between.diagnostics == read.diagnostics + after.diagnostics
+    # Acknowledging findings keeps them; they are not part of a plan's equality.
+    ack = tmp_path / "hopper.ack.yaml"
+    ack.write_text("acknowledgements: []\n", encoding="utf-8")
+    acked = hopper.plan(SAMPLES / "clevercloud-webapp", "fly", read_options=_scanned(), acks=ack)
+    assert acked.diagnostics == plan.diagnostics
+    from dataclasses import replace
+
+    assert replace(plan, diagnostics=()) == plan
+
+
 def test_every_plan_format_renders() -> None:
     plan = hopper.plan(SAMPLES / "clevercloud-webapp", "fly")
     rendered = {fmt: hopper.render_plan(plan, fmt) for fmt in hopper.PLAN_FORMATS}

@@ -31,6 +31,8 @@ def plan_markdown(project: Path, out: Path) -> tuple[str, bool, str]:
     conversion: hopper.Plan = hopper.plan(project, "fly", read_options=hopper.ReadOptions(scan_code=True))
     between: hopper.Plan = hopper.plan(project, out, acks=out / "hopper.ack.yaml")
     first: hopper.Finding | None = next(iter(between.findings), None)
-    _ = first, hopper.render_plan(conversion, hopper.PLAN_FORMATS[0], color=False)
+    warnings: list[hopper.Diagnostic] = [d for d in conversion.diagnostics
+                                         if d.severity is hopper.Severity.WARNING]
+    _ = first, warnings, hopper.render_plan(conversion, hopper.PLAN_FORMATS[0], color=False)
     renames: hopper.RewriteResult = hopper.rewrite_env(project, "render")
     return hopper.render_plan(between, "markdown"), hopper.fails_on(between, "breaking"), renames.diff

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from hopper.diagnostics import Location
+from hopper.diagnostics import Diagnostic, Location
 
 SeverityName = Literal["info", "warning", "breaking"]
 ChangeKind = Literal["add", "change", "remove"]
@@ -104,6 +104,10 @@ class Plan:
     # The two models, for renderers that draw them (Mermaid). Not part of equality.
     before_model: Any = field(default=None, compare=False, repr=False)
     after_model: Any = field(default=None, compare=False, repr=False)
+    # The diagnostics of the reads and the write the plan was made from (hopper.plan,
+    # compare, conversion_plan), in order; the renderers do not print them (the CLI prints
+    # them on stderr). Not part of equality.
+    diagnostics: tuple[Diagnostic, ...] = field(default=(), compare=False, repr=False)
 
     @property
     def has_changes(self) -> bool:
