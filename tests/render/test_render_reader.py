@@ -116,5 +116,8 @@ def test_dry_run_plan_says_what_the_front_choice_changes() -> None:
     static = run_cli("convert", source, "--to", "render", "--option", "front=static", "--dry-run")
     assert static.code == 0, static.stderr
     assert "HD903" in static.stdout
+    # The URL the Blueprint's rewrite names: the API's Render name, with the project prefix.
+    assert "/api/* -> https://webapp-api.onrender.com (public)" in static.stdout
+    assert "https://api.onrender.com" not in static.stdout
     nginx = run_cli("convert", source, "--to", "render", "--dry-run")
     assert "HD904" in nginx.stdout

@@ -39,8 +39,15 @@ def private_network(svc: Service) -> str | None:
     """Render reaches a web or private service by its internal host name (the service name) on
     the region's private network; static sites (no port) are not on it."""
     if svc.runtime.port:
-        return f"{svc.name}:{svc.runtime.port} (Render private network)"
+        return f"{_render_name(svc)}:{svc.runtime.port} (Render private network)"
     return None
+
+
+def _render_name(svc: Service) -> str:
+    """The service's name on Render (a Blueprint read back keeps it: names are prefixed)."""
+    from hopper.formats.render.names import render_name  # noqa: PLC0415
+
+    return render_name(svc.extensions, svc.name)
 
 
 def reach(svc: Service, arch: Architecture) -> str | None:
@@ -49,7 +56,7 @@ def reach(svc: Service, arch: Architecture) -> str | None:
     for owner in arch.services:
         if owner.static_site is not None and owner.runtime.port is None \
                 and any(r.target_service == svc.name for r in owner.routes):
-            return f"https://{svc.name}.onrender.com (public; the static site's rewrite)"
+            return f"https://{_render_name(svc)}.onrender.com (public; the static site's rewrite)"
     return private_network(svc)
 
 

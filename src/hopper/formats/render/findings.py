@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from hopper.formats.render.names import render_name
 from hopper.model import Architecture, Autostop, Service
 
 if TYPE_CHECKING:
@@ -41,7 +42,7 @@ SPECS = (
      "render.yaml; a Blueprint sync keeps route rules removed from the file, so delete a wrong "
      "rule in the dashboard too. Protect the API (authentication, CORS), or convert with "
      "--option front=nginx to keep it private behind an nginx web service.",
-     ("front", "/api/ -> api (private)", "/api/* -> https://api.onrender.com (public)")),
+     ("front", "/api/ -> api (private)", "/api/* -> https://webapp-api.onrender.com (public)")),
     ("HD904", "render-front-nginx", "cost", "info", "change",
      "the front is a paid web service running nginx",
      "To keep {targets} private, the front runs the emitted nginx as a web service and proxies "
@@ -88,11 +89,14 @@ def check(ctx: Context) -> None:
                 ctx.emit("HD902", name, before="runtime env", after="build-time env",
                          names=", ".join(names), evidence_after=a)
             for route in a.routes:
+                # The URL is the one the Blueprint names: the target's Render name (project prefix).
+                target = after.service(route.target_service)
+                render = render_name(target.extensions, target.name) if target else route.target_service
                 ctx.emit("HD903", name, before=f"{route.path_prefix} -> {route.target_service} (private)"
                          if not _public(ctx.before, route.target_service) else
                          f"{route.path_prefix} -> {route.target_service}",
-                         after=f"{route.path_prefix}* -> https://{route.target_service}.onrender.com (public)",
-                         target=route.target_service, prefix=route.path_prefix, evidence_after=a)
+                         after=f"{route.path_prefix}* -> https://{render}.onrender.com (public)",
+                         target=render, prefix=route.path_prefix, evidence_after=a)
         elif a.static_site is not None and a.routes and a.runtime.port is not None:
             targets = ", ".join(sorted({r.target_service for r in a.routes}))
             ctx.emit("HD904", name, before="nginx" if b.static_site else "(none)",

@@ -26,6 +26,18 @@ GENERIC = frozenset({"api", "app", "backend", "cache", "cron", "database", "db",
                      "web", "worker", "www"})
 
 
+# The key of Service/Database.extensions["render"] that holds the component's name in the
+# Blueprint it was read from, when it is not the model's (the project prefix was stripped).
+RENDER_NAME = "name"
+
+
+def render_name(extensions: Mapping[str, Any], name: str) -> str:
+    """The component's name on Render: the Blueprint's, else the model's."""
+    own = extensions.get("render")
+    value = own.get(RENDER_NAME) if isinstance(own, dict) else None
+    return value if isinstance(value, str) else name
+
+
 def project_prefix(name: str) -> str:
     return re.sub(r"[^a-z0-9-]+", "-", name.lower()).strip("-")
 
@@ -38,7 +50,8 @@ def _prefixed(project: str, name: str) -> str:
 
 def _own_name(extensions: Mapping[str, Any]) -> str | None:
     """The component's name on its source platform, when the source named it."""
-    for platform, key in (("clevercloud", "name"), ("fly", "app")):
+    # "render": the name a Blueprint hopper read gave it (RENDER_NAME).
+    for platform, key in (("render", RENDER_NAME), ("clevercloud", "name"), ("fly", "app")):
         value = extensions.get(platform, {}).get(key) if isinstance(extensions.get(platform), dict) else None
         if isinstance(value, str) and _RENDER_NAME.match(value):
             return value
@@ -88,9 +101,10 @@ def apply_names(services: list[dict[str, Any]], databases: list[dict[str, Any]],
             replica["name"] = db["name"] + replica["name"][len(old):]
 
 
-def local_names(data: dict[str, Any], project: str) -> None:
+def local_names(data: dict[str, Any], project: str) -> dict[str, str]:
     """Strip the project prefix hopper wrote (:func:`render_names`) from a Blueprint's names and
-    references, in place, where the rest is a name no other entry has."""
+    references, in place, where the rest is a name no other entry has. Returns {model name:
+    Render name} for the names it stripped."""
     prefix = project_prefix(project) + "-"
     entries = [e for key in ("services", "databases") for e in (data.get(key) or [])
                if isinstance(e, dict) and isinstance(e.get("name"), str)]
@@ -99,7 +113,7 @@ def local_names(data: dict[str, Any], project: str) -> None:
              if prefix != "-" and n.startswith(prefix) and len(n) > len(prefix)
              and n[len(prefix):] not in present}
     if not names:
-        return
+        return {}
     for e in entries:
         e["name"] = names.get(e["name"], e["name"])
         for var in e.get("envVars") or []:
@@ -112,3 +126,4 @@ def local_names(data: dict[str, Any], project: str) -> None:
             match = re.match(r"^https://([a-z0-9-]+)\.onrender\.com(/.*)?$", dest or "")
             if match and match.group(1) in names:
                 route["destination"] = f"https://{names[match.group(1)]}.onrender.com{match.group(2) or ''}"
+    return {local: render for render, local in names.items()}

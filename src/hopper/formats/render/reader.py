@@ -12,8 +12,9 @@ from __future__ import annotations
 import json
 import re
 import shlex
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from hopper import mappings
 from hopper._yaml import LocationIndex, decode_bytes, load_yaml
@@ -28,7 +29,7 @@ from hopper.formats.render.codes import (
     W_UNKNOWN_PLAN,
     W_UNRESOLVED_REFERENCE,
 )
-from hopper.formats.render.names import local_names
+from hopper.formats.render.names import RENDER_NAME, local_names
 from hopper.formats.render.placement import db_plan_memory, plan_size
 from hopper.formats.render.read_front import is_hopper_front, read_nginx_front
 from hopper.model import (
@@ -58,6 +59,7 @@ DB_ATTRIBUTES = {"connectionString": "uri", "host": "host", "port": "port", "use
 SECRET_PROPERTIES = frozenset({"connectionString", "password"})
 INSTALL_WORDS = ("npm ci", "npm install", "pnpm install", "yarn install", "yarn", "bun install")
 _Path = tuple[str | int, ...]
+_Component = TypeVar("_Component", Service, Database)
 # The first line hopper writes: the project's name, which a Blueprint has no key for.
 _NAME_LINE = re.compile(r'# Render Blueprint for ("(?:[^"\\]|\\.)*"), written by hopper')
 
@@ -78,15 +80,15 @@ def read(path: Path, options: ReadOptions) -> ReadResult:
                    "envVarGroups", index.nearest(()))
     named = _NAME_LINE.match(text)
     name = json.loads(named.group(1)) if named else (root.resolve().name or "app")
-    if named:
-        local_names(data, name)  # the project prefix hopper's writer added
-    return _Reader(data, index, root, options, name).build()
+    renamed = local_names(data, name) if named else {}  # the project prefix hopper's writer added
+    return _Reader(data, index, root, options, name, renamed).build()
 
 
 class _Reader:
     def __init__(self, data: dict[str, Any], index: LocationIndex, root: Path,
-                 options: ReadOptions, name: str) -> None:
+                 options: ReadOptions, name: str, renamed: dict[str, str]) -> None:
         self.data, self.index, self.root, self.options, self.name = data, index, root, options, name
+        self.renamed = renamed  # {model name: the Render name it had in the Blueprint}
         self.diags: list[Diagnostic] = []
         self.secrets: dict[str, tuple[set[str], bool]] = {}
         self.regions: list[tuple[str, Location | None]] = []
@@ -140,12 +142,22 @@ class _Reader:
         secrets = tuple(Secret(name=n, source="generated" if gen else "env",
                                used_by=tuple(sorted(users)))
                         for n, (users, gen) in sorted(self.secrets.items()))
+        # The Render name each component had, for what reports name it on Render (HD903) and
+        # for writing it back under that name.
+        services = [self._named(s) for s in services]
+        databases = [self._named(d) for d in databases]
         arch = Architecture(
             name=self.name, source_format="render",
             services=sorted_by_name(services), databases=sorted_by_name(databases),
             secrets=secrets, schedules=sorted_by_name(schedules),
             placement=self._placement(), origin=Location(file=self.index.file))
         return ReadResult(model=arch, diagnostics=tuple(self.diags))
+
+    def _named(self, component: _Component) -> _Component:
+        render = self.renamed.get(component.name)
+        if render is None:
+            return component
+        return replace(component, extensions={**component.extensions, "render": {RENDER_NAME: render}})
 
     # ------------------------------------------------------------------ placement
     def _region(self, raw: dict[str, Any], path: _Path) -> None:
