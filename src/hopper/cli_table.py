@@ -137,6 +137,94 @@ def flag(name: str, *decls: str, help: str, secondary: tuple[str, ...] = (),  # 
     return Param(name, decls, bool, help, default=default, secondary=secondary)
 
 
+# ------------------------------------------------------------------------------ from the registry
+
+if TYPE_CHECKING:
+    from hopper.formats.base import WriteFlag
+
+    # One writer flag: (option, keyword, "str" or "int", choices, metavar, min, help).
+    WriteFlagRow = tuple[str, str, str, tuple[str, ...], str | None, int | None, str]
+    Snapshot = tuple[tuple[str, ...], tuple[WriteFlagRow, ...], dict[str, str], dict[str, tuple[str, str]]]
+
+
+def write_flag_rows() -> tuple[WriteFlagRow, ...]:
+    """``convert``'s options for the flags the formats' writers read (``Platform.write_flags``):
+    merged by name in listing order, each help saying which platforms read it."""
+    from hopper.formats import get_format, label  # noqa: PLC0415
+
+    declared: dict[str, tuple[WriteFlag, list[str]]] = {}
+    flags: list[WriteFlag] = []
+    for name in FORMAT_NAMES:
+        for flag_ in get_format(name).platform.write_flags:
+            first, readers = declared.setdefault(flag_.name, (flag_, []))
+            if first != flag_:
+                raise ValueError(f"{name} declares {flag_.name} unlike {readers[0]} does")
+            if not readers:
+                flags.append(flag_)
+            readers.append(label(name))
+    return tuple((f.name, f.field, f.type, f.choices, f.metavar, f.min,
+                  f"Only for {', '.join(declared[f.name][1])}: {f.help}") for f in flags)
+
+
+def registry_snapshot() -> Snapshot:
+    """What the command line shows from the registry: the platforms' labels, the writers' flags
+    (``write_flag_rows``), the help of the readers' own options (``Platform.read_flags``) and of
+    the commands one platform serves (``Platform.command_help``). This imports every format
+    (~35 ms): start-up reads the same from ``hopper._cli_flags`` instead, generated from this
+    (tests/core/test_cli_flags.py), while it was made for the formats registered."""
+    from hopper.formats import get_format, label  # noqa: PLC0415
+
+    read_help: dict[str, str] = {}
+    command_help: dict[str, tuple[str, str]] = {}
+    for name in FORMAT_NAMES:
+        platform = get_format(name).platform
+        for read_flag in platform.read_flags:
+            read_help[read_flag.name] = " ".join(filter(None, (read_help.get(read_flag.name), read_flag.help)))
+        for command, texts in sorted(platform.command_help.items()):
+            if command in command_help:
+                raise ValueError(f"two formats give hopper {command} its help")
+            command_help[command] = texts
+    return tuple(label(n) for n in FORMAT_NAMES), write_flag_rows(), read_help, command_help
+
+
+def _snapshot() -> Snapshot:
+    from hopper import _cli_flags  # noqa: PLC0415
+
+    if _cli_flags.FORMATS != FORMAT_NAMES:
+        return registry_snapshot()
+    return _cli_flags.LABELS, _cli_flags.FLAGS, _cli_flags.READ_HELP, _cli_flags.COMMAND_HELP
+
+
+LABELS, _FLAG_ROWS, _READ_HELP, _COMMAND_HELP = _snapshot()
+
+
+def _write_flag_params() -> tuple[Param, ...]:
+    params: list[Param] = []
+    for decl, name, kind, values, metavar, least, help_text in _FLAG_ROWS:
+        if values:  # a choice: an enum named as the CLI's others are (AutostopChoice)
+            enum = StrEnum(f"{name.title().replace('_', '')}Choice",  # type: ignore[misc]
+                           {v: v for v in values})
+            params.append(option(name, decl, type=enum, help=help_text))
+        else:
+            params.append(option(name, decl, type=int if kind == "int" else str, metavar=metavar,
+                                 min=least, help=help_text))
+    return tuple(params)
+
+
+WRITE_FLAGS = _write_flag_params()
+"""The ``convert`` options of the writers' flags, in help order (see ``write_flag_rows``)."""
+
+
+def _read_help(name: str) -> str:
+    """The help of a reader's own option, as the formats that read it give it."""
+    return _READ_HELP.get(name) or "No registered format reads it."
+
+
+def _command_help(command: str) -> tuple[str, str]:
+    """The help of a command one platform serves, and of its path argument."""
+    return _COMMAND_HELP.get(command) or ("No registered format serves it.", "A path.")
+
+
 # ------------------------------------------------------------------------------ exit codes
 
 EPILOG = ("Exit codes: 0 ok; 1 bad input or warnings under --strict; 2 changes present "
@@ -154,8 +242,8 @@ EPILOG_PLAIN = f"Exit codes: 0 ok; {_EXIT_TAIL}"
 
 # ------------------------------------------------------------------------------ the program
 
-PROGRAM_HELP = ("Move a web application's deployment between docker-compose, Clever Cloud, "
-                "Fly.io and Render, and show what changes before anything is deployed. The options "
+PROGRAM_HELP = (f"Move a web application's deployment between {', '.join(LABELS[:-1])} and "
+                f"{LABELS[-1]}, and show what changes before anything is deployed. The options "
                 "below may also follow the command.")
 HELP_FLAGS = ("-h", "--help")
 
@@ -185,66 +273,12 @@ LIMITS = (
     option("max_routes", "--max-routes", type=int, min=1, metavar="N",
            help="Most nginx locations or routes (default 1000)."),
 )
-FILES = option("file", "--file", "-f", multiple=True, metavar="FILE",
-               help="A compose file (repeatable; merged in order).")
-PROFILES = option("profile", "--profile", multiple=True, metavar="NAME",
-                  help="Enable a compose profile (repeatable).")
-ENV_FILES = option("env_file", "--env-file", multiple=True, metavar="FILE",
-                   help="An env file for interpolation (repeatable).")
+FILES = option("file", "--file", "-f", multiple=True, metavar="FILE", help=_read_help("--file"))
+PROFILES = option("profile", "--profile", multiple=True, metavar="NAME", help=_read_help("--profile"))
+ENV_FILES = option("env_file", "--env-file", multiple=True, metavar="FILE", help=_read_help("--env-file"))
 FROM = option("from_", "--from", type=SourceFormat, help="The source format (detected when omitted).")
 STRICT = flag("strict", "--strict", help="Treat warnings as errors: exit 1 with HOP050, naming the first.")
-VARIANT = option("variant", "--variant", metavar="NAME",
-                 help="Fly: the environment to read (fly.NAME.toml; default fly.toml, then "
-                      "fly.production.toml).")
-
-# ------------------------------------------------------------------------------ writer flags
-
-if TYPE_CHECKING:
-    from hopper.formats.base import WriteFlag
-
-    # One writer flag: (option, keyword, "str" or "int", choices, metavar, min, help).
-    WriteFlagRow = tuple[str, str, str, tuple[str, ...], str | None, int | None, str]
-
-
-def write_flag_rows() -> tuple[WriteFlagRow, ...]:
-    """``convert``'s options for the flags the formats' writers read (``Platform.write_flags``):
-    merged by name in listing order, each help saying which platforms read it. This imports
-    every format (~35 ms): start-up reads the same rows from ``hopper._cli_flags`` instead,
-    generated from this (tests/core/test_cli_flags.py), while it was made for these formats."""
-    from hopper.formats import get_format, label  # noqa: PLC0415
-
-    declared: dict[str, tuple[WriteFlag, list[str]]] = {}
-    flags: list[WriteFlag] = []
-    for name in FORMAT_NAMES:
-        for flag_ in get_format(name).platform.write_flags:
-            first, readers = declared.setdefault(flag_.name, (flag_, []))
-            if first != flag_:
-                raise ValueError(f"{name} declares {flag_.name} unlike {readers[0]} does")
-            if not readers:
-                flags.append(flag_)
-            readers.append(label(name))
-    return tuple((f.name, f.field, f.type, f.choices, f.metavar, f.min,
-                  f"Only for {', '.join(declared[f.name][1])}: {f.help}") for f in flags)
-
-
-def _write_flag_params() -> tuple[Param, ...]:
-    from hopper import _cli_flags  # noqa: PLC0415
-
-    rows = _cli_flags.FLAGS if _cli_flags.FORMATS == FORMAT_NAMES else write_flag_rows()
-    params: list[Param] = []
-    for decl, name, kind, values, metavar, least, help_text in rows:
-        if values:  # a choice: an enum named as the CLI's others are (AutostopChoice)
-            enum = StrEnum(f"{name.title().replace('_', '')}Choice",  # type: ignore[misc]
-                           {v: v for v in values})
-            params.append(option(name, decl, type=enum, help=help_text))
-        else:
-            params.append(option(name, decl, type=int if kind == "int" else str, metavar=metavar,
-                                 min=least, help=help_text))
-    return tuple(params)
-
-
-WRITE_FLAGS = _write_flag_params()
-"""The ``convert`` options of the writers' flags, in help order (see ``write_flag_rows``)."""
+VARIANT = option("variant", "--variant", metavar="NAME", help=_read_help("--variant"))
 
 # ------------------------------------------------------------------------------ the commands
 
@@ -277,9 +311,8 @@ COMMANDS = (
                   "the target must provide)."),
         STRICT, *LIMITS,
     )),
-    Command("validate", "Check a Fly.io setup offline: flyctl's rules plus hopper's cross-checks.",
-            EPILOG_STRICT, (
-        argument("path", "PATH", "A Fly setup: a folder of apps, or one fly.toml."),
+    Command("validate", _command_help("validate")[0], EPILOG_STRICT, (
+        argument("path", "PATH", _command_help("validate")[1]),
         option("source", "--source", type=FsPath, metavar="DIR",
                help="The repository the set is for: files it refers to but does not carry (your "
                     "Dockerfiles, your code) are read from there."),
@@ -293,9 +326,8 @@ COMMANDS = (
                     "current folder)."),
         *LIMITS,
     )),
-    Command("verify", "Run a Fly set on a local Fly-like runtime (Linux, root or user namespaces) and check it works "
-                      "(docs/verify.md).", EPILOG, (
-        argument("out", "OUT", "A Fly set hopper wrote (convert --to fly --out OUT)."),
+    Command("verify", _command_help("verify")[0], EPILOG, (
+        argument("out", "OUT", _command_help("verify")[1]),
         option("source", "--source", type=FsPath, metavar="DIR",
                help="The repository the set was converted from (default: OUT, when the set was "
                     "copied into it)."),

@@ -136,6 +136,6 @@ def test_compose_host_inside_a_value() -> None:
         Service(name="api", image="node:22")))
     (finding,) = env_findings(arch, "fly")
     assert finding.diagnostic.code == "HOP605"
-    assert "compose host 'api'" in finding.diagnostic.message
+    assert "docker-compose host 'api'" in finding.diagnostic.message
     assert "3000" not in finding.diagnostic.message  # the value itself is not repeated
     assert env_findings(arch, "compose") == ()

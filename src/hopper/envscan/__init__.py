@@ -11,6 +11,7 @@ The language modules import their heavy dependency (libcst) only when a Python f
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
@@ -109,6 +110,14 @@ def _confined(root: Path, relative: str) -> Path:
     return target
 
 
+@functools.cache
+def _kept_hidden() -> frozenset[str]:
+    """The dot-folders walked: Docker's, and those a platform keeps the app's files in."""
+    from hopper.formats import format_names, get_format  # noqa: PLC0415
+
+    return frozenset({".docker", *(d for n in format_names() for d in get_format(n).platform.hidden_folders)})
+
+
 def _walk(start: Path) -> Iterator[Path]:
     """Files under ``start`` in a stable order, skipping SKIP_DIRS; directory links not followed."""
     if start.is_file():
@@ -116,7 +125,7 @@ def _walk(start: Path) -> Iterator[Path]:
         return
     for folder, dirs, files in os.walk(start, followlinks=False):
         dirs[:] = sorted(d for d in dirs if (d not in SKIP_DIRS and not d.startswith("."))
-                         or d in (".docker", ".clevercloud"))
+                         or d in _kept_hidden())
         for name in sorted(files):
             if name not in GENERATED_FILES:
                 yield Path(folder) / name

@@ -38,7 +38,7 @@ W_SEMANTIC = code("HOP603", Severity.WARNING,
 I_BUILD_TIME = code("HOP604", Severity.INFO,
                     "the front reads a variable at build time: it must be a build argument or build secret")
 W_COMPOSE_HOST = code("HOP605", Severity.WARNING,
-                      "a variable the code reads holds a compose service host name")
+                      "a variable the code reads holds a service's bare host name, which only the source's network resolves")
 I_UNSET = code("HOP607", Severity.INFO, "the code reads a variable the setup never sets")
 W_AMBIGUOUS = code("HOP608", Severity.WARNING,
                    "the code reads a name that several attached resources would provide on the target")
@@ -397,8 +397,9 @@ def _findings_for(arch: Architecture, service: Service, name: str, reads: tuple[
         hosts = compose_hosts(value, others) if value else ()
         if hosts:
             add(Diagnostic(code=W_COMPOSE_HOST, severity=Severity.WARNING, location=loc,
-                           message=f"{svc} reads {name} at {where}; its value names the compose "
-                                   f"host '{hosts[0]}', which does not resolve on {tgt}",
+                           message=f"{svc} reads {name} at {where}; its value names the "
+                                   f"{_label(arch.source_format)} host '{hosts[0]}', which does not "
+                                   f"resolve on {tgt}",
                            hint=f"point {name} at the {tgt} private address of '{hosts[0]}'"))
     return [EnvFinding(service=svc, name=name, reads=reads, resolution=r, diagnostic=d)
             for d, r in found]

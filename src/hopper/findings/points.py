@@ -76,7 +76,7 @@ FILE_LEVEL: dict[str, str] = {
     "HD313": "the line of code that reads the name", "HD315": "the line of code that reads the name",
     "HD418": "the kept service's section (the copies' nginx upstream is named in the finding)",
     "HD419": "the Redis service's section",
-    "HD403": "the route (nginx location, Clever vhost) that proxies to the service",
+    "HD403": "the route (nginx location or platform vhost) that proxies to the service",
     "HD404": "the route that proxies to the service",
     "HD501": "the route", "HD502": "the route", "HD503": "the route", "HD504": "the route",
     "HD505": "the route", "HD506": "the route", "HD507": "the route", "HD508": "the route",

@@ -110,6 +110,15 @@ APP_PREFIX = WriteFlag(name="--app-prefix", metavar="PREFIX", help="prefix for a
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class ReadFlag:
+    """A command-line option only this format's reader reads (``--variant``): the CLI shows
+    ``help`` for it (the option itself, its value and its ``ReadOptions`` field are the CLI's)."""
+
+    name: str  # "--profile"
+    help: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class TargetOption:
     """An option only this format's writer reads, given as ``--option NAME=VALUE``; the value
     reaches the writer in ``WriteOptions.extra[NAME]`` (the default when not given)."""
@@ -190,6 +199,13 @@ class Platform:
     # The ``convert`` flags the writer reads, in help order (REGION, ORG... and its own).
     write_flags: tuple[WriteFlag, ...] = ()
     options: tuple[TargetOption, ...] = ()
+    read_flags: tuple[ReadFlag, ...] = ()  # the reader's own options (compose's --profile)
+    # Dot-folders of a checkout holding the app's own files for the platform (hooks, scripts):
+    # the code scan walks them, as it skips every other hidden folder.
+    hidden_folders: tuple[str, ...] = ()
+    # The help of a command only this platform serves: ``{"validate": (the command's help,
+    # its PATH's help)}``; "validate" with ``validate``, "verify" for the local runtime's sets.
+    command_help: Mapping[str, tuple[str, str]] = field(default_factory=dict)
     # How other services reach ``svc`` privately, as a short label; None when unknown.
     private_network: Callable[[Service], str | None] | None = None
     # How the services that proxy to ``svc`` reach it, when it is not just the private label

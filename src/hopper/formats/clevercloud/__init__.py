@@ -90,6 +90,7 @@ FORMAT = Format(
         hosts_are_service_names=False,
         has_regions=True,
         write_flags=(REGION, ORG, APP_PREFIX),
+        hidden_folders=(".clevercloud",),  # its hooks and per-runtime settings
         reach=reach,
         # Reference: clevercloud.md §1.7.
         schedules=ScheduleRunner(how="from clevercloud/cron.json on every instance of {service}",

@@ -12,6 +12,7 @@ from hopper.formats.base import (
     Format,
     PlanHints,
     Platform,
+    ReadFlag,
     ReadOptions,
     ReadResult,
     ReleaseTiming,
@@ -150,6 +151,16 @@ FORMAT = Format(
         hosts_are_service_names=False,
         has_regions=True,
         write_flags=(REGION, ORG, APP_PREFIX, *FLY_FLAGS),
+        read_flags=(ReadFlag(name="--variant", help="Fly: the environment to read (fly.NAME.toml; "
+                                                     "default fly.toml, then fly.production.toml)."),),
+        command_help={
+            "validate": ("Check a Fly.io setup offline: flyctl's rules plus hopper's cross-checks.",
+                         "A Fly setup: a folder of apps, or one fly.toml."),
+            # hopper.runtime, the local Fly-like runtime, runs the sets this writer emits.
+            "verify": ("Run a Fly set on a local Fly-like runtime (Linux, root or user namespaces) "
+                       "and check it works (docs/verify.md).",
+                       "A Fly set hopper wrote (convert --to fly --out OUT)."),
+        },
         private_network=private_network,
         reach=reach,
         reach_detail=REACH_DETAIL,
