@@ -277,3 +277,63 @@ def test_monorepo_install_stages_run(tmp_path: Path) -> None:
         command, where = install_stage(context, dockerfile, tmp_path / what.replace(" ", "-"))
         done = run_install(command, where)
         assert done.returncode == 0, f"{what}: {command}\n{done.stdout}\n{done.stderr}"
+        if "front" in what:
+            assert (where / "apps/front/node_modules/@webapp/ui/package.json").is_file(), what
+
+
+# An npm workspace (package-lock.json, "workspaces" in the root package.json) whose front
+# depends on a workspace package: the shared stage (Render front, compose) installs it with
+# npm ci --workspace, offline.
+NPM_FILES = {
+    "package.json": '{"name": "npm-mono", "private": true, "workspaces": ["apps/*", "packages/*"]}\n',
+    "apps/front/package.json": '{"name": "@x/front", "version": "1.0.0", "private": true, '
+                               '"dependencies": {"@x/ui": "*"}, "scripts": {"build": "node -e 1"}}\n',
+    "apps/api/package.json": '{"name": "@x/api", "version": "1.0.0", "private": true}\n',
+    "packages/ui/package.json": '{"name": "@x/ui", "version": "1.0.0", "private": true, "main": "index.js"}\n',
+    "packages/ui/index.js": "module.exports = 1;\n",
+    "package-lock.json": json.dumps({
+        "name": "npm-mono", "lockfileVersion": 3, "requires": True, "packages": {
+            "": {"name": "npm-mono", "workspaces": ["apps/*", "packages/*"]},
+            "apps/api": {"name": "@x/api", "version": "1.0.0"},
+            "apps/front": {"name": "@x/front", "version": "1.0.0", "dependencies": {"@x/ui": "*"}},
+            "node_modules/@x/api": {"resolved": "apps/api", "link": True},
+            "node_modules/@x/front": {"resolved": "apps/front", "link": True},
+            "node_modules/@x/ui": {"resolved": "packages/ui", "link": True},
+            "packages/ui": {"name": "@x/ui", "version": "1.0.0"}}}, indent=2) + "\n",
+}
+
+
+def npm_front_stage(tmp_path: Path) -> tuple[Path, str]:
+    from hopper.model import Build
+    from hopper.shared.nodebuild import node_stage
+    from hopper.shared.nodeproject import read_node_project
+
+    repo = tmp_path / "npm-repo"
+    write_files(repo, NPM_FILES)
+    project = read_node_project(repo / "apps/front", repo)
+    assert project is not None and project.workspace is not None
+    build = Build(context="apps/front", runtime="node", package_manager="npm", build_command="npm run build",
+                  workspace=project.workspace, node_install=project.install)
+    stage = node_stage(build, 22)
+    assert stage is not None and stage.context == "."
+    return repo, "FROM node:22-slim AS build\n" + "\n".join(stage.lines()) + "\n"
+
+
+def test_npm_workspace_stage_installs_the_package_offline(tmp_path: Path) -> None:
+    repo, dockerfile = npm_front_stage(tmp_path)
+    command, where = install_stage(repo, dockerfile, tmp_path / "stage")
+    assert command == "npm ci --workspace @x/front --include-workspace-root", command
+    npm = shutil.which("npm")
+    if npm is None:
+        pytest.skip("npm is not installed")
+    done = subprocess.run([npm, *command.split()[1:], "--offline", "--no-audit", "--no-fund"], cwd=where,
+                          capture_output=True, text=True, timeout=120, check=False,
+                          env={**os.environ, "npm_config_cache": str(tmp_path / "npm-cache")})
+    assert done.returncode == 0, done.stderr
+    assert (where / "node_modules/@x/ui/package.json").is_file()
+    # The broken form: the package's folder alone, as the Render front copied it before.
+    alone = tmp_path / "alone"
+    shutil.copytree(repo / "apps/front", alone)
+    broken = subprocess.run([npm, "ci", "--offline"], cwd=alone, capture_output=True, text=True,
+                            timeout=120, check=False, env={**os.environ, "npm_config_cache": str(tmp_path / "npm-cache")})
+    assert broken.returncode != 0
