@@ -1,8 +1,8 @@
 """The install-and-build stage of a Dockerfile for a Node.js build, from the model alone.
 
-Shared by the writers that emit such a stage for a project hopper builds itself (the Render
-front's Dockerfile, the compose writer's inline Dockerfile). For a package of a JavaScript
-monorepo the stage runs at the workspace root, which is then the build context: the install
+Shared by the writers that emit such a stage for a project hopper builds itself (an nginx
+front's generated Dockerfile, an inline Dockerfile for a Node.js service without one). For a
+package of a JavaScript monorepo the stage runs at the workspace root, which is then the build context: the install
 reads the root package.json (its ``workspaces`` and ``packageManager``), the root lockfile, the
 manager's own files (pnpm-workspace.yaml, .npmrc...) and the package.json of every workspace
 package, so those are copied first (``NodeInstall``, read from the checkout at read time); it

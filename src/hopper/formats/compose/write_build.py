@@ -40,8 +40,8 @@ def has_dockerfile(build: Build) -> bool:
 
 def builds_front(svc: Service, build: Build) -> bool:
     """Whether a front without a Dockerfile is built in an image: its files come from a Node.js
-    build hopper can write a stage for (a front read from a platform that builds it, such as
-    Render's)."""
+    build hopper can write a stage for (a front read from a platform that builds it from its
+    source)."""
     return (svc.static_site is not None and not has_dockerfile(build) and build.runtime == "node"
             and build.build_command is not None and _front_stage(build) is not None)
 
