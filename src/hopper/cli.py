@@ -453,6 +453,8 @@ def formats() -> int:
             continue
         modes = "+".join(m for m, f in (("read", fmt.read), ("write", fmt.write)) if f is not None)
         _out(f"{name:12} {modes:11} {fmt.description}")
+        for read_flag in fmt.platform.read_flags:
+            _out(f"{'':24} {read_flag.name} (reading): {read_flag.help}")
         for flag in fmt.platform.write_flags:
             value = f"[{'|'.join(flag.choices)}]" if flag.choices else flag.metavar or "VALUE"
             _out(f"{'':24} {flag.name} {value}: {flag.help}")

@@ -19,6 +19,7 @@ import pytest
 
 from hopper import _cli_flags, cli, cli_table
 from hopper.formats import format_names, get_format, label
+from support import run_cli
 
 MODULE = Path(_cli_flags.__file__)
 HEADER = '''"""What the command line shows from the registry (``hopper.cli_table.registry_snapshot``):
@@ -78,3 +79,24 @@ def test_flag_values_reach_the_writer_options() -> None:
     assert options.autostop == "suspend" and type(options.autostop) is str
     assert options.min_running == 2 and options.region is None
     assert options.extra == {"front": "static", "a_new_flag": "x"}
+
+
+def test_hopper_formats_lists_each_format_with_its_flags_and_options() -> None:
+    done = run_cli("formats")
+    assert done.code == 0, done.stderr
+    blocks: dict[str, list[str]] = {}
+    for line in done.stdout.splitlines():
+        if not line.startswith(" "):
+            blocks[line.split()[0]] = []
+        else:
+            blocks[list(blocks)[-1]].append(line.strip())
+    assert list(blocks) == list(format_names())
+    for name in format_names():
+        platform = get_format(name).platform
+        expected = [f"{f.name} (reading): {f.help}" for f in platform.read_flags]
+        expected += [f"{f.name} {f'[{chr(124).join(f.choices)}]' if f.choices else f.metavar}: {f.help}"
+                     for f in platform.write_flags]
+        expected += [f"--option {o.name}={'|'.join(o.choices)} (default {o.default}): {o.help}"
+                     for o in platform.options]
+        assert blocks[name] == expected, name
+    assert "--autostop [off|stop|suspend]: autostop for HTTP apps." in blocks["fly"]
