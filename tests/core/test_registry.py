@@ -114,8 +114,6 @@ def test_detection_still_prefers_a_platform_over_its_dev_compose_file(tmp_path: 
 ALLOWED: dict[str, str] = {
     "runtime/": "the local Fly-like runtime behind `hopper verify`, Fly-only by design "
                 "(docs/verify.md); the Fly format's command_help names the command",
-    "findings/table.py": "finding texts that still give a Fly or Clever Cloud example (being moved "
-                         "into the formats' Platform.hints, issue 17)",
     "findings/docs.py": "docs/findings.md's introduction, prose that shows each format's key for one "
                         "field as an example",
 }

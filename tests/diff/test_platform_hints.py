@@ -6,15 +6,17 @@ import")."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 import pytest
-from diff_builders import arch, svc
+from diff_builders import all_cases, arch, svc
 
 import hopper
 from hopper import mappings
 from hopper.diff import diff_models
 from hopper.findings.hints import NEUTRAL, hints_for, used_in
 from hopper.findings.table import SPECS
+from hopper.findings.types import Finding
 from hopper.formats import format_names, get_format
 from hopper.model import (
     Architecture,
@@ -23,6 +25,7 @@ from hopper.model import (
     Placement,
     Region,
     Runtime,
+    Schedule,
     Secret,
 )
 from support import ROOT
@@ -118,6 +121,11 @@ def _database_far(t: str) -> tuple[Architecture, Architecture] | None:
             arch("shop", t, svc("api"), databases=(db,), placement=_placed(t, _eu_region(t))))
 
 
+def _schedule_dropped(t: str) -> tuple[Architecture, Architecture]:
+    job = Schedule(name="api-cron-1", cron="0 4 * * *", command="/app/jobs/sync.sh", service="api")
+    return arch("shop", _source(t), svc("api"), schedules=(job,)), arch("shop", t, svc("api"))
+
+
 CASES: dict[str, Case] = {
     "HD103": _leaves_eu,
     "HD302": _secret_became_plain,
@@ -127,10 +135,12 @@ CASES: dict[str, Case] = {
     "HD424": _database_moves,
     "HD427": _database_far,
     "HD706": _health_dropped,
+    "HD720": _schedule_dropped,
 }
 
 
 def _action(code: str, target: str) -> str | None:
+    """The action of ``code`` in the case above, run on ``target``; None: not possible there."""
     pair = CASES[code](target)
     if pair is None:
         return None
@@ -139,27 +149,51 @@ def _action(code: str, target: str) -> str | None:
     return found[0].action
 
 
+def _findings(target: str) -> list[Finding]:
+    """Every finding of the differ's test cases (the after side run on ``target``) and of the
+    cases above."""
+    out: list[Finding] = []
+    for before, after in all_cases().values():
+        out += diff_models(before, replace(after, source_format=target)).findings
+    for case in CASES.values():
+        pair = case(target)
+        if pair is not None:
+            out += diff_models(*pair).findings
+    return out
+
+
+# The findings whose remedy depends on the target (issue 17: each named Fly's or Clever Cloud's
+# way whatever the target). Listed here, not derived from the table, so that a text that goes
+# back to naming one platform fails below.
+HINTED = {"HD103", "HD201", "HD202", "HD204", "HD206", "HD208", "HD302", "HD303", "HD304",
+          "HD311", "HD312", "HD315", "HD401", "HD409", "HD424", "HD427", "HD512", "HD607",
+          "HD615", "HD619", "HD620", "HD704", "HD706", "HD720"}
+
+
+def test_the_list_holds_every_finding_with_a_platform_clause() -> None:
+    assert {code for code, spec in SPECS.items() if used_in(spec.why + spec.action)} <= HINTED
+
+
 @pytest.mark.parametrize("target", format_names())
-@pytest.mark.parametrize("code", sorted(CASES))
-def test_a_remedy_names_only_the_targets_terms(code: str, target: str) -> None:
-    action = _action(code, target)
-    if action is None:
-        pytest.skip(f"{target} cannot be in the {code} situation")
-    assert not _foreign(action, target), f"{code} for {target}: {action}"
-    assert "{" not in action, f"{code} for {target}: a placeholder left unfilled: {action}"
+def test_every_remedy_that_depends_on_the_target_is_in_its_terms(target: str) -> None:
     declared = get_format(target).platform.hints
-    for key in used_in(SPECS[code].action):
-        own = getattr(declared, key)
-        if own:  # the target's own clause, its placeholders filled in
-            head = own.split("{")[0]
-            assert head in action, f"{code} for {target} lacks its {key}: {action}"
-        else:
-            assert getattr(NEUTRAL, key).split("{")[0] in action
-
-
-def test_every_case_is_a_finding_whose_action_depends_on_the_target() -> None:
-    for code in CASES:
-        assert used_in(SPECS[code].action) or "{eu_regions}" in SPECS[code].action, code
+    seen = set()
+    for f in _findings(target):
+        if f.code not in HINTED:
+            continue
+        seen.add(f.code)
+        text = f"{f.why} {f.action}"
+        assert not _foreign(text, target), f"{f.code} for {target}: {text}"
+        assert "{" not in text, f"{f.code} for {target}: a placeholder left unfilled: {text}"
+        spec = SPECS[f.code]
+        assert used_in(spec.why + spec.action) or f.code == "HD103", f"{f.code}: no clause"
+        for key in used_in(spec.why + spec.action):
+            clause = getattr(declared, key) or getattr(NEUTRAL, key)
+            assert clause.split("{")[0] in text, f"{f.code} for {target} lacks its {key}: {text}"
+    # Every such finding was seen (compose states no region of its own: the builders' cases
+    # with regions still place it).
+    impossible = {"compose": {"HD427"}}.get(target, set())
+    assert HINTED - impossible <= seen, sorted(HINTED - impossible - seen)
 
 
 def test_the_eu_regions_offered_are_the_targets_own_from_its_table() -> None:
@@ -223,3 +257,4 @@ def test_a_health_check_render_cannot_carry_is_reported_in_renders_terms() -> No
     plan = hopper.conversion_plan(result, "render")
     [dropped] = [f for f in plan.findings if f.code == "HD706"]
     assert "web services only" in dropped.action and not _foreign(dropped.action, "render")
+

@@ -202,6 +202,12 @@ class Context:
                 continue
             yield p, p.before, p.after
 
+    def withdraw(self, finding_code: str, subject: str) -> None:
+        """Drop what a generic rule said about ``subject`` that a format's own finding says
+        better (the format's rules run after the generic ones)."""
+        self.findings = [f for f in self.findings
+                         if not (f.code == finding_code and f.subject == subject)]
+
     def emit(self, finding_code: str, subject: str, /, *, before: str | None = None,
              after: str | None = None, evidence_before: Any = None,
              evidence_after: Any = None, aliases: tuple[str, ...] = (),
@@ -210,15 +216,15 @@ class Context:
         values = _Params(params)
         values.setdefault("before", before if before is not None else "(none)")
         values.setdefault("after", after if after is not None else "(none)")
-        for key in used_in(spec.action):
-            # The target's own way of doing what the action asks (findings/hints.py).
+        for key in used_in(spec.why + spec.action):
+            # The target's own way of doing what the text asks (findings/hints.py).
             values.setdefault(key, hints_for(self.after_platform)[key].format_map(values))
         points = tuple(p.format_map(values) for p in POINTS.get(finding_code, ()))
         self.findings.append(Finding(
             code=finding_code, slug=spec.slug, category=spec.category, severity=spec.severity,
             change=spec.change, subject=subject, subject_kind=kind,
             title=spec.title.format_map(values), before=before, after=after,
-            why=spec.why.format_map(values), action=spec.action.format_map(values).rstrip(),
+            why=spec.why.format_map(values).rstrip(), action=spec.action.format_map(values).rstrip(),
             evidence_before=evidence(evidence_before, points),
             evidence_after=evidence(evidence_after, points),
             aliases=aliases or (subject,),

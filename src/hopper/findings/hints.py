@@ -19,22 +19,23 @@ from hopper.formats.base import PlanHints
 # What holds on any target, said without naming one.
 NEUTRAL = PlanHints(
     set_secrets="set it in the target's secret store, never in a committed file",
-    build_secret="as a build secret (in CI, from a repository secret)",
-    build_arg="as a build argument",
+    build_secret="a build secret of the target's build (in CI, from a repository secret)",
+    build_arg="a build argument",
     keep_private="give it no public address; other services reach it over the private network",
-    add_domain="add it to the service on the target",
+    add_domain="on the service that serves it",
     health_check="a check that requests {path} and expects 200",
     release_command="the target's release (pre-deploy) command, or a step of the deploy pipeline",
-    schedule="with the target's scheduler, or a scheduler service of your own",
-    instances="set the minimum instance count to 2",
+    schedule="with a scheduler of the target, or one of your own",
+    instances="a minimum instance count of 2",
     memory="a larger instance size",
-    keep_running="keep at least one instance running, or turn scale to zero off",
-    volume="a persistent volume mounted at the same path",
-    volume_scope="check how the target attaches it: to which instance, and in which region",
+    keep_running="a minimum of running instances, or scale to zero off",
+    volume="a persistent volume mounted at {target}",
+    spa_fallback="try_files $uri /index.html in the front's nginx configuration",
     database_ha="a plan or setup with a standby replica",
-    # A sentence of its own after the action, where the target has a way; else nothing.
+    public_bucket="a bucket policy or public-read ACLs of its provider",
+    # Sentences of their own, where the target has something to say; else nothing.
+    volume_scope="",
     database_near_apps="",
-    spa_fallback="serve the index page for unknown paths",
 )
 
 KEYS: tuple[str, ...] = tuple(f.name for f in fields(PlanHints))

@@ -1,4 +1,4 @@
-"""Public and private reachability, private names (.internal vs Flycast), ports, TLS, domains.
+"""Public and private reachability, how proxied services are reached, ports, TLS, domains.
 
 How a service that others proxy to is reached (:func:`reach`) and who terminates TLS are each
 format's declarations (``Platform.private_network``, ``Platform.reach``, ``Platform.tls_edge``):
@@ -12,7 +12,6 @@ from __future__ import annotations
 from typing import Any
 
 from hopper.findings.context import Context
-from hopper.findings.scaling import stops_when_idle
 from hopper.formats import format_names, get_format
 from hopper.formats.base import Platform
 from hopper.model import Architecture, Route, Service
@@ -42,6 +41,12 @@ def reach(svc: Service, arch: Architecture, platform: str) -> str | None:
     return private_network(svc, platform)
 
 
+def _label(platform: str) -> str:
+    """How users name the platform ("Fly.io")."""
+    p = _platform(platform)
+    return p.label if p is not None else platform
+
+
 def _reach_detail(mode: str | None, platform: str) -> str:
     p = _platform(platform)
     detail = p.reach_detail.get(mode or "") if p is not None else None
@@ -61,7 +66,7 @@ def _force_https_how(platform: str) -> str:
             "redirects, else redirect in the app (or the front that proxies to it)")
 
 
-def _route_sources(arch: Architecture) -> dict[str, list[str]]:
+def route_sources(arch: Architecture) -> dict[str, list[str]]:
     """target service name -> names of the services that proxy to it."""
     out: dict[str, list[str]] = {}
     for svc in arch.services:
@@ -80,8 +85,8 @@ def _route_to(arch: Architecture, target: Service) -> Route | None:
 
 
 def check(ctx: Context) -> None:
-    targets_b = _route_sources(ctx.before)
-    targets_a = _route_sources(ctx.after)
+    targets_b = route_sources(ctx.before)
+    targets_a = route_sources(ctx.after)
     for pair, b, a in ctx.paired_services():
         name, aliases = pair.name, pair.aliases
         ev: dict[str, Any] = {"evidence_before": b, "evidence_after": a, "aliases": aliases}
@@ -90,7 +95,6 @@ def check(ctx: Context) -> None:
         elif b.public and not a.public:
             ctx.emit("HD402", name, before="public", after="private", **ev)
 
-        mode_b = private_network(b, ctx.before_platform)
         mode_a = private_network(a, ctx.after_platform)
         reached = b.name in targets_b or a.name in targets_a
         reach_b = reach(b, ctx.before, ctx.before_platform) if reached else None
@@ -103,14 +107,6 @@ def check(ctx: Context) -> None:
                      evidence_before=_route_to(ctx.before, b) or b,
                      evidence_after=_route_to(ctx.after, a) or a, aliases=aliases)
 
-        autostop_b = mode_b == "internal" and stops_when_idle(b.scaling)
-        if mode_a == "internal" and stops_when_idle(a.scaling) and not autostop_b:
-            for source in sorted(set(targets_a.get(a.name, []))):
-                ctx.emit("HD404", name, before=mode_b or "(not stated)",
-                         after=f".internal + autostop {a.scaling.autostop.value}"
-                         if a.scaling.autostop else ".internal",
-                         source=source, target=a.name, **ev)
-
         if b.runtime.port is not None and a.runtime.port is not None \
                 and b.runtime.port != a.runtime.port:
             ctx.emit("HD405", name, before=str(b.runtime.port), after=str(a.runtime.port),
@@ -118,10 +114,7 @@ def check(ctx: Context) -> None:
                      evidence_after=(a.runtime, a), aliases=aliases)
 
         https_b, https_a = bool(b.force_https), bool(a.force_https)
-        if mode_a == "flycast" and https_a and not (mode_b == "flycast" and https_b):
-            ctx.emit("HD408", name, before=mode_b or "(not stated)", after="flycast + force_https",
-                     **ev)
-        elif a.public and https_b != https_a:
+        if a.public and https_b != https_a:
             label = {True: "forced", False: "not forced"}
             ctx.emit("HD406" if https_a else "HD407", name, before=label[https_b],
                      after=label[https_a], how=_force_https_how(ctx.after_platform), **ev)
@@ -141,7 +134,7 @@ def _tls(ctx: Context, name: str, aliases: tuple[str, ...], b: Service, a: Servi
     ev: dict[str, Any] = {"evidence_before": b, "evidence_after": a, "aliases": aliases}
     if tls_b and not tls_a:
         ctx.emit("HD412", name, before=tls_b, after=f"none ({ctx.after_platform})",
-                 platform=ctx.before_platform, **ev)
+                 platform=_label(ctx.before_platform), target=_label(ctx.after_platform), **ev)
     elif tls_a and not tls_b:
         ctx.emit("HD411", name, before=f"none ({ctx.before_platform})", after=tls_a,
                  detail=f"{ctx.after_platform} terminates HTTPS at its edge and passes plain "

@@ -75,7 +75,7 @@ _spec("HD103", "data-leaves-eu", "placement", "breaking", "change",
       ("architecture", "par (Paris, FR)", "lhr (London, GB)"))
 _spec("HD104", "region-retired", "placement", "breaking", "change",
       "target region is retired",
-      "{code} no longer accepts new resources; creating Machines or databases there fails at deploy time.",
+      "{code} no longer accepts new resources; creating apps or databases there fails at deploy time.",
       "Use {replacement} instead (the platform's own suggested successor).",
       ("architecture", "cdg (Paris, FR)", "mad (Madrid, ES; retired)"))
 _spec("HD105", "region-unretired", "placement", "info", "change",
@@ -90,7 +90,7 @@ _spec("HD106", "region-unknown", "placement", "warning", "change",
       ("architecture", "par (Paris, FR)", "xyz (unknown)"))
 _spec("HD107", "region-stated", "placement", "info", "change",
       "region stated on one side only",
-      "One setup does not say where it runs (a compose file runs wherever it is started), so hopper cannot compare locations.",
+      "One setup does not say where it runs (it runs wherever it is started), so hopper cannot compare locations.",
       "Check that {region} is where you want it; pass --region to choose another.",
       ("architecture", "(not stated)", "cdg (Paris, FR)"))
 _spec("HD108", "regions-others-changed", "placement", "info", "change",
@@ -128,13 +128,13 @@ _spec("HD427", "database-far-from-apps", "placement", "warning", "change",
 # ------------------------------------------------------------------------- scaling
 _spec("HD201", "autostop-enabled", "scaling", "warning", "change",
       "always on becomes scale to zero",
-      "Idle Machines are stopped ({autostop}) and started again on the next request: the first request after a quiet period waits for a cold start, and in-memory state (caches, sessions, timers) is lost.",
-      "Accept the cold starts, or keep one Machine running (min_machines_running = 1, --min-running 1) or turn autostop off (--autostop off).",
+      "Idle instances are stopped ({autostop}) and started again on the next request: the first request after a quiet period waits for a cold start, and in-memory state (caches, sessions, timers) is lost.",
+      "Accept the cold starts, or keep one instance running: {keep_running}.",
       ("api", "always on", "stop (scale to zero, 0 kept running)"))
 _spec("HD202", "autostop-worker", "scaling", "breaking", "change",
       "background worker would be stopped when idle",
       "A worker receives no HTTP requests, so nothing ever starts it again once it has been stopped: its jobs stop running.",
-      "Turn autostop off for this service, or give it min_machines_running >= 1.",
+      "Keep it running: {keep_running}.",
       ("worker", "always on", "stop (scale to zero, 0 kept running)"))
 _spec("HD203", "autostop-disabled", "scaling", "info", "change",
       "scale to zero becomes always on",
@@ -142,9 +142,9 @@ _spec("HD203", "autostop-disabled", "scaling", "info", "change",
       "Nothing to do unless cost matters; see the cost estimate.",
       ("api", "stop (scale to zero)", "always on"))
 _spec("HD204", "min-running-changed", "scaling", "info", "change",
-      "minimum running Machines changed",
-      "Fewer Machines kept running means more cold starts; more means more cost. On Fly it only counts Machines in the primary region.",
-      "Check the number against your traffic at quiet hours.",
+      "minimum running instances changed",
+      "Fewer instances kept running means more cold starts; more means more cost.",
+      "Check the number against your traffic at quiet hours; to keep instances running: {keep_running}.",
       ("api", "1", "0"))
 _spec("HD205", "instances-changed", "scaling", "info", "change",
       "instance count changed",
@@ -154,7 +154,7 @@ _spec("HD205", "instances-changed", "scaling", "info", "change",
 _spec("HD206", "redundancy-lost", "scaling", "warning", "change",
       "redundancy lost",
       "The source always runs at least two instances; the target can run a single one, so a crash or a deploy leaves the service unavailable.",
-      "Run at least two instances on the target (Fly: fly scale count 2; keep min_machines_running >= 1).",
+      "Run at least two instances on the target: {instances}.",
       ("api", "2..4", "1"))
 _spec("HD207", "size-changed", "scaling", "info", "change",
       "instance size changed",
@@ -164,7 +164,7 @@ _spec("HD207", "size-changed", "scaling", "info", "change",
 _spec("HD208", "memory-reduced", "scaling", "warning", "change",
       "less memory per instance",
       "The service gets {before_mb} MB on the source and {after_mb} MB on the target; a process that fit before may now be killed when it runs out of memory.",
-      "Give the target at least {before_mb} MB (Fly: [[vm]] memory), or measure the real peak first.",
+      "Give the target at least {before_mb} MB ({memory}), or measure the real peak first.",
       ("api", "1 CPU, 1024 MB", "1 shared CPU, 256 MB"))
 
 # ------------------------------------------------------------------------- secrets and env
@@ -212,7 +212,7 @@ _spec("HD309", "env-changed", "secrets-env", "info", "change",
       "env value changed",
       "{name} has a different value on the target.",
       "Check that the new value is meant (URLs and host names usually change with the platform).",
-      ("api", "API_URL=http://api:3000", "API_URL=http://webapp-api.flycast"))
+      ("api", "API_URL=http://api:3000", "API_URL=https://api.example.com"))
 _spec("HD310", "plain-looks-secret", "secrets-env", "warning", "change",
       "plain value looks like a secret",
       "{name} is a plain env value that looks like a credential; plain env is committed and shown in dashboards and logs.",
@@ -221,12 +221,12 @@ _spec("HD310", "plain-looks-secret", "secrets-env", "warning", "change",
 _spec("HD311", "build-secret-added", "secrets-env", "warning", "add",
       "build-time secret needed",
       "The target's build needs secret {name}; platform secrets are not available while the image builds.",
-      "Pass it to the build (Fly: fly deploy --build-secret {name}=...; in CI from a repository secret).",
+      "Pass it to the build: {build_secret}.",
       ("front", None, "SENTRY_AUTH_TOKEN (build secret)"))
 _spec("HD312", "build-secret-removed", "secrets-env", "breaking", "remove",
       "build-time secret dropped",
       "The source's build receives secret {name} and the target's build does not; a build step that needs it fails or produces a broken artifact.",
-      "Pass {name} to the target's build as a build secret.",
+      "Pass {name} to the target's build: {build_secret}.",
       ("front", "NPM_TOKEN (build secret)", None))
 _spec("HD313", "env-read-not-provided", "secrets-env", "breaking", "remove",
       "the app reads a variable the target does not set",
@@ -240,8 +240,8 @@ _spec("HD314", "env-no-longer-provided", "secrets-env", "warning", "remove",
       ("api", "CELLAR_ADDON_HOST (object store media, endpoint)", None))
 _spec("HD315", "build-env-not-provided", "secrets-env", "breaking", "remove",
       "a build-time variable is not provided at build time",
-      "The build reads {name} ({where}); the target does not pass it to the build (on Fly, [env] and secrets are not visible while the image builds).",
-      "Pass {name} as a build argument ([build.args] or --build-arg), or as a build secret if it is sensitive.",
+      "The build reads {name} ({where}); the target does not pass it to the build (its runtime env vars and secrets are not visible while the image builds).",
+      "Pass {name} to the build: {build_arg}; or as a build secret if it is sensitive.",
       ("front", "VITE_API_URL (env, visible at build)", None))
 
 _spec("HD316", "env-read-derived", "secrets-env", "info", "change",
@@ -270,12 +270,7 @@ _spec("HD403", "private-network-changed", "networking", "info", "change",
       "reached another way by the services that proxy to it",
       "Proxied from {sources}, this service is reached as {before} on the source and as {after} on the target.{detail}",
       "Check the URLs that point at this service (proxy_pass, env vars): they must name it the target's way.",
-      ("api", "api:3000 (compose network)", "webapp-api.flycast (Flycast)"))
-_spec("HD404", "internal-with-autostop", "networking", "breaking", "change",
-      ".internal address to a service that stops when idle",
-      "{source} reaches {target} by its .internal name, but {target} stops when idle and .internal traffic never starts a stopped Machine: requests fail until something else wakes it.",
-      "Reach {target} through Flycast (http://{target}.flycast) so the proxy starts it, or turn its autostop off.",
-      ("api", "always on", ".internal + autostop stop"))
+      ("api", "api:3000 (container network)", "webapp-api.internal:3000 (private network)"))
 _spec("HD405", "port-changed", "networking", "warning", "change",
       "listening port changed",
       "The process is expected on a different port; if the app and the platform disagree, health checks fail and requests get 502.",
@@ -291,15 +286,10 @@ _spec("HD407", "https-not-forced", "networking", "warning", "change",
       "Plain HTTP requests are served as they are instead of being redirected to HTTPS.",
       "Make the target redirect plain HTTP to HTTPS: {how}.",
       ("front", "forced", "not forced"))
-_spec("HD408", "https-on-flycast", "networking", "breaking", "change",
-      "HTTPS forced on a Flycast service",
-      "Flycast is HTTP only; with force_https the private requests are answered with a redirect and never reach the app.",
-      "Set force_https = false on services reached through Flycast.",
-      ("api", "flycast", "flycast + force_https"))
 _spec("HD409", "domain-removed", "networking", "breaking", "remove",
       "custom domain not carried over",
       "{domain} points at the source; the target does not serve it, so it stops working when DNS moves.",
-      "Add the domain on the target (Fly: fly certs add {domain}), then switch DNS with a lowered TTL.",
+      "Add the domain on the target ({add_domain}), then switch DNS with a lowered TTL.",
       ("front", "www.example.com", None))
 _spec("HD410", "domain-added", "networking", "info", "add",
       "custom domain added",
@@ -310,13 +300,13 @@ _spec("HD411", "tls-termination-changed", "networking", "info", "change",
       "TLS termination moves",
       "{detail}",
       "{remedy}",
-      ("front", "none (compose)", "platform edge (fly)"))
+      ("front", "none", "platform edge"))
 
 _spec("HD412", "tls-lost", "networking", "warning", "change",
       "no TLS termination on the target",
-      "{platform} terminates HTTPS for public services; a compose setup serves whatever the containers serve, usually plain HTTP.",
+      "{platform} terminates HTTPS for public services; {target} serves whatever the containers serve, usually plain HTTP.",
       "Put a TLS-terminating proxy (Caddy, Traefik, nginx with certificates) in front of the public services.",
-      ("front", "platform edge (fly)", "none (compose)"))
+      ("front", "platform edge", "none"))
 
 _spec("HD418", "load-balanced-copies-merged", "networking", "info", "change",
       "load-balanced copies run as one service",
@@ -325,14 +315,6 @@ _spec("HD418", "load-balanced-copies-merged", "networking", "info", "change",
       "Nothing to do if the copies were only for load; a copy that was meant to differ must be made "
       "a service of its own again.",
       ("api1", "api1, api2 (nginx upstream api)", "api1 x2"))
-_spec("HD419", "redis-to-upstash", "networking", "warning", "change",
-      "Redis becomes Upstash Redis",
-      "The source ran Redis itself; the target uses Upstash Redis, a managed database {platform} creates "
-      "(flyctl redis create) outside the app: it has its own password and address, and the source's "
-      "settings (command options, volume) and data do not move.",
-      "Set the apps' Redis URL to the one flyctl redis create prints; copy the keys that must survive, "
-      "or let the cache refill.",
-      ("cache", "redis:7 (service)", "Upstash Redis shop-cache"))
 
 # ------------------------------------------------------------------------- routing
 _spec("HD501", "route-added", "routing", "info", "add",
@@ -393,7 +375,7 @@ _spec("HD511", "forwarded-headers-dropped", "routing", "warning", "change",
 _spec("HD512", "spa-fallback-lost", "routing", "breaking", "change",
       "SPA fallback lost",
       "Deep links into the single-page app (/login, /items/3) return 404 on the target instead of the index page.",
-      "Serve the index for unknown paths (nginx: try_files $uri /index.html; Clever static: .htaccess).",
+      "Serve the index page for unknown paths: {spa_fallback}.",
       ("front", "fallback to index.html", "no fallback"))
 _spec("HD513", "static-site-changed", "routing", "info", "change",
       "static file serving changed",
@@ -406,7 +388,7 @@ _spec("HD514", "route-limits-by-platform", "routing", "warning", "change",
       "route limits set by the platform",
       "The source sets limits under {path} that {proxy} apply with values of their own, which cannot be configured: larger uploads or slower requests may be refused.",
       "Test an upload and a slow request of the source's size under {path} on the target before switching; move big uploads to direct object-storage uploads if they fail.",
-      ("front", "body 50m, read 300s", "set by Clever Cloud's load balancers"))
+      ("front", "body 50m, read 300s", "set by the platform's load balancers"))
 _spec("HD601", "database-added", "data", "info", "add",
       "database added",
       "The target creates a database the source did not have.",
@@ -440,7 +422,7 @@ _spec("HD606", "database-disk-reduced", "data", "warning", "change",
 _spec("HD607", "ha-lost", "data", "warning", "change",
       "database high availability lost",
       "The source has a standby replica that takes over on failure; the target does not.",
-      "Choose a plan or setup with a replica (Fly Managed Postgres includes one).",
+      "Choose {database_ha}.",
       ("db", "HA", "single node"))
 _spec("HD608", "ha-gained", "data", "info", "change",
       "database high availability gained",
@@ -456,31 +438,31 @@ _spec("HD610", "data-copy-needed", "data", "warning", "change",
       "data must be copied",
       "The {what} moves to another platform; its contents do not move by themselves.",
       "{remedy}",
-      ("db", "postgresql on clevercloud", "postgresql on fly"))
+      ("db", "postgresql (managed add-on)", "postgresql (managed cluster)"))
 _spec("HD611", "store-added", "data", "info", "add",
       "object store added",
       "The target creates an object store the source did not have.",
       "Check its provider and buckets.",
-      ("media", None, "tigris"))
+      ("media", None, "s3"))
 _spec("HD612", "store-removed", "data", "breaking", "remove",
       "object store removed",
       "The source stores objects here and the target has no store: uploads and stored files are gone.",
       "Add an object store to the target and copy the objects.",
-      ("media", "cellar", None))
+      ("media", "s3", None))
 _spec("HD613", "store-provider-changed", "data", "warning", "change",
       "object storage provider changed",
       "S3-compatible providers differ in endpoint, region name, path-style addressing and checksum support; SDK settings that worked before may fail.",
       "Check the SDK client settings (endpoint, region, forcePathStyle) against {after}, and copy the objects (rclone sync).",
-      ("media", "cellar", "tigris"))
+      ("media", "minio", "s3"))
 _spec("HD614", "store-endpoint-changed", "data", "info", "change",
       "object storage endpoint changed",
       "Clients must use the new endpoint; public object URLs built from the old host break.",
       "Read the endpoint from the platform's variable instead of hard-coding it.",
-      ("media", "cellar-c2.services.clever-cloud.com", "fly.storage.tigris.dev"))
+      ("media", "s3.eu-west-3.amazonaws.com", "s3.eu-central-1.amazonaws.com"))
 _spec("HD615", "bucket-made-private", "data", "breaking", "change",
       "public bucket becomes private",
       "Objects in {bucket} were readable by anyone; on the target, public URLs return 403.",
-      "Make {bucket} public on the target (Tigris: --public; Cellar: a bucket policy), or serve objects through signed URLs.",
+      "Make {bucket} public on the target ({public_bucket}), or serve objects through signed URLs.",
       ("media/avatars", "public", "private"))
 _spec("HD616", "bucket-made-public", "data", "warning", "change",
       "private bucket becomes public",
@@ -500,12 +482,12 @@ _spec("HD618", "bucket-removed", "data", "warning", "remove",
 _spec("HD619", "volume-removed", "data", "breaking", "remove",
       "persistent volume dropped",
       "Data written to {target} survives restarts on the source; on the target the path is ephemeral and is wiped on every deploy or restart.",
-      "Add a volume on the target (Fly: [[mounts]]), or move the data to the database or object storage.",
+      "Add a volume on the target ({volume}), or move the data to the database or object storage.",
       ("api", "uploads -> /app/uploads", None))
 _spec("HD620", "volume-added", "data", "info", "add",
       "persistent volume added",
-      "The target mounts a volume at {target}. On Fly a volume belongs to one Machine in one region.",
-      "Run one Machine per volume, and snapshot or back it up.",
+      "The target mounts a volume at {target}. {volume_scope}",
+      "Snapshot or back it up.",
       ("api", None, "uploads -> /app/uploads"))
 
 # ------------------------------------------------------------------------- build and deploy
@@ -538,12 +520,11 @@ _spec("HD423", "release-timing-changed", "build-deploy", "warning", "change",
       "release command runs at another moment",
       "`{command}` runs {before} on the source and {after} on the target. {consequence}",
       "{remedy}",
-      ("api", "before every instance start (CC_PRE_RUN_HOOK)",
-       "once per deploy, before the new Machines start ([deploy] release_command)"))
+      ("api", "before every instance start", "once per deploy, before the new version starts"))
 _spec("HD704", "release-command-removed", "build-deploy", "breaking", "remove",
       "release command dropped",
       "{command} ran on each deploy on the source (database migrations, usually); on the target nothing runs it, so the schema falls behind the code.",
-      "Set it as the target's release command (Fly: [deploy] release_command; Clever Cloud: CC_PRE_RUN_HOOK).",
+      "Run it on each deploy of the target: {release_command}.",
       ("api", "npm run migrate", None))
 _spec("HD705", "release-command-changed", "build-deploy", "warning", "change",
       "release command changed",
@@ -594,17 +575,11 @@ _spec("HD428", "schedule-runner-changed", "build-deploy", "warning", "change",
       "scheduled job runs on another scheduler",
       "{job} runs {before} on the source and {after} on the target.{detail}",
       "Stop it on the source when it starts on the target, or it runs on both during the switch; check that its command finds its files and env vars in the new image.",
-      ("api-cron-1", "from clevercloud/cron.json on every instance of api",
-       "by supercronic in a process group of api's Fly app"))
-_spec("HD416", "dockerfile-generated", "build-deploy", "warning", "change",
-      "built from a Dockerfile hopper wrote, not yours",
-      "The target builds {after}, which hopper wrote from the build settings it read; what {before} does beyond them (system packages, extra files, users, other stages) is not in it. {before} stays as it is, so the source setup keeps building it until the cut-over.",
-      "Compare the two Dockerfiles before the cut-over and carry what is missing into the generated one, or point [build] dockerfile at yours.",
-      ("front", "front/Dockerfile", "front/Dockerfile.fly"))
+      ("api-cron-1", "on every instance of api", "once, by the platform's scheduler, in api's image"))
 _spec("HD720", "schedule-removed", "build-deploy", "breaking", "remove",
       "scheduled job dropped",
       "A cron job of the source does not run on the target: whatever it did (clean-ups, syncs, e-mails) stops.",
-      "Recreate it on the target (Fly: a supercronic process group or a scheduled Machine; see MIGRATION.md).",
+      "Recreate it on the target: {schedule}.",
       ("api-cron-1", "0 4 * * * $ROOT/jobs/sync.sh (api)", None))
 _spec("HD721", "schedule-added", "build-deploy", "info", "add",
       "scheduled job added",

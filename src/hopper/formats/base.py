@@ -170,12 +170,14 @@ class PlanHints:
     schedule: str | None = None  # run a cron job (HD720)
     instances: str | None = None  # run two or more instances (HD206)
     memory: str | None = None  # give an instance more memory (HD208)
-    keep_running: str | None = None  # keep an instance running when idle (HD201, HD202)
-    volume: str | None = None  # keep a folder across restarts (HD619)
-    volume_scope: str | None = None  # what a volume is tied to (HD620)
-    database_ha: str | None = None  # a standby database (HD607)
-    database_near_apps: str | None = None  # keep the database next to the apps (HD424, HD427)
+    keep_running: str | None = None  # keep an instance running when idle (HD201, HD202, HD204)
+    volume: str | None = None  # keep a folder across restarts (HD619; ``{target}``: its path)
     spa_fallback: str | None = None  # serve the index for unknown paths (HD512)
+    database_ha: str | None = None  # a standby database (HD607)
+    public_bucket: str | None = None  # make a bucket readable by anyone (HD615)
+    # Whole sentences added after the text, where the platform has something to say:
+    volume_scope: str | None = None  # what a volume is tied to (HD620)
+    database_near_apps: str | None = None  # keep the database next to the apps (HD424, HD427)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -64,11 +64,27 @@ def _cost(arch: Architecture) -> CostEstimate | None:
     return estimate(arch)
 
 
-# The plan's remedies in Clever Cloud's terms (reference: clevercloud.md §1.3, §5.1, §7.3).
+# The plan's remedies in Clever Cloud's terms (reference: clevercloud.md §1.3, §1.5, §1.7, §2.3,
+# §2.4, §2.5, §4.1, §4.2, §5.1, §7.1, §7.3). It has no scale to zero (nothing to keep running)
+# and no private apps of its own to offer (the neutral clause).
 HINTS = PlanHints(
     set_secrets="clever env set {name} ..., an env var kept out of the repository",
+    # Clever Cloud builds with the app's env vars set (build_sees_runtime_env).
+    build_secret="an env var of the app (clever env set {name} ...), which its build sees",
+    build_arg="an env var of the app, which its build sees",
+    add_domain="clever domain add {domain}",
     health_check="CC_HEALTH_CHECK_PATH={path}, which must answer 200 before a deployment is "
                  "declared OK",
+    release_command="CC_PRE_RUN_HOOK, which runs before every instance start",
+    schedule="a line of clevercloud/cron.json (UTC; it runs on every instance)",
+    instances="clever scale --min-instances 2",
+    memory="a flavor with that much memory, set with clever scale --flavor: nano 512 MiB, "
+           "XS 1 GiB, S 2 GiB, M 4 GiB",
+    volume="an FS Bucket add-on mounted at {target} with CC_FS_BUCKET (not on Docker apps)",
+    spa_fallback="an .htaccess in the webroot that rewrites unknown paths to /index.html "
+                 "(static-apache)",
+    database_ha="replicas, which Clever Cloud sets up on request (up to 2, PostgreSQL 12 or later)",
+    public_bucket="a Cellar bucket policy allowing s3:GetObject to everyone, or public-read ACLs",
 )
 
 FORMAT = Format(

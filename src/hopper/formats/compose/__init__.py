@@ -49,11 +49,19 @@ def private_network(svc: Service) -> str:
     return f"{svc.name}{port} (compose network)"
 
 
-# The plan's remedies in compose's terms (what hopper's compose writer emits).
+# The plan's remedies in compose's terms (the keys hopper's compose writer and reader use).
 HINTS = PlanHints(
     set_secrets="put it in the .env file compose.yaml reads, which is never committed",
+    build_secret="build.secrets in compose.yaml, from a top-level secret read from the environment",
+    build_arg="build.args in compose.yaml",
     keep_private="publish no ports for it: expose keeps it on the compose network",
+    add_domain="in the TLS proxy you run in front of the compose services",
     health_check="a healthcheck whose test requests {path}",
+    release_command="docker compose run --rm <service> <command> before each docker compose up "
+                    "(compose has no release step)",
+    instances="deploy.replicas: 2",
+    memory="deploy.resources.limits.memory",
+    volume="a named volume mounted at {target}",
 )
 
 FORMAT = Format(

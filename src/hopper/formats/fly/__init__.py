@@ -125,12 +125,28 @@ FLY_FLAGS = (
               help="Redis as a private app (default) or Upstash Redis (flyctl redis create)."),
 )
 
-# The plan's remedies in Fly's terms (reference: flyio.md §1.7, §6.1, §7.1, §8.1).
+# The plan's remedies in Fly's terms (reference: flyio.md §1.4, §1.7, §1.10, §1.11, §5.5, §6,
+# §7.1, §7.3, §8.1, §8.3). The nginx front hopper writes serves the SPA fallback (the neutral one).
 HINTS = PlanHints(
     set_secrets="fly secrets set {name}=... --stage (fly secrets import --stage reads several "
                 "NAME=VALUE lines from stdin)",
+    build_secret="fly deploy --build-secret {name}=... (in CI from a repository secret), read in "
+                 "the Dockerfile by a RUN --mount=type=secret,id={name}",
+    build_arg="[build.args] in its fly.toml, or fly deploy --build-arg {name}=...",
     keep_private="deploy it with --flycast or --no-public-ips, then check fly ips list",
+    add_domain="fly certs add {domain}",
     health_check="[[http_service.checks]] with path {path} in its fly.toml",
+    release_command="[deploy] release_command in its fly.toml",
+    schedule="a supercronic process group or a scheduled Machine (see MIGRATION.md)",
+    instances="fly scale count 2, and keep min_machines_running >= 1",
+    memory="memory in the [[vm]] section of its fly.toml",
+    keep_running="min_machines_running = 1 or --min-running 1 (it counts only Machines in the "
+                 "primary region), or autostop off with --autostop off",
+    volume="[[mounts]] in its fly.toml with destination {target}",
+    database_ha="Fly Managed Postgres (fly mpg), whose plans all include a replica",
+    public_bucket="a Tigris bucket created with fly storage create --public",
+    volume_scope="On Fly.io a volume belongs to one Machine in one region: run one Machine per "
+                 "volume.",
     database_near_apps="With --postgres unmanaged the database is a Fly app in the apps' region.",
 )
 

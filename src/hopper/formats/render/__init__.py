@@ -87,15 +87,33 @@ FRONT_OPTION = TargetOption(
          "public web service",
 )
 
-# The plan's remedies in Render's terms (reference: render.md §1.3, §1.4, §2.1, §7).
+# The plan's remedies in Render's terms (reference: render.md §1.3-1.5, §1.7, §2.1, §2.4, §2.5,
+# §4.2, §4.4, §7). Render has no object storage: a bucket's remedy is its provider's (neutral).
 HINTS = PlanHints(
     set_secrets="give it sync: false in render.yaml and enter the value in the Render dashboard "
                 "(Render asks for it only when the Blueprint is first created: set one added "
                 "later by hand)",
+    # Render builds with the service's env vars set (build_sees_runtime_env).
+    build_secret="an env var of the service with sync: false (Render's builds see the service's "
+                 "env vars)",
+    build_arg="an env var of the service (Render's builds see the service's env vars)",
     keep_private="a private service (type: pserv) has no public URL; --option front=nginx, the "
                  "default, keeps the API one behind the nginx front",
+    add_domain="domains: in the service's entry of render.yaml",
     health_check="healthCheckPath: {path}, which Render reads on web services only: a private "
                  "service (pserv) or a worker cannot have one",
+    release_command="preDeployCommand in render.yaml",
+    schedule="a cron job service (type: cron; its schedule is in UTC)",
+    instances="numInstances: 2 in render.yaml (a service with a disk runs one instance)",
+    memory="a plan with that much memory: starter 512 MB, standard 2 GB, pro 4 GB, pro plus 8 GB",
+    keep_running="a paid plan (only free web services spin down when idle)",
+    volume="a disk with mountPath {target} in render.yaml (paid plans only)",
+    spa_fallback="a rewrite route of /* to /index.html on the static site, after the /api/* one "
+                 "(an nginx front: try_files $uri /index.html)",
+    database_ha="a Pro plan with highAvailability.enabled (a Professional workspace, PostgreSQL "
+                "13 or later)",
+    volume_scope="On Render a service with a disk runs one instance and deploys with a short "
+                 "downtime, and the disk is not mounted during the build or the pre-deploy command.",
 )
 
 FORMAT = Format(
