@@ -137,7 +137,7 @@ def _tls(ctx: Context, name: str, aliases: tuple[str, ...], b: Service, a: Servi
                  platform=_label(ctx.before_platform), target=_label(ctx.after_platform), **ev)
     elif tls_a and not tls_b:
         ctx.emit("HD411", name, before=f"none ({ctx.before_platform})", after=tls_a,
-                 detail=f"{ctx.after_platform} terminates HTTPS at its edge and passes plain "
+                 detail=f"{_label(ctx.after_platform)} terminates HTTPS at its edge and passes plain "
                         "HTTP to the service; certificates are issued by the platform.",
                  remedy="Drop any certificate handling from the containers; trust the "
                         "X-Forwarded-Proto header for redirects.", **ev)
