@@ -8,14 +8,22 @@ what hopper read and what it chose.
 
 from __future__ import annotations
 
-import difflib
 import math
 from dataclasses import dataclass
 from typing import Any
 
 from hopper import mappings
 from hopper.diagnostics import Diagnostics, Severity, code, fail
-from hopper.model import Architecture, Database, Region, Service
+from hopper.model import Architecture, Database, Service
+from hopper.shared import placement as shared_placement
+from hopper.shared.placement import (
+    Message,
+    Move,
+    RegionPolicy,
+    RegionTexts,
+    latency_ms,
+    source_place,
+)
 
 I_REGION = code("HOP501", Severity.INFO, "the Fly region hopper chose, and why")
 E_REGION_RETIRED = code("HOP502", Severity.ERROR, "--region names a retired Fly region")
@@ -38,12 +46,6 @@ def _sizes() -> dict[str, Any]:
     return mappings.table("fly-sizes")
 
 
-def latency_ms(km: float) -> int:
-    """Round-trip time light needs in fibre over ``km`` (about 200 km per ms each way): the least
-    every query between two regions pays, before routing and queueing."""
-    return max(1, round(2 * km / 200))
-
-
 def mpg_regions() -> tuple[str, ...]:
     return tuple(_sizes()["mpg"]["regions"])
 
@@ -60,7 +62,7 @@ def nearest_mpg(here: mappings.RegionInfo) -> mappings.RegionInfo:
 def _certified(arch: Architecture, diags: Diagnostics) -> None:
     regions = [r for r in (arch.placement.primary, *arch.placement.others) if r is not None]
     for region in regions:
-        place = _place(region)
+        place = source_place(region)
         if place is not None and place.certified:
             diags.warning(W_CERTIFIED_ZONE, f"the source runs in '{region.code}', a zone certified "
                           f"{place.certified} (health data hosting); no Fly.io region is, so data that "
@@ -72,73 +74,62 @@ def _certified(arch: Architecture, diags: Diagnostics) -> None:
 def choose_region(arch: Architecture, requested: str | None, diags: Diagnostics,
                   managed_postgres: bool = False) -> str:
     """The primary region: --region, else the source's Fly region, else the nearest Fly region
-    to the source's place; when the architecture has PostgreSQL and that region has no Managed
-    Postgres, the nearest region that has it (in the same jurisdiction), so apps sit next to
-    their database."""
-    fly = mappings.regions("fly")
+    to the source's place (``hopper.shared.placement``); when the architecture has PostgreSQL and
+    that region has no Managed Postgres, the nearest region that has it (in the same
+    jurisdiction), so apps sit next to their database."""
     _certified(arch, diags)
-    if requested is not None:
-        info = fly.get(requested)
-        if info is None:
-            close = difflib.get_close_matches(requested, sorted(c for c, r in fly.items() if not r.retired), n=1)
-            hint = f"did you mean '{close[0]}'?" if close else "see `fly platform regions`"
-            raise fail(E_REGION_UNKNOWN, f"--region {requested!r} is not a Fly region", hint=hint)
-        if info.retired:
-            raise fail(E_REGION_RETIRED,
-                       f"--region '{requested}' ({info.city}) is a retired Fly region: new Machines cannot be created there",
-                       hint=f"use '{info.replacement}' (Fly's replacement)" if info.replacement else None)
-        diags.info(I_REGION, f"primary_region '{requested}' from --region")
-        return requested
-    primary = arch.placement.primary
-    if primary is None:
-        # A checkout often does not say where it runs (compose never does): an assumption the
-        # user must see, as it decides latency and the data's jurisdiction.
-        diags.warning(W_NO_REGION, f"the source states no region; primary_region is '{DEFAULT_REGION}' "
-                      f"({fly[DEFAULT_REGION].city}, US), hopper's default",
-                      hint="choose the region near your users and data with --region (compose: "
-                      "x-hopper: {region: <code>})")
-        return DEFAULT_REGION
-    place = _place(primary)
-    loc = primary.origin
-    if place is None:
-        # Nothing sensible can be chosen for an unknown place: a default region could be an
-        # ocean away from the users and move the data out of its jurisdiction.
-        raise fail(E_SOURCE_REGION, f"the source region '{primary.code}' ({primary.platform}) is not a "
-                   "place hopper knows, so it cannot choose a Fly region near it", loc,
-                   hint="name the region with --region (`fly platform regions` lists them)")
-    if primary.platform == "fly" and primary.code in fly and not fly[primary.code].retired:
-        diags.info(I_REGION, f"primary_region '{primary.code}' kept from the source", loc)
-        return primary.code
-    nearest = mappings.nearest_region(place, "fly")
-    km = round(mappings.distance_km(place, nearest))
     has_pg = any(d.engine == "postgresql" for d in arch.databases)
-    if managed_postgres and has_pg and nearest.code not in mpg_regions():
-        chosen = nearest_mpg(nearest)
-        far = round(mappings.distance_km(place, chosen))
-        diags.warning(W_REGION_FOR_DB, f"source region '{primary.code}' ({place.city}) is nearest to Fly "
-                      f"region '{nearest.code}' ({nearest.city}, {km} km), which has no Managed Postgres; "
-                      f"the apps and the database go to '{chosen.code}' ({chosen.city}, {far} km away, "
-                      f"about {latency_ms(far)} ms more per round trip for users near the source)"
-                      + (", the nearest MPG region in the EU" if place.eu else ""), loc,
-                      hint=f"--postgres unmanaged keeps everything in '{nearest.code}'; --region "
-                      "chooses another")
-        return chosen.code
-    diags.info(I_REGION, f"source region '{primary.code}' ({place.city}) maps to Fly region "
-               f"'{nearest.code}' ({nearest.city}), {km} km away", loc,
-               hint="choose another with --region")
-    return nearest.code
 
-
-def _place(region: Region) -> mappings.RegionInfo | None:
-    if region.latitude is not None and region.longitude is not None:
-        return mappings.RegionInfo(platform=region.platform, code=region.code,
-                                   city=region.city or region.code, country=region.country or "",
-                                   latitude=region.latitude, longitude=region.longitude)
-    try:
-        known = mappings.regions(region.platform)
-    except Exception:  # a platform hopper has no table for: no place  # noqa: BLE001
+    def next_to_postgres(nearest: mappings.RegionInfo) -> mappings.RegionInfo | None:
+        if managed_postgres and has_pg and nearest.code not in mpg_regions():
+            return nearest_mpg(nearest)
         return None
-    return known.get(region.code)
+
+    policy = RegionPolicy(platform="fly", default=DEFAULT_REGION, texts=_TEXTS, prefer=next_to_postgres)
+    return shared_placement.choose_region(arch.placement.primary, requested, mappings.regions("fly"),
+                                          policy, diags).code
+
+
+def _retired_hint(info: mappings.RegionInfo) -> str | None:
+    return f"use '{info.replacement}' (Fly's replacement)" if info.replacement else None
+
+
+def _preferred(m: Move) -> str:
+    return (f"source region '{m.source.code}' ({m.place.city}) is nearest to Fly region "
+            f"'{m.nearest.code}' ({m.nearest.city}, {m.nearest_km} km), which has no Managed Postgres; "
+            f"the apps and the database go to '{m.chosen.code}' ({m.chosen.city}, {m.km} km away, "
+            f"about {latency_ms(m.km)} ms more per round trip for users near the source)"
+            + (", the nearest MPG region in the EU" if m.place.eu else ""))
+
+
+_TEXTS = RegionTexts(
+    requested=Message(code=I_REGION, text=lambda r: f"primary_region '{r.code}' from --region"),
+    unknown_request=Message(
+        code=E_REGION_UNKNOWN, text=lambda m: f"--region {m.requested!r} is not a Fly region",
+        hint=lambda m: f"did you mean '{m.close}'?" if m.close else "see `fly platform regions`"),
+    retired_request=Message(
+        code=E_REGION_RETIRED, text=lambda r: f"--region '{r.code}' ({r.city}) is a retired Fly region: "
+        "new Machines cannot be created there", hint=_retired_hint),
+    # A checkout often does not say where it runs (compose never does): an assumption the user
+    # must see, as it decides latency and the data's jurisdiction.
+    default=Message(
+        code=W_NO_REGION, text=lambda r: f"the source states no region; primary_region is '{r.code}' "
+        f"({r.city}, US), hopper's default",
+        hint=lambda r: "choose the region near your users and data with --region (compose: "
+        "x-hopper: {region: <code>})"),
+    unknown_place=Message(
+        code=E_SOURCE_REGION, text=lambda s: f"the source region '{s.code}' ({s.platform}) is not a "
+        "place hopper knows, so it cannot choose a Fly region near it",
+        hint=lambda s: "name the region with --region (`fly platform regions` lists them)"),
+    kept=Message(code=I_REGION, text=lambda m: f"primary_region '{m.source.code}' kept from the source"),
+    nearest=Message(
+        code=I_REGION, text=lambda m: f"source region '{m.source.code}' ({m.place.city}) maps to Fly "
+        f"region '{m.chosen.code}' ({m.chosen.city}), {m.km} km away",
+        hint=lambda m: "choose another with --region"),
+    preferred=Message(code=W_REGION_FOR_DB, text=_preferred,
+                      hint=lambda m: f"--postgres unmanaged keeps everything in '{m.nearest.code}'; "
+                      "--region chooses another"),
+)
 
 
 # ---------------------------------------------------------------------------- machine sizes

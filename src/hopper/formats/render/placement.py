@@ -8,12 +8,11 @@ diagnostic, so the user sees what hopper read and what it chose.
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 from typing import Any
 
 from hopper import mappings
-from hopper.diagnostics import Diagnostics, fail
+from hopper.diagnostics import Diagnostics
 from hopper.formats.render.codes import (
     E_REGION_UNKNOWN,
     E_SOURCE_REGION,
@@ -23,7 +22,9 @@ from hopper.formats.render.codes import (
     W_PLAN_CLAMPED,
     W_REGION_JURISDICTION,
 )
-from hopper.model import Architecture, Database, Region, Service
+from hopper.model import Architecture, Database, Service
+from hopper.shared import placement as shared_placement
+from hopper.shared.placement import Message, Move, RegionPolicy, RegionTexts, latency_ms
 
 # Render's own default when a Blueprint names no region (spec §1.4).
 DEFAULT_REGION = "oregon"
@@ -33,71 +34,59 @@ def prices() -> dict[str, Any]:
     return mappings.table("prices-render")
 
 
-def latency_ms(km: float) -> int:
-    """Round-trip time light needs in fibre over ``km`` (about 200 km per ms each way)."""
-    return max(1, round(2 * km / 200))
-
-
-def _place(region: Region) -> mappings.RegionInfo | None:
-    if region.latitude is not None and region.longitude is not None:
-        return mappings.RegionInfo(platform=region.platform, code=region.code,
-                                   city=region.city or region.code, country=region.country or "",
-                                   latitude=region.latitude, longitude=region.longitude)
-    try:
-        known = mappings.regions(region.platform)
-    except Exception:  # a platform hopper has no table for: no place  # noqa: BLE001
-        return None
-    return known.get(region.code)
-
-
 def choose_region(arch: Architecture, requested: str | None, diags: Diagnostics) -> str:
     """--region, else the source's Render region, else the nearest Render region to the source
-    in the same jurisdiction (EU/EEA stays in the EU), else the nearest one with a warning."""
+    in the same jurisdiction (EU/EEA stays in the EU), else the nearest one with a warning
+    (``hopper.shared.placement``)."""
     render = mappings.regions("render")
+    return shared_placement.choose_region(arch.placement.primary, requested, render,
+                                          _policy(render), diags).code
+
+
+# A nearest region farther than this is no longer "near the source": the plan says so.
+FAR_KM = 1500
+
+
+def _policy(render: dict[str, mappings.RegionInfo]) -> RegionPolicy:
     listed = ", ".join(render)  # from mappings/, as Render lists them
-    if requested is not None:
-        if requested not in render:
-            close = difflib.get_close_matches(requested, sorted(render), n=1)
-            hint = f"did you mean '{close[0]}'?" if close else f"Render regions: {', '.join(sorted(render))}"
-            raise fail(E_REGION_UNKNOWN, f"--region {requested!r} is not a Render region", hint=hint)
-        diags.info(I_REGION, f"region '{requested}' from --region")
-        return requested
-    primary = arch.placement.primary
-    if primary is None:
-        diags.warning(W_NO_REGION, f"the source states no region; the services go to "
-                      f"'{DEFAULT_REGION}' ({render[DEFAULT_REGION].city}, US), Render's default",
-                      hint=f"choose the region near your users and data with --region ({listed})")
-        return DEFAULT_REGION
-    place = _place(primary)
-    loc = primary.origin
-    if place is None:
-        raise fail(E_SOURCE_REGION, f"the source region '{primary.code}' ({primary.platform}) is not a "
-                   "place hopper knows, so it cannot choose a Render region near it", loc,
-                   hint=f"name the region with --region ({listed})")
-    if primary.platform == "render" and primary.code in render:
-        diags.info(I_REGION, f"region '{primary.code}' kept from the source", loc)
-        return primary.code
-    candidates = sorted(render.values(), key=lambda r: (round(mappings.distance_km(place, r), 3), r.code))
-    same = [r for r in candidates if r.eu == place.eu] if place.eu else candidates
-    chosen = same[0] if same else candidates[0]
-    km = round(mappings.distance_km(place, chosen))
-    cost = f"{km} km away, about {latency_ms(km)} ms more per round trip for users near the source"
-    if not same:
-        diags.warning(W_REGION_JURISDICTION, f"source region code '{primary.code}' (platform "
-                      f"{primary.platform}, {place.city}) is in the EU "
-                      f"and no Render region is; the services go to '{chosen.code}' ({chosen.city}, {cost})",
-                      loc, hint="have the transfer approved, or choose a region with --region")
-    elif km > 1500:
-        diags.warning(W_REGION_JURISDICTION, f"source region code '{primary.code}' (platform "
-                      f"{primary.platform}, {place.city}) has no Render "
-                      f"region near it; the nearest in its jurisdiction is '{chosen.code}' ({chosen.city}, "
-                      f"{cost})", loc, hint="choose another with --region")
-    else:
-        diags.info(I_REGION, f"source region code '{primary.code}' (platform {primary.platform}, "
-                   f"{place.city}) maps to Render region '{chosen.code}' ({chosen.city}), {km} km "
-                   f"away, about {latency_ms(km)} ms more per round trip", loc,
-                   hint="choose another with --region")
-    return chosen.code
+
+    def cost(m: Move) -> str:
+        return f"{m.km} km away, about {latency_ms(m.km)} ms more per round trip for users near the source"
+
+    def source(m: Move) -> str:
+        return f"source region code '{m.source.code}' (platform {m.source.platform}, {m.place.city})"
+
+    texts = RegionTexts(
+        requested=Message(code=I_REGION, text=lambda r: f"region '{r.code}' from --region"),
+        unknown_request=Message(
+            code=E_REGION_UNKNOWN, text=lambda m: f"--region {m.requested!r} is not a Render region",
+            hint=lambda m: f"did you mean '{m.close}'?" if m.close
+            else f"Render regions: {', '.join(sorted(render))}"),
+        retired_request=None,  # Render retires no region (mappings/regions.toml)
+        default=Message(
+            code=W_NO_REGION, text=lambda r: f"the source states no region; the services go to "
+            f"'{r.code}' ({r.city}, US), Render's default",
+            hint=lambda r: f"choose the region near your users and data with --region ({listed})"),
+        unknown_place=Message(
+            code=E_SOURCE_REGION, text=lambda s: f"the source region '{s.code}' ({s.platform}) is not "
+            "a place hopper knows, so it cannot choose a Render region near it",
+            hint=lambda s: f"name the region with --region ({listed})"),
+        kept=Message(code=I_REGION, text=lambda m: f"region '{m.source.code}' kept from the source"),
+        nearest=Message(
+            code=I_REGION, text=lambda m: f"{source(m)} maps to Render region '{m.chosen.code}' "
+            f"({m.chosen.city}), {m.km} km away, about {latency_ms(m.km)} ms more per round trip",
+            hint=lambda m: "choose another with --region"),
+        outside_jurisdiction=Message(
+            code=W_REGION_JURISDICTION, text=lambda m: f"{source(m)} is in the EU and no Render region "
+            f"is; the services go to '{m.chosen.code}' ({m.chosen.city}, {cost(m)})",
+            hint=lambda m: "have the transfer approved, or choose a region with --region"),
+        far=Message(
+            code=W_REGION_JURISDICTION, text=lambda m: f"{source(m)} has no Render region near it; the "
+            f"nearest in its jurisdiction is '{m.chosen.code}' ({m.chosen.city}, {cost(m)})",
+            hint=lambda m: "choose another with --region"),
+    )
+    return RegionPolicy(platform="render", default=DEFAULT_REGION, texts=texts,
+                        keep_jurisdiction=True, far_km=FAR_KM)
 
 
 @dataclass(frozen=True, slots=True)
