@@ -3,9 +3,9 @@
 Help is answered here, before anything else is imported: the CLI's own output (typer's), rendered
 ahead of time into ``hopper/_cli_help.py`` for the program and for every command; a test checks
 it still equals what typer prints. It is used only when the terminal is at least as wide as the
-text was rendered for (click wraps help to ``min(columns, 80) - 2``); narrower terminals get
-typer's own rendering. Commands run through ``hopper.cli.run``, whose lean dispatcher does not
-import typer either.
+text was rendered for (click wraps help to ``min(columns, 80) - 2``) and the format folders are
+those it was rendered for; otherwise typer renders it. Commands run through ``hopper.cli.run``,
+whose lean dispatcher does not import typer either.
 """
 
 from __future__ import annotations
@@ -59,6 +59,13 @@ def _prerendered_help(args: list[str]) -> str | None:
     if parsed is None or not parsed.help:
         return None
     if _terminal_columns() < _cli_help.MIN_COLUMNS:
+        return None
+    # Rendered for these format folders (the choices of --to and --from, who reads each flag): a
+    # format added or removed since then gets typer's rendering, never a stale text. Free: the
+    # parser has listed the folders already.
+    from hopper.formats import format_names
+
+    if format_names() != _cli_help.FORMATS:
         return None
     if parsed.command is None:
         return _cli_help.TEXT

@@ -19,6 +19,7 @@ import pytest
 import hopper._cli_help as prerendered
 from hopper.__main__ import main
 from hopper.cli_table import COMMANDS
+from hopper.formats import format_names
 
 MODULE = Path(prerendered.__file__)
 HEADER = '''"""The ``hopper --help`` and ``hopper COMMAND --help`` texts, rendered by typer ahead of time
@@ -64,9 +65,13 @@ def test_prerendered_help_equals_typer_output(monkeypatch: pytest.MonkeyPatch) -
         body = "".join(f"    {name!r}: (\n{_literal(help_text, '        ')}    ),\n"
                        for name, help_text in commands.items())
         MODULE.write_text(HEADER + f"MIN_COLUMNS = {prerendered.MIN_COLUMNS}\n\n"
+                          "# The formats it was rendered for: __main__ serves it only while they are\n"
+                          "# the registered ones.\n"
+                          f"FORMATS = {format_names()!r}\n\n"
                           f"TEXT = (\n{_literal(text, '    ')})\n\n"
                           f"COMMANDS = {{\n{body}}}\n", encoding="utf-8")
         pytest.skip("regenerated src/hopper/_cli_help.py")
+    assert format_names() == prerendered.FORMATS, "run with HOPPER_UPDATE_GOLDEN=1 and read the diff"
     assert text == prerendered.TEXT
     assert commands == prerendered.COMMANDS, "run with HOPPER_UPDATE_GOLDEN=1 and read the diff"
     # Wider terminals get the same text from typer (click caps help at 80 columns).
