@@ -211,3 +211,34 @@ def _texts(**changes: object) -> RegionTexts:
     import dataclasses  # noqa: PLC0415
 
     return dataclasses.replace(TEXTS, **changes)  # type: ignore[arg-type]
+
+
+# ------------------------------------------------------------------------------ Clever Cloud
+
+def _zone(source: Region | None, requested: str | None = None) -> tuple[str, list[tuple[str, str]]]:
+    from hopper.formats.base import WriteOptions  # noqa: PLC0415
+    from hopper.formats.clevercloud.plan_base import PlannerBase  # noqa: PLC0415
+    from hopper.model import Architecture, Placement  # noqa: PLC0415
+
+    diags = Diagnostics()
+    arch = Architecture(name="a", placement=Placement(primary=source))
+    zone = PlannerBase(arch, WriteOptions(region=requested), diags).zone()
+    return zone, [(d.code, d.message) for d in diags]
+
+
+def test_clever_places_a_source_region_recorded_without_coordinates() -> None:
+    """The Render reader records a region by its code alone: Clever's zone used to call that no
+    known place and write 'par' (Oregon's services to Paris); the shared choice looks it up."""
+    zone, said = _zone(Region(code="oregon", platform="render", origin=WHERE))
+    assert zone == "mtl"
+    assert said[0][1].startswith("primary region code 'oregon' (platform render) is written as the "
+                                 "nearest Clever zone 'mtl' (Montreal, ")
+
+
+def test_clever_is_lenient_where_it_always_was() -> None:
+    assert _zone(None) == ("par", [])  # silent default
+    assert _zone(None, "xyz")[0] == "xyz"  # an unknown zone is written as given, with a warning
+    assert _zone(None, "jed") == ("jed", [])  # a retired zone named is kept
+    nowhere = Region(code="x1", platform="no-such-platform", origin=WHERE)
+    zone, said = _zone(nowhere)
+    assert zone == "par" and "has no known place" in said[0][1]

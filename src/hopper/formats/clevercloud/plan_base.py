@@ -22,10 +22,33 @@ from hopper.formats.clevercloud.codes import (
     W_UNKNOWN_ZONE,
 )
 from hopper.model import ARCHITECTURE_NOTES, Architecture, Role, Service
+from hopper.shared.placement import Message, RegionPolicy, RegionTexts, choose_region
 
 LABEL = re.compile(r"^[a-z][a-z0-9-]{0,40}$")
 _RESERVED_VARS = frozenset({"source", "version", "providers", "count", "for_each", "lifecycle",
                             "depends_on", "locals", "organisation", "domain"})
+
+
+# Clever's zone choice (hopper.shared.placement), lenient where Fly's and Render's refuse: a
+# --region hopper does not know is written as given, and so is a zone hopper knows as retired; a
+# source region with no known place goes to DEFAULT_ZONE with a note. Only a move is explained.
+DEFAULT_ZONE = "par"
+ZONE_POLICY = RegionPolicy(platform="clevercloud", default=DEFAULT_ZONE, texts=RegionTexts(
+    requested=None,
+    unknown_request=Message(code=W_UNKNOWN_ZONE, text=lambda m: f"--region '{m.requested}' is not a "
+                            "Clever zone hopper knows; written as given"),
+    retired_request=None,
+    default=None,
+    unknown_place=Message(
+        code=I_ZONE, text=lambda s: f"primary region code '{s.code}' (platform {s.platform}) has no "
+        f"known place; written in the Clever zone '{DEFAULT_ZONE}'",
+        hint=lambda s: "choose the zone with --region"),
+    kept=None,
+    nearest=Message(
+        code=I_ZONE, text=lambda m: f"primary region code '{m.source.code}' (platform "
+        f"{m.source.platform}{', ' + m.source.city if m.source.city else ''}) is written as the "
+        f"nearest Clever zone '{m.chosen.code}' ({m.chosen.city}, {m.km} km away)"),
+))
 
 
 def as_location(origin: Any) -> Location | None:
@@ -103,8 +126,6 @@ class PlannerBase:
         return var
 
     def zone(self) -> str:
-        zones = mappings.regions("clevercloud")
-        wanted = self.options.region
         primary = self.arch.placement.primary
         if self.arch.placement.others and primary is not None:
             others = ", ".join(r.code for r in self.arch.placement.others)
@@ -112,31 +133,8 @@ class PlannerBase:
                                f"{1 + len(self.arch.placement.others)} regions; everything is "
                                f"written in one zone: the placement's others "
                                f"({others}) are dropped")
-        if wanted:
-            if wanted not in zones:
-                self.diags.warning(W_UNKNOWN_ZONE, f"--region '{wanted}' is not a Clever zone "
-                                   "hopper knows; written as given")
-            return wanted
-        if primary is None:
-            return "par"
-        if primary.platform == "clevercloud" and primary.code in zones:
-            return primary.code
-        where = as_location(primary.origin)
-        if primary.latitude is not None and primary.longitude is not None:
-            place = mappings.RegionInfo(platform=primary.platform, code=primary.code,
-                                        city=primary.city or "", country=primary.country or "",
-                                        latitude=primary.latitude, longitude=primary.longitude)
-            nearest = mappings.nearest_region(place, "clevercloud")
-            km = round(mappings.distance_km(place, nearest))
-            self.diags.info(I_ZONE, f"primary region code '{primary.code}' (platform {primary.platform}"
-                            f"{', ' + primary.city if primary.city else ''}) is written as the "
-                            f"nearest Clever zone '{nearest.code}' ({nearest.city}, {km} km away)",
-                            where)
-            return nearest.code
-        self.diags.info(I_ZONE, f"primary region code '{primary.code}' (platform {primary.platform}) has no "
-                        "known place; written in the Clever zone 'par'", where,
-                        hint="choose the zone with --region")
-        return "par"
+        return choose_region(primary, self.options.region or None, mappings.regions("clevercloud"),
+                             ZONE_POLICY, self.diags).code
 
     def foreign_extensions(self, owner: str, extensions: Any, where: Location | None) -> None:
         """Data another format kept for itself (``extensions["compose"]``...) has no Clever form."""
