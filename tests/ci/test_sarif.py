@@ -196,6 +196,7 @@ _PAGES_BEFORE = (
     (380, 399, "validate.md"), (400, 499, "clevercloud.md"), (500, 599, "fly-output.md"),
     (600, 699, "env-scan.md"), (700, 799, "compose-output.md"), (850, 870, "diff.md"),
     (871, 879, "github-action.md"), (900, 949, "render.md"),
+    (950, 954, "render.md"),  # the Render range grew later (high availability)
 )
 _EXCEPTIONS_BEFORE = {**{f"HOP{n}": "detection.md" for n in range(193, 200)},
                       **{f"HOP{n}": "fly-output.md" for n in range(386, 390)}}

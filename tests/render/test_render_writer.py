@@ -323,3 +323,30 @@ def test_a_name_without_project_is_a_warning() -> None:
                    WriteOptions(region="oregon"))
     assert [s["name"] for s in yaml.safe_load(result.files["render.yaml"])["services"]] == ["api"]
     assert any(d.code == "HOP948" and "'api'" in d.message for d in result.diagnostics)
+
+
+def _ha_db(version: str) -> tuple[object, dict[str, object]]:
+    api_ = Service(name="api", image="node:22", runtime=Runtime(port=3000))
+    arch = _arch(api_, databases=(Database(name="db", version=version, memory_mb=4096,
+                                           high_availability=True),))
+    result = write(arch, WriteOptions(region="oregon"))
+    return result, yaml.safe_load(result.files["render.yaml"])["databases"][0]
+
+
+def test_high_availability_is_kept_but_a_hobby_workspace_is_warned() -> None:
+    result, db = _ha_db("16")
+    assert db["highAvailability"] == {"enabled": True} and db["plan"].startswith("pro-")
+    warning = next(d for d in result.diagnostics if d.code == "HOP950")
+    assert "'db'" in warning.message and "Professional workspace" in warning.message
+    assert "Hobby" in warning.message and "remove highAvailability" in (warning.hint or "")
+    runbook = result.files["RENDER.md"]
+    assert "shop-db keeps high availability" in runbook
+    assert "Professional workspace" in runbook and "delete `highAvailability`" in runbook
+    assert schema_errors(result.files["render.yaml"]) == []
+
+
+def test_high_availability_before_postgres_13_is_not_written() -> None:
+    result, db = _ha_db("12")
+    assert "highAvailability" not in db and db["postgresMajorVersion"] == "12"
+    assert "HOP951" in _codes(result) and "HOP950" not in _codes(result)
+    assert "keeps high availability" not in result.files["RENDER.md"]

@@ -3,7 +3,7 @@
 # templates/render/RENDER.md.j2 compiled by Jinja2 (hopper.templating.compiled_sources;
 # HOPPER_UPDATE_GOLDEN=1 pytest tests/perf/test_templates_compiled.py rewrites it).
 # Used only while KEY equals hopper.templating.template_key() of the template.
-KEY = '671fa51b0e1a65f4ad130f129c0bf0cbc7fbb08e5ea6854cdc9f0e12087e7853'
+KEY = '71bdb32b5665395f93d438c82dc3fa85fa093e1b7fb10ea8b6ca6f335bf40504'
 from jinja2.runtime import LoopContext, Macro, Markup, Namespace, TemplateNotFound, TemplateReference, TemplateRuntimeError, Undefined, escape, identity, internalcode, markup_join, missing, str_join
 name = 'render/RENDER.md.j2'
 
@@ -33,6 +33,12 @@ def root(context, missing=missing):
         @internalcode
         def t_2(*unused):
             raise TemplateRuntimeError("No filter named 'md' found.")
+    try:
+        t_3 = environment.tests['defined']
+    except KeyError:
+        @internalcode
+        def t_3(*unused):
+            raise TemplateRuntimeError("No test named 'defined' found.")
     pass
     yield '# Moving '
     yield str(t_2(environment.getattr((undefined(name='arch') if l_0_arch is missing else l_0_arch), 'name')))
@@ -87,6 +93,19 @@ def root(context, missing=missing):
         l_1_site = l_1_source = l_1_destination = missing
         yield "\n1. Create the Blueprint, then read the API's URL on its dashboard page.\n2. If the URL differs, change the destination in render.yaml, commit, and sync the Blueprint.\n3. A Blueprint sync keeps route rules that were removed from the file: delete the wrong rule on\n   the static site's Redirects/Rewrites page in the dashboard too.\n"
     yield '\n'
+    def t_4(fiter):
+        for l_1_d in fiter:
+            if t_3(environment.getattr(l_1_d, 'highAvailability')):
+                yield l_1_d
+    for l_1_d in t_4((undefined(name='databases') if l_0_databases is missing else l_0_databases)):
+        _loop_vars = {}
+        pass
+        yield '**'
+        yield str(t_2(environment.getattr(l_1_d, 'name')))
+        yield ' keeps high availability** (`highAvailability: enabled: true`, as on the\nsource). Render allows it only in a Professional workspace or higher, on a Pro-family plan\n(`'
+        yield str(t_2(environment.getattr(l_1_d, 'plan')))
+        yield '`), with PostgreSQL 13 or newer: a Hobby workspace cannot create this\nBlueprint. On a Hobby workspace, delete `highAvailability` from the database in render.yaml (a\n`basic-*` plan is then enough), or upgrade the workspace first.\n\n'
+    l_1_d = missing
     if (undefined(name='secrets') if l_0_secrets is missing else l_0_secrets):
         pass
         yield 'Render asks for these values once, when the Blueprint is created (`sync: false`); a secret added\nlater must be set in the dashboard by hand:\n\n'
@@ -104,7 +123,7 @@ def root(context, missing=missing):
                 yield '`'
                 yield str(l_2_n)
                 yield '`'
-                yield str((', ' if (not environment.getattr(l_2_loop, 'last')) else cond_expr_undefined("the inline if-expression on line 55 in 'render/RENDER.md.j2' evaluated to false and no else section was defined.")))
+                yield str((', ' if (not environment.getattr(l_2_loop, 'last')) else cond_expr_undefined("the inline if-expression on line 63 in 'render/RENDER.md.j2' evaluated to false and no else section was defined.")))
             l_2_loop = l_2_n = missing
             yield '\n'
         l_1_loop = l_1_svc = l_1_names = missing
@@ -133,7 +152,7 @@ def root(context, missing=missing):
                     yield '`'
                     yield str(l_2_n)
                     yield '`'
-                    yield str((', ' if (not environment.getattr(l_2_loop, 'last')) else cond_expr_undefined("the inline if-expression on line 70 in 'render/RENDER.md.j2' evaluated to false and no else section was defined.")))
+                    yield str((', ' if (not environment.getattr(l_2_loop, 'last')) else cond_expr_undefined("the inline if-expression on line 78 in 'render/RENDER.md.j2' evaluated to false and no else section was defined.")))
                 l_2_loop = l_2_n = missing
             yield '\n'
         l_1_loop = l_1_store = l_1_names = missing
@@ -143,4 +162,4 @@ def root(context, missing=missing):
         yield '4. Copy the data: `pg_dump` from the old database, `pg_restore` into the new one (its external\n   URL is under Connect in the dashboard), before switching traffic.\n'
 
 blocks = {}
-debug_info = '1=32&10=34&11=38&13=47&14=51&17=59&20=61&35=68&40=71&41=75&50=84&54=88&55=92&61=108&69=112&70=116&80=135'
+debug_info = '1=38&10=40&11=44&13=53&14=57&17=65&20=67&35=74&40=77&41=81&50=90&51=98&53=100&58=103&62=107&63=111&69=127&77=131&78=135&88=154'

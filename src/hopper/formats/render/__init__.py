@@ -154,7 +154,7 @@ FORMAT = Format(
         cost=_cost,
         matrix=matrix_column(__name__),
         findings_module="hopper.formats.render.findings",
-        doc_pages=((900, 949, "render.md"),),
+        doc_pages=((900, 954, "render.md"),),
         # render.md does not say whether Render's edge redirects plain HTTP to HTTPS, nor names a
         # setting for it (§3.3 only: TLS terminates at the edge): force_https_how stays None.
         # Git-based services deploy on each commit by default (autoDeployTrigger: commit, §1.4).

@@ -1,4 +1,4 @@
-"""Diagnostic codes of the Render format (HOP900-949): 900-919 reading, 920-949 writing."""
+"""Diagnostic codes of the Render format (HOP900-954): 900-919 reading, 920-954 writing."""
 
 from __future__ import annotations
 
@@ -76,3 +76,8 @@ W_GENERIC_NAME = code("HOP948", Severity.WARNING,
 W_GUESSED_URL = code("HOP949", Severity.WARNING,
                      "a static site's rewrite goes to a guessed public URL of the API, to confirm "
                      "in the dashboard before the first deploy")
+W_DB_HA_WORKSPACE = code("HOP950", Severity.WARNING,
+                         "high availability needs a Professional workspace and a Pro plan; a Hobby "
+                         "workspace cannot create the database as written")
+W_DB_HA_VERSION = code("HOP951", Severity.WARNING,
+                       "high availability needs PostgreSQL 13 or newer: it is not written")

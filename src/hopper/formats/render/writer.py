@@ -7,6 +7,7 @@ Secrets are written as names only (``sync: false``); values never reach the file
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from typing import Any
 
@@ -23,6 +24,8 @@ from hopper.formats.render.codes import (
     W_AUTOSCALING,
     W_AUTOSTOP,
     W_COMPONENT,
+    W_DB_HA_VERSION,
+    W_DB_HA_WORKSPACE,
     W_DB_VERSION,
     W_DISK_SCALE,
     W_EXTENSION,
@@ -56,6 +59,8 @@ from hopper.model import (
 )
 
 POSTGRES_VERSIONS = ("10", "11", "12", "13", "14", "15", "16", "17")
+# highAvailability needs PostgreSQL 13 or newer (reference render.md §1.7).
+HA_MIN_POSTGRES = 13
 # Render's autoscaling needs a target; 70 % CPU is hopper's assumption (docs/render.md).
 TARGET_CPU_PERCENT = 70
 _SHORTHANDS = {"@hourly": "0 * * * *", "@daily": "0 0 * * *", "@midnight": "0 0 * * *",
@@ -365,11 +370,23 @@ def _database(db: Database, region: str, diags: Diagnostics) -> dict[str, Any] |
                       "it is left out", db.origin, hint="keep it where it is, or run it as a private "
                       "service with a disk")
         return None
+    major = db.version.split(".", 1)[0] if db.version else None
+    written = major if major in POSTGRES_VERSIONS else None
+    ha = bool(db.high_availability)
+    if ha and written is not None and int(written) < HA_MIN_POSTGRES:
+        # highAvailability.enabled needs PostgreSQL >= 13 (reference render.md §1.7): Render
+        # would refuse the Blueprint, so the database is written without it.
+        diags.warning(W_DB_HA_VERSION, f"database '{db.name}' has high availability on the source, but "
+                      f"Render offers it only from PostgreSQL {HA_MIN_POSTGRES}; with PostgreSQL "
+                      f"{db.version} it is written without highAvailability", db.origin,
+                      hint=f"upgrade to PostgreSQL {HA_MIN_POSTGRES} or newer (postgresMajorVersion), "
+                      "then add highAvailability: {enabled: true}")
+        ha = False
+        db = dataclasses.replace(db, high_availability=False)
     entry: dict[str, Any] = {"name": db.name, "region": region, "plan": choose_db_plan(db, diags)}
     if db.version:
-        major = db.version.split(".", 1)[0]
-        if major in POSTGRES_VERSIONS:
-            entry["postgresMajorVersion"] = major
+        if written is not None:
+            entry["postgresMajorVersion"] = written
         else:
             diags.warning(W_DB_VERSION, f"database '{db.name}': PostgreSQL {db.version} is not a version "
                           "Render's Blueprint accepts (10-17); Render's newest is used", db.origin)
@@ -383,8 +400,16 @@ def _database(db: Database, region: str, diags: Diagnostics) -> dict[str, Any] |
             diags.warning(W_DB_VERSION, f"database '{db.name}': a {db.disk_gb} GB disk is written "
                           f"{size} GB (Render takes 1 or a multiple of 5)", db.origin)
         entry["diskSizeGB"] = size
-    if db.high_availability:
+    if ha:
         entry["highAvailability"] = {"enabled": True}
+        # Kept, as the source has it; but only a Professional workspace (or higher) on a Pro-family
+        # plan can create it (reference render.md §1.7, §4.3), as HOP935 says of autoscaling.
+        diags.warning(W_DB_HA_WORKSPACE, f"database '{db.name}' keeps high availability: Render's "
+                      f"highAvailability needs a Professional workspace and a Pro plan ('{entry['plan']}'"
+                      f"{'' if str(entry['plan']).startswith(('pro-', 'accelerated-')) else ', not a Pro plan'}); "
+                      "a Hobby workspace cannot create it", db.origin,
+                      hint="on a Hobby workspace remove highAvailability from render.yaml (a basic-* "
+                      "plan is then enough); RENDER.md says so")
     if db.replicas:
         entry["readReplicas"] = [{"name": f"{db.name}-replica-{i}"} for i in range(1, db.replicas + 1)]
     # [] = reachable from the private network only; omitted, Render accepts any source with the
