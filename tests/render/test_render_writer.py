@@ -350,3 +350,28 @@ def test_high_availability_before_postgres_13_is_not_written() -> None:
     assert "highAvailability" not in db and db["postgresMajorVersion"] == "12"
     assert "HOP951" in _codes(result) and "HOP950" not in _codes(result)
     assert "keeps high availability" not in result.files["RENDER.md"]
+
+
+@pytest.mark.parametrize(("kind", "cpus", "memory_mb", "plan"), [
+    ("shared", 1, 256, "starter"),     # Fly shared-cpu-1x 256 MB
+    ("shared", 1, 512, "starter"),     # Fly shared-cpu-1x 512 MB, Clever nano
+    ("shared", 2, 512, "standard"),    # shared-cpu-2x: up to 1 CPU
+    ("shared", 1, 1024, "standard"),   # memory beyond starter's 512 MB
+    (None, 1, 512, "standard"),        # a dedicated CPU stays a full CPU
+    ("performance", 1, 2048, "standard"),
+    (None, 0.5, 512, "starter"),       # a fraction is already a share
+])
+def test_a_shared_cpu_is_not_a_full_dedicated_cpu(kind: str | None, cpus: float, memory_mb: int,
+                                                  plan: str) -> None:
+    svc = Service(name="api", role=Role.API, image="node:22", runtime=Runtime(port=3000),
+                  scaling=Scaling(cpu_kind=kind, cpus=cpus, memory_mb=memory_mb))
+    result = write(_arch(svc), WriteOptions(region="oregon"))
+    assert _services(result.files["render.yaml"])["shop-api"]["plan"] == plan
+
+
+def test_fly_shared_machines_and_clever_nano_become_starter() -> None:
+    fly = _services(convert("fly-webapp").files["render.yaml"])
+    assert (fly["webapp-api"]["plan"], fly["webapp-front"]["plan"]) == ("starter", "starter")
+    clever = _services(convert("clevercloud-webapp").files["render.yaml"])
+    # The front is nano (shared, 512 MiB); the API is XS, whose 1 GiB does not fit starter.
+    assert (clever["webapp-front"]["plan"], clever["webapp-api"]["plan"]) == ("starter", "standard")

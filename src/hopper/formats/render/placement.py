@@ -111,13 +111,16 @@ def choose_plan(service: Service, diags: Diagnostics, *, allow_free: bool = Fals
                    f"default plan '{name}' ({p['cpus']} CPU, {p['memory_mb']} MB)", loc,
                    hint="set the size in the source, or edit `plan` in render.yaml")
         return PlanChoice(name, float(p["cpus"]), int(p["memory_mb"]))
+    cpus = needed_cpus(s.cpus, s.cpu_kind)
     fitting = [(name, p) for name, p in plans
-               if float(p["cpus"]) >= (s.cpus or 0) and int(p["memory_mb"]) >= (s.memory_mb or 0)]
+               if float(p["cpus"]) >= (cpus or 0) and int(p["memory_mb"]) >= (s.memory_mb or 0)]
     if fitting:
         name, p = min(fitting, key=lambda item: (float(item[1]["month"]), item[0]))
         if float(p["cpus"]) != (s.cpus or float(p["cpus"])) or int(p["memory_mb"]) != (s.memory_mb or int(p["memory_mb"])):
-            diags.info(I_PLAN, f"service '{service.name}' asks for {_size(s.cpus, s.memory_mb)}; "
-                       f"the smallest Render plan that fits is '{name}' ({p['cpus']} CPU, "
+            shared = (f", counted as {cpus:g} dedicated CPU (a shared vCPU is at most "
+                      f"{shared_cpu_share():g} CPU)" if cpus != s.cpus else "")
+            diags.info(I_PLAN, f"service '{service.name}' asks for {_size(s.cpus, s.memory_mb, s.cpu_kind)}"
+                       f"{shared}; the smallest Render plan that fits is '{name}' ({p['cpus']} CPU, "
                        f"{p['memory_mb']} MB)", loc)
         return PlanChoice(name, float(p["cpus"]), int(p["memory_mb"]))
     name, p = max(plans, key=lambda item: (float(item[1]["month"]), item[0]))
@@ -127,8 +130,21 @@ def choose_plan(service: Service, diags: Diagnostics, *, allow_free: bool = Fals
     return PlanChoice(name, float(p["cpus"]), int(p["memory_mb"]))
 
 
-def _size(cpus: float | None, memory_mb: int | None) -> str:
-    parts = [f"{cpus:g} CPU" if cpus is not None else "", f"{memory_mb} MB" if memory_mb else ""]
+def shared_cpu_share() -> float:
+    return float(prices()["defaults"]["shared_cpu_share"])
+
+
+def needed_cpus(cpus: float | None, cpu_kind: str | None) -> float | None:
+    """The dedicated CPU a source's CPUs need on Render: a shared vCPU is not a full CPU
+    (mappings/prices-render.toml, ``shared_cpu_share``); a fraction is already a share."""
+    if cpus is None or cpu_kind != "shared":
+        return cpus
+    return cpus * shared_cpu_share()
+
+
+def _size(cpus: float | None, memory_mb: int | None, cpu_kind: str | None = None) -> str:
+    kind = "shared " if cpu_kind == "shared" else ""
+    parts = [f"{cpus:g} {kind}CPU" if cpus is not None else "", f"{memory_mb} MB" if memory_mb else ""]
     return ", ".join(p for p in parts if p) or "no stated size"
 
 
