@@ -375,3 +375,12 @@ def test_fly_shared_machines_and_clever_nano_become_starter() -> None:
     clever = _services(convert("clevercloud-webapp").files["render.yaml"])
     # The front is nano (shared, 512 MiB); the API is XS, whose 1 GiB does not fit starter.
     assert (clever["webapp-front"]["plan"], clever["webapp-api"]["plan"]) == ("starter", "standard")
+
+
+def test_the_data_copy_step_opens_the_private_database_for_the_copy_only() -> None:
+    result = convert("compose-webapp")
+    assert yaml.safe_load(result.files["render.yaml"])["databases"][0]["ipAllowList"] == []
+    step = result.files["RENDER.md"].split("Copy the data", 1)[1]
+    # ipAllowList: [] refuses the external URL: the runbook must open it for the user's IP.
+    assert "ipAllowList: []" in step and "your own IP" in step and "CIDR" in step
+    assert "remove that entry" in step and "Shell" in step

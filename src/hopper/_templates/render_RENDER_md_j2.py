@@ -3,7 +3,7 @@
 # templates/render/RENDER.md.j2 compiled by Jinja2 (hopper.templating.compiled_sources;
 # HOPPER_UPDATE_GOLDEN=1 pytest tests/perf/test_templates_compiled.py rewrites it).
 # Used only while KEY equals hopper.templating.template_key() of the template.
-KEY = '71bdb32b5665395f93d438c82dc3fa85fa093e1b7fb10ea8b6ca6f335bf40504'
+KEY = '1f00fb4b536ee3963dcaeb219531b6229c03607a1d94cbce1b75a3a397041b3d'
 from jinja2.runtime import LoopContext, Macro, Markup, Namespace, TemplateNotFound, TemplateReference, TemplateRuntimeError, Undefined, escape, identity, internalcode, markup_join, missing, str_join
 name = 'render/RENDER.md.j2'
 
@@ -159,7 +159,7 @@ def root(context, missing=missing):
     yield "\n## Check\n\n1. `render blueprints validate render.yaml` (Render CLI 2.7+, logged in: it asks Render's API).\n2. Create the Blueprint; enter the secrets above.\n3. Open the front's `onrender.com` URL and call the API through it.\n"
     if (undefined(name='databases') if l_0_databases is missing else l_0_databases):
         pass
-        yield '4. Copy the data: `pg_dump` from the old database, `pg_restore` into the new one (its external\n   URL is under Connect in the dashboard), before switching traffic.\n'
+        yield "4. Copy the data before switching traffic: `pg_dump` from the old database, `pg_restore` into\n   the new one. render.yaml writes `ipAllowList: []`, so the database takes connections from\n   Render's private network only and its external URL refuses you. For the copy, add your own IP\n   as a CIDR (`203.0.113.7/32`) to the database's inbound IP allow list in the dashboard,\n   restore through the external URL (under Connect), then **remove that entry again**; or run\n   `pg_restore` with the internal URL from the Shell of a paid service in the same region (the\n   dump and the PostgreSQL client must be there).\n"
 
 blocks = {}
 debug_info = '1=38&10=40&11=44&13=53&14=57&17=65&20=67&35=74&40=77&41=81&50=90&51=98&53=100&58=103&62=107&63=111&69=127&77=131&78=135&88=154'
