@@ -121,3 +121,17 @@ def test_dry_run_plan_says_what_the_front_choice_changes() -> None:
     assert "https://api.onrender.com" not in static.stdout
     nginx = run_cli("convert", source, "--to", "render", "--dry-run")
     assert "HD904" in nginx.stdout
+
+
+def test_the_plan_says_how_render_builds_each_kind_of_front() -> None:
+    """The nginx front is a Docker build of the Dockerfile hopper writes (runtime: docker), not a
+    build from source: the plan's HD701 must say so; a static site does build from source."""
+    source, _ = SOURCES["compose-webapp"]
+    nginx = run_cli("convert", source, "--to", "render", "--dry-run")
+    assert nginx.code == 0, nginx.stderr
+    assert ("Dockerfile front/Dockerfile -> Dockerfile render/front/Dockerfile, written by hopper "
+            "(node 20 with npm, then nginx)") in nginx.stdout
+    assert "(platform build)" not in nginx.stdout
+    static = run_cli("convert", source, "--to", "render", "--option", "front=static", "--dry-run")
+    assert static.code == 0, static.stderr
+    assert "Dockerfile front/Dockerfile -> node with npm (platform build)" in static.stdout

@@ -18,6 +18,11 @@ def dockerfile_builds(platform: str) -> bool:
     return platform in format_names() and get_format(platform).platform.dockerfile_builds
 
 
+def _described(svc: Service, platform: str) -> str | None:
+    describe = get_format(platform).platform.describe_build if platform in format_names() else None
+    return describe(svc) if describe is not None else None
+
+
 def build_kind(svc: Service, platform: str) -> str | None:
     b = svc.build
     if b is None:
@@ -31,6 +36,9 @@ def build_label(svc: Service, platform: str) -> str:
     b = svc.build
     if b is None:
         return f"image {svc.image}" if svc.image else "(no build)"
+    described = _described(svc, platform)
+    if described is not None:
+        return described
     if b.dockerfile_inline:
         return "inline Dockerfile"
     if b.dockerfile:

@@ -240,6 +240,10 @@ class Platform:
     # What a push does when the platform itself deploys on each commit (the HD711 text), e.g.
     # Render's Git-based services (autoDeployTrigger: commit); None: only a pipeline deploys.
     push_deploys: str | None = None
+    # How the platform builds ``svc`` when the build record alone would say otherwise (a front
+    # the writer runs from a Dockerfile of its own on a platform that otherwise builds from
+    # source), for the plan's "built differently" finding; None, or a None answer: the record says.
+    describe_build: Callable[[Service], str | None] | None = None
     # How to do, in its own terms, what the plan's findings ask for on it as the target.
     hints: PlanHints = PlanHints()
 

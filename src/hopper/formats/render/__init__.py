@@ -60,6 +60,19 @@ def reach(svc: Service, arch: Architecture) -> str | None:
     return private_network(svc)
 
 
+def describe_build(svc: Service) -> str | None:
+    """A front served by nginx on a web service is a Docker build of the Dockerfile the writer
+    puts in render/<service>/ (its build stage is the Node build the model records); a static
+    site and a node service build from source as the record says."""
+    b = svc.build
+    if svc.static_site is None or svc.runtime.port is None or b is None or b.dockerfile:
+        return None
+    stage = " ".join(x for x in (b.runtime, b.runtime_version) if x)
+    manager = f" with {b.package_manager}" if b.package_manager else ""
+    then = f"{stage}{manager}, then nginx" if stage else "nginx"
+    return f"Dockerfile render/{svc.name}/Dockerfile, written by hopper ({then})"
+
+
 def _read(path: Path, options: ReadOptions) -> ReadResult:
     from hopper.formats.render.reader import read  # noqa: PLC0415
 
@@ -158,6 +171,7 @@ FORMAT = Format(
         # render.md does not say whether Render's edge redirects plain HTTP to HTTPS, nor names a
         # setting for it (§3.3 only: TLS terminates at the edge): force_https_how stays None.
         # Git-based services deploy on each commit by default (autoDeployTrigger: commit, §1.4).
+        describe_build=describe_build,
         push_deploys="each push to the linked branch deploys the Git-based services (Render's "
                      "default autoDeployTrigger: commit), without a token",
         hints=HINTS,
