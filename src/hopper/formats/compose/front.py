@@ -10,7 +10,6 @@ caller-supplied ``resolve_host``.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -18,8 +17,9 @@ from typing import TYPE_CHECKING, Any
 
 from hopper.diagnostics import Diagnostic, Limits, Location, Severity, code, info, warning
 from hopper.formats.compose.detect import parse_image
-from hopper.model import Build, CacheRule, Route, StaticSite
+from hopper.model import Build, Route, StaticSite
 from hopper.shared.dockerfile import Dockerfile, Stage
+from hopper.shared.nginx.cache import to_model_cache_rule
 from hopper.shared.nodeproject import NodeProject
 
 if TYPE_CHECKING:  # the nginx reader (and crossplane) load only when a front has a configuration
@@ -105,8 +105,7 @@ def read_front(name: str, svc: dict[str, Any], *, root: Path, limits: Limits,
                 spa_fallback=server.spa_fallback,
                 gzip=server.gzip,
                 gzip_types=tuple(server.gzip_types),
-                cache_rules=tuple(_cache_rule(rule.pattern, rule.expires, rule.cache_control)
-                                  for rule in server.cache_rules),
+                cache_rules=tuple(to_model_cache_rule(rule) for rule in server.cache_rules),
                 origin=server.location,
             )
         routed: dict[str, ProxyLocation] = {}
@@ -336,27 +335,6 @@ def _route(name: str, proxy: ProxyLocation, resolve_host: ResolveHost, result: F
         websocket=proxy.websocket,
         origin=proxy.location,
     )
-
-
-_EXPIRES_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800, "M": 2592000, "y": 31536000}
-
-
-def _cache_rule(pattern: str, expires: str | None, cache_control: str | None) -> CacheRule:
-    max_age: int | None = None
-    immutable = False
-    if cache_control:
-        m = re.search(r"max-age=(\d+)", cache_control)
-        if m:
-            max_age = int(m.group(1))
-        immutable = "immutable" in cache_control
-    if max_age is None and expires:
-        if expires.strip() == "max":
-            max_age = 315360000  # nginx's "max": 10 years
-        else:
-            m = re.fullmatch(r"(\d+)([smhdwMy]?)", expires.strip())
-            if m:
-                max_age = int(m.group(1)) * _EXPIRES_UNITS.get(m.group(2) or "s", 1)
-    return CacheRule(pattern=pattern, max_age_s=max_age, immutable=immutable)
 
 
 def _static_build(name: str, html_root: str, mounts: list[_Mount], root: Path, dockerfile: Dockerfile | None,

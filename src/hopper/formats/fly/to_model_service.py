@@ -22,7 +22,6 @@ from hopper.formats.fly.validate_machines import vm_memory
 from hopper.model import (
     Autostop,
     Build,
-    CacheRule,
     HealthCheck,
     Role,
     Scaling,
@@ -30,6 +29,7 @@ from hopper.model import (
     Volume,
     key_origins,
 )
+from hopper.shared.nginx.cache import to_model_cache_rule
 
 W_NOT_CARRIED = code("HOP361", Severity.WARNING, "a fly.toml setting the model cannot carry")
 W_DOCKERFILE_ASSUMED = code("HOP378", Severity.WARNING, "no [build] and no Dockerfile: hopper assumes flyctl's default Dockerfile")
@@ -156,7 +156,7 @@ class ServiceParts(ReaderBase):
                     root=server.root, index=server.index[0] if server.index else "index.html",
                     spa_fallback=server.spa_fallback, gzip=server.gzip,
                     gzip_types=tuple(server.gzip_types),
-                    cache_rules=tuple(_cache_rule(r) for r in server.cache_rules),
+                    cache_rules=tuple(to_model_cache_rule(r) for r in server.cache_rules),
                     origin=server.location)
             self.info(f"service '{self.names[id(app)]}': front, from the nginx configuration "
                       f"{app.nginx.files[0] if app.nginx.files else ''} its Dockerfile copies in",
@@ -316,26 +316,6 @@ def strip_shim(command: tuple[str, ...], shim: str | None) -> tuple[str, ...]:
         if command[:len(prefix)] == prefix:
             return command[len(prefix):]
     return command
-
-
-def _cache_rule(rule: Any) -> CacheRule:
-    max_age = None
-    immutable = False
-    if rule.cache_control:
-        match = re.search(r"max-age=(\d+)", rule.cache_control)
-        max_age = int(match.group(1)) if match else None
-        immutable = "immutable" in rule.cache_control
-    if max_age is None and rule.expires:
-        max_age = _expires_seconds(rule.expires)
-    return CacheRule(pattern=rule.pattern, max_age_s=max_age, immutable=immutable)
-
-
-def _expires_seconds(text: str) -> int | None:
-    match = re.fullmatch(r"(\d+)([smhdwMy]?)", text.strip())
-    if not match:
-        return None
-    unit = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800, "M": 2592000, "y": 31536000}
-    return int(match.group(1)) * unit[match.group(2)]
 
 
 def _runtime_of(image: str) -> tuple[str | None, str | None]:

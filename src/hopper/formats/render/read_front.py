@@ -19,16 +19,15 @@ from typing import Any
 
 from hopper.diagnostics import Diagnostic, HopperError, warning
 from hopper.formats.render.codes import W_FRONT_CONFIG
-from hopper.model import Build, CacheRule, NodeInstall, Route, StaticSite, Workspace
+from hopper.model import Build, NodeInstall, Route, StaticSite, Workspace
 from hopper.shared.dockerfile import Stage, read_dockerfile
+from hopper.shared.nginx.cache import to_model_cache_rule
 from hopper.shared.nginx.carry import carry
-from hopper.shared.nginx.config import CacheRule as NginxCacheRule
 from hopper.shared.nginx.read import parse_nginx
 from hopper.shared.nodeproject import read_node_project
 from hopper.shared.packagemanager import LOCKFILE_NAMES
 
 _VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
-_UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800, "M": 2592000, "y": 31536000}
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +63,7 @@ def read_nginx_front(root: Path, raw: dict[str, Any], name: str,
         site = StaticSite(root=server.root, index=server.index[0] if server.index else "index.html",
                           spa_fallback=server.spa_fallback, gzip=server.gzip,
                           gzip_types=tuple(server.gzip_types),
-                          cache_rules=tuple(_cache_rule(r) for r in server.cache_rules),
+                          cache_rules=tuple(to_model_cache_rule(r) for r in server.cache_rules),
                           origin=server.location)
     routes = []
     for proxy in server.proxies:
@@ -192,16 +191,3 @@ def _node_install(stage: Stage, manager: str, setup: list[str]) -> NodeInstall |
         files=tuple(p for p in inputs if posixpath.basename(p) not in lockfiles
                     and not p.endswith("/package.json")),
         manifests=tuple(p for p in inputs if p.endswith("/package.json")))
-
-
-def _cache_rule(rule: NginxCacheRule) -> CacheRule:
-    max_age = None
-    immutable = False
-    if rule.cache_control:
-        match = re.search(r"max-age=(\d+)", rule.cache_control)
-        max_age = int(match.group(1)) if match else None
-        immutable = "immutable" in rule.cache_control
-    if max_age is None and rule.expires:
-        match = re.fullmatch(r"(\d+)([smhdwMy]?)", rule.expires.strip())
-        max_age = int(match.group(1)) * _UNITS[match.group(2)] if match else None
-    return CacheRule(pattern=rule.pattern, max_age_s=max_age, immutable=immutable)

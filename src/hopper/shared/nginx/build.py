@@ -8,7 +8,7 @@ a whole ``nginx.conf`` (main context, ``events``, ``http``) meant to replace
 What a front :class:`~hopper.model.Service` contributes:
 
 * ``static_site``: the root, the index, the SPA fallback (unknown paths serve the index),
-  gzip and its MIME types, cache rules (``expires`` and ``Cache-Control``);
+  gzip and its MIME types, cache rules (``expires`` and ``Cache-Control``, read by :mod:`.cache`);
 * ``routes``: one ``location`` per path prefix, proxying to the route's upstream, with prefix
   stripping (a ``rewrite ... break`` so it works the same with a literal or a variable
   upstream), body-size limit, request and response buffering, timeouts, forwarded headers and
