@@ -5,6 +5,7 @@ and back to compose with every loss named, detection, and bad input."""
 from __future__ import annotations
 
 import difflib
+import shutil
 from pathlib import Path
 
 import pytest
@@ -135,3 +136,22 @@ def test_the_plan_says_how_render_builds_each_kind_of_front() -> None:
     static = run_cli("convert", source, "--to", "render", "--option", "front=static", "--dry-run")
     assert static.code == 0, static.stderr
     assert "Dockerfile front/Dockerfile -> node with npm (platform build)" in static.stdout
+
+
+def test_an_unreadable_checkout_file_is_named_not_swallowed(tmp_path: Path) -> None:
+    """A broken package.json of a runtime: node service and a missing front Dockerfile are each
+    a HOP952 warning naming the file (and line), and the Blueprint is still read."""
+    source, _ = SOURCES["monorepo-webapp"]
+    project = tmp_path / "project"
+    shutil.copytree(source, project)
+    for rel, text in convert("monorepo-webapp", front="nginx").files.items():
+        (project / rel).parent.mkdir(parents=True, exist_ok=True)
+        (project / rel).write_text(text, encoding="utf-8")
+    (project / "apps" / "api" / "package.json").write_text('{"name": \n', encoding="utf-8")
+    (project / "render" / "front" / "Dockerfile").unlink()
+    result = api.load(project, fmt="render")
+    found = {(d.location.file if d.location else None, d.location.line if d.location else None)
+             for d in result.diagnostics if d.code == "HOP952"}
+    assert ("apps/api/package.json", 2) in found, result.diagnostics
+    assert any(f == "render/front/Dockerfile" for f, _ in found), result.diagnostics
+    assert {s.name for s in result.model.services} >= {"api", "front"}

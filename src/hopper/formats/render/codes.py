@@ -81,3 +81,6 @@ W_DB_HA_WORKSPACE = code("HOP950", Severity.WARNING,
                          "workspace cannot create the database as written")
 W_DB_HA_VERSION = code("HOP951", Severity.WARNING,
                        "high availability needs PostgreSQL 13 or newer: it is not written")
+W_CHECKOUT_FILE = code("HOP952", Severity.WARNING,
+                       "a checkout file a service builds from (package.json, the front's Dockerfile) "
+                       "cannot be read: the service is read from render.yaml alone")

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from hopper.diagnostics import Diagnostic, HopperError, warning
-from hopper.formats.render.codes import W_FRONT_CONFIG
+from hopper.formats.render.codes import W_CHECKOUT_FILE, W_FRONT_CONFIG
 from hopper.model import Build, NodeInstall, Route, StaticSite, Workspace
 from hopper.shared.dockerfile import Stage, read_dockerfile
 from hopper.shared.nginx.cache import to_model_cache_rule
@@ -88,7 +88,7 @@ def read_nginx_front(root: Path, raw: dict[str, Any], name: str,
                          cache_patterns={r.pattern for r in server.cache_rules})
     diags.extend(notes)
     return FrontRead(site=site, routes=tuple(sorted(routes, key=lambda r: r.path_prefix)),
-                     build=_build(root, front_folder), nginx_extra=extra)
+                     build=_build(root, front_folder, name, diags), nginx_extra=extra)
 
 
 def upstream_variables(raw: dict[str, Any]) -> dict[str, str]:
@@ -109,13 +109,14 @@ def is_hopper_front(raw: dict[str, Any]) -> str | None:
     return match.group(1) if match else None
 
 
-def _build(root: Path, name: str) -> Build | None:
+def _build(root: Path, name: str, service: str, diags: list[Diagnostic]) -> Build | None:
     """The front's build as the model has it: hopper writes its Dockerfile again from this (as
     the Fly reader does with its own), so the Dockerfile itself is not kept (``dockerfile`` is
     None), and another writer builds the project from its folder."""
     try:
         df = read_dockerfile(root / "render" / name / "Dockerfile", root)
-    except HopperError:
+    except HopperError as exc:
+        diags.append(unreadable(service, exc))
         return None
     stage = df.stage("build")
     if stage is None:
@@ -143,15 +144,23 @@ def _build(root: Path, name: str) -> Build | None:
                  runtime_version=node.group(1) if node else None, package_manager=pm,
                  install_command=install or None, build_command=command or None,
                  output_dir=output if output != "." else None,
-                 workspace=_workspace(root, workspace, install or "") if workspace else None,
+                 workspace=_workspace(root, workspace, install or "", service, diags) if workspace else None,
                  node_install=_node_install(stage, pm, setup) if workspace else None)
+
+
+def unreadable(service: str, exc: HopperError) -> Diagnostic:
+    """A checkout file the service builds from that cannot be read: said, with where it broke,
+    and the service read from render.yaml alone (a checkout may be mid-edit; nothing is refused)."""
+    return warning(W_CHECKOUT_FILE, f"service '{service}': {exc.diagnostic.message}; read from "
+                   "render.yaml alone", exc.diagnostic.location, hint="fix the file, or ignore this "
+                   "if render.yaml's commands are what Render runs")
 
 
 # The steps before the install that make the package manager available (packagemanager.setup).
 _SETUP_WORDS = ("corepack ", "npm install -g ")
 
 
-def _workspace(root: Path, path: str, install: str) -> Workspace:
+def _workspace(root: Path, path: str, install: str, service: str, diags: list[Diagnostic]) -> Workspace:
     """The monorepo package the front builds: its name from the install's filter (pnpm, npm),
     else from its package.json in the checkout, else its folder's name."""
     words = shlex.split(install)
@@ -163,8 +172,8 @@ def _workspace(root: Path, path: str, install: str) -> Workspace:
     if (root / path / "package.json").is_file():
         try:
             project = read_node_project(root / path, root)
-        except HopperError:
-            project = None
+        except HopperError as exc:
+            diags.append(unreadable(service, exc))
     if project is not None and project.workspace is not None:
         return replace(project.workspace, package=package or project.workspace.package)
     return Workspace(root=".", package=package or posixpath.basename(path), path=path)

@@ -31,7 +31,7 @@ from hopper.formats.render.codes import (
 )
 from hopper.formats.render.names import RENDER_NAME, local_names
 from hopper.formats.render.placement import db_plan_memory, plan_size
-from hopper.formats.render.read_front import is_hopper_front, read_nginx_front
+from hopper.formats.render.read_front import is_hopper_front, read_nginx_front, unreadable
 from hopper.model import (
     Architecture,
     Binding,
@@ -310,7 +310,7 @@ class _Reader:
         context = _rel(raw.get("rootDir", ".")) if raw.get("rootDir") else (workspace or ".")
         # What the Blueprint does not say (the package's name, its lockfile, the workspace's
         # manifests, the manager's version) is in the checkout, read as the other readers do.
-        project = self._node_project(context)
+        project = self._node_project(context, str(raw.get("name", context)))
         ws = None
         if workspace:
             ws = project.workspace if project is not None and project.workspace is not None \
@@ -322,13 +322,15 @@ class _Reader:
                      node_install=project.install if project is not None else None,
                      origin=self.loc(*path, "buildCommand")), (), None
 
-    def _node_project(self, folder: str) -> NodeProject | None:
+    def _node_project(self, folder: str, service: str) -> NodeProject | None:
         if not (self.root / folder / "package.json").is_file():
             return None
         try:
             return read_node_project(self.root / folder, self.root, self.options.limits)
-        except HopperError:
-            return None  # a package.json hopper cannot read: the Blueprint's commands stay as they are
+        except HopperError as exc:
+            # The Blueprint's commands stay as they are; the user hears which file broke.
+            self.diags.append(unreadable(service, exc))
+            return None
 
     def _scaling(self, raw: dict[str, Any], path: _Path) -> Scaling:
         plan = raw.get("plan", "starter")
